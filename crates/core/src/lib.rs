@@ -1,0 +1,33 @@
+//! gridpatrol-core: the domain of Grid Patrol (网格巡查) and the device's SQLite store.
+//!
+//! What it is: the grid registry and its import formats, the category tree, patrols, findings
+//! and their lifecycle (with the role × move table), photos, full-text search, and the event log
+//! that is at once the audit history and the sync outbox. Every rule lives here once; the CLI,
+//! the desktop app and the hub call it.
+//!
+//! What it is not: it opens no window and no socket and reads no clock. Time and ids are injected
+//! ([`clock::Clock`], [`clock::IdSource`]); the only IO is the data folder (database and photos).
+
+pub mod categories;
+pub mod clock;
+pub mod deadline;
+pub mod error;
+pub mod generator;
+pub mod geometry;
+pub mod lang;
+pub mod lifecycle;
+pub mod model;
+pub mod photo;
+pub mod projection;
+pub mod registry;
+pub mod store;
+pub mod validate;
+pub mod zone;
+
+pub use error::{Error, Result};
+pub use lang::Lang;
+pub use lifecycle::Status;
+pub use model::*;
+pub use store::{
+    Counts, FindingQuery, FindingSummary, MoveRequest, NewFinding, PhotoSource, Store,
+};

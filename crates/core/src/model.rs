@@ -1,0 +1,304 @@
+//! The domain records that cross module boundaries: users and roles, grids, categories, patrols,
+//! findings, photos and events. Plain data with serde; rules live in their own modules
+//! (`lifecycle`, `geometry`, `validate`) and storage in `store`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::lang::Lang;
+use crate::lifecycle::Status;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Officer,
+    Lead,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Officer, Role::Lead, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::Lead => "lead",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn parse_field(s: &str) -> Result<Role> {
+        Role::parse(s).ok_or_else(|| Error::InvalidValue {
+            field: "role",
+            value: s.to_string(),
+        })
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Role::Officer, Lang::Zh) => "网格员",
+            (Role::Lead, Lang::Zh) => "组长",
+            (Role::Admin, Lang::Zh) => "管理员",
+            (Role::Officer, Lang::En) => "officer",
+            (Role::Lead, Lang::En) => "lead",
+            (Role::Admin, Lang::En) => "admin",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub name: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GridLevel {
+    Large,
+    Small,
+}
+
+/// A large grid (大网格) or a small grid (小网格) of the registry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grid {
+    pub code: String,
+    pub name: String,
+    pub level: GridLevel,
+    /// The large grid's code, for a small grid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    pub owners: Vec<String>,
+    /// The boundary as a GeoJSON geometry (Polygon or MultiPolygon), WGS84.
+    pub boundary: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CategoryKind {
+    /// 部件: a fixed asset (manhole cover, street light, railing...).
+    Component,
+    /// 事件: a condition or behaviour (stall, spillage, illegal building...).
+    Event,
+}
+
+impl CategoryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CategoryKind::Component => "component",
+            CategoryKind::Event => "event",
+        }
+    }
+}
+
+/// A rectification deadline (整改时限), counted from when the finding is recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Deadline {
+    Hours(u32),
+    WorkingDays(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MinorCategory {
+    /// `MMmm`: the major's two digits and the minor's two.
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Deadline>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MajorCategory {
+    pub kind: CategoryKind,
+    /// `MM`.
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub minors: Vec<MinorCategory>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Normal,
+    High,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Normal => "normal",
+            Severity::High => "high",
+        }
+    }
+
+    pub fn parse_field(s: &str) -> Result<Severity> {
+        match s {
+            "low" => Ok(Severity::Low),
+            "normal" => Ok(Severity::Normal),
+            "high" => Ok(Severity::High),
+            _ => Err(Error::InvalidValue {
+                field: "severity",
+                value: s.to_string(),
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PatrolKind {
+    /// 徒步巡查 on the city's weekly rhythm.
+    Scheduled,
+    /// An extra patrol outside the rhythm.
+    Adhoc,
+}
+
+impl PatrolKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PatrolKind::Scheduled => "scheduled",
+            PatrolKind::Adhoc => "adhoc",
+        }
+    }
+
+    pub fn parse_field(s: &str) -> Result<PatrolKind> {
+        match s {
+            "scheduled" => Ok(PatrolKind::Scheduled),
+            "adhoc" => Ok(PatrolKind::Adhoc),
+            _ => Err(Error::InvalidValue {
+                field: "kind",
+                value: s.to_string(),
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Patrol {
+    pub id: String,
+    pub officer: String,
+    pub kind: PatrolKind,
+    pub grids: Vec<String>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub notes: String,
+}
+
+/// A WGS84 point.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhotoRole {
+    /// 整改前: taken when the problem was found.
+    Before,
+    /// 整改后: taken when it was rectified.
+    After,
+}
+
+impl PhotoRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhotoRole::Before => "before",
+            PhotoRole::After => "after",
+        }
+    }
+}
+
+/// A photo stored in the data folder under its SHA-256 name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Photo {
+    pub sha256: String,
+    pub role: PhotoRole,
+    /// The file name, relative to the data folder's `photos/`.
+    pub file: String,
+    /// The thumbnail's file name, relative to the data folder's `photos/`.
+    pub thumbnail: String,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exif_time: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exif_point: Option<Point>,
+}
+
+/// A finding (问题): the projection of its events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub id: String,
+    pub grid: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patrol: Option<String>,
+    pub category: String,
+    pub description: String,
+    pub address: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub point: Option<Point>,
+    pub severity: Severity,
+    pub responsible_unit: String,
+    pub status: Status,
+    pub author: String,
+    pub observed_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<DateTime<Utc>>,
+    pub photos: Vec<Photo>,
+}
+
+/// Whether the hub has the event yet. Pending events are the sync outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncState {
+    Pending,
+    Acked,
+    Parked,
+}
+
+impl SyncState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncState::Pending => "pending",
+            SyncState::Acked => "acked",
+            SyncState::Parked => "parked",
+        }
+    }
+
+    pub fn parse(s: &str) -> SyncState {
+        match s {
+            "acked" => SyncState::Acked,
+            "parked" => SyncState::Parked,
+            _ => SyncState::Pending,
+        }
+    }
+}
+
+/// One change, as written in the same transaction as the projection it changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub actor: String,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub device_time: DateTime<Utc>,
+    pub sync: SyncState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hub_seq: Option<i64>,
+}

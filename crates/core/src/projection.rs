@@ -1,0 +1,47 @@
+//! A finding is the fold of its events. [`apply`] is the one place that says how an event changes
+//! a finding; the store uses it to compute what it writes, and [`replay`] rebuilds a finding from
+//! its history, so the projection rows and the event log cannot tell two different stories.
+
+use serde::{Deserialize, Serialize};
+
+use crate::lifecycle::Status;
+use crate::model::{Event, Finding, Photo};
+
+pub const REPORTED: &str = "finding.reported";
+pub const MOVED: &str = "finding.moved";
+
+/// The payload of a [`MOVED`] event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Move {
+    pub from: Status,
+    pub to: Status,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub photos: Vec<Photo>,
+}
+
+/// Applies one event to a finding (or to nothing, for the event that creates it). Events that do
+/// not concern findings, or that cannot be read, leave the state as it was.
+pub fn apply(state: Option<Finding>, event: &Event) -> Option<Finding> {
+    match event.kind.as_str() {
+        REPORTED => serde_json::from_value::<Finding>(event.payload.clone())
+            .ok()
+            .or(state),
+        MOVED => {
+            let mut finding = state?;
+            if let Ok(m) = serde_json::from_value::<Move>(event.payload.clone()) {
+                finding.status = m.to;
+                finding.updated_at = event.device_time;
+                finding.photos.extend(m.photos);
+            }
+            Some(finding)
+        }
+        _ => state,
+    }
+}
+
+/// Rebuilds a finding from its events, oldest first.
+pub fn replay(events: &[Event]) -> Option<Finding> {
+    events.iter().fold(None, apply)
+}

@@ -1,0 +1,81 @@
+//! The `events` table: append in the caller's transaction, read a history, read the outbox.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, Row};
+
+use super::{parse_ts, ts, Store};
+use crate::error::Result;
+use crate::model::{Event, SyncState};
+
+/// What a mutation says happened; the store adds the id, actor and time.
+pub(crate) struct Draft<'a> {
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub kind: &'a str,
+    pub payload: serde_json::Value,
+}
+
+pub(crate) fn append(
+    conn: &Connection,
+    id: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+    draft: Draft<'_>,
+) -> Result<Event> {
+    let event = Event {
+        id: id.to_string(),
+        entity: draft.entity.to_string(),
+        entity_id: draft.entity_id.to_string(),
+        actor: actor.to_string(),
+        kind: draft.kind.to_string(),
+        payload: draft.payload,
+        device_time: now,
+        sync: SyncState::Pending,
+        hub_seq: None,
+    };
+    conn.execute(
+        "INSERT INTO events (id, entity, entity_id, actor, kind, payload, device_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![event.id, event.entity, event.entity_id, event.actor, event.kind, event.payload.to_string(), ts(now)],
+    )?;
+    Ok(event)
+}
+
+const COLUMNS: &str =
+    "id, entity, entity_id, actor, kind, payload, device_time, sync_state, hub_seq";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
+    let payload: String = row.get(5)?;
+    Ok(Event {
+        id: row.get(0)?,
+        entity: row.get(1)?,
+        entity_id: row.get(2)?,
+        actor: row.get(3)?,
+        kind: row.get(4)?,
+        payload: serde_json::from_str(&payload).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        device_time: parse_ts(&row.get::<_, String>(6)?)?,
+        sync: SyncState::parse(&row.get::<_, String>(7)?),
+        hub_seq: row.get(8)?,
+    })
+}
+
+impl Store {
+    /// Every event about one entity, oldest first.
+    pub fn history(&self, entity_id: &str) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM events WHERE entity_id = ?1 ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map([entity_id], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The sync outbox: events the hub has not acknowledged, oldest first.
+    pub fn pending_events(&self, limit: usize) -> Result<Vec<Event>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM events WHERE sync_state = 'pending' ORDER BY seq LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map([limit as i64], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,580 @@
+//! The `findings`, `photos` and `finding_photos` tables: recording a finding, moving it through its
+//! lifecycle, reading and searching findings.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::ToSql;
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+use serde_json::json;
+
+use super::events::{append, Draft};
+use super::{parse_ts, parse_ts_opt, ts, Store};
+use crate::deadline;
+use crate::error::{Error, Result};
+use crate::geometry;
+use crate::lifecycle::{self, Status};
+use crate::model::{Event, Finding, Photo, PhotoRole, Point, Severity};
+use crate::photo::{self, PreparedPhoto};
+use crate::projection::{self, Move};
+use crate::validate::{
+    check_text, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS,
+};
+
+/// Where a photo comes from.
+#[derive(Debug, Clone)]
+pub enum PhotoSource {
+    File(PathBuf),
+    Bytes { name: String, bytes: Vec<u8> },
+}
+
+/// What a person enters to record a finding.
+#[derive(Debug, Clone)]
+pub struct NewFinding {
+    /// The small grid; when absent, the point picks it.
+    pub grid: Option<String>,
+    pub category: String,
+    pub description: String,
+    pub address: String,
+    pub point: Option<Point>,
+    pub severity: Severity,
+    pub responsible_unit: String,
+    /// When the officer saw it; absent means the first photo's EXIF time, else now.
+    pub observed_at: Option<DateTime<Utc>>,
+    pub photos: Vec<PhotoSource>,
+}
+
+impl NewFinding {
+    pub fn new(grid: &str, category: &str, description: &str) -> NewFinding {
+        NewFinding {
+            grid: Some(grid.to_string()),
+            category: category.to_string(),
+            description: description.to_string(),
+            address: String::new(),
+            point: None,
+            severity: Severity::Normal,
+            responsible_unit: String::new(),
+            observed_at: None,
+            photos: Vec::new(),
+        }
+    }
+}
+
+/// A lifecycle move asked for by the acting user.
+#[derive(Debug, Clone)]
+pub struct MoveRequest {
+    pub id: String,
+    pub to: Status,
+    pub note: String,
+    /// After photos, for a move to `rectified`.
+    pub photos: Vec<PhotoSource>,
+}
+
+/// Filters for listing findings; every field narrows the list.
+#[derive(Debug, Clone, Default)]
+pub struct FindingQuery {
+    pub grid: Option<String>,
+    pub status: Option<Status>,
+    /// Only findings still open (neither closed nor rejected).
+    pub open_only: bool,
+    pub category: Option<String>,
+    /// Full-text search in description and address; words separated by spaces must all match.
+    pub search: Option<String>,
+    pub observed_from: Option<DateTime<Utc>>,
+    pub observed_until: Option<DateTime<Utc>>,
+    pub author: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// One row of a findings list: everything but the photos.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FindingSummary {
+    pub id: String,
+    pub grid: String,
+    pub category: String,
+    pub description: String,
+    pub address: String,
+    pub status: Status,
+    pub severity: Severity,
+    pub author: String,
+    pub observed_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<DateTime<Utc>>,
+    pub overdue: bool,
+}
+
+/// Statuses in which the finding still waits for the responsible unit to fix it.
+pub fn awaits_rectification(status: Status) -> bool {
+    matches!(
+        status,
+        Status::Reported
+            | Status::Accepted
+            | Status::Rectifying
+            | Status::Rework
+            | Status::Reopened
+    )
+}
+
+const FINDING_COLUMNS: &str =
+    "f.id, f.grid, f.patrol_id, f.category, f.description, f.address, f.lat, f.lon, f.severity,
+    f.responsible_unit, f.status, f.author, f.observed_at, f.recorded_at, f.updated_at, f.due_at";
+
+fn status_of(s: &str) -> Status {
+    Status::parse(s).unwrap_or(Status::Reported)
+}
+
+fn severity_of(s: &str) -> Severity {
+    Severity::parse_field(s).unwrap_or(Severity::Normal)
+}
+
+fn finding_from_row(row: &Row<'_>) -> rusqlite::Result<Finding> {
+    let lat: Option<f64> = row.get(6)?;
+    let lon: Option<f64> = row.get(7)?;
+    Ok(Finding {
+        id: row.get(0)?,
+        grid: row.get(1)?,
+        patrol: row.get(2)?,
+        category: row.get(3)?,
+        description: row.get(4)?,
+        address: row.get(5)?,
+        point: lat.zip(lon).map(|(lat, lon)| Point { lat, lon }),
+        severity: severity_of(&row.get::<_, String>(8)?),
+        responsible_unit: row.get(9)?,
+        status: status_of(&row.get::<_, String>(10)?),
+        author: row.get(11)?,
+        observed_at: parse_ts(&row.get::<_, String>(12)?)?,
+        recorded_at: parse_ts(&row.get::<_, String>(13)?)?,
+        updated_at: parse_ts(&row.get::<_, String>(14)?)?,
+        due_at: parse_ts_opt(row.get(15)?)?,
+        photos: Vec::new(),
+    })
+}
+
+fn photo_record(p: &PreparedPhoto, role: PhotoRole) -> Photo {
+    Photo {
+        sha256: p.sha256.clone(),
+        role,
+        file: p.file_name(),
+        thumbnail: p.thumbnail_name(),
+        bytes: p.byte_len(),
+        width: p.width,
+        height: p.height,
+        exif_time: p.exif_time,
+        exif_point: p.exif_point,
+    }
+}
+
+impl Store {
+    fn prepare_photos(&self, sources: &[PhotoSource]) -> Result<Vec<PreparedPhoto>> {
+        let max = self.photo_max_bytes()?;
+        sources
+            .iter()
+            .map(|s| match s {
+                PhotoSource::File(path) => photo::prepare(path, max),
+                PhotoSource::Bytes { name, bytes } => {
+                    photo::prepare_bytes(name, bytes.clone(), max)
+                }
+            })
+            .collect()
+    }
+}
+
+fn write_photos(tx: &rusqlite::Transaction<'_>, finding_id: &str, photos: &[Photo]) -> Result<()> {
+    let start: i64 = tx.query_row(
+        "SELECT count(*) FROM finding_photos WHERE finding_id = ?1",
+        [finding_id],
+        |r| r.get(0),
+    )?;
+    for (i, p) in photos.iter().enumerate() {
+        tx.execute(
+                "INSERT OR IGNORE INTO photos (sha256, extension, bytes, width, height, exif_time, exif_lat, exif_lon)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    p.sha256,
+                    p.file.rsplit('.').next().unwrap_or("jpg"),
+                    p.bytes as i64,
+                    p.width,
+                    p.height,
+                    p.exif_time.map(ts),
+                    p.exif_point.map(|pt| pt.lat),
+                    p.exif_point.map(|pt| pt.lon)
+                ],
+            )?;
+        tx.execute(
+                "INSERT OR IGNORE INTO finding_photos (finding_id, sha256, role, position) VALUES (?1, ?2, ?3, ?4)",
+                params![finding_id, p.sha256, p.role.as_str(), start + i as i64],
+            )?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Records a finding. Every field is checked and every photo decoded before anything is
+    /// written; then the photo files, and in one transaction the finding, its photos and its event.
+    pub fn add_finding(&mut self, new: NewFinding) -> Result<Finding> {
+        let actor = self.actor()?;
+        let now = self.now();
+        let description = check_text("description", &new.description, MAX_DESCRIPTION_CHARS, true)?;
+        let address = check_text("address", &new.address, MAX_ADDRESS_CHARS, false)?;
+        let responsible_unit = check_text(
+            "responsible_unit",
+            &new.responsible_unit,
+            MAX_UNIT_CHARS,
+            false,
+        )?;
+        let category = self.category(new.category.trim())?;
+        if let Some(p) = new.point {
+            if !geometry::is_valid_point(p) {
+                return Err(Error::InvalidPoint {
+                    lat: p.lat,
+                    lon: p.lon,
+                });
+            }
+        }
+        let grid = match (
+            new.grid.as_deref().map(str::trim).filter(|g| !g.is_empty()),
+            new.point,
+        ) {
+            (Some(code), point) => {
+                let grid = self.small_grid(code)?;
+                if let Some(p) = point {
+                    if !self.grid_contains(&grid.code, p)? {
+                        return Err(Error::PointOutsideGrid {
+                            grid: grid.code,
+                            lat: p.lat,
+                            lon: p.lon,
+                        });
+                    }
+                }
+                grid.code
+            }
+            (None, Some(p)) => self.grid_at(p)?,
+            (None, None) => return Err(Error::EmptyText { field: "grid" }),
+        };
+        if let Some(observed) = new.observed_at {
+            if observed > now {
+                return Err(Error::ObservedInFuture {
+                    observed_at: ts(observed),
+                    now: ts(now),
+                });
+            }
+        }
+        let prepared = self.prepare_photos(&new.photos)?;
+        let observed_at = new
+            .observed_at
+            .or_else(|| {
+                prepared
+                    .iter()
+                    .find_map(|p| p.exif_time)
+                    .filter(|t| *t <= now)
+            })
+            .unwrap_or(now);
+        let mut point = new.point;
+        if point.is_none() {
+            for p in prepared.iter().filter_map(|p| p.exif_point) {
+                if self.grid_contains(&grid, p)? {
+                    point = Some(p);
+                    break;
+                }
+            }
+        }
+        let patrol = self.active_patrol()?.map(|p| p.id);
+        let finding = Finding {
+            id: self.new_id(now),
+            grid,
+            patrol,
+            category: category.code.clone(),
+            description,
+            address,
+            point,
+            severity: new.severity,
+            responsible_unit,
+            status: Status::Reported,
+            author: actor.name.clone(),
+            observed_at,
+            recorded_at: now,
+            updated_at: now,
+            due_at: category.deadline.map(|d| deadline::due_at(d, now)),
+            photos: prepared
+                .iter()
+                .map(|p| photo_record(p, PhotoRole::Before))
+                .collect(),
+        };
+        for p in &prepared {
+            p.store(&self.photos_dir())?;
+        }
+        let event_id = self.new_id(now);
+        let tx = self.transaction()?;
+        tx.execute(
+            "INSERT INTO findings (id, grid, patrol_id, category, description, address, lat, lon, severity,
+                responsible_unit, status, author, observed_at, recorded_at, updated_at, due_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            params![
+                finding.id,
+                finding.grid,
+                finding.patrol,
+                finding.category,
+                finding.description,
+                finding.address,
+                finding.point.map(|p| p.lat),
+                finding.point.map(|p| p.lon),
+                finding.severity.as_str(),
+                finding.responsible_unit,
+                finding.status.as_str(),
+                finding.author,
+                ts(finding.observed_at),
+                ts(finding.recorded_at),
+                ts(finding.updated_at),
+                finding.due_at.map(ts),
+            ],
+        )?;
+        write_photos(&tx, &finding.id, &finding.photos)?;
+        append(
+            &tx,
+            &event_id,
+            &actor.name,
+            now,
+            Draft {
+                entity: "finding",
+                entity_id: &finding.id,
+                kind: projection::REPORTED,
+                payload: serde_json::to_value(&finding).unwrap_or(json!(null)),
+            },
+        )?;
+        tx.commit()?;
+        Ok(finding)
+    }
+
+    /// Moves a finding to another status, if the lifecycle and the acting user's role allow it.
+    pub fn move_finding(&mut self, request: MoveRequest) -> Result<Finding> {
+        let actor = self.actor()?;
+        let finding = self.finding(&request.id)?;
+        lifecycle::check_move(actor.role, finding.status, request.to)?;
+        let note = check_text("note", &request.note, MAX_NOTE_CHARS, false)?;
+        let prepared = self.prepare_photos(&request.photos)?;
+        let now = self.now().max(finding.updated_at);
+        let change = Move {
+            from: finding.status,
+            to: request.to,
+            note,
+            photos: prepared
+                .iter()
+                .map(|p| photo_record(p, PhotoRole::After))
+                .collect(),
+        };
+        let event = Event {
+            id: self.new_id(now),
+            entity: "finding".into(),
+            entity_id: finding.id.clone(),
+            actor: actor.name.clone(),
+            kind: projection::MOVED.into(),
+            payload: serde_json::to_value(&change).unwrap_or(json!(null)),
+            device_time: now,
+            sync: crate::model::SyncState::Pending,
+            hub_seq: None,
+        };
+        // apply() of a MOVED event on Some(finding) always yields Some.
+        let updated = projection::apply(Some(finding), &event).expect("a move keeps the finding");
+        for p in &prepared {
+            p.store(&self.photos_dir())?;
+        }
+        let tx = self.transaction()?;
+        tx.execute(
+            "UPDATE findings SET status = ?1, updated_at = ?2 WHERE id = ?3",
+            params![updated.status.as_str(), ts(updated.updated_at), updated.id],
+        )?;
+        write_photos(&tx, &updated.id, &change.photos)?;
+        append(
+            &tx,
+            &event.id,
+            &actor.name,
+            now,
+            Draft {
+                entity: "finding",
+                entity_id: &updated.id,
+                kind: projection::MOVED,
+                payload: event.payload.clone(),
+            },
+        )?;
+        tx.commit()?;
+        Ok(updated)
+    }
+
+    /// The full id of the finding `id` names: the whole id, or an unambiguous prefix of 4+ characters.
+    pub fn resolve_finding_id(&self, id: &str) -> Result<String> {
+        let id = id.trim().to_ascii_lowercase();
+        let exact: Option<String> = self
+            .conn
+            .query_row("SELECT id FROM findings WHERE id = ?1", [&id], |r| r.get(0))
+            .optional()?;
+        if let Some(found) = exact {
+            return Ok(found);
+        }
+        if id.chars().count() < 4 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(Error::FindingNotFound(id));
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM findings WHERE id >= ?1 AND id < ?1 || '~' LIMIT 2")?;
+        let found: Vec<String> = stmt
+            .query_map([&id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        match found.len() {
+            1 => Ok(found.into_iter().next().unwrap_or_default()),
+            0 => Err(Error::FindingNotFound(id)),
+            _ => Err(Error::AmbiguousId(id)),
+        }
+    }
+
+    /// One finding with its photos.
+    pub fn finding(&self, id: &str) -> Result<Finding> {
+        let id = self.resolve_finding_id(id)?;
+        let mut finding = self.conn.query_row(
+            &format!("SELECT {FINDING_COLUMNS} FROM findings f WHERE f.id = ?1"),
+            [&id],
+            finding_from_row,
+        )?;
+        let mut stmt = self.conn.prepare(
+            "SELECT p.sha256, fp.role, p.extension, p.bytes, p.width, p.height, p.exif_time, p.exif_lat, p.exif_lon
+             FROM finding_photos fp JOIN photos p ON p.sha256 = fp.sha256
+             WHERE fp.finding_id = ?1 ORDER BY fp.position",
+        )?;
+        finding.photos = stmt
+            .query_map([&id], |r| {
+                let sha: String = r.get(0)?;
+                let role: String = r.get(1)?;
+                let ext: String = r.get(2)?;
+                let lat: Option<f64> = r.get(7)?;
+                let lon: Option<f64> = r.get(8)?;
+                Ok(Photo {
+                    role: if role == "after" {
+                        PhotoRole::After
+                    } else {
+                        PhotoRole::Before
+                    },
+                    file: format!("{sha}.{ext}"),
+                    thumbnail: format!("thumbs/{sha}.jpg"),
+                    bytes: r.get::<_, i64>(3)? as u64,
+                    width: r.get(4)?,
+                    height: r.get(5)?,
+                    exif_time: parse_ts_opt(r.get(6)?)?,
+                    exif_point: lat.zip(lon).map(|(lat, lon)| Point { lat, lon }),
+                    sha256: sha,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(finding)
+    }
+
+    /// Findings matching `query`, most recently observed first.
+    pub fn findings(&self, query: &FindingQuery) -> Result<Vec<FindingSummary>> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut values: Vec<Box<dyn ToSql>> = Vec::new();
+        let mut bind = |clause: &str, value: Box<dyn ToSql>, clauses: &mut Vec<String>| {
+            values.push(value);
+            clauses.push(clause.replace('?', &format!("?{}", values.len())));
+        };
+        if let Some(grid) = &query.grid {
+            bind("f.grid = ?", Box::new(grid.clone()), &mut clauses);
+        }
+        if let Some(status) = query.status {
+            bind("f.status = ?", Box::new(status.as_str()), &mut clauses);
+        }
+        if query.open_only {
+            let open: Vec<String> = Status::ALL
+                .iter()
+                .filter(|s| s.is_open())
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect();
+            clauses.push(format!("f.status IN ({})", open.join(", ")));
+        }
+        if let Some(category) = &query.category {
+            bind("f.category = ?", Box::new(category.clone()), &mut clauses);
+        }
+        if let Some(author) = &query.author {
+            bind("f.author = ?", Box::new(author.clone()), &mut clauses);
+        }
+        if let Some(from) = query.observed_from {
+            bind("f.observed_at >= ?", Box::new(ts(from)), &mut clauses);
+        }
+        if let Some(until) = query.observed_until {
+            bind("f.observed_at < ?", Box::new(ts(until)), &mut clauses);
+        }
+        if let Some(search) = query
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let (long, short): (Vec<&str>, Vec<&str>) = search
+                .split_whitespace()
+                .partition(|w| w.chars().count() >= 3);
+            if !long.is_empty() {
+                // Each word is one quoted FTS5 string, so operators typed by a person stay plain text.
+                let expr = long
+                    .iter()
+                    .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+                    .collect::<Vec<_>>()
+                    .join(" AND ");
+                bind(
+                    "f.seq IN (SELECT rowid FROM findings_fts WHERE findings_fts MATCH ?)",
+                    Box::new(expr),
+                    &mut clauses,
+                );
+            }
+            // The trigram index cannot look up words shorter than three characters (many Chinese
+            // words are two): those are matched by a scan of the rows the other filters left.
+            for word in short {
+                let pattern = format!(
+                    "%{}%",
+                    word.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                );
+                bind(
+                    "(f.description LIKE ? ESCAPE '\\' OR f.address LIKE ? ESCAPE '\\')",
+                    Box::new(pattern),
+                    &mut clauses,
+                );
+            }
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let limit = query
+            .limit
+            .map(|l| format!("LIMIT {l}"))
+            .unwrap_or_default();
+        let sql = format!(
+            "SELECT f.id, f.grid, f.category, f.description, f.address, f.status, f.severity, f.author,
+                    f.observed_at, f.recorded_at, f.due_at
+             FROM findings f {filter} ORDER BY f.observed_at DESC, f.seq DESC {limit}"
+        );
+        let now = self.now();
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let params: Vec<&dyn ToSql> = values.iter().map(|v| v.as_ref()).collect();
+        let rows = stmt.query_map(params.as_slice(), |r| {
+            let status = status_of(&r.get::<_, String>(5)?);
+            let due_at = parse_ts_opt(r.get(10)?)?;
+            Ok(FindingSummary {
+                id: r.get(0)?,
+                grid: r.get(1)?,
+                category: r.get(2)?,
+                description: r.get(3)?,
+                address: r.get(4)?,
+                status,
+                severity: severity_of(&r.get::<_, String>(6)?),
+                author: r.get(7)?,
+                observed_at: parse_ts(&r.get::<_, String>(8)?)?,
+                recorded_at: parse_ts(&r.get::<_, String>(9)?)?,
+                overdue: awaits_rectification(status) && due_at.is_some_and(|d| d < now),
+                due_at,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

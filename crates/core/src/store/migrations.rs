@@ -1,0 +1,156 @@
+//! The schema, as append-only versioned migrations. A released migration is never edited: a
+//! change is a new entry at the end. `PRAGMA user_version` records how many have run.
+
+use rusqlite::Connection;
+
+use crate::error::Result;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE users (
+        name       TEXT PRIMARY KEY,
+        role       TEXT NOT NULL CHECK (role IN ('officer', 'lead', 'admin')),
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE grids (
+        code     TEXT PRIMARY KEY,
+        name     TEXT NOT NULL,
+        level    TEXT NOT NULL CHECK (level IN ('large', 'small')),
+        parent   TEXT REFERENCES grids(code),
+        owners   TEXT NOT NULL,
+        boundary TEXT NOT NULL,
+        min_lon  REAL NOT NULL,
+        min_lat  REAL NOT NULL,
+        max_lon  REAL NOT NULL,
+        max_lat  REAL NOT NULL,
+        sample   INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX grids_parent ON grids(parent);
+    CREATE TABLE category_majors (
+        kind     TEXT NOT NULL CHECK (kind IN ('component', 'event')),
+        code     TEXT NOT NULL,
+        name_zh  TEXT NOT NULL,
+        name_en  TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (kind, code)
+    );
+    CREATE TABLE categories (
+        code                  TEXT PRIMARY KEY,
+        kind                  TEXT NOT NULL,
+        major                 TEXT NOT NULL,
+        name_zh               TEXT NOT NULL,
+        name_en               TEXT NOT NULL,
+        deadline_hours        INTEGER,
+        deadline_working_days INTEGER,
+        position              INTEGER NOT NULL,
+        FOREIGN KEY (kind, major) REFERENCES category_majors(kind, code)
+    );
+    CREATE TABLE patrols (
+        id         TEXT PRIMARY KEY,
+        officer    TEXT NOT NULL REFERENCES users(name),
+        kind       TEXT NOT NULL CHECK (kind IN ('scheduled', 'adhoc')),
+        started_at TEXT NOT NULL,
+        ended_at   TEXT,
+        notes      TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX patrols_officer ON patrols(officer, started_at);
+    CREATE TABLE patrol_grids (
+        patrol_id TEXT NOT NULL REFERENCES patrols(id),
+        grid      TEXT NOT NULL REFERENCES grids(code),
+        PRIMARY KEY (patrol_id, grid)
+    );
+    CREATE TABLE findings (
+        seq              INTEGER PRIMARY KEY,
+        id               TEXT NOT NULL UNIQUE,
+        grid             TEXT NOT NULL REFERENCES grids(code),
+        patrol_id        TEXT REFERENCES patrols(id),
+        category         TEXT NOT NULL REFERENCES categories(code),
+        description      TEXT NOT NULL,
+        address          TEXT NOT NULL DEFAULT '',
+        lat              REAL,
+        lon              REAL,
+        severity         TEXT NOT NULL CHECK (severity IN ('low', 'normal', 'high')),
+        responsible_unit TEXT NOT NULL DEFAULT '',
+        status           TEXT NOT NULL,
+        author           TEXT NOT NULL,
+        observed_at      TEXT NOT NULL,
+        recorded_at      TEXT NOT NULL,
+        updated_at       TEXT NOT NULL,
+        due_at           TEXT
+    );
+    CREATE INDEX findings_grid_status ON findings(grid, status, observed_at);
+    CREATE INDEX findings_status ON findings(status, observed_at);
+    CREATE INDEX findings_observed ON findings(observed_at);
+    CREATE INDEX findings_author ON findings(author, observed_at);
+    CREATE INDEX findings_patrol ON findings(patrol_id);
+    -- The trigram tokenizer indexes CJK text without a word segmenter.
+    CREATE VIRTUAL TABLE findings_fts USING fts5(
+        description, address, content = 'findings', content_rowid = 'seq', tokenize = 'trigram'
+    );
+    CREATE TRIGGER findings_fts_insert AFTER INSERT ON findings BEGIN
+        INSERT INTO findings_fts(rowid, description, address) VALUES (new.seq, new.description, new.address);
+    END;
+    CREATE TRIGGER findings_fts_delete AFTER DELETE ON findings BEGIN
+        INSERT INTO findings_fts(findings_fts, rowid, description, address) VALUES ('delete', old.seq, old.description, old.address);
+    END;
+    CREATE TRIGGER findings_fts_update AFTER UPDATE OF description, address ON findings BEGIN
+        INSERT INTO findings_fts(findings_fts, rowid, description, address) VALUES ('delete', old.seq, old.description, old.address);
+        INSERT INTO findings_fts(rowid, description, address) VALUES (new.seq, new.description, new.address);
+    END;
+    CREATE TABLE photos (
+        sha256    TEXT PRIMARY KEY,
+        extension TEXT NOT NULL,
+        bytes     INTEGER NOT NULL,
+        width     INTEGER NOT NULL,
+        height    INTEGER NOT NULL,
+        exif_time TEXT,
+        exif_lat  REAL,
+        exif_lon  REAL
+    );
+    CREATE TABLE finding_photos (
+        finding_id TEXT NOT NULL REFERENCES findings(id),
+        sha256     TEXT NOT NULL REFERENCES photos(sha256),
+        role       TEXT NOT NULL CHECK (role IN ('before', 'after')),
+        position   INTEGER NOT NULL,
+        PRIMARY KEY (finding_id, sha256, role)
+    );
+    -- The audit history, the undo record and the sync outbox at once.
+    CREATE TABLE events (
+        seq           INTEGER PRIMARY KEY,
+        id            TEXT NOT NULL UNIQUE,
+        entity        TEXT NOT NULL,
+        entity_id     TEXT NOT NULL,
+        actor         TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        payload       TEXT NOT NULL,
+        device_time   TEXT NOT NULL,
+        sync_state    TEXT NOT NULL DEFAULT 'pending' CHECK (sync_state IN ('pending', 'acked', 'parked')),
+        hub_seq       INTEGER,
+        parked_reason TEXT
+    );
+    CREATE INDEX events_entity ON events(entity_id, seq);
+    CREATE INDEX events_pending ON events(seq) WHERE sync_state = 'pending';
+    "#,
+];
+
+/// Runs the migrations not yet applied, each in its own transaction.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let applied: usize =
+        conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+pub fn latest_version() -> usize {
+    MIGRATIONS.len()
+}

@@ -1,0 +1,154 @@
+//! The device's store: one SQLite file (WAL, foreign keys, `synchronous=FULL`) and a photos folder.
+//!
+//! Every mutation writes its [`Event`](crate::model::Event) in the same transaction as the
+//! projection rows it changes, so the projection can always be rebuilt from the events and the
+//! pending events are exactly what the hub has not acknowledged. Reads go through `&self`,
+//! writes through `&mut self` and one transaction each. One module per table family.
+
+mod events;
+mod findings;
+mod grids;
+pub mod migrations;
+mod patrols;
+mod users;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, Transaction};
+
+use crate::clock::{Clock, IdSource};
+use crate::error::{Error, Result};
+use crate::geometry::Boundary;
+
+pub use findings::{FindingQuery, FindingSummary, MoveRequest, NewFinding, PhotoSource};
+pub use grids::ImportSummary;
+
+/// The database file's name inside the data folder.
+pub const DB_FILE: &str = "gridpatrol.db";
+/// The photos folder's name inside the data folder.
+pub const PHOTOS_DIR: &str = "photos";
+
+pub struct Store {
+    conn: Connection,
+    dir: PathBuf,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdSource>,
+    /// Small-grid boundaries for picking a point's grid; loaded on first use, dropped on import.
+    boundaries: Mutex<Option<Arc<Vec<(String, Boundary)>>>>,
+}
+
+/// How many rows each table holds: what a test compares before and after a refused input.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub users: i64,
+    pub grids: i64,
+    pub patrols: i64,
+    pub findings: i64,
+    pub photos: i64,
+    pub finding_photos: i64,
+    pub events: i64,
+    pub pending_events: i64,
+}
+
+impl Store {
+    /// Opens the store in `dir`, creating the folder, the database and the schema if needed.
+    pub fn create(dir: &Path, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Result<Store> {
+        std::fs::create_dir_all(dir.join(PHOTOS_DIR).join("thumbs"))?;
+        let conn = Connection::open(dir.join(DB_FILE))?;
+        Store::with_connection(conn, dir, clock, ids)
+    }
+
+    /// Opens an existing store; a data folder without one is [`Error::NotInitialized`].
+    pub fn open(dir: &Path, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Result<Store> {
+        let path = dir.join(DB_FILE);
+        if !path.is_file() {
+            return Err(Error::NotInitialized);
+        }
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Store::with_connection(conn, dir, clock, ids)
+    }
+
+    fn with_connection(
+        mut conn: Connection,
+        dir: &Path,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+    ) -> Result<Store> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Nothing here is acknowledged by the hub until sync says so: every commit must survive a power cut.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations::migrate(&mut conn)?;
+        let mut store = Store {
+            conn,
+            dir: dir.to_path_buf(),
+            clock,
+            ids,
+            boundaries: Mutex::new(None),
+        };
+        store.seed_categories()?;
+        Ok(store)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn photos_dir(&self) -> PathBuf {
+        self.dir.join(PHOTOS_DIR)
+    }
+
+    /// The connection, for read-only queries of reports and benchmarks in this crate.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    fn new_id(&self, now: DateTime<Utc>) -> String {
+        self.ids.next_id(now).to_string()
+    }
+
+    pub fn counts(&self) -> Result<Counts> {
+        let count = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        Ok(Counts {
+            users: count("SELECT count(*) FROM users")?,
+            grids: count("SELECT count(*) FROM grids")?,
+            patrols: count("SELECT count(*) FROM patrols")?,
+            findings: count("SELECT count(*) FROM findings")?,
+            photos: count("SELECT count(*) FROM photos")?,
+            finding_photos: count("SELECT count(*) FROM finding_photos")?,
+            events: count("SELECT count(*) FROM events")?,
+            pending_events: count("SELECT count(*) FROM events WHERE sync_state = 'pending'")?,
+        })
+    }
+
+    fn transaction(&mut self) -> Result<Transaction<'_>> {
+        Ok(self.conn.transaction()?)
+    }
+}
+
+/// Times are stored as fixed-width RFC 3339 UTC text, so text order is time order.
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub(crate) fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
+}
+
+pub(crate) fn parse_ts_opt(s: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    s.as_deref().map(parse_ts).transpose()
+}

@@ -1,0 +1,234 @@
+//! Local users, the profile that acts on this device, device settings and the category tree.
+
+use rusqlite::{params, OptionalExtension};
+use serde_json::json;
+
+use super::events::{append, Draft};
+use super::{ts, Store};
+use crate::categories;
+use crate::error::{Error, Result};
+use crate::model::{CategoryKind, Deadline, MajorCategory, MinorCategory, Role, User};
+use crate::photo::DEFAULT_MAX_BYTES;
+use crate::validate::check_text;
+
+pub const MAX_USER_NAME_CHARS: usize = 50;
+const PROFILE_KEY: &str = "profile.user";
+pub const PHOTO_MAX_BYTES_KEY: &str = "photo.max_bytes";
+
+impl Store {
+    /// The user this device acts as, if one has been chosen.
+    pub fn profile(&self) -> Result<Option<User>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT u.name, u.role FROM settings s JOIN users u ON u.name = s.value WHERE s.key = ?1",
+                [PROFILE_KEY],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?
+            .map(|(name, role)| User { name, role: Role::parse(&role).unwrap_or(Role::Officer) }))
+    }
+
+    /// The acting user, or [`Error::NoProfile`].
+    pub fn actor(&self) -> Result<User> {
+        self.profile()?.ok_or(Error::NoProfile)
+    }
+
+    /// Makes `name` (with `role`) the user this device acts as, creating the user if new.
+    pub fn set_profile(&mut self, name: &str, role: Role) -> Result<User> {
+        let name = check_text("name", name, MAX_USER_NAME_CHARS, true)?;
+        let now = self.now();
+        let event_id = self.new_id(now);
+        let tx = self.transaction()?;
+        tx.execute(
+            "INSERT INTO users (name, role, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(name) DO UPDATE SET role = excluded.role",
+            params![name, role.as_str(), ts(now)],
+        )?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![PROFILE_KEY, name],
+        )?;
+        append(
+            &tx,
+            &event_id,
+            &name,
+            now,
+            Draft {
+                entity: "user",
+                entity_id: &name,
+                kind: "user.profile_set",
+                payload: json!({"name": name, "role": role.as_str()}),
+            },
+        )?;
+        tx.commit()?;
+        Ok(User { name, role })
+    }
+
+    /// The largest photo accepted, in bytes (default 20 MB).
+    pub fn photo_max_bytes(&self) -> Result<u64> {
+        let value: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [PHOTO_MAX_BYTES_KEY],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(value
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_MAX_BYTES))
+    }
+
+    pub fn set_photo_max_bytes(&mut self, bytes: u64) -> Result<()> {
+        if bytes == 0 || bytes > 1024 * 1024 * 1024 {
+            return Err(Error::Setting {
+                key: PHOTO_MAX_BYTES_KEY.into(),
+                reason: "must be between 1 byte and 1 GB".into(),
+            });
+        }
+        let actor = self.profile()?.map(|u| u.name).unwrap_or_default();
+        let now = self.now();
+        let event_id = self.new_id(now);
+        let tx = self.transaction()?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![PHOTO_MAX_BYTES_KEY, bytes.to_string()],
+        )?;
+        append(
+            &tx,
+            &event_id,
+            &actor,
+            now,
+            Draft {
+                entity: "setting",
+                entity_id: PHOTO_MAX_BYTES_KEY,
+                kind: "setting.changed",
+                payload: json!({"key": PHOTO_MAX_BYTES_KEY, "value": bytes}),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Loads the bundled category tree into a store that has none yet. The tree is reference data
+    /// that ships with the app (the hub distributes city additions later), so it writes no event.
+    pub(super) fn seed_categories(&mut self) -> Result<()> {
+        let have: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM categories", [], |r| r.get(0))?;
+        if have > 0 {
+            return Ok(());
+        }
+        let tree = categories::bundled();
+        let tx = self.transaction()?;
+        for (i, major) in tree.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO category_majors (kind, code, name_zh, name_en, position) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![major.kind.as_str(), major.code, major.name_zh, major.name_en, i as i64],
+            )?;
+            for (j, minor) in major.minors.iter().enumerate() {
+                let (hours, days) = match minor.deadline {
+                    Some(Deadline::Hours(h)) => (Some(h), None),
+                    Some(Deadline::WorkingDays(d)) => (None, Some(d)),
+                    None => (None, None),
+                };
+                tx.execute(
+                    "INSERT INTO categories (code, kind, major, name_zh, name_en, deadline_hours, deadline_working_days, position)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![minor.code, major.kind.as_str(), major.code, minor.name_zh, minor.name_en, hours, days, (i * 100 + j) as i64],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The category tree: majors in order, each with its minors.
+    pub fn categories(&self) -> Result<Vec<MajorCategory>> {
+        let mut majors: Vec<MajorCategory> = self
+            .conn
+            .prepare("SELECT kind, code, name_zh, name_en FROM category_majors ORDER BY position")?
+            .query_map([], |r| {
+                let kind: String = r.get(0)?;
+                Ok(MajorCategory {
+                    kind: if kind == "event" {
+                        CategoryKind::Event
+                    } else {
+                        CategoryKind::Component
+                    },
+                    code: r.get(1)?,
+                    name_zh: r.get(2)?,
+                    name_en: r.get(3)?,
+                    minors: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT kind, major, code, name_zh, name_en, deadline_hours, deadline_working_days FROM categories ORDER BY position",
+        )?;
+        let minors = stmt.query_map([], |r| {
+            let hours: Option<u32> = r.get(5)?;
+            let days: Option<u32> = r.get(6)?;
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                MinorCategory {
+                    code: r.get(2)?,
+                    name_zh: r.get(3)?,
+                    name_en: r.get(4)?,
+                    deadline: hours
+                        .map(Deadline::Hours)
+                        .or(days.map(Deadline::WorkingDays)),
+                },
+            ))
+        })?;
+        for minor in minors {
+            let (kind, major, minor) = minor?;
+            if let Some(m) = majors
+                .iter_mut()
+                .find(|m| m.kind.as_str() == kind && m.code == major)
+            {
+                m.minors.push(minor);
+            }
+        }
+        Ok(majors)
+    }
+
+    /// One minor category by its 4-digit code.
+    pub fn category(&self, code: &str) -> Result<MinorCategory> {
+        let found = self
+            .conn
+            .query_row(
+                "SELECT code, name_zh, name_en, deadline_hours, deadline_working_days FROM categories WHERE code = ?1",
+                [code],
+                |r| {
+                    let hours: Option<u32> = r.get(3)?;
+                    let days: Option<u32> = r.get(4)?;
+                    Ok(MinorCategory {
+                        code: r.get(0)?,
+                        name_zh: r.get(1)?,
+                        name_en: r.get(2)?,
+                        deadline: hours.map(Deadline::Hours).or(days.map(Deadline::WorkingDays)),
+                    })
+                },
+            )
+            .optional()?;
+        match found {
+            Some(c) => Ok(c),
+            None => {
+                let is_major = code.len() == 2
+                    && self.conn.query_row(
+                        "SELECT count(*) FROM category_majors WHERE code = ?1",
+                        [code],
+                        |r| r.get::<_, i64>(0),
+                    )? > 0;
+                Err(if is_major {
+                    Error::NotAMinorCategory(code.into())
+                } else {
+                    Error::UnknownCategory(code.into())
+                })
+            }
+        }
+    }
+}
