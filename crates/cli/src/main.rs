@@ -1,1 +1,396 @@
-fn main() {}
+//! `gridpatrol`: the Grid Patrol core, headless — for administrators, scripts and tests.
+//!
+//! Glue only: parse the command line, open the store, call core, print. Every rule is in
+//! gridpatrol-core. An error is one sentence on stderr in the user's language and exit code 1
+//! (2 for a malformed command line); core refuses bad input before writing, so the store is unchanged.
+
+mod cli;
+mod render;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use clap::Parser;
+use gridpatrol_core::clock::{Clock, OsIds};
+use gridpatrol_core::model::{PatrolKind, Point, Role, Severity};
+use gridpatrol_core::zone::CITY_TZ;
+use gridpatrol_core::{
+    registry, Error, FindingQuery, Lang, MoveRequest, NewFinding, PhotoSource, Status, Store,
+};
+use serde_json::json;
+
+use cli::{
+    CategoriesCommand, Cli, Command, ConfigCommand, FindingCommand, GridsCommand, PatrolCommand,
+};
+
+/// The real clock. Core never reads one itself; the binaries pass this in.
+struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    let lang = pick_lang(cli.lang.as_deref());
+    match run(cli, lang) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", e.message(lang));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Help and version print as clap makes them; a malformed command line becomes one line.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let lang = pick_lang(lang_from_args().as_deref());
+    let rendered = e.render().to_string();
+    let detail = rendered
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("error: ")
+        .trim();
+    match lang {
+        Lang::Zh => eprintln!("命令行有误：{detail}（用 gridpatrol --help 查看用法）"),
+        Lang::En => eprintln!("Invalid command line: {detail} (see gridpatrol --help)"),
+    }
+    ExitCode::from(2)
+}
+
+fn lang_from_args() -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--lang")
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.strip_prefix("--lang=").map(String::from))
+        })
+}
+
+/// `--lang`, else `GRIDPATROL_LANG`, else the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`); Chinese by default.
+fn pick_lang(flag: Option<&str>) -> Lang {
+    if let Some(lang) = flag.and_then(Lang::parse) {
+        return lang;
+    }
+    if let Some(lang) = std::env::var("GRIDPATROL_LANG")
+        .ok()
+        .as_deref()
+        .and_then(Lang::parse)
+    {
+        return lang;
+    }
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.is_empty())
+        .map(|v| {
+            if v == "C" || v.starts_with("C.") || v == "POSIX" {
+                Lang::Zh
+            } else {
+                Lang::from_locale(&v)
+            }
+        })
+        .unwrap_or(Lang::Zh)
+}
+
+fn data_dir(flag: Option<PathBuf>) -> PathBuf {
+    flag.unwrap_or_else(|| {
+        dirs::data_dir()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join(gridpatrol_core::APP_IDENTIFIER)
+    })
+}
+
+fn open(dir: &Path) -> Result<Store, Error> {
+    Store::open(dir, Arc::new(SystemClock), Arc::new(OsIds))
+}
+
+fn print_json(value: &impl serde::Serialize) {
+    // Serializing our own plain data types cannot fail.
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("serializable")
+    );
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, Error> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text.trim(), format) {
+            if let Some(t) = CITY_TZ.from_local_datetime(&naive).earliest() {
+                return Ok(t.with_timezone(&Utc));
+            }
+        }
+    }
+    Err(Error::InvalidTime(text.to_string()))
+}
+
+fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
+    let dir = data_dir(cli.data_dir);
+    match cli.command {
+        Command::Init(args) => {
+            let role = args
+                .role
+                .as_deref()
+                .map(Role::parse_field)
+                .transpose()?
+                .unwrap_or(Role::Officer);
+            let fresh = Store::open(&dir, Arc::new(SystemClock), Arc::new(OsIds)).is_err();
+            let mut store = Store::create(&dir, Arc::new(SystemClock), Arc::new(OsIds))?;
+            if let Some(name) = args.user.as_deref() {
+                store.set_profile(name, role)?;
+            }
+            let loaded = if args.sample && !store.has_sample_registry()? {
+                Some(store.import_sample_registry()?)
+            } else {
+                None
+            };
+            render::init(lang, &store, fresh, loaded.as_ref())?;
+        }
+        Command::Grids(GridsCommand::List(f)) => {
+            let grids = open(&dir)?.grids()?;
+            if f.json {
+                let rows: Vec<_> = grids
+                    .iter()
+                    .map(|g| json!({"code": g.code, "name": g.name, "level": g.level, "parent": g.parent, "owners": g.owners}))
+                    .collect();
+                print_json(&rows);
+            } else {
+                render::grids(lang, &grids);
+            }
+        }
+        Command::Grids(GridsCommand::Import { file, json }) => {
+            let mut store = open(&dir)?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Error::ImportFormat(format!("{}: {e}", file.display())))?;
+            let is_csv = file
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let records = if is_csv {
+                registry::parse_csv(&text)?
+            } else {
+                registry::parse_geojson(&text)?
+            };
+            let summary = store.import_registry(&records, false)?;
+            if json {
+                print_json(&summary);
+            } else {
+                render::imported(lang, &summary);
+            }
+        }
+        Command::Categories(CategoriesCommand::List(f)) => {
+            let tree = open(&dir)?.categories()?;
+            if f.json {
+                print_json(&tree);
+            } else {
+                render::categories(lang, &tree);
+            }
+        }
+        Command::Patrol(PatrolCommand::Start {
+            grids,
+            adhoc,
+            notes,
+            json,
+        }) => {
+            let mut store = open(&dir)?;
+            let kind = if adhoc {
+                PatrolKind::Adhoc
+            } else {
+                PatrolKind::Scheduled
+            };
+            let patrol = store.start_patrol(&grids, kind, &notes)?;
+            if json {
+                print_json(&patrol);
+            } else {
+                render::patrol_started(lang, &patrol);
+            }
+        }
+        Command::Patrol(PatrolCommand::End(f)) => {
+            let patrol = open(&dir)?.end_patrol()?;
+            if f.json {
+                print_json(&patrol);
+            } else {
+                render::patrol_ended(lang, &patrol);
+            }
+        }
+        Command::Patrol(PatrolCommand::List { mine, json }) => {
+            let store = open(&dir)?;
+            let me = if mine {
+                Some(store.actor()?.name)
+            } else {
+                None
+            };
+            let patrols = store.patrols(me.as_deref())?;
+            if json {
+                print_json(&patrols);
+            } else {
+                render::patrols(lang, &patrols);
+            }
+        }
+        Command::Finding(FindingCommand::Add(a)) => {
+            let mut store = open(&dir)?;
+            let point = match (a.lat, a.lon) {
+                (Some(lat), Some(lon)) => Some(Point { lat, lon }),
+                (None, None) => None,
+                _ => return Err(Error::HalfPoint),
+            };
+            let new = NewFinding {
+                grid: a.grid,
+                category: a.category,
+                description: a.description,
+                address: a.address,
+                point,
+                severity: Severity::parse_field(&a.severity)?,
+                responsible_unit: a.unit,
+                observed_at: a.observed_at.as_deref().map(parse_time).transpose()?,
+                photos: a.photos.into_iter().map(PhotoSource::File).collect(),
+            };
+            let finding = store.add_finding(new)?;
+            if a.json {
+                print_json(&finding);
+            } else {
+                render::finding_added(lang, &finding);
+            }
+        }
+        Command::Finding(FindingCommand::List(a)) => {
+            let store = open(&dir)?;
+            let query = FindingQuery {
+                grid: a.grid,
+                status: a.status.as_deref().map(Status::parse_field).transpose()?,
+                open_only: a.open,
+                category: a.category,
+                search: a.search,
+                limit: a.limit,
+                ..FindingQuery::default()
+            };
+            let rows = store.findings(&query)?;
+            if a.json {
+                print_json(&rows);
+            } else {
+                render::findings(lang, &rows);
+            }
+        }
+        Command::Finding(FindingCommand::Show { id, json }) => {
+            let store = open(&dir)?;
+            let finding = store.finding(&id)?;
+            if json {
+                print_json(&finding);
+            } else {
+                render::finding(lang, &store, &finding)?;
+            }
+        }
+        Command::Finding(FindingCommand::Move {
+            id,
+            status,
+            note,
+            photos,
+            json,
+        }) => {
+            let mut store = open(&dir)?;
+            let to = Status::parse_field(&status)?;
+            let finding = store.move_finding(MoveRequest {
+                id,
+                to,
+                note,
+                photos: photos.into_iter().map(PhotoSource::File).collect(),
+            })?;
+            if json {
+                print_json(&finding);
+            } else {
+                render::moved(lang, &finding);
+            }
+        }
+        Command::Finding(FindingCommand::History { id, json }) => {
+            let store = open(&dir)?;
+            let id = store.resolve_finding_id(&id)?;
+            let events = store.history(&id)?;
+            if json {
+                print_json(&events);
+            } else {
+                render::history(lang, &events);
+            }
+        }
+        Command::Config(ConfigCommand::Show(f)) => {
+            let store = open(&dir)?;
+            let max = store.photo_max_bytes()?;
+            if f.json {
+                print_json(&json!({"data_dir": dir, "photo_max_bytes": max}));
+            } else {
+                render::config(lang, &dir, max);
+            }
+        }
+        Command::Config(ConfigCommand::Set { key, value }) => {
+            let mut store = open(&dir)?;
+            match key.as_str() {
+                "photo-max-mb" => {
+                    let mb: f64 = value.trim().parse().map_err(|_| Error::Setting {
+                        key: key.clone(),
+                        reason: format!("{value} is not a number"),
+                    })?;
+                    if !(mb.is_finite() && mb > 0.0) {
+                        return Err(Error::Setting {
+                            key,
+                            reason: "must be more than 0".into(),
+                        });
+                    }
+                    store.set_photo_max_bytes((mb * 1024.0 * 1024.0) as u64)?;
+                }
+                _ => {
+                    return Err(Error::Setting {
+                        key,
+                        reason: "unknown setting (known: photo-max-mb)".into(),
+                    })
+                }
+            }
+        }
+        Command::Status(f) => {
+            let store = open(&dir)?;
+            let counts = store.counts()?;
+            let profile = store.profile()?;
+            let patrol = store.active_patrol()?;
+            if f.json {
+                print_json(&json!({
+                    "data_dir": dir,
+                    "profile": profile,
+                    "patrol": patrol,
+                    "counts": counts,
+                    "pending": counts.pending_events,
+                    "parked": store.parked_count()?,
+                    "last_sync": null,
+                    "online": false,
+                }));
+            } else {
+                render::status(lang, &dir, profile.as_ref(), patrol.as_ref(), &counts);
+            }
+        }
+    }
+    Ok(())
+}

@@ -86,3 +86,16 @@ impl IdSource for SeededIds {
         uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
     }
 }
+
+/// UUIDv7 ids with the time passed in and the random bits from the operating system: what the
+/// binaries use. Tests use [`SeededIds`] instead.
+#[derive(Debug, Default)]
+pub struct OsIds;
+
+impl IdSource for OsIds {
+    fn next_id(&self, now: DateTime<Utc>) -> Uuid {
+        let secs = now.timestamp().max(0) as u64;
+        let ts = uuid::Timestamp::from_unix(uuid::NoContext, secs, now.timestamp_subsec_nanos());
+        Uuid::new_v7(ts)
+    }
+}

@@ -170,7 +170,7 @@ impl Error {
                 format!("A finding cannot move from {from} to {to}.")),
             Error::MoveNotAllowed { role, from, to } => pick(zh,
                 format!("{}无权将问题从“{}”变为“{}”。", role_zh(role), status_zh(from), status_zh(to)),
-                format!("A {role} may not move a finding from {from} to {to}.")),
+                format!("{} may not move a finding from {from} to {to}.", role_en(role))),
             Error::PatrolUnderWay(started) => pick(zh, format!("已有一次巡查正在进行（开始于 {started}），请先结束它。"),
                 format!("A patrol is already under way (started {started}); end it first.")),
             Error::NoPatrolUnderWay => pick(zh, "当前没有进行中的巡查。".into(), "No patrol is under way.".into()),
@@ -238,6 +238,15 @@ pub(crate) fn status_zh(status: &str) -> &str {
     crate::lifecycle::Status::parse(status)
         .map(|s| s.label(Lang::Zh))
         .unwrap_or(status)
+}
+
+fn role_en(role: &str) -> &'static str {
+    match role {
+        "officer" => "An officer",
+        "lead" => "A team lead",
+        "admin" => "An administrator",
+        _ => "This role",
+    }
 }
 
 fn role_zh(role: &str) -> &str {

@@ -24,6 +24,10 @@ pub mod store;
 pub mod validate;
 pub mod zone;
 
+/// The app's identifier: the desktop app's data folder is the platform data folder joined with it,
+/// and the CLI defaults to the same folder, so both read one store.
+pub const APP_IDENTIFIER: &str = "org.gridpatrol.desktop";
+
 pub use error::{Error, Result};
 pub use lang::Lang;
 pub use lifecycle::Status;

@@ -78,4 +78,13 @@ impl Store {
         let rows = stmt.query_map([limit as i64], from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    /// How many events the hub refused and that wait, parked, for a person to look at.
+    pub fn parked_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM events WHERE sync_state = 'parked'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
 }

@@ -1,0 +1,204 @@
+//! The command line's shape: every command, option and help text (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gridpatrol",
+    version,
+    about = "网格巡查 Grid Patrol — 命令行 / the command line",
+    long_about = "网格巡查（Grid Patrol）命令行：管理网格库、记录巡查与问题、推进问题闭环。\n\
+                  The Grid Patrol command line: grid registry, patrols, findings and their closed loop."
+)]
+pub struct Cli {
+    /// Data folder (default: the desktop app's data folder).
+    #[arg(long, global = true, env = "GRIDPATROL_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Language of messages: zh (default) or en. Without it, the locale decides.
+    #[arg(long, global = true, value_name = "zh|en")]
+    pub lang: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the store and choose the local user who acts (run again to switch user).
+    Init(InitArgs),
+    /// The grid registry.
+    #[command(subcommand)]
+    Grids(GridsCommand),
+    /// The category tree.
+    #[command(subcommand)]
+    Categories(CategoriesCommand),
+    /// Patrols.
+    #[command(subcommand)]
+    Patrol(PatrolCommand),
+    /// Findings (recorded problems).
+    #[command(subcommand)]
+    Finding(FindingCommand),
+    /// Device settings.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// The local user, the store's counts and the changes waiting to sync.
+    Status(JsonFlag),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Load the SAMPLE registry of the reference city (11 large, 239 small grids).
+    #[arg(long)]
+    pub sample: bool,
+    /// The user this device acts as.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// The user's role: officer, lead or admin.
+    #[arg(long, value_name = "officer|lead|admin", requires = "user")]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GridsCommand {
+    /// List every grid.
+    List(JsonFlag),
+    /// Import a registry from GeoJSON (.geojson/.json) or CSV (.csv); checked whole before writing.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CategoriesCommand {
+    /// List the category tree.
+    List(JsonFlag),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatrolCommand {
+    /// Start a patrol over one or more small grids.
+    Start {
+        #[arg(long = "grid", value_name = "CODE", required = true, num_args = 1..)]
+        grids: Vec<String>,
+        /// An ad hoc patrol outside the weekly rhythm.
+        #[arg(long)]
+        adhoc: bool,
+        #[arg(long, default_value = "")]
+        notes: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// End the patrol under way.
+    End(JsonFlag),
+    /// List patrols, newest first.
+    List {
+        /// Only the local user's patrols.
+        #[arg(long)]
+        mine: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FindingCommand {
+    /// Record a finding.
+    Add(AddArgs),
+    /// List findings, most recently observed first.
+    List(ListArgs),
+    /// Show one finding with its photos.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move a finding through its lifecycle.
+    Move {
+        id: String,
+        /// reported, accepted, rejected, rectifying, rectified, rework, closed, reopened
+        status: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// An after photo (for a move to rectified).
+        #[arg(long = "photo", value_name = "FILE")]
+        photos: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every event of a finding.
+    History {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The small grid's code (or give --lat/--lon and the point picks the grid).
+    #[arg(long, value_name = "CODE")]
+    pub grid: Option<String>,
+    /// The minor category's 4-digit code.
+    #[arg(long, value_name = "CODE")]
+    pub category: String,
+    #[arg(long)]
+    pub description: String,
+    #[arg(long, default_value = "")]
+    pub address: String,
+    #[arg(long, allow_negative_numbers = true)]
+    pub lat: Option<f64>,
+    #[arg(long, allow_negative_numbers = true)]
+    pub lon: Option<f64>,
+    /// A before photo; repeat for several.
+    #[arg(long = "photo", value_name = "FILE")]
+    pub photos: Vec<PathBuf>,
+    /// low, normal or high.
+    #[arg(long, default_value = "normal")]
+    pub severity: String,
+    /// When it was seen (RFC 3339, or "YYYY-MM-DD HH:MM" in the city's time); default: the photo's EXIF time, else now.
+    #[arg(long, value_name = "TIME")]
+    pub observed_at: Option<String>,
+    /// The responsible unit (责任单位).
+    #[arg(long, default_value = "")]
+    pub unit: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long, value_name = "CODE")]
+    pub grid: Option<String>,
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// Only open findings (neither closed nor rejected).
+    #[arg(long)]
+    pub open: bool,
+    #[arg(long, value_name = "CODE")]
+    pub category: Option<String>,
+    /// Full-text search (Chinese works).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    #[arg(long)]
+    pub limit: Option<usize>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Show the settings.
+    Show(JsonFlag),
+    /// Change a setting. Keys: photo-max-mb.
+    Set { key: String, value: String },
+}

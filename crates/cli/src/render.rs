@@ -1,0 +1,428 @@
+//! What the command line prints for people: short tables and sentences, Chinese or English.
+//! Times are shown in the city's zone.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use gridpatrol_core::model::{
+    Event, Finding, Grid, GridLevel, MajorCategory, Patrol, PatrolKind, User,
+};
+use gridpatrol_core::store::ImportSummary;
+use gridpatrol_core::zone::CITY_TZ;
+use gridpatrol_core::{Counts, Error, FindingSummary, Lang, Store};
+
+fn when(t: DateTime<Utc>) -> String {
+    t.with_timezone(&CITY_TZ)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn t(lang: Lang, zh: &str, en: &str) -> String {
+    lang.pick(zh, en).to_string()
+}
+
+pub fn init(
+    lang: Lang,
+    store: &Store,
+    fresh: bool,
+    loaded: Option<&ImportSummary>,
+) -> Result<(), Error> {
+    let dir = store.data_dir().display();
+    println!(
+        "{}",
+        if fresh {
+            t(
+                lang,
+                &format!("已创建数据目录：{dir}"),
+                &format!("Created the store in {dir}"),
+            )
+        } else {
+            t(lang, &format!("数据目录：{dir}"), &format!("Store: {dir}"))
+        }
+    );
+    if let Some(s) = loaded {
+        println!(
+            "{}",
+            t(
+                lang,
+                &format!(
+                    "已载入示例网格库（示例数据）：{} 个大网格，{} 个小网格。",
+                    s.large, s.small
+                ),
+                &format!(
+                    "Loaded the SAMPLE registry: {} large and {} small grids.",
+                    s.large, s.small
+                )
+            )
+        );
+    }
+    match store.profile()? {
+        Some(u) => println!(
+            "{}",
+            t(
+                lang,
+                &format!("本机用户：{}（{}）", u.name, u.role.label(Lang::Zh)),
+                &format!("Local user: {} ({})", u.name, u.role.as_str())
+            )
+        ),
+        None => println!(
+            "{}",
+            t(
+                lang,
+                "还没有本机用户：用 init --user 姓名 --role officer 设置。",
+                "No local user yet: set one with init --user NAME --role officer."
+            )
+        ),
+    }
+    Ok(())
+}
+
+pub fn grids(lang: Lang, grids: &[Grid]) {
+    println!(
+        "{}",
+        t(
+            lang,
+            "编码\t级别\t上级\t名称\t包保责任人",
+            "CODE\tLEVEL\tPARENT\tNAME\tOWNERS"
+        )
+    );
+    for g in grids {
+        let level = match (g.level, lang) {
+            (GridLevel::Large, Lang::Zh) => "大网格",
+            (GridLevel::Small, Lang::Zh) => "小网格",
+            (GridLevel::Large, Lang::En) => "large",
+            (GridLevel::Small, Lang::En) => "small",
+        };
+        println!(
+            "{}\t{level}\t{}\t{}\t{}",
+            g.code,
+            g.parent.as_deref().unwrap_or("-"),
+            g.name,
+            g.owners.join("、")
+        );
+    }
+    let large = grids.iter().filter(|g| g.level == GridLevel::Large).count();
+    println!(
+        "{}",
+        t(
+            lang,
+            &format!("共 {large} 个大网格，{} 个小网格", grids.len() - large),
+            &format!("{large} large grids, {} small grids", grids.len() - large)
+        )
+    );
+}
+
+pub fn imported(lang: Lang, s: &ImportSummary) {
+    println!(
+        "{}",
+        t(
+            lang,
+            &format!(
+                "已导入 {} 个大网格、{} 个小网格（其中 {} 个为更新）。",
+                s.large, s.small, s.updated
+            ),
+            &format!(
+                "Imported {} large and {} small grids ({} updated).",
+                s.large, s.small, s.updated
+            )
+        )
+    );
+}
+
+pub fn categories(lang: Lang, tree: &[MajorCategory]) {
+    for major in tree {
+        let kind = match (major.kind.as_str(), lang) {
+            ("component", Lang::Zh) => "部件",
+            ("event", Lang::Zh) => "事件",
+            (k, _) => k,
+        };
+        println!(
+            "{kind} {} {}",
+            major.code,
+            lang.pick(&major.name_zh, &major.name_en)
+        );
+        for minor in &major.minors {
+            let deadline = match minor.deadline {
+                Some(gridpatrol_core::Deadline::Hours(h)) => {
+                    t(lang, &format!("{h} 小时"), &format!("{h} h"))
+                }
+                Some(gridpatrol_core::Deadline::WorkingDays(d)) => {
+                    t(lang, &format!("{d} 个工作日"), &format!("{d} working days"))
+                }
+                None => String::new(),
+            };
+            println!(
+                "  {} {}\t{deadline}",
+                minor.code,
+                lang.pick(&minor.name_zh, &minor.name_en)
+            );
+        }
+    }
+}
+
+fn kind_label(lang: Lang, kind: PatrolKind) -> String {
+    match kind {
+        PatrolKind::Scheduled => t(lang, "徒步巡查", "walking patrol"),
+        PatrolKind::Adhoc => t(lang, "临时巡查", "ad hoc patrol"),
+    }
+}
+
+pub fn patrol_started(lang: Lang, p: &Patrol) {
+    println!(
+        "{}",
+        t(
+            lang,
+            &format!(
+                "巡查已开始（{}）：{}，网格 {}",
+                kind_label(lang, p.kind),
+                when(p.started_at),
+                p.grids.join("、")
+            ),
+            &format!(
+                "Patrol started ({}): {}, grids {}",
+                kind_label(lang, p.kind),
+                when(p.started_at),
+                p.grids.join(", ")
+            )
+        )
+    );
+    println!("{}", p.id);
+}
+
+pub fn patrol_ended(lang: Lang, p: &Patrol) {
+    let end = p.ended_at.map(when).unwrap_or_default();
+    println!(
+        "{}",
+        t(
+            lang,
+            &format!("巡查已结束：{} — {}", when(p.started_at), end),
+            &format!("Patrol ended: {} — {}", when(p.started_at), end)
+        )
+    );
+}
+
+pub fn patrols(lang: Lang, patrols: &[Patrol]) {
+    println!(
+        "{}",
+        t(
+            lang,
+            "编号\t巡查员\t类型\t开始\t结束\t网格",
+            "ID\tOFFICER\tKIND\tSTARTED\tENDED\tGRIDS"
+        )
+    );
+    for p in patrols {
+        let end = p
+            .ended_at
+            .map(when)
+            .unwrap_or_else(|| t(lang, "进行中", "under way"));
+        println!(
+            "{}\t{}\t{}\t{}\t{end}\t{}",
+            p.id,
+            p.officer,
+            kind_label(lang, p.kind),
+            when(p.started_at),
+            p.grids.join(",")
+        );
+    }
+}
+
+pub fn finding_added(lang: Lang, f: &Finding) {
+    println!(
+        "{}",
+        t(
+            lang,
+            &format!("问题已记录（{}）：{}", f.status.label(Lang::Zh), f.id),
+            &format!("Finding recorded ({}): {}", f.status, f.id)
+        )
+    );
+}
+
+pub fn moved(lang: Lang, f: &Finding) {
+    println!(
+        "{}",
+        t(
+            lang,
+            &format!("问题 {} 现在是“{}”。", f.id, f.status.label(Lang::Zh)),
+            &format!("Finding {} is now {}.", f.id, f.status)
+        )
+    );
+}
+
+pub fn findings(lang: Lang, rows: &[FindingSummary]) {
+    println!(
+        "{}",
+        t(
+            lang,
+            "编号\t网格\t类别\t状态\t发现时间\t描述",
+            "ID\tGRID\tCATEGORY\tSTATUS\tOBSERVED\tDESCRIPTION"
+        )
+    );
+    for f in rows {
+        let overdue = if f.overdue {
+            t(lang, "（超期）", " (overdue)")
+        } else {
+            String::new()
+        };
+        let desc: String = f.description.chars().take(40).collect();
+        println!(
+            "{}\t{}\t{}\t{}{overdue}\t{}\t{desc}",
+            f.id,
+            f.grid,
+            f.category,
+            f.status.label(lang),
+            when(f.observed_at)
+        );
+    }
+    println!(
+        "{}",
+        t(
+            lang,
+            &format!("共 {} 条", rows.len()),
+            &format!("{} findings", rows.len())
+        )
+    );
+}
+
+pub fn finding(lang: Lang, store: &Store, f: &Finding) -> Result<(), Error> {
+    let grid = store.grid(&f.grid)?;
+    let category = store.category(&f.category)?;
+    let line = |zh: &str, en: &str, value: String| println!("{}：{value}", t(lang, zh, en));
+    line("编号", "Id", f.id.clone());
+    line("状态", "Status", f.status.label(lang).to_string());
+    line("网格", "Grid", format!("{} {}", f.grid, grid.name));
+    line(
+        "类别",
+        "Category",
+        format!(
+            "{} {}",
+            f.category,
+            lang.pick(&category.name_zh, &category.name_en)
+        ),
+    );
+    line("描述", "Description", f.description.clone());
+    if !f.address.is_empty() {
+        line("地址", "Address", f.address.clone());
+    }
+    if let Some(p) = f.point {
+        line("位置", "Point", format!("{:.6}, {:.6}", p.lat, p.lon));
+    }
+    line("严重程度", "Severity", f.severity.as_str().to_string());
+    if !f.responsible_unit.is_empty() {
+        line("责任单位", "Responsible unit", f.responsible_unit.clone());
+    }
+    line("上报人", "Author", f.author.clone());
+    line("发现时间", "Observed", when(f.observed_at));
+    line("记录时间", "Recorded", when(f.recorded_at));
+    if let Some(due) = f.due_at {
+        line("整改时限", "Due", when(due));
+    }
+    for p in &f.photos {
+        line(
+            "照片",
+            "Photo",
+            format!(
+                "{} {} ({}×{})",
+                p.role.as_str(),
+                store.photos_dir().join(&p.file).display(),
+                p.width,
+                p.height
+            ),
+        );
+    }
+    Ok(())
+}
+
+pub fn history(lang: Lang, events: &[Event]) {
+    for e in events {
+        let what = match e.kind.as_str() {
+            "finding.reported" => t(lang, "上报", "reported"),
+            "finding.moved" => {
+                let from = e
+                    .payload
+                    .get("from")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("?");
+                let to = e.payload.get("to").and_then(|v| v.as_str()).unwrap_or("?");
+                let note = e
+                    .payload
+                    .get("note")
+                    .and_then(|v| v.as_str())
+                    .filter(|n| !n.is_empty())
+                    .map(|n| format!(" — {n}"))
+                    .unwrap_or_default();
+                let label = |s: &str| {
+                    gridpatrol_core::Status::parse(s)
+                        .map(|s| s.label(lang).to_string())
+                        .unwrap_or_else(|| s.to_string())
+                };
+                format!("{} → {}{note}", label(from), label(to))
+            }
+            other => other.to_string(),
+        };
+        let sync = match (e.sync.as_str(), lang) {
+            ("pending", Lang::Zh) => "待同步",
+            ("acked", Lang::Zh) => "已同步",
+            ("parked", Lang::Zh) => "已搁置",
+            (s, _) => s,
+        };
+        println!(
+            "{}\t{}\t{what}\t[{sync}]\t{}",
+            when(e.device_time),
+            e.actor,
+            e.id
+        );
+    }
+}
+
+pub fn config(lang: Lang, dir: &Path, max: u64) {
+    println!("{}：{}", t(lang, "数据目录", "Data folder"), dir.display());
+    println!("photo-max-mb：{:.1}", max as f64 / (1024.0 * 1024.0));
+}
+
+pub fn status(
+    lang: Lang,
+    dir: &Path,
+    profile: Option<&User>,
+    patrol: Option<&Patrol>,
+    counts: &Counts,
+) {
+    println!("{}：{}", t(lang, "数据目录", "Data folder"), dir.display());
+    match profile {
+        Some(u) => println!(
+            "{}：{}（{}）",
+            t(lang, "本机用户", "Local user"),
+            u.name,
+            u.role.label(lang)
+        ),
+        None => println!("{}", t(lang, "还没有本机用户", "No local user yet")),
+    }
+    if let Some(p) = patrol {
+        println!(
+            "{}：{}",
+            t(lang, "进行中的巡查", "Patrol under way"),
+            p.grids.join(",")
+        );
+    }
+    println!(
+        "{}",
+        t(
+            lang,
+            &format!(
+                "网格 {}，巡查 {}，问题 {}，照片 {}",
+                counts.grids, counts.patrols, counts.findings, counts.photos
+            ),
+            &format!(
+                "{} grids, {} patrols, {} findings, {} photos",
+                counts.grids, counts.patrols, counts.findings, counts.photos
+            )
+        )
+    );
+    println!(
+        "{}",
+        t(
+            lang,
+            &format!("离线，{} 项更改待同步", counts.pending_events),
+            &format!("Offline, {} changes waiting to sync", counts.pending_events)
+        )
+    );
+}
