@@ -130,9 +130,13 @@ fn photo_files(data: &Path) -> usize {
     count(data.join("photos")) + count(data.join("photos").join("thumbs"))
 }
 
+/// A PNG of noise, so it does not compress below its pixel count.
 fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x * 7) as u8, (y * 5) as u8, 90])
+    let mut state: u32 = 12345;
+    let img = image::RgbImage::from_fn(width, height, |_, _| {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let [a, b, c, _] = state.to_le_bytes();
+        image::Rgb([a, b, c])
     });
     let mut bytes = Vec::new();
     image::DynamicImage::ImageRgb8(img)
