@@ -44,6 +44,22 @@ pub enum Command {
     Config(ConfigCommand),
     /// The local user, the store's counts and the changes waiting to sync.
     Status(JsonFlag),
+    /// Sign in to a hub: the local profile becomes the hub user (password from standard input).
+    Login(LoginArgs),
+    /// One full sync round with the hub: push everything pending, pull until caught up.
+    Sync(JsonFlag),
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The hub's address, e.g. https://hub.example.org or http://127.0.0.1:8787.
+    #[arg(long, value_name = "URL")]
+    pub hub: String,
+    #[arg(long, value_name = "NAME")]
+    pub user: String,
+    /// Read the password from standard input (the only way: never on the command line).
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 
 mod cli;
 mod render;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,17 +17,13 @@ use clap::Parser;
 use gridpatrol_core::clock::{Clock, OsIds};
 use gridpatrol_core::model::{PatrolKind, Point, Role, Severity};
 use gridpatrol_core::zone::CITY_TZ;
-use gridpatrol_core::{
-    registry, Error, FindingQuery, Lang, MoveRequest, NewFinding, PhotoSource, Status, Store,
-};
+use gridpatrol_core::{registry, Error, FindingQuery, Lang, MoveRequest, NewFinding, PhotoSource, Status, Store};
 use serde_json::json;
 
-use cli::{
-    CategoriesCommand, Cli, Command, ConfigCommand, FindingCommand, GridsCommand, PatrolCommand,
-};
+use cli::{CategoriesCommand, Cli, Command, ConfigCommand, FindingCommand, GridsCommand, PatrolCommand};
 
 /// The real clock. Core never reads one itself; the binaries pass this in.
-struct SystemClock;
+pub(crate) struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
@@ -40,6 +37,9 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let lang = pick_lang(cli.lang.as_deref());
+    if let Some(code) = sync::dispatch(&cli, lang) {
+        return code;
+    }
     match run(cli, lang) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -54,21 +54,14 @@ fn usage_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     if matches!(
         e.kind(),
-        ErrorKind::DisplayHelp
-            | ErrorKind::DisplayVersion
-            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
         let _ = e.print();
         return ExitCode::SUCCESS;
     }
     let lang = pick_lang(lang_from_args().as_deref());
     let rendered = e.render().to_string();
-    let detail = rendered
-        .lines()
-        .next()
-        .unwrap_or("")
-        .trim_start_matches("error: ")
-        .trim();
+    let detail = rendered.lines().next().unwrap_or("").trim_start_matches("error: ").trim();
     match lang {
         Lang::Zh => eprintln!("命令行有误：{detail}（用 gridpatrol --help 查看用法）"),
         Lang::En => eprintln!("Invalid command line: {detail} (see gridpatrol --help)"),
@@ -81,10 +74,7 @@ fn lang_from_args() -> Option<String> {
     args.iter()
         .position(|a| a == "--lang")
         .and_then(|i| args.get(i + 1).cloned())
-        .or_else(|| {
-            args.iter()
-                .find_map(|a| a.strip_prefix("--lang=").map(String::from))
-        })
+        .or_else(|| args.iter().find_map(|a| a.strip_prefix("--lang=").map(String::from)))
 }
 
 /// `--lang`, else `GRIDPATROL_LANG`, else the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`); Chinese by default.
@@ -92,33 +82,19 @@ fn pick_lang(flag: Option<&str>) -> Lang {
     if let Some(lang) = flag.and_then(Lang::parse) {
         return lang;
     }
-    if let Some(lang) = std::env::var("GRIDPATROL_LANG")
-        .ok()
-        .as_deref()
-        .and_then(Lang::parse)
-    {
+    if let Some(lang) = std::env::var("GRIDPATROL_LANG").ok().as_deref().and_then(Lang::parse) {
         return lang;
     }
     ["LC_ALL", "LC_MESSAGES", "LANG"]
         .iter()
         .filter_map(|k| std::env::var(k).ok())
         .find(|v| !v.is_empty())
-        .map(|v| {
-            if v == "C" || v.starts_with("C.") || v == "POSIX" {
-                Lang::Zh
-            } else {
-                Lang::from_locale(&v)
-            }
-        })
+        .map(|v| if v == "C" || v.starts_with("C.") || v == "POSIX" { Lang::Zh } else { Lang::from_locale(&v) })
         .unwrap_or(Lang::Zh)
 }
 
 fn data_dir(flag: Option<PathBuf>) -> PathBuf {
-    flag.unwrap_or_else(|| {
-        dirs::data_dir()
-            .unwrap_or_else(|| PathBuf::from("."))
-            .join(gridpatrol_core::APP_IDENTIFIER)
-    })
+    flag.unwrap_or_else(|| dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(gridpatrol_core::APP_IDENTIFIER))
 }
 
 fn open(dir: &Path) -> Result<Store, Error> {
@@ -127,22 +103,14 @@ fn open(dir: &Path) -> Result<Store, Error> {
 
 fn print_json(value: &impl serde::Serialize) {
     // Serializing our own plain data types cannot fail.
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("serializable")
-    );
+    println!("{}", serde_json::to_string_pretty(value).expect("serializable"));
 }
 
 fn parse_time(text: &str) -> Result<DateTime<Utc>, Error> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text.trim()) {
         return Ok(t.with_timezone(&Utc));
     }
-    for format in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M",
-    ] {
+    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(text.trim(), format) {
             if let Some(t) = CITY_TZ.from_local_datetime(&naive).earliest() {
                 return Ok(t.with_timezone(&Utc));
@@ -156,22 +124,14 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
     let dir = data_dir(cli.data_dir);
     match cli.command {
         Command::Init(args) => {
-            let role = args
-                .role
-                .as_deref()
-                .map(Role::parse_field)
-                .transpose()?
-                .unwrap_or(Role::Officer);
+            let role = args.role.as_deref().map(Role::parse_field).transpose()?.unwrap_or(Role::Officer);
             let fresh = Store::open(&dir, Arc::new(SystemClock), Arc::new(OsIds)).is_err();
             let mut store = Store::create(&dir, Arc::new(SystemClock), Arc::new(OsIds))?;
             if let Some(name) = args.user.as_deref() {
                 store.set_profile(name, role)?;
             }
-            let loaded = if args.sample && !store.has_sample_registry()? {
-                Some(store.import_sample_registry()?)
-            } else {
-                None
-            };
+            let loaded =
+                if args.sample && !store.has_sample_registry()? { Some(store.import_sample_registry()?) } else { None };
             render::init(lang, &store, fresh, loaded.as_ref())?;
         }
         Command::Grids(GridsCommand::List(f)) => {
@@ -188,17 +148,10 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
         }
         Command::Grids(GridsCommand::Import { file, json }) => {
             let mut store = open(&dir)?;
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| Error::ImportFormat(format!("{}: {e}", file.display())))?;
-            let is_csv = file
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-            let records = if is_csv {
-                registry::parse_csv(&text)?
-            } else {
-                registry::parse_geojson(&text)?
-            };
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| Error::ImportFormat(format!("{}: {e}", file.display())))?;
+            let is_csv = file.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let records = if is_csv { registry::parse_csv(&text)? } else { registry::parse_geojson(&text)? };
             let summary = store.import_registry(&records, false)?;
             if json {
                 print_json(&summary);
@@ -214,18 +167,9 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                 render::categories(lang, &tree);
             }
         }
-        Command::Patrol(PatrolCommand::Start {
-            grids,
-            adhoc,
-            notes,
-            json,
-        }) => {
+        Command::Patrol(PatrolCommand::Start { grids, adhoc, notes, json }) => {
             let mut store = open(&dir)?;
-            let kind = if adhoc {
-                PatrolKind::Adhoc
-            } else {
-                PatrolKind::Scheduled
-            };
+            let kind = if adhoc { PatrolKind::Adhoc } else { PatrolKind::Scheduled };
             let patrol = store.start_patrol(&grids, kind, &notes)?;
             if json {
                 print_json(&patrol);
@@ -243,11 +187,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
         }
         Command::Patrol(PatrolCommand::List { mine, json }) => {
             let store = open(&dir)?;
-            let me = if mine {
-                Some(store.actor()?.name)
-            } else {
-                None
-            };
+            let me = if mine { Some(store.actor()?.name) } else { None };
             let patrols = store.patrols(me.as_deref())?;
             if json {
                 print_json(&patrols);
@@ -307,13 +247,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                 render::finding(lang, &store, &finding)?;
             }
         }
-        Command::Finding(FindingCommand::Move {
-            id,
-            status,
-            note,
-            photos,
-            json,
-        }) => {
+        Command::Finding(FindingCommand::Move { id, status, note, photos, json }) => {
             let mut store = open(&dir)?;
             let to = Status::parse_field(&status)?;
             let finding = store.move_finding(MoveRequest {
@@ -351,32 +285,27 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
             let mut store = open(&dir)?;
             match key.as_str() {
                 "photo-max-mb" => {
-                    let mb: f64 = value.trim().parse().map_err(|_| Error::Setting {
-                        key: key.clone(),
-                        reason: format!("{value} is not a number"),
-                    })?;
+                    let mb: f64 = value
+                        .trim()
+                        .parse()
+                        .map_err(|_| Error::Setting { key: key.clone(), reason: format!("{value} is not a number") })?;
                     if !(mb.is_finite() && mb > 0.0) {
-                        return Err(Error::Setting {
-                            key,
-                            reason: "must be more than 0".into(),
-                        });
+                        return Err(Error::Setting { key, reason: "must be more than 0".into() });
                     }
                     store.set_photo_max_bytes((mb * 1024.0 * 1024.0) as u64)?;
                 }
-                _ => {
-                    return Err(Error::Setting {
-                        key,
-                        reason: "unknown setting (known: photo-max-mb)".into(),
-                    })
-                }
+                _ => return Err(Error::Setting { key, reason: "unknown setting (known: photo-max-mb)".into() }),
             }
         }
+        // Handled by sync::dispatch before run() is called.
+        Command::Login(_) | Command::Sync(_) => {}
         Command::Status(f) => {
             let store = open(&dir)?;
             let counts = store.counts()?;
             let profile = store.profile()?;
             let patrol = store.active_patrol()?;
             if f.json {
+                let sync_fields = sync::status_fields(&store)?;
                 print_json(&json!({
                     "data_dir": dir,
                     "profile": profile,
@@ -384,8 +313,9 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                     "counts": counts,
                     "pending": counts.pending_events,
                     "parked": store.parked_count()?,
-                    "last_sync": null,
-                    "online": false,
+                    "last_sync": sync_fields["last_sync"],
+                    "online": sync_fields["online"],
+                    "sync": sync_fields,
                 }));
             } else {
                 render::status(lang, &dir, profile.as_ref(), patrol.as_ref(), &counts);

@@ -77,6 +77,8 @@ pub enum Error {
     CategoryData(String),
     #[error("setting {key}: {reason}")]
     Setting { key: String, reason: String },
+    #[error("grid {0} is outside the signed-in user's grid scope")]
+    OutOfScope(String),
     #[error("storage error: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("file error: {0}")]
@@ -116,6 +118,7 @@ impl Error {
             Error::ImportFormat(_) => "import_malformed",
             Error::CategoryData(_) => "category_data",
             Error::Setting { .. } => "invalid_setting",
+            Error::OutOfScope(_) => "out_of_scope",
             Error::Db(_) => "storage",
             Error::Io(_) => "io",
         }
@@ -181,6 +184,8 @@ impl Error {
                 format!("Import refused, nothing was written: malformed file: {reason}")),
             Error::CategoryData(reason) => pick(zh, format!("问题类别数据有误：{reason}"), format!("The category data is invalid: {reason}")),
             Error::Setting { key, reason } => pick(zh, format!("设置 {key} 无效：{reason}"), format!("Setting {key} is invalid: {reason}")),
+            Error::OutOfScope(g) => pick(zh, format!("网格 {g} 不在当前用户的负责范围内，不能在此记录或处理问题。"),
+                format!("Grid {g} is outside your grid scope; you cannot record or handle findings there.")),
             Error::Db(_) => pick(zh, format!("数据存储出错，未做任何更改（{self}）。"), format!("A storage error occurred; nothing was changed ({self}).")),
             Error::Io(_) => pick(zh, format!("文件读写出错，未做任何更改（{self}）。"), format!("A file error occurred; nothing was changed ({self}).")),
         }

@@ -20,6 +20,8 @@ pub mod model;
 pub mod photo;
 pub mod projection;
 pub mod registry;
+pub mod remote;
+pub mod scope;
 pub mod store;
 pub mod validate;
 pub mod zone;

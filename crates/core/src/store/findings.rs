@@ -253,6 +253,7 @@ impl Store {
             (None, Some(p)) => self.grid_at(p)?,
             (None, None) => return Err(Error::EmptyText { field: "grid" }),
         };
+        self.check_scope(&grid)?;
         if let Some(observed) = new.observed_at {
             if observed > now {
                 return Err(Error::ObservedInFuture {
@@ -351,6 +352,7 @@ impl Store {
     pub fn move_finding(&mut self, request: MoveRequest) -> Result<Finding> {
         let actor = self.actor()?;
         let finding = self.finding(&request.id)?;
+        self.check_scope(&finding.grid)?;
         lifecycle::check_move(actor.role, finding.status, request.to)?;
         let note = check_text("note", &request.note, MAX_NOTE_CHARS, false)?;
         let prepared = self.prepare_photos(&request.photos)?;

@@ -9,7 +9,9 @@ mod events;
 mod findings;
 mod grids;
 pub mod migrations;
+mod outbox;
 mod patrols;
+mod sync_meta;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +26,8 @@ use crate::geometry::Boundary;
 
 pub use findings::{FindingQuery, FindingSummary, MoveRequest, NewFinding, PhotoSource};
 pub use grids::ImportSummary;
+pub use outbox::{Applied, ParkedEvent};
+pub use sync_meta::{SyncError, SyncInfo};
 
 /// The database file's name inside the data folder.
 pub const DB_FILE: &str = "gridpatrol.db";

@@ -45,6 +45,7 @@ impl Store {
         let mut codes: Vec<String> = Vec::new();
         for code in grids {
             let grid = self.small_grid(code.trim())?;
+            self.check_scope(&grid.code)?;
             if !codes.contains(&grid.code) {
                 codes.push(grid.code);
             }

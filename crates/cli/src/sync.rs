@@ -1,0 +1,197 @@
+//! `gridpatrol login` and `gridpatrol sync`: glue between the command line, the core store and the
+//! sync crate's reqwest driver. The device token is kept in `hub-token` in the data folder, a file
+//! only the user can read (mode 0600); the desktop app uses the OS keyring where there is one.
+
+use std::hash::{BuildHasher, Hasher};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use gridpatrol_core::clock::OsIds;
+use gridpatrol_core::model::User;
+use gridpatrol_core::{Lang, Store};
+use gridpatrol_sync::client::{sync_round, HubClient};
+use gridpatrol_sync::{Config, Error};
+use serde_json::json;
+
+use crate::cli::{Cli, Command};
+
+pub const TOKEN_FILE: &str = "hub-token";
+
+/// Runs `login` and `sync`; `None` for every other command.
+pub fn dispatch(cli: &Cli, lang: Lang) -> Option<ExitCode> {
+    let dir = crate::data_dir(cli.data_dir.clone());
+    let result = match &cli.command {
+        Command::Login(args) => login(&dir, &args.hub, &args.user, lang),
+        Command::Sync(args) => sync(&dir, args.json, lang),
+        _ => return None,
+    };
+    Some(match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{}", e.message(lang));
+            ExitCode::from(1)
+        }
+    })
+}
+
+fn open(dir: &Path) -> Result<Store, Error> {
+    Ok(Store::open(dir, Arc::new(crate::SystemClock), Arc::new(OsIds))?)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}
+
+fn token_path(dir: &Path) -> PathBuf {
+    dir.join(TOKEN_FILE)
+}
+
+/// Writes the token so that only the user can read it: created 0600, then renamed into place.
+fn save_token(dir: &Path, token: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let tmp = dir.join(format!("{TOKEN_FILE}.tmp"));
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&tmp)?;
+    file.write_all(token.as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, token_path(dir))?;
+    Ok(())
+}
+
+pub fn load_token(dir: &Path) -> Option<String> {
+    std::fs::read_to_string(token_path(dir)).ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+fn login(dir: &Path, hub: &str, user: &str, lang: Lang) -> Result<ExitCode, Error> {
+    let mut store = open(dir)?;
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password)?;
+    let password = password.lines().next().unwrap_or("").to_string();
+    let client = HubClient::new(hub, None, StdDuration::from_secs(30))?;
+    let device = std::env::var("HOSTNAME").unwrap_or_else(|_| "gridpatrol-cli".into());
+    let signed = runtime()?.block_on(client.sign_in(user, &password, &device))?;
+    save_token(dir, &signed.token)?;
+    let profile = store.sign_in_as(
+        hub.trim_end_matches('/'),
+        &User { name: signed.user.clone(), role: signed.role },
+        &signed.scope,
+    )?;
+    println!(
+        "{}",
+        lang.pick(
+            &format!(
+                "已登录中心端 {hub}：{}（{}），负责网格 {}。",
+                profile.name,
+                profile.role.label(Lang::Zh),
+                signed.grids.join(", ")
+            ),
+            &format!(
+                "Signed in to {hub} as {} ({}), grids {}.",
+                profile.name,
+                profile.role.as_str(),
+                signed.grids.join(", ")
+            ),
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn seed() -> u64 {
+    std::collections::hash_map::RandomState::new().build_hasher().finish()
+}
+
+fn sync(dir: &Path, json_out: bool, lang: Lang) -> Result<ExitCode, Error> {
+    let mut store = open(dir)?;
+    let info = store.sync_info()?;
+    let hub = info.hub_url.ok_or(Error::NotSignedIn)?;
+    let token = load_token(dir).ok_or(Error::NotSignedIn)?;
+    let client = HubClient::new(&hub, Some(token), StdDuration::from_secs(60))?;
+    let config = Config {
+        backoff_base: Duration::milliseconds(250),
+        backoff_max: Duration::seconds(4),
+        max_attempts: Some(5),
+        ..Config::default()
+    };
+    let report = runtime()?.block_on(sync_round(&mut store, &client, config, seed()))?;
+    let pending = store.outbox(usize::MAX >> 1)?.len();
+    let parked = store.parked_events()?;
+    if json_out {
+        let rows: Vec<_> = parked
+            .iter()
+            .map(|p| json!({"id": p.event.id, "kind": p.event.kind, "entity_id": p.event.entity_id, "code": p.code, "message": p.message}))
+            .collect();
+        crate::print_json(&json!({
+            "pushed": report.pushed,
+            "pulled": report.pulled,
+            "photos_uploaded": report.photos_uploaded,
+            "parked_now": report.parked,
+            "parked": parked.len(),
+            "parked_events": rows,
+            "pending": pending,
+            "error": report.error,
+        }));
+    } else {
+        println!(
+            "{}",
+            lang.pick(
+                &format!(
+                    "已上传 {} 条变更（照片 {} 张），已下载 {} 条；待同步 {pending} 条，被中心端退回 {} 条。",
+                    report.pushed,
+                    report.photos_uploaded,
+                    report.pulled,
+                    parked.len()
+                ),
+                &format!(
+                    "Pushed {} changes ({} photos), pulled {}; {pending} still pending, {} refused by the hub.",
+                    report.pushed,
+                    report.photos_uploaded,
+                    report.pulled,
+                    parked.len()
+                ),
+            )
+        );
+        for p in &parked {
+            println!("  {} {} {}: {} ({})", p.event.entity_id, p.event.kind, p.event.id, p.message, p.code);
+        }
+    }
+    if let Some(e) = &report.error {
+        eprintln!("{}", Error::Refused(e.clone()).message(lang));
+    }
+    Ok(if pending == 0 && report.error.is_none() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `last_sync`, `online`, `last_error` and `hub` for `gridpatrol status`. Online means the hub
+/// answers its health check now (a short probe), not what it did last time.
+pub fn status_fields(store: &Store) -> Result<serde_json::Value, gridpatrol_core::Error> {
+    let info = store.sync_info()?;
+    let online = match &info.hub_url {
+        Some(hub) => probe(hub),
+        None => false,
+    };
+    Ok(json!({
+        "hub": info.hub_url,
+        "hub_user": info.hub_user,
+        "last_sync": info.last_success,
+        "last_attempt": info.last_attempt,
+        "last_error": info.last_error,
+        "online": online,
+    }))
+}
+
+fn probe(hub: &str) -> bool {
+    let (Ok(rt), Ok(client)) = (runtime(), HubClient::new(hub, None, StdDuration::from_secs(2))) else {
+        return false;
+    };
+    rt.block_on(client.healthy())
+}

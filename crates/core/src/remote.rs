@@ -1,0 +1,139 @@
+//! Rules for events that arrive from elsewhere: what the hub checks, in hub order, before it
+//! accepts a pushed event, and what a device needs to know about events it pulls.
+//!
+//! The device's store checked each event when it wrote it; the hub must not trust that, and must
+//! not re-implement it either (DESIGN invariant 6). So the checks here call the very functions the
+//! store uses: [`check_text`] with the store's limits, [`lifecycle::check_move`], the category
+//! tree and the registry's point-in-grid through [`Reference`] (which [`crate::Store`] implements).
+//! Nothing here writes or reads a clock.
+
+use crate::error::{Error, Result};
+use crate::geometry;
+use crate::lifecycle::{self, Status};
+use crate::model::{Event, Finding, MinorCategory, Patrol, Photo, Point, Role, User};
+use crate::projection::{self, Move};
+use crate::validate::{check_text, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS};
+
+pub const PATROL_STARTED: &str = "patrol.started";
+pub const PATROL_ENDED: &str = "patrol.ended";
+
+/// The kinds of event that travel to the hub. The rest (the local profile, device settings, a
+/// registry import on this device) describe the device, not the city, and stay local.
+pub const SYNCED_KINDS: &[&str] = &[projection::REPORTED, projection::MOVED, PATROL_STARTED, PATROL_ENDED];
+
+pub fn is_synced(kind: &str) -> bool {
+    SYNCED_KINDS.contains(&kind)
+}
+
+/// The reference data an arriving event is checked against: the grid registry and the category
+/// tree. The device's [`crate::Store`] is one; the hub keeps one too.
+pub trait Reference {
+    /// The small grid `code`, or [`Error::UnknownGrid`] / [`Error::NotASmallGrid`].
+    fn check_small_grid(&self, code: &str) -> Result<()>;
+    fn contains_point(&self, code: &str, point: Point) -> Result<bool>;
+    fn minor_category(&self, code: &str) -> Result<MinorCategory>;
+}
+
+impl Reference for crate::Store {
+    fn check_small_grid(&self, code: &str) -> Result<()> {
+        self.small_grid(code).map(|_| ())
+    }
+
+    fn contains_point(&self, code: &str, point: Point) -> Result<bool> {
+        self.grid_contains(code, point)
+    }
+
+    fn minor_category(&self, code: &str) -> Result<MinorCategory> {
+        self.category(code)
+    }
+}
+
+/// A text field as the store would have written it: trimmed, within its limit, no control characters.
+fn check_stored_text(field: &'static str, value: &str, max: usize, required: bool) -> Result<()> {
+    let checked = check_text(field, value, max, required)?;
+    if checked != value {
+        return Err(Error::InvalidValue { field, value: value.escape_default().to_string() });
+    }
+    Ok(())
+}
+
+/// Checks a `finding.reported` payload by `actor` as the store checks a new finding.
+pub fn check_reported(finding: &Finding, actor: &User, reference: &dyn Reference) -> Result<()> {
+    if finding.author != actor.name {
+        return Err(Error::InvalidValue { field: "author", value: finding.author.clone() });
+    }
+    if finding.status != Status::Reported {
+        return Err(Error::IllegalMove { from: Status::Reported.to_string(), to: finding.status.to_string() });
+    }
+    check_stored_text("description", &finding.description, MAX_DESCRIPTION_CHARS, true)?;
+    check_stored_text("address", &finding.address, MAX_ADDRESS_CHARS, false)?;
+    check_stored_text("responsible_unit", &finding.responsible_unit, MAX_UNIT_CHARS, false)?;
+    reference.minor_category(&finding.category)?;
+    reference.check_small_grid(&finding.grid)?;
+    if let Some(p) = finding.point {
+        if !geometry::is_valid_point(p) {
+            return Err(Error::InvalidPoint { lat: p.lat, lon: p.lon });
+        }
+        if !reference.contains_point(&finding.grid, p)? {
+            return Err(Error::PointOutsideGrid { grid: finding.grid.clone(), lat: p.lat, lon: p.lon });
+        }
+    }
+    Ok(())
+}
+
+/// Checks a `finding.moved` payload by a user with `role` against the finding as it stands now
+/// (in hub order). A move that was legal on the device but no longer is fails here, with the
+/// lifecycle's own error.
+pub fn check_moved(current: &Finding, change: &Move, role: Role) -> Result<()> {
+    lifecycle::check_move(role, current.status, change.to)?;
+    check_stored_text("note", &change.note, MAX_NOTE_CHARS, false)?;
+    Ok(())
+}
+
+/// Checks a `patrol.started` payload: the actor's own patrol over small grids.
+pub fn check_patrol(patrol: &Patrol, actor: &User, reference: &dyn Reference) -> Result<()> {
+    if patrol.officer != actor.name {
+        return Err(Error::InvalidValue { field: "officer", value: patrol.officer.clone() });
+    }
+    if patrol.grids.is_empty() {
+        return Err(Error::PatrolWithoutGrids);
+    }
+    for code in &patrol.grids {
+        reference.check_small_grid(code)?;
+    }
+    check_stored_text("notes", &patrol.notes, MAX_NOTE_CHARS, false)?;
+    Ok(())
+}
+
+/// The finding a `finding.reported` event carries.
+pub fn reported_finding(event: &Event) -> Result<Finding> {
+    serde_json::from_value(event.payload.clone())
+        .map_err(|e| Error::InvalidValue { field: "payload", value: e.to_string() })
+}
+
+/// The move a `finding.moved` event carries.
+pub fn moved(event: &Event) -> Result<Move> {
+    serde_json::from_value(event.payload.clone())
+        .map_err(|e| Error::InvalidValue { field: "payload", value: e.to_string() })
+}
+
+/// The patrol a `patrol.started` event carries.
+pub fn started_patrol(event: &Event) -> Result<Patrol> {
+    #[derive(serde::Deserialize)]
+    struct Payload {
+        patrol: Patrol,
+    }
+    serde_json::from_value::<Payload>(event.payload.clone())
+        .map(|p| p.patrol)
+        .map_err(|e| Error::InvalidValue { field: "payload", value: e.to_string() })
+}
+
+/// The photos an event needs the hub to hold before it can be accepted.
+pub fn photos_needed(event: &Event) -> Vec<Photo> {
+    let photos = match event.kind.as_str() {
+        projection::REPORTED => reported_finding(event).map(|f| f.photos).unwrap_or_default(),
+        projection::MOVED => moved(event).map(|m| m.photos).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    photos
+}

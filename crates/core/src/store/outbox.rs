@@ -1,0 +1,361 @@
+//! The sync side of the `events` table: the outbox the engine pushes, the acknowledgements and
+//! refusals it records, and the events pulled from the hub, applied to the local projection.
+//!
+//! Order on a device is the hub's order first, then local pending events: whenever a finding's
+//! history changes under it (a pulled event, a refusal), the finding is rebuilt with
+//! [`projection::replay`] over its events in that order, parked events left out. Every write here
+//! is one transaction, and a pull's events and its cursor are committed together, so a crash can
+//! never leave an event applied without its cursor or the reverse.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+
+use super::{parse_ts, ts, Store};
+use crate::error::Result;
+use crate::model::{Event, Finding, SyncState};
+use crate::projection;
+use crate::remote::{self, PATROL_ENDED, PATROL_STARTED};
+
+pub(super) const CURSOR_KEY: &str = "sync.cursor";
+
+/// An event the hub refused, with its reason: shown to the person who made the change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParkedEvent {
+    pub event: Event,
+    pub code: String,
+    pub message: String,
+}
+
+/// What applying one page of pulled events did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    /// Events new to this device.
+    pub new: usize,
+    /// Events this device had made, now known to be at the hub.
+    pub own: usize,
+}
+
+const COLUMNS: &str = "id, entity, entity_id, actor, kind, payload, device_time, sync_state, hub_seq";
+
+fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+    let payload: String = row.get(5)?;
+    Ok(Event {
+        id: row.get(0)?,
+        entity: row.get(1)?,
+        entity_id: row.get(2)?,
+        actor: row.get(3)?,
+        kind: row.get(4)?,
+        payload: serde_json::from_str(&payload)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e)))?,
+        device_time: parse_ts(&row.get::<_, String>(6)?)?,
+        sync: SyncState::parse(&row.get::<_, String>(7)?),
+        hub_seq: row.get(8)?,
+    })
+}
+
+impl Store {
+    /// Marks the events that never travel (see [`remote::SYNCED_KINDS`]) as settled, so the
+    /// outbox holds only what the hub takes. They keep no hub sequence number.
+    pub fn settle_local_events(&mut self) -> Result<usize> {
+        let kinds = remote::SYNCED_KINDS.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+        let n = self.conn.execute(
+            &format!("UPDATE events SET sync_state = 'acked' WHERE sync_state = 'pending' AND kind NOT IN ({kinds})"),
+            [],
+        )?;
+        Ok(n)
+    }
+
+    /// The outbox: pending events that travel, oldest first.
+    pub fn outbox(&self, limit: usize) -> Result<Vec<Event>> {
+        let kinds = remote::SYNCED_KINDS.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM events WHERE sync_state = 'pending' AND kind IN ({kinds}) ORDER BY seq LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map([limit as i64], event_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records the hub's acknowledgements `(event id, hub sequence number)` in one durable commit.
+    /// An event already acknowledged or refused is left as it is, so a repeated ack changes nothing.
+    pub fn ack(&mut self, acks: &[(String, i64)]) -> Result<usize> {
+        let tx = self.transaction()?;
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE events SET sync_state = 'acked', hub_seq = ?2 WHERE id = ?1 AND sync_state = 'pending'",
+            )?;
+            for (id, seq) in acks {
+                n += stmt.execute(params![id, seq])?;
+            }
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Parks a pending event the hub refused, with the hub's code and message, and rebuilds what it
+    /// changed locally so the device shows the hub's truth. The event itself is kept.
+    pub fn park(&mut self, id: &str, code: &str, message: &str) -> Result<bool> {
+        let tx = self.transaction()?;
+        let reason = serde_json::json!({"code": code, "message": message}).to_string();
+        let n = tx.execute(
+            "UPDATE events SET sync_state = 'parked', parked_reason = ?2 WHERE id = ?1 AND sync_state = 'pending'",
+            params![id, reason],
+        )?;
+        let entity: Option<(String, String)> = tx
+            .query_row("SELECT entity, entity_id FROM events WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((entity, entity_id)) = entity.filter(|_| n > 0) {
+            if entity == "finding" {
+                rebuild_finding(&tx, &entity_id)?;
+            }
+        }
+        tx.commit()?;
+        Ok(n > 0)
+    }
+
+    /// Events the hub refused, oldest first, with the reasons.
+    pub fn parked_events(&self) -> Result<Vec<ParkedEvent>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {COLUMNS}, parked_reason FROM events WHERE sync_state = 'parked' ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            let event = event_from_row(r)?;
+            let reason: Option<String> = r.get(9)?;
+            let reason: serde_json::Value =
+                reason.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or(serde_json::Value::Null);
+            Ok(ParkedEvent {
+                event,
+                code: reason["code"].as_str().unwrap_or("unknown").to_string(),
+                message: reason["message"].as_str().unwrap_or("").to_string(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The hub sequence number up to which this device has applied the hub's events.
+    pub fn pull_cursor(&self) -> Result<i64> {
+        Ok(self.setting(CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// Applies one page of pulled events (each with its `hub_seq`) and moves the cursor to
+    /// `cursor`, in one transaction. Applying the same page again changes nothing: events are
+    /// known by id.
+    pub fn apply_remote(&mut self, events: &[Event], cursor: i64) -> Result<Applied> {
+        let tx = self.transaction()?;
+        let mut applied = Applied::default();
+        for event in events {
+            let known: Option<(String, Option<i64>)> = tx
+                .query_row("SELECT sync_state, hub_seq FROM events WHERE id = ?1", [&event.id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            match known {
+                Some((state, seq)) => {
+                    // Our own event, come back in hub order: the hub has it, whatever this device
+                    // recorded before a crash. Re-fold only if that changes the order.
+                    if state == "acked" && seq == event.hub_seq {
+                        continue;
+                    }
+                    tx.execute(
+                        "UPDATE events SET sync_state = 'acked', hub_seq = ?2, parked_reason = NULL WHERE id = ?1",
+                        params![event.id, event.hub_seq],
+                    )?;
+                    applied.own += 1;
+                    if event.entity == "finding" {
+                        rebuild_finding(&tx, &event.entity_id)?;
+                    }
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO events (id, entity, entity_id, actor, kind, payload, device_time, sync_state, hub_seq)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'acked', ?8)",
+                        params![
+                            event.id,
+                            event.entity,
+                            event.entity_id,
+                            event.actor,
+                            event.kind,
+                            event.payload.to_string(),
+                            ts(event.device_time),
+                            event.hub_seq
+                        ],
+                    )?;
+                    applied.new += 1;
+                    apply_new(&tx, event)?;
+                }
+            }
+        }
+        put_setting(&tx, CURSOR_KEY, &cursor.to_string())?;
+        tx.commit()?;
+        Ok(applied)
+    }
+
+    pub(super) fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+}
+
+pub(super) fn put_setting(tx: &rusqlite::Connection, key: &str, value: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// Applies an event new to this device to the projection.
+fn apply_new(tx: &Transaction<'_>, event: &Event) -> Result<()> {
+    match event.kind.as_str() {
+        projection::REPORTED => {
+            let exists: bool =
+                tx.query_row("SELECT EXISTS(SELECT 1 FROM findings WHERE id = ?1)", [&event.entity_id], |r| r.get(0))?;
+            if exists {
+                rebuild_finding(tx, &event.entity_id)?;
+            } else if let Ok(finding) = remote::reported_finding(event) {
+                insert_finding(tx, &finding)?;
+            }
+        }
+        projection::MOVED => rebuild_finding(tx, &event.entity_id)?,
+        PATROL_STARTED => {
+            if let Ok(p) = remote::started_patrol(event) {
+                tx.execute(
+                    "INSERT OR IGNORE INTO users (name, role, created_at) VALUES (?1, 'officer', ?2)",
+                    params![p.officer, ts(p.started_at)],
+                )?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO patrols (id, officer, kind, started_at, ended_at, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![p.id, p.officer, p.kind.as_str(), ts(p.started_at), p.ended_at.map(ts), p.notes],
+                )?;
+                for code in &p.grids {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO patrol_grids (patrol_id, grid) SELECT ?1, code FROM grids WHERE code = ?2",
+                        params![p.id, code],
+                    )?;
+                }
+            }
+        }
+        PATROL_ENDED => {
+            if let Some(ended) = event.payload["ended_at"].as_str() {
+                tx.execute(
+                    "UPDATE patrols SET ended_at = ?1 WHERE id = ?2 AND ended_at IS NULL",
+                    params![ended, event.entity_id],
+                )?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Inserts a finding that arrived from the hub. A finding in a grid or category this device does
+/// not know is kept as an event only (the registry is imported first); an unknown patrol is left out.
+fn insert_finding(tx: &Transaction<'_>, f: &Finding) -> Result<()> {
+    let known: bool = tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM grids WHERE code = ?1) AND EXISTS(SELECT 1 FROM categories WHERE code = ?2)",
+        params![f.grid, f.category],
+        |r| r.get(0),
+    )?;
+    if !known {
+        return Ok(());
+    }
+    let patrol: Option<String> = match &f.patrol {
+        Some(p) => tx.query_row("SELECT id FROM patrols WHERE id = ?1", [p], |r| r.get(0)).optional()?,
+        None => None,
+    };
+    tx.execute(
+        "INSERT INTO findings (id, grid, patrol_id, category, description, address, lat, lon, severity,
+            responsible_unit, status, author, observed_at, recorded_at, updated_at, due_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        params![
+            f.id,
+            f.grid,
+            patrol,
+            f.category,
+            f.description,
+            f.address,
+            f.point.map(|p| p.lat),
+            f.point.map(|p| p.lon),
+            f.severity.as_str(),
+            f.responsible_unit,
+            f.status.as_str(),
+            f.author,
+            ts(f.observed_at),
+            ts(f.recorded_at),
+            ts(f.updated_at),
+            f.due_at.map(ts),
+        ],
+    )?;
+    write_photos(tx, f)?;
+    Ok(())
+}
+
+fn write_photos(tx: &Transaction<'_>, f: &Finding) -> Result<()> {
+    tx.execute("DELETE FROM finding_photos WHERE finding_id = ?1", [&f.id])?;
+    for (i, p) in f.photos.iter().enumerate() {
+        tx.execute(
+            "INSERT OR IGNORE INTO photos (sha256, extension, bytes, width, height, exif_time, exif_lat, exif_lon)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                p.sha256,
+                p.file.rsplit('.').next().unwrap_or("jpg"),
+                p.bytes as i64,
+                p.width,
+                p.height,
+                p.exif_time.map(ts),
+                p.exif_point.map(|pt| pt.lat),
+                p.exif_point.map(|pt| pt.lon)
+            ],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO finding_photos (finding_id, sha256, role, position) VALUES (?1, ?2, ?3, ?4)",
+            params![f.id, p.sha256, p.role.as_str(), i as i64],
+        )?;
+    }
+    Ok(())
+}
+
+/// Re-folds a finding from its events in hub order, then local pending ones, refused ones left out,
+/// and writes the result over the projection row. A finding whose report was refused keeps its row
+/// as the person entered it (nothing is dropped; the refusal is shown beside it).
+fn rebuild_finding(tx: &Transaction<'_>, id: &str) -> Result<()> {
+    let events: Vec<Event> = {
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM events WHERE entity_id = ?1 AND entity = 'finding' AND sync_state != 'parked'
+             ORDER BY hub_seq IS NULL, hub_seq, seq"
+        ))?;
+        let rows = stmt.query_map([id], event_from_row)?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let Some(f) = projection::replay(&events) else {
+        return Ok(());
+    };
+    let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM findings WHERE id = ?1)", [id], |r| r.get(0))?;
+    if !exists {
+        return insert_finding(tx, &f);
+    }
+    tx.execute(
+        "UPDATE findings SET grid = ?2, category = ?3, description = ?4, address = ?5, lat = ?6, lon = ?7,
+            severity = ?8, responsible_unit = ?9, status = ?10, author = ?11, observed_at = ?12,
+            recorded_at = ?13, updated_at = ?14, due_at = ?15
+         WHERE id = ?1",
+        params![
+            f.id,
+            f.grid,
+            f.category,
+            f.description,
+            f.address,
+            f.point.map(|p| p.lat),
+            f.point.map(|p| p.lon),
+            f.severity.as_str(),
+            f.responsible_unit,
+            f.status.as_str(),
+            f.author,
+            ts(f.observed_at),
+            ts(f.recorded_at),
+            ts(f.updated_at),
+            f.due_at.map(ts),
+        ],
+    )?;
+    write_photos(tx, &f)?;
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! What the device remembers about its hub: the address, the signed-in user's grid scope, the pull
+//! cursor (in [`super::outbox`]), and when the last sync succeeded or why it failed. Kept in the
+//! `settings` table; the device token is not kept here (the CLI keeps it in a file only the user
+//! can read, the desktop in the OS keyring).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::outbox::{put_setting, CURSOR_KEY};
+use super::{ts, Store};
+use crate::error::Result;
+use crate::model::{Role, User};
+use crate::scope::Scope;
+
+const HUB_URL_KEY: &str = "sync.hub_url";
+const HUB_USER_KEY: &str = "sync.hub_user";
+const SCOPE_KEY: &str = "sync.scope";
+const LAST_SUCCESS_KEY: &str = "sync.last_success";
+const LAST_ATTEMPT_KEY: &str = "sync.last_attempt";
+const LAST_ERROR_KEY: &str = "sync.last_error";
+
+/// The device's sync state, as the status line shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncInfo {
+    pub hub_url: Option<String>,
+    pub hub_user: Option<String>,
+    pub scope: Option<Scope>,
+    pub cursor: i64,
+    /// When a sync round last finished with nothing left to push.
+    pub last_success: Option<DateTime<Utc>>,
+    /// When a sync round last ended, well or not.
+    pub last_attempt: Option<DateTime<Utc>>,
+    /// Why the last round failed, if it did: `{code, message}`.
+    pub last_error: Option<SyncError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncError {
+    pub code: String,
+    pub message: String,
+}
+
+impl SyncInfo {
+    /// Whether the hub answered the last time we tried: what "online" means on the status line.
+    pub fn online(&self) -> bool {
+        self.last_attempt.is_some() && self.last_error.is_none()
+    }
+}
+
+fn parse_time(s: Option<String>) -> Option<DateTime<Utc>> {
+    s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc))
+}
+
+impl Store {
+    /// Makes the hub's user the local profile, with the role and grid scope the hub gave. Signing in
+    /// to another hub or as another user starts pulling from the beginning.
+    pub fn sign_in_as(&mut self, hub_url: &str, user: &User, scope: &Scope) -> Result<User> {
+        let info = self.sync_info()?;
+        let same = info.hub_url.as_deref() == Some(hub_url) && info.hub_user.as_deref() == Some(user.name.as_str());
+        let profile = self.set_profile(&user.name, user.role)?;
+        let tx = self.transaction()?;
+        put_setting(&tx, HUB_URL_KEY, hub_url)?;
+        put_setting(&tx, HUB_USER_KEY, &user.name)?;
+        put_setting(&tx, SCOPE_KEY, &serde_json::to_string(scope).unwrap_or_default())?;
+        if !same {
+            put_setting(&tx, CURSOR_KEY, "0")?;
+        }
+        tx.commit()?;
+        Ok(profile)
+    }
+
+    pub fn sync_info(&self) -> Result<SyncInfo> {
+        Ok(SyncInfo {
+            hub_url: self.setting(HUB_URL_KEY)?,
+            hub_user: self.setting(HUB_USER_KEY)?,
+            scope: self.setting(SCOPE_KEY)?.and_then(|s| serde_json::from_str(&s).ok()),
+            cursor: self.pull_cursor()?,
+            last_success: parse_time(self.setting(LAST_SUCCESS_KEY)?),
+            last_attempt: parse_time(self.setting(LAST_ATTEMPT_KEY)?),
+            last_error: self.setting(LAST_ERROR_KEY)?.and_then(|s| serde_json::from_str(&s).ok()),
+        })
+    }
+
+    /// Records the end of a sync round at `at`: success clears the last error.
+    pub fn record_sync(&mut self, at: DateTime<Utc>, error: Option<&SyncError>) -> Result<()> {
+        let tx = self.transaction()?;
+        put_setting(&tx, LAST_ATTEMPT_KEY, &ts(at))?;
+        match error {
+            None => {
+                put_setting(&tx, LAST_SUCCESS_KEY, &ts(at))?;
+                tx.execute("DELETE FROM settings WHERE key = ?1", [LAST_ERROR_KEY])?;
+            }
+            Some(e) => put_setting(&tx, LAST_ERROR_KEY, &serde_json::to_string(e).unwrap_or_default())?,
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Refuses, before anything is written, a change in a grid outside the signed-in user's scope.
+    /// A device never signed in to a hub has no scope and refuses nothing.
+    pub fn check_scope(&self, grid: &str) -> Result<()> {
+        match self.setting(SCOPE_KEY)?.and_then(|s| serde_json::from_str::<Scope>(&s).ok()) {
+            Some(scope) => scope.check(grid),
+            None => Ok(()),
+        }
+    }
+
+    /// The role the local profile has, for callers that only need that.
+    pub fn profile_role(&self) -> Result<Option<Role>> {
+        Ok(self.profile()?.map(|u| u.role))
+    }
+}

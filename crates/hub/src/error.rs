@@ -1,0 +1,130 @@
+//! The hub's one error type and its policy.
+//!
+//! Every error leaves the hub as JSON `{code, message}` (plus `event_id` when one event of a push
+//! is to blame) with a fitting status: 400 malformed, 401 no valid token, 403 outside the caller's
+//! scope, 404 unknown route, 409 a conflict with what the hub holds (an event id reused with other
+//! content, a move no longer legal), 413 too large, 422 a well-formed request the rules refuse,
+//! 500 our fault. A refusal of an event names it so the device parks that one event and goes on.
+//! Internal detail (SQLite, IO) is logged to stderr and never sent (axum's error-handling example).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use gridpatrol_core::Lang;
+use gridpatrol_sync::wire::ErrorBody;
+
+pub type Result<T, E = HubError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("sign-in refused")]
+    BadCredentials,
+    #[error("missing, unknown or revoked device token")]
+    Unauthorized,
+    #[error("payload too large: {0}")]
+    TooLarge(String),
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// One event of a push is refused; nothing of the batch was stored.
+    #[error("event {event_id}: {message}")]
+    Event { status: StatusCode, code: String, message: String, event_id: String },
+    /// A photo upload is refused.
+    #[error("{message}")]
+    Photo { status: StatusCode, code: &'static str, message: String },
+    #[error("user {0} already exists")]
+    UserExists(String),
+    #[error("no user {0}")]
+    UnknownUser(String),
+    #[error("{0}")]
+    Core(#[from] gridpatrol_core::Error),
+    #[error("storage error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl HubError {
+    /// Refuses event `event_id` for a core rule's reason, with the status that reason deserves.
+    pub fn event(event_id: &str, e: gridpatrol_core::Error) -> HubError {
+        let status = match e.code() {
+            "out_of_scope" => StatusCode::FORBIDDEN,
+            "illegal_move" | "move_not_allowed" => StatusCode::CONFLICT,
+            "storage" | "io" => return HubError::from(e),
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        HubError::Event {
+            status,
+            code: e.code().to_string(),
+            message: e.message(Lang::En),
+            event_id: event_id.to_string(),
+        }
+    }
+
+    pub fn event_with(status: StatusCode, code: &str, event_id: &str, message: impl Into<String>) -> HubError {
+        HubError::Event { status, code: code.into(), message: message.into(), event_id: event_id.into() }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> HubError {
+        HubError::BadRequest { code, message: message.into() }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            HubError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            HubError::BadCredentials | HubError::Unauthorized => StatusCode::UNAUTHORIZED,
+            HubError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            HubError::NotFound | HubError::UnknownUser(_) => StatusCode::NOT_FOUND,
+            HubError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            HubError::Event { status, .. } | HubError::Photo { status, .. } => *status,
+            HubError::UserExists(_) => StatusCode::CONFLICT,
+            HubError::Core(e) => match e.code() {
+                "storage" | "io" => StatusCode::INTERNAL_SERVER_ERROR,
+                "out_of_scope" => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            },
+            HubError::Db(_) | HubError::Io(_) | HubError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        let (code, message, event_id): (String, String, Option<String>) = match self {
+            HubError::BadRequest { code, message } => (code.to_string(), message.clone(), None),
+            HubError::BadCredentials => ("bad_credentials".into(), "Unknown user or wrong password.".into(), None),
+            HubError::Unauthorized => {
+                ("unauthorized".into(), "The device token is missing, unknown or revoked; sign in again.".into(), None)
+            }
+            HubError::TooLarge(what) => {
+                ("payload_too_large".into(), format!("The request is too large: {what}."), None)
+            }
+            HubError::NotFound => ("not_found".into(), "There is no such resource.".into(), None),
+            HubError::MethodNotAllowed => {
+                ("method_not_allowed".into(), "That method is not allowed here.".into(), None)
+            }
+            HubError::Event { code, message, event_id, .. } => (code.clone(), message.clone(), Some(event_id.clone())),
+            HubError::Photo { code, message, .. } => (code.to_string(), message.clone(), None),
+            HubError::UserExists(name) => ("user_exists".into(), format!("User {name} already exists."), None),
+            HubError::UnknownUser(name) => ("unknown_user".into(), format!("There is no user {name}."), None),
+            HubError::Core(e) if self.status() != StatusCode::INTERNAL_SERVER_ERROR => {
+                (e.code().into(), e.message(Lang::En), None)
+            }
+            _ => ("internal".into(), "The hub failed; the request changed nothing. Try again later.".into(), None),
+        };
+        ErrorBody { code, message, event_id }
+    }
+}
+
+impl IntoResponse for HubError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            eprintln!("gridpatrol-hub: {self}");
+        }
+        (status, Json(self.body())).into_response()
+    }
+}

@@ -1,0 +1,414 @@
+//! The hub's store: an interface ([`HubStore`]) and its embedded SQLite implementation.
+//!
+//! [`SqliteStore`] keeps `hub.db` (WAL, `synchronous=FULL`, append-only migrations counted by
+//! `user_version`) beside a core store in `reference/` that holds the grid registry and category
+//! tree the rules check against. A push is judged and written in one IMMEDIATE transaction, so the
+//! hub order is the commit order, an event id is recorded in the same transaction that applies it
+//! (a replay finds it and answers with the same ack), and a refusal stores nothing. A PostgreSQL
+//! store would implement the same trait with the same [`crate::rules::judge`]; it would need a
+//! gap-free sequence for the pull cursor (e.g. assigning `hub_seq` under a lock at commit).
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use gridpatrol_core::clock::{Clock, OsIds};
+use gridpatrol_core::model::{Finding, Patrol, Role};
+use gridpatrol_core::scope::Scope;
+use gridpatrol_core::Store as CoreStore;
+use gridpatrol_sync::wire::{Ack, PullResponse, WireEvent};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use crate::auth::{Principal, UserRecord};
+use crate::error::{HubError, Result};
+use crate::rules::{self, Change, Current};
+
+/// What the hub needs from its storage. Every method is one transaction.
+pub trait HubStore: Send + Sync {
+    fn add_user(&self, user: &UserRecord) -> Result<()>;
+    fn user(&self, name: &str) -> Result<Option<UserRecord>>;
+    fn insert_token(&self, hash: &str, user: &str, device: &str) -> Result<()>;
+    /// The user a token belongs to, unless it was revoked.
+    fn token_user(&self, hash: &str) -> Result<Option<UserRecord>>;
+    /// Revokes every token of `user`; how many there were.
+    fn revoke_tokens(&self, user: &str) -> Result<usize>;
+    /// A user's assigned grids expanded with the registry (core's [`Scope::expand`]).
+    fn scope_of(&self, role: Role, grids: &[String]) -> Result<Scope>;
+    /// Whether `code` names a grid of the registry.
+    fn grid_exists(&self, code: &str) -> Result<bool>;
+    /// Judges and applies a batch in hub order, all or nothing; one ack per event.
+    fn push(
+        &self,
+        who: &Principal,
+        events: &[WireEvent],
+        photo_present: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Vec<Ack>>;
+    /// Events after `since` within `scope`, in hub order.
+    fn pull(&self, scope: &Scope, since: i64, limit: usize) -> Result<PullResponse>;
+}
+
+const MIGRATIONS: &[&str] = &[
+    // 1: users, tokens, the ordered event log and what it folds to.
+    r#"
+    CREATE TABLE users (
+        name          TEXT PRIMARY KEY,
+        role          TEXT NOT NULL CHECK (role IN ('officer', 'lead', 'admin')),
+        grids         TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at    TEXT NOT NULL
+    );
+    CREATE TABLE tokens (
+        hash       TEXT PRIMARY KEY,
+        user       TEXT NOT NULL REFERENCES users(name),
+        device     TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE INDEX tokens_user ON tokens(user);
+    CREATE TABLE events (
+        hub_seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+        id          TEXT NOT NULL UNIQUE,
+        digest      TEXT NOT NULL,
+        grid        TEXT NOT NULL,
+        entity      TEXT NOT NULL,
+        entity_id   TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        device_time TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    );
+    CREATE INDEX events_grid ON events(grid, hub_seq);
+    CREATE TABLE findings (
+        id      TEXT PRIMARY KEY,
+        grid    TEXT NOT NULL,
+        status  TEXT NOT NULL,
+        body    TEXT NOT NULL,
+        hub_seq INTEGER NOT NULL
+    );
+    CREATE INDEX findings_grid ON findings(grid, status);
+    CREATE TABLE patrols (
+        id      TEXT PRIMARY KEY,
+        officer TEXT NOT NULL,
+        body    TEXT NOT NULL
+    );
+    "#,
+];
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let applied: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn open_db(path: &Path) -> Result<Connection> {
+    let mut conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // An ack promises the device it may forget nothing more: it must survive a power cut.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    reference: Mutex<CoreStore>,
+    /// The registry as `(code, parent)`, for expanding scopes.
+    registry: Vec<(String, Option<String>)>,
+    clock: Arc<dyn Clock>,
+}
+
+impl SqliteStore {
+    /// Creates (or completes) a hub data folder; with `sample`, loads the SAMPLE registry.
+    pub fn init(dir: &Path, clock: Arc<dyn Clock>, sample: bool) -> Result<SqliteStore> {
+        std::fs::create_dir_all(dir.join("photos").join("partial"))?;
+        let mut reference = CoreStore::create(&dir.join("reference"), clock.clone(), Arc::new(OsIds))?;
+        if sample && !reference.has_sample_registry()? {
+            reference.import_sample_registry()?;
+        }
+        drop(reference);
+        open_db(&crate::db_path(dir))?;
+        SqliteStore::open(dir, clock)
+    }
+
+    /// Opens a hub data folder made by [`SqliteStore::init`].
+    pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<SqliteStore> {
+        if !crate::db_path(dir).is_file() {
+            return Err(HubError::bad_request(
+                "not_initialized",
+                format!("{} is not a hub data folder; run gridpatrol-hub --data-dir DIR init first", dir.display()),
+            ));
+        }
+        let conn = open_db(&crate::db_path(dir))?;
+        let reference = CoreStore::open(&dir.join("reference"), clock.clone(), Arc::new(OsIds))?;
+        let registry = reference.grids()?.into_iter().map(|g| (g.code, g.parent)).collect();
+        Ok(SqliteStore { conn: Mutex::new(conn), reference: Mutex::new(reference), registry, clock })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A poisoned lock means a handler panicked mid-request; SQLite rolled its transaction back.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How many events the hub holds (tests and benchmarks).
+    pub fn event_count(&self) -> Result<i64> {
+        Ok(self.conn().query_row("SELECT count(*) FROM events", [], |r| r.get(0))?)
+    }
+
+    /// Writes events straight into the log, unjudged: only for benchmarks that need a big hub fast.
+    pub fn insert_raw(&self, events: &[(WireEvent, String)]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO events (id, digest, grid, entity, entity_id, actor, kind, payload, device_time, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+            )?;
+            for (e, grid) in events {
+                stmt.execute(params![
+                    e.id,
+                    e.digest(),
+                    grid,
+                    e.entity,
+                    e.entity_id,
+                    e.actor,
+                    e.kind,
+                    e.payload.to_string(),
+                    ts(e.device_time)
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
+    let role: String = r.get(1)?;
+    let grids: String = r.get(2)?;
+    Ok(UserRecord {
+        name: r.get(0)?,
+        role: Role::parse(&role).unwrap_or(Role::Officer),
+        grids: serde_json::from_str(&grids).unwrap_or_default(),
+        password_hash: r.get(3)?,
+    })
+}
+
+struct TxCurrent<'a>(&'a rusqlite::Transaction<'a>);
+
+impl Current for TxCurrent<'_> {
+    fn finding(&mut self, id: &str) -> Result<Option<Finding>> {
+        let body: Option<String> =
+            self.0.query_row("SELECT body FROM findings WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
+    fn patrol(&mut self, id: &str) -> Result<Option<Patrol>> {
+        let body: Option<String> =
+            self.0.query_row("SELECT body FROM patrols WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+}
+
+impl HubStore for SqliteStore {
+    fn add_user(&self, user: &UserRecord) -> Result<()> {
+        let conn = self.conn();
+        let exists: bool =
+            conn.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE name = ?1)", [&user.name], |r| r.get(0))?;
+        if exists {
+            return Err(HubError::UserExists(user.name.clone()));
+        }
+        conn.execute(
+            "INSERT INTO users (name, role, grids, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                user.name,
+                user.role.as_str(),
+                serde_json::to_string(&user.grids).unwrap_or_else(|_| "[]".into()),
+                user.password_hash,
+                ts(self.clock.now())
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn user(&self, name: &str) -> Result<Option<UserRecord>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT name, role, grids, password_hash FROM users WHERE name = ?1", [name], user_from_row)
+            .optional()?)
+    }
+
+    fn insert_token(&self, hash: &str, user: &str, device: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO tokens (hash, user, device, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![hash, user, device, ts(self.clock.now())],
+        )?;
+        Ok(())
+    }
+
+    fn token_user(&self, hash: &str) -> Result<Option<UserRecord>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT u.name, u.role, u.grids, u.password_hash FROM tokens t JOIN users u ON u.name = t.user
+                 WHERE t.hash = ?1 AND t.revoked_at IS NULL",
+                [hash],
+                user_from_row,
+            )
+            .optional()?)
+    }
+
+    fn revoke_tokens(&self, user: &str) -> Result<usize> {
+        let conn = self.conn();
+        let exists: bool =
+            conn.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE name = ?1)", [user], |r| r.get(0))?;
+        if !exists {
+            return Err(HubError::UnknownUser(user.to_string()));
+        }
+        Ok(conn.execute(
+            "UPDATE tokens SET revoked_at = ?2 WHERE user = ?1 AND revoked_at IS NULL",
+            params![user, ts(self.clock.now())],
+        )?)
+    }
+
+    fn scope_of(&self, role: Role, grids: &[String]) -> Result<Scope> {
+        Ok(Scope::expand(role, grids, self.registry.iter().map(|(c, p)| (c.as_str(), p.as_deref()))))
+    }
+
+    fn grid_exists(&self, code: &str) -> Result<bool> {
+        Ok(self.registry.iter().any(|(c, _)| c == code))
+    }
+
+    fn push(
+        &self,
+        who: &Principal,
+        events: &[WireEvent],
+        photo_present: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Vec<Ack>> {
+        // A batch naming one id twice with different content is malformed as a whole.
+        let mut seen = std::collections::HashMap::new();
+        for e in events {
+            let digest = e.digest();
+            if let Some(prev) = seen.insert(e.id.as_str(), digest.clone()) {
+                if prev != digest {
+                    return Err(HubError::event_with(
+                        axum::http::StatusCode::CONFLICT,
+                        "duplicate_event",
+                        &e.id,
+                        "The batch carries this event id twice with different content.",
+                    ));
+                }
+            }
+        }
+        let reference = self.reference.lock().unwrap_or_else(|e| e.into_inner());
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let now = ts(self.clock.now());
+        let mut acks: Vec<Ack> = Vec::with_capacity(events.len());
+        for e in events {
+            let digest = e.digest();
+            let known: Option<(String, i64)> = tx
+                .query_row("SELECT digest, hub_seq FROM events WHERE id = ?1", [&e.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some((stored, seq)) = known {
+                if stored != digest {
+                    return Err(HubError::event_with(
+                        axum::http::StatusCode::CONFLICT,
+                        "event_conflict",
+                        &e.id,
+                        "The hub already holds an event with this id and different content.",
+                    ));
+                }
+                acks.push(Ack { id: e.id.clone(), hub_seq: seq });
+                continue;
+            }
+            let effect = rules::judge(who, e, &mut TxCurrent(&tx), &*reference, photo_present)?;
+            tx.prepare_cached(
+                "INSERT INTO events (id, digest, grid, entity, entity_id, actor, kind, payload, device_time, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                e.id,
+                digest,
+                effect.grid,
+                e.entity,
+                e.entity_id,
+                e.actor,
+                e.kind,
+                e.payload.to_string(),
+                ts(e.device_time),
+                now
+            ])?;
+            let seq = tx.last_insert_rowid();
+            match effect.change {
+                Change::NewFinding(f) | Change::Finding(f) => {
+                    tx.prepare_cached(
+                        "INSERT INTO findings (id, grid, status, body, hub_seq) VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body, hub_seq = excluded.hub_seq",
+                    )?
+                    .execute(params![f.id, f.grid, f.status.as_str(), serde_json::to_string(&f).unwrap_or_default(), seq])?;
+                }
+                Change::NewPatrol(p) => {
+                    tx.execute(
+                        "INSERT INTO patrols (id, officer, body) VALUES (?1, ?2, ?3)",
+                        params![p.id, p.officer, serde_json::to_string(&p).unwrap_or_default()],
+                    )?;
+                }
+                Change::PatrolEnded => {}
+            }
+            acks.push(Ack { id: e.id.clone(), hub_seq: seq });
+        }
+        tx.commit()?;
+        Ok(acks)
+    }
+
+    fn pull(&self, scope: &Scope, since: i64, limit: usize) -> Result<PullResponse> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let max: i64 = tx.query_row("SELECT coalesce(max(hub_seq), 0) FROM events", [], |r| r.get(0))?;
+        let grids = serde_json::to_string(&scope.grids).unwrap_or_else(|_| "[]".into());
+        let events: Vec<WireEvent> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT hub_seq, id, entity, entity_id, actor, kind, payload, device_time FROM events
+                 WHERE hub_seq > ?1 AND hub_seq <= ?2 AND (?3 OR grid IN (SELECT value FROM json_each(?4)))
+                 ORDER BY hub_seq LIMIT ?5",
+            )?;
+            let rows = stmt.query_map(params![since, max, scope.all, grids, limit as i64], |r| {
+                let payload: String = r.get(6)?;
+                let time: String = r.get(7)?;
+                Ok(WireEvent {
+                    hub_seq: Some(r.get(0)?),
+                    id: r.get(1)?,
+                    entity: r.get(2)?,
+                    entity_id: r.get(3)?,
+                    actor: r.get(4)?,
+                    kind: r.get(5)?,
+                    payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+                    device_time: DateTime::parse_from_rfc3339(&time).map(|t| t.with_timezone(&Utc)).unwrap_or_default(),
+                })
+            })?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        tx.commit()?;
+        // A short page means everything up to `max` was looked at: the cursor skips the events
+        // outside the caller's scope too, so they are never scanned again.
+        let (cursor, more) = if events.len() < limit {
+            (max.max(since), false)
+        } else {
+            let last = events.last().and_then(|e| e.hub_seq).unwrap_or(since);
+            (last, last < max)
+        };
+        Ok(PullResponse { events, cursor, more })
+    }
+}

@@ -1,0 +1,431 @@
+//! The hub's API through `app(state)` and `oneshot`, no port: sign-in, idempotent push, pull by
+//! scope, resumable photos, the lifecycle in hub order, and every security refusal with its status
+//! and code and nothing stored. Device events are made by a real core store, as on a laptop.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use chrono::{TimeZone, Utc};
+use gridpatrol_core::clock::{FixedClock, SeededIds};
+use gridpatrol_core::model::{Event, Role};
+use gridpatrol_core::{MoveRequest, NewFinding, PhotoSource, Status, Store};
+use gridpatrol_hub::auth::{hash_password, UserRecord};
+use gridpatrol_hub::{app, AppState, HubStore, Limits, SqliteStore};
+use gridpatrol_sync::wire::{PushRequest, WireEvent, PROTOCOL};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const GRID_A: &str = "37160200100101";
+const GRID_B: &str = "37160200100102";
+const GRID_OTHER_LARGE: &str = "37160200200101";
+
+struct Hub {
+    _dir: tempfile::TempDir,
+    store: Arc<SqliteStore>,
+    router: axum::Router,
+}
+
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 3, 4, 9, 0, 0).unwrap()))
+}
+
+fn hub_with(limits: Limits) -> Hub {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = SqliteStore::init(dir.path(), clock(), true).expect("hub init");
+    for (name, role, grids) in [
+        ("admin", Role::Admin, vec![]),
+        ("lead", Role::Lead, vec!["371602001".to_string()]),
+        ("li", Role::Officer, vec![GRID_A.to_string(), GRID_B.to_string()]),
+        ("zhang", Role::Officer, vec![GRID_A.to_string()]),
+    ] {
+        store
+            .add_user(&UserRecord {
+                name: name.into(),
+                role,
+                grids,
+                password_hash: hash_password("password-123").unwrap(),
+            })
+            .unwrap();
+    }
+    let store = Arc::new(store);
+    let state = AppState {
+        store: store.clone(),
+        photos: Arc::new(gridpatrol_hub::photos::PhotoVault::new(dir.path().join("photos")).unwrap()),
+        limits,
+        clock: clock(),
+    };
+    Hub { router: app(state), store, _dir: dir }
+}
+
+fn hub() -> Hub {
+    hub_with(Limits::default())
+}
+
+async fn call(
+    hub: &Hub,
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Body,
+    json_type: bool,
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    if json_type {
+        req = req.header("content-type", "application/json");
+    }
+    let response = hub.router.clone().oneshot(req.body(body).unwrap()).await.expect("the router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, headers, bytes.to_vec())
+}
+
+async fn json_call(hub: &Hub, method: Method, uri: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+    let (status, _, bytes) = call(hub, method, uri, token, Body::from(body.to_string()), true).await;
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn sign_in(hub: &Hub, user: &str) -> String {
+    let (status, body) =
+        json_call(hub, Method::POST, "/api/v1/sign-in", None, json!({"user": user, "password": "password-123"})).await;
+    assert_eq!(status, StatusCode::OK, "sign-in with the right password succeeds: {body}");
+    body["token"].as_str().unwrap().to_string()
+}
+
+async fn push(hub: &Hub, token: &str, events: &[WireEvent]) -> (StatusCode, Value) {
+    let body = serde_json::to_value(PushRequest { protocol: PROTOCOL, events: events.to_vec() }).unwrap();
+    json_call(hub, Method::POST, "/api/v1/push", Some(token), body).await
+}
+
+/// A device store acting as `user` with `role`, scoped like the hub would scope it.
+fn device(dir: &Path, user: &str, role: Role, seed: u64) -> Store {
+    let mut store = Store::create(dir, clock(), Arc::new(SeededIds::new(seed))).unwrap();
+    store.import_sample_registry().unwrap();
+    store.set_profile(user, role).unwrap();
+    store
+}
+
+fn outbox(store: &mut Store) -> Vec<WireEvent> {
+    store.settle_local_events().unwrap();
+    store.outbox(1000).unwrap().iter().map(WireEvent::from_event).collect()
+}
+
+fn finding_in(store: &mut Store, grid: &str, text: &str) -> WireEvent {
+    store.add_finding(NewFinding::new(grid, "0101", text)).unwrap();
+    outbox(store).pop().unwrap()
+}
+
+fn assert_error(status: StatusCode, body: &Value, want_status: StatusCode, want_code: &str, why: &str) {
+    assert_eq!(status, want_status, "{why}: status (body {body})");
+    assert_eq!(body["code"], want_code, "{why}: code (body {body})");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{why}: every error carries a message");
+}
+
+#[tokio::test]
+async fn sign_in_refuses_a_wrong_password_and_malformed_json() {
+    let hub = hub();
+    let (s, b) =
+        json_call(&hub, Method::POST, "/api/v1/sign-in", None, json!({"user": "li", "password": "nope-nope"})).await;
+    assert_error(s, &b, StatusCode::UNAUTHORIZED, "bad_credentials", "a wrong password is refused");
+    let (s, b) =
+        json_call(&hub, Method::POST, "/api/v1/sign-in", None, json!({"user": "nobody", "password": "x"})).await;
+    assert_error(s, &b, StatusCode::UNAUTHORIZED, "bad_credentials", "an unknown user looks like a wrong password");
+    let (s, _, bytes) = call(&hub, Method::POST, "/api/v1/sign-in", None, Body::from("{not json"), true).await;
+    let b: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "malformed_json", "a body that is not JSON is refused as JSON");
+    let (s, body) =
+        json_call(&hub, Method::POST, "/api/v1/sign-in", None, json!({"user": "lead", "password": "password-123"}))
+            .await;
+    assert_eq!(s, StatusCode::OK);
+    let scope: Vec<String> = serde_json::from_value(body["scope"]["grids"].clone()).unwrap();
+    assert!(
+        scope.contains(&GRID_A.to_string()) && scope.len() > 10,
+        "a lead's scope is the large grid and its small grids"
+    );
+}
+
+#[tokio::test]
+async fn a_push_is_idempotent_and_a_reused_id_with_other_content_is_a_conflict() {
+    let hub = hub();
+    let token = sign_in(&hub, "li").await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut dev = device(dir.path(), "li", Role::Officer, 1);
+    let event = finding_in(&mut dev, GRID_A, "井盖破损");
+    let (s, first) = push(&hub, &token, &[event.clone()]).await;
+    assert_eq!(s, StatusCode::OK, "a good finding is accepted: {first}");
+    let (s, again) = push(&hub, &token, &[event.clone()]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(first, again, "a replayed push returns the same acknowledgement (sync invariant 1)");
+    assert_eq!(hub.store.event_count().unwrap(), 1, "a replay stores nothing new");
+
+    let mut changed = event.clone();
+    changed.payload["description"] = json!("别的内容");
+    let (s, b) = push(&hub, &token, &[changed]).await;
+    assert_error(s, &b, StatusCode::CONFLICT, "event_conflict", "the same id with other content is a conflict");
+    assert_eq!(b["event_id"], event.id.as_str(), "the refusal names the event, so the device parks that one");
+    assert_eq!(hub.store.event_count().unwrap(), 1, "a conflict stores nothing");
+}
+
+#[tokio::test]
+async fn security_refusals_store_nothing() {
+    let hub = hub_with(Limits { max_push_bytes: 64 * 1024, max_batch: 3, ..Limits::default() });
+    let token = sign_in(&hub, "zhang").await;
+    let dir = tempfile::tempdir().unwrap();
+    // The device thinks it may write anywhere (no scope stored), as a tampered client would.
+    let mut dev = device(dir.path(), "zhang", Role::Officer, 2);
+
+    let outside = finding_in(&mut dev, GRID_B, "越界记录");
+    let (s, b) = push(&hub, &token, &[outside.clone()]).await;
+    assert_error(
+        s,
+        &b,
+        StatusCode::FORBIDDEN,
+        "out_of_scope",
+        "a push into a grid outside the token's scope (sync invariant 3)",
+    );
+    assert_eq!(b["event_id"], outside.id.as_str());
+
+    let far = finding_in(&mut dev, GRID_OTHER_LARGE, "另一个大网格");
+    let good = finding_in(&mut dev, GRID_A, "本网格");
+    let (s, b) = push(&hub, &token, &[good.clone(), far]).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN, "out_of_scope", "one bad event refuses the whole batch");
+
+    let mut twin = good.clone();
+    twin.payload["description"] = json!("同一编号不同内容");
+    let (s, b) = push(&hub, &token, &[good.clone(), twin]).await;
+    assert_error(s, &b, StatusCode::CONFLICT, "duplicate_event", "a batch with one id twice and different content");
+
+    let mut forged_actor = good.clone();
+    forged_actor.actor = "li".into();
+    let (s, b) = push(&hub, &token, &[forged_actor]).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN, "actor_mismatch", "an event claiming another author");
+
+    let (s, b) = push(&hub, &"0".repeat(64), &[good.clone()]).await;
+    assert_error(s, &b, StatusCode::UNAUTHORIZED, "unauthorized", "a forged token");
+    let (s, b) = push(&hub, "not-even-hex", &[good.clone()]).await;
+    assert_error(s, &b, StatusCode::UNAUTHORIZED, "unauthorized", "a malformed token");
+
+    let big = "x".repeat(70 * 1024);
+    let (s, b) =
+        json_call(&hub, Method::POST, "/api/v1/push", Some(&token), json!({"protocol": 1, "events": [], "pad": big}))
+            .await;
+    assert_error(s, &b, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "an oversized body");
+    let (s, b) = push(&hub, &token, &[good.clone(), good.clone(), good.clone(), good.clone()]).await;
+    assert_error(s, &b, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "a batch over the batch limit");
+
+    let (s, _, bytes) =
+        call(&hub, Method::POST, "/api/v1/push", Some(&token), Body::from("{\"protocol\": 1, \"events\": ["), true)
+            .await;
+    let b: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "malformed_json", "a push body that is not JSON");
+    let (s, b) =
+        json_call(&hub, Method::POST, "/api/v1/push", Some(&token), json!({"protocol": 99, "events": []})).await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "unsupported_protocol", "a protocol the hub does not speak");
+
+    assert_eq!(hub.store.event_count().unwrap(), 0, "no refused request stored anything");
+
+    hub.store.revoke_tokens("zhang").unwrap();
+    let (s, b) = push(&hub, &token, &[good]).await;
+    assert_error(s, &b, StatusCode::UNAUTHORIZED, "unauthorized", "a revoked token");
+    assert_eq!(hub.store.event_count().unwrap(), 0, "a revoked token stores nothing");
+}
+
+#[tokio::test]
+async fn a_move_no_longer_legal_when_it_arrives_is_refused_with_its_reason() {
+    let hub = hub();
+    let (li, lead, admin) = (sign_in(&hub, "li").await, sign_in(&hub, "lead").await, sign_in(&hub, "admin").await);
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut officer = device(dirs[0].path(), "li", Role::Officer, 3);
+    let report = finding_in(&mut officer, GRID_A, "占道经营");
+    assert_eq!(push(&hub, &li, &[report.clone()]).await.0, StatusCode::OK);
+
+    // Both the lead and an administrator, offline, act on the reported finding.
+    let mut moves = Vec::new();
+    for (dir, user, role, to, seed) in
+        [(&dirs[1], "lead", Role::Lead, Status::Accepted, 4), (&dirs[2], "admin", Role::Admin, Status::Rejected, 5)]
+    {
+        let mut d = device(dir.path(), user, role, seed);
+        d.apply_remote(&[Event { hub_seq: Some(1), ..report.to_event() }], 1).unwrap();
+        d.move_finding(MoveRequest { id: report.entity_id.clone(), to, note: String::new(), photos: vec![] }).unwrap();
+        moves.push(outbox(&mut d).pop().unwrap());
+    }
+    assert_eq!(push(&hub, &lead, &[moves[0].clone()]).await.0, StatusCode::OK, "the first move in hub order wins");
+    let (s, b) = push(&hub, &admin, &[moves[1].clone()]).await;
+    assert_error(s, &b, StatusCode::CONFLICT, "illegal_move", "the later move is no longer legal (sync invariant 5)");
+    assert!(b["message"].as_str().unwrap().contains("accepted"), "the reason names the status it met: {b}");
+
+    // An officer may not accept at all, whatever the order.
+    let mut own = device(dirs[0].path(), "li", Role::Officer, 6);
+    let mine = finding_in(&mut own, GRID_A, "另一个");
+    assert_eq!(push(&hub, &li, &[mine.clone()]).await.0, StatusCode::OK);
+    let mut forged = moves[0].clone();
+    forged.id = "0190aaaa-0000-7000-8000-000000000001".into();
+    forged.entity_id = mine.entity_id.clone();
+    forged.actor = "li".into();
+    let (s, b) = push(&hub, &li, &[forged]).await;
+    assert_error(s, &b, StatusCode::CONFLICT, "move_not_allowed", "the role table is core's, checked at the hub");
+}
+
+#[tokio::test]
+async fn pull_returns_only_the_callers_scope_in_hub_order() {
+    let hub = hub();
+    let li = sign_in(&hub, "li").await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut dev = device(dir.path(), "li", Role::Officer, 7);
+    let a = finding_in(&mut dev, GRID_A, "网格一");
+    let b = finding_in(&mut dev, GRID_B, "网格二");
+    assert_eq!(push(&hub, &li, &[a.clone(), b.clone()]).await.0, StatusCode::OK);
+
+    let zhang = sign_in(&hub, "zhang").await;
+    let (s, page) = json_call(&hub, Method::GET, "/api/v1/pull?since=0", Some(&zhang), Value::Null).await;
+    assert_eq!(s, StatusCode::OK);
+    let ids: Vec<&str> = page["events"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec![a.id.as_str()], "an officer pulls only their own grids' events");
+    assert_eq!(page["cursor"], 2, "the cursor passes events outside the scope too");
+
+    let lead = sign_in(&hub, "lead").await;
+    let (_, page) = json_call(&hub, Method::GET, "/api/v1/pull?since=0&limit=1", Some(&lead), Value::Null).await;
+    assert_eq!(page["events"][0]["hub_seq"], 1);
+    assert_eq!(page["more"], true, "a full page says more are waiting");
+    let (_, page) = json_call(&hub, Method::GET, "/api/v1/pull?since=1&limit=1", Some(&lead), Value::Null).await;
+    assert_eq!(
+        page["events"][0]["id"],
+        b.id.as_str(),
+        "the lead sees every small grid of the large grid, in hub order"
+    );
+    let (s, b) = json_call(&hub, Method::GET, "/api/v1/pull?since=abc", Some(&lead), Value::Null).await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_query", "a cursor that is not a number");
+}
+
+fn png() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 3, y as u8 * 5, 90]));
+    img.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+    bytes
+}
+
+#[tokio::test]
+async fn photos_upload_resumably_and_come_before_the_event() {
+    let hub = hub();
+    let li = sign_in(&hub, "li").await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut dev = device(dir.path(), "li", Role::Officer, 8);
+    let photo = png();
+    let mut new = NewFinding::new(GRID_A, "0101", "带照片");
+    new.photos = vec![PhotoSource::Bytes { name: "p.png".into(), bytes: photo.clone() }];
+    dev.add_finding(new).unwrap();
+    let event = outbox(&mut dev).pop().unwrap();
+    let sha = event.payload["photos"][0]["sha256"].as_str().unwrap().to_string();
+
+    let (s, b) = push(&hub, &li, &[event.clone()]).await;
+    assert_error(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "photo_missing",
+        "an event before its photo (sync invariant 4)",
+    );
+
+    let uri = |offset: usize| format!("/api/v1/photos/{sha}?offset={offset}&total={}", photo.len());
+    let half = photo.len() / 2;
+    let (s, _, bytes) = call(&hub, Method::PUT, &uri(0), Some(&li), Body::from(photo[..half].to_vec()), false).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+    let (s, headers, _) =
+        call(&hub, Method::HEAD, &format!("/api/v1/photos/{sha}"), Some(&li), Body::empty(), false).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(headers["upload-offset"], half.to_string().as_str(), "HEAD tells where to resume");
+    assert_eq!(headers["upload-complete"], "false");
+    let (s, _, bytes) = call(&hub, Method::PUT, &uri(0), Some(&li), Body::from(photo.clone()), false).await;
+    let b: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_error(s, &b, StatusCode::CONFLICT, "offset_mismatch", "a resume from the wrong offset");
+    let (s, _, bytes) = call(&hub, Method::PUT, &uri(half), Some(&li), Body::from(photo[half..].to_vec()), false).await;
+    let b: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!((s, b["complete"].clone()), (StatusCode::OK, json!(true)), "the resumed upload completes: {b}");
+
+    let (s, _) = push(&hub, &li, &[event]).await;
+    assert_eq!(s, StatusCode::OK, "with its photo at the hub the event is accepted");
+    let (s, _, bytes) =
+        call(&hub, Method::GET, &format!("/api/v1/photos/{sha}"), Some(&li), Body::empty(), false).await;
+    assert_eq!((s, bytes), (StatusCode::OK, photo), "the hub returns the photo it verified");
+
+    let fake = "ab".repeat(32);
+    let junk = b"not an image at all".to_vec();
+    let (s, _, bytes) = call(
+        &hub,
+        Method::PUT,
+        &format!("/api/v1/photos/{fake}?offset=0&total={}", junk.len()),
+        Some(&li),
+        Body::from(junk),
+        false,
+    )
+    .await;
+    let b: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_error(
+        s,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "photo_hash_mismatch",
+        "bytes that are not what the name says",
+    );
+    let (s, _, bytes) = call(
+        &hub,
+        Method::PUT,
+        &format!("/api/v1/photos/{fake}?offset=0&total=999999999"),
+        Some(&li),
+        Body::empty(),
+        false,
+    )
+    .await;
+    let b: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_error(s, &b, StatusCode::PAYLOAD_TOO_LARGE, "photo_too_large", "a photo over the size limit");
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route_and_only_those() {
+    let hub = hub();
+    let (s, _, bytes) = call(&hub, Method::GET, "/api/openapi.json", None, Body::empty(), false).await;
+    assert_eq!(s, StatusCode::OK);
+    let doc: Value = serde_json::from_slice(&bytes).expect("the OpenAPI document is JSON");
+    let mut documented = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["get", "put", "post", "head", "delete", "patch"] {
+            if item.get(method).is_some() {
+                documented.push((method.to_string(), path.clone()));
+            }
+        }
+    }
+    let mut routes: Vec<(String, String)> =
+        gridpatrol_hub::router::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    documented.sort();
+    routes.sort();
+    assert_eq!(documented, routes, "openapi.json must describe exactly the routes the router serves");
+    let token = sign_in(&hub, "admin").await;
+    for (method, path) in &routes {
+        let uri = path.replace("{sha256}", &"0".repeat(64));
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let (s, _, _) = call(&hub, method.clone(), &uri, Some(&token), Body::empty(), false).await;
+        assert!(
+            s != StatusCode::METHOD_NOT_ALLOWED && !(s == StatusCode::NOT_FOUND && !uri.contains("photos")),
+            "{method} {path} is documented, so the router must serve it (got {s})"
+        );
+    }
+    let (s, _, bytes) = call(&hub, Method::GET, "/api/v1/nothing-here", None, Body::empty(), false).await;
+    let b: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_error(s, &b, StatusCode::NOT_FOUND, "not_found", "an unknown route still answers {code, message}");
+    let (s, _, bytes) = call(&hub, Method::DELETE, "/api/v1/push", None, Body::empty(), false).await;
+    let b: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_error(
+        s,
+        &b,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "a wrong method still answers {code, message}",
+    );
+    let (s, b) = json_call(&hub, Method::GET, "/api/version", None, Value::Null).await;
+    assert_eq!((s, b["protocol"].clone()), (StatusCode::OK, json!(PROTOCOL)));
+}

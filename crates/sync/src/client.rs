@@ -1,0 +1,201 @@
+//! The reqwest driver (feature `client`): a short loop around the [`Engine`] that speaks HTTP to
+//! the hub and records what the engine says in the core [`Store`]. This is the one module of the
+//! crate that reads the clock and opens sockets.
+
+use std::time::Duration as StdDuration;
+
+use chrono::Utc;
+use gridpatrol_core::remote;
+use gridpatrol_core::store::SyncError;
+use gridpatrol_core::Store;
+use reqwest::StatusCode;
+
+use crate::engine::{Config, Engine, Input, Item, Output, Reply, Request, RoundReport};
+use crate::error::{Error, Result};
+use crate::wire::{
+    ErrorBody, PhotoStatus, PullResponse, PushResponse, SignInRequest, SignInResponse, API, UPLOAD_COMPLETE,
+    UPLOAD_OFFSET,
+};
+
+/// An HTTP client for one hub.
+#[derive(Clone)]
+pub struct HubClient {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl HubClient {
+    /// A client for the hub at `base` (e.g. `https://hub.example.org`), with a per-request timeout.
+    pub fn new(base: &str, token: Option<String>, timeout: StdDuration) -> Result<HubClient> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(StdDuration::from_secs(10))
+            .timeout(timeout)
+            .gzip(true)
+            .user_agent(concat!("gridpatrol/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Unreachable(e.to_string()))?;
+        Ok(HubClient { http, base: base.trim_end_matches('/').to_string(), token })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{API}{path}", self.base)
+    }
+
+    fn authed(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        }
+    }
+
+    /// Whether the hub answers its health check.
+    pub async fn healthy(&self) -> bool {
+        self.http.get(format!("{}/api/health", self.base)).send().await.is_ok_and(|r| r.status().is_success())
+    }
+
+    pub async fn sign_in(&self, user: &str, password: &str, device: &str) -> Result<SignInResponse> {
+        let request = SignInRequest { user: user.into(), password: password.into(), device: device.into() };
+        let response = self
+            .http
+            .post(self.url("/sign-in"))
+            .json(&request)
+            .send()
+            .await
+            .map_err(|e| Error::Unreachable(e.to_string()))?;
+        let status = response.status();
+        if status.is_success() {
+            return response.json().await.map_err(|e| Error::Unreachable(e.to_string()));
+        }
+        let body = error_body(status, response).await;
+        if status.is_client_error() {
+            Err(Error::Refused(body))
+        } else {
+            Err(Error::Unreachable(body.message))
+        }
+    }
+
+    /// Performs one request the engine asked for and turns whatever happened into a [`Reply`].
+    pub async fn perform(&self, store: &Store, request: &Request) -> Reply {
+        let sent = match request {
+            Request::Push(push) => self.authed(self.http.post(self.url("/push"))).json(push).send().await,
+            Request::Pull { since, limit } => {
+                self.authed(self.http.get(self.url(&format!("/pull?since={since}&limit={limit}")))).send().await
+            }
+            Request::PhotoStatus { sha256 } => {
+                self.authed(self.http.head(self.url(&format!("/photos/{sha256}")))).send().await
+            }
+            Request::PhotoUpload { photo, offset } => {
+                let path = store.photos_dir().join(&photo.file);
+                let bytes = match tokio::fs::read(&path).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        return Reply::Refused {
+                            status: 400,
+                            body: ErrorBody {
+                                code: "photo_file_missing".into(),
+                                message: format!("The photo file {} cannot be read: {e}", path.display()),
+                                event_id: None,
+                            },
+                        }
+                    }
+                };
+                let total = bytes.len() as u64;
+                let from = (*offset).min(total) as usize;
+                let url = self.url(&format!("/photos/{}?offset={from}&total={total}", photo.sha256));
+                self.authed(self.http.put(url))
+                    .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                    .body(bytes[from..].to_vec())
+                    .send()
+                    .await
+            }
+        };
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) => return Reply::Failed { status: None, detail: e.to_string() },
+        };
+        let status = response.status();
+        if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS
+        {
+            return Reply::Failed { status: Some(status.as_u16()), detail: error_body(status, response).await.message };
+        }
+        if status.is_client_error() {
+            return Reply::Refused { status: status.as_u16(), body: error_body(status, response).await };
+        }
+        let failed = |e: reqwest::Error| Reply::Failed { status: None, detail: e.to_string() };
+        match request {
+            Request::Push(_) => response.json::<PushResponse>().await.map(Reply::Pushed).unwrap_or_else(failed),
+            Request::Pull { .. } => response.json::<PullResponse>().await.map(Reply::Pulled).unwrap_or_else(failed),
+            Request::PhotoUpload { .. } => {
+                response.json::<PhotoStatus>().await.map(Reply::Photo).unwrap_or_else(failed)
+            }
+            Request::PhotoStatus { sha256 } => {
+                let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
+                Reply::Photo(PhotoStatus {
+                    sha256: sha256.clone(),
+                    received: header(UPLOAD_OFFSET).and_then(|v| v.parse().ok()).unwrap_or(0),
+                    complete: header(UPLOAD_COMPLETE).as_deref() == Some("true"),
+                })
+            }
+        }
+    }
+}
+
+async fn error_body(status: StatusCode, response: reqwest::Response) -> ErrorBody {
+    let text = response.text().await.unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or(ErrorBody {
+        code: format!("http_{}", status.as_u16()),
+        message: if text.is_empty() { status.to_string() } else { text.chars().take(200).collect() },
+        event_id: None,
+    })
+}
+
+/// The outbox as the engine takes it: each pending event with the photos it needs.
+pub fn outbox(store: &mut Store) -> Result<Vec<Item>> {
+    store.settle_local_events()?;
+    Ok(store
+        .outbox(usize::MAX >> 1)?
+        .iter()
+        .map(|e| Item { event: crate::wire::WireEvent::from_event(e), photos: remote::photos_needed(e) })
+        .collect())
+}
+
+/// One full round — push everything pending, pull until caught up — recording every ack, refusal
+/// and pulled page in `store` as it happens, and the outcome (success or the error) at the end.
+pub async fn sync_round(store: &mut Store, client: &HubClient, config: Config, seed: u64) -> Result<RoundReport> {
+    let items = outbox(store)?;
+    let cursor = store.pull_cursor()?;
+    let mut engine = Engine::new(config, seed);
+    engine.handle(Input::Start { outbox: items, cursor }, Utc::now());
+    while let Some(output) = engine.poll() {
+        match output {
+            Output::Send { id, request } => {
+                let reply = client.perform(store, &request).await;
+                engine.handle(Input::Reply { id, reply }, Utc::now());
+            }
+            Output::Ack(acks) => {
+                store.ack(&acks)?;
+            }
+            Output::Park { event_id, code, message } => {
+                store.park(&event_id, &code, &message)?;
+            }
+            Output::Apply { events, cursor } => {
+                let events: Vec<_> = events.iter().map(|e| e.to_event()).collect();
+                store.apply_remote(&events, cursor)?;
+            }
+            Output::Wait(at) => {
+                let wait = (at - Utc::now()).to_std().unwrap_or_default();
+                tokio::time::sleep(wait).await;
+                engine.handle(Input::Timeout, Utc::now());
+            }
+            Output::Done(report) => {
+                let error =
+                    report.error.as_ref().map(|e| SyncError { code: e.code.clone(), message: e.message.clone() });
+                store.record_sync(Utc::now(), error.as_ref())?;
+                return Ok(report);
+            }
+        }
+    }
+    // The engine always ends a started round with Done; reaching here would be a bug in it.
+    Err(Error::Unreachable("the sync engine stopped without finishing the round".into()))
+}

@@ -1,0 +1,167 @@
+//! The wire: JSON bodies the hub and the clients exchange, versioned by [`PROTOCOL`].
+//!
+//! A change to these types that an older peer could not read is a new protocol number; the hub
+//! refuses a push whose `protocol` it does not speak with `unsupported_protocol`. Every error body
+//! is [`ErrorBody`] `{code, message}`, with the refused event's id when one event is to blame.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use gridpatrol_core::model::{Event, Role, SyncState};
+use gridpatrol_core::scope::Scope;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The protocol version this build speaks.
+pub const PROTOCOL: u32 = 1;
+/// Where the versioned API lives on the hub.
+pub const API: &str = "/api/v1";
+/// The most events one push may carry.
+pub const MAX_BATCH: usize = 500;
+/// The largest push body the hub reads, in bytes.
+pub const MAX_PUSH_BYTES: usize = 8 * 1024 * 1024;
+/// The most events one pull page returns.
+pub const MAX_PULL: usize = 5000;
+/// The request header that carries the device token.
+pub const AUTHORIZATION: &str = "authorization";
+/// The response header of `HEAD /photos/{sha256}`: bytes the hub holds so far.
+pub const UPLOAD_OFFSET: &str = "upload-offset";
+/// The response header of `HEAD /photos/{sha256}`: whether the photo is whole and verified.
+pub const UPLOAD_COMPLETE: &str = "upload-complete";
+
+/// One event as it travels: the core [`Event`] without the device's sync bookkeeping, plus the
+/// hub's sequence number once the hub has ordered it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireEvent {
+    pub id: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub actor: String,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub device_time: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hub_seq: Option<i64>,
+}
+
+impl WireEvent {
+    pub fn from_event(e: &Event) -> WireEvent {
+        WireEvent {
+            id: e.id.clone(),
+            entity: e.entity.clone(),
+            entity_id: e.entity_id.clone(),
+            actor: e.actor.clone(),
+            kind: e.kind.clone(),
+            payload: e.payload.clone(),
+            device_time: e.device_time,
+            hub_seq: None,
+        }
+    }
+
+    /// The event as core stores it: acknowledged, with the hub's sequence number.
+    pub fn to_event(&self) -> Event {
+        Event {
+            id: self.id.clone(),
+            entity: self.entity.clone(),
+            entity_id: self.entity_id.clone(),
+            actor: self.actor.clone(),
+            kind: self.kind.clone(),
+            payload: self.payload.clone(),
+            device_time: self.device_time,
+            sync: SyncState::Acked,
+            hub_seq: self.hub_seq,
+        }
+    }
+
+    /// A digest of what the event says (not of its hub number): two events with one id and
+    /// different digests are a conflict. serde_json's maps are sorted, so the text is canonical.
+    pub fn digest(&self) -> String {
+        let canonical = serde_json::json!({
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "actor": self.actor,
+            "kind": self.kind,
+            "payload": self.payload,
+            "device_time": self.device_time.to_rfc3339_opts(SecondsFormat::Millis, true),
+        });
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignInRequest {
+    pub user: String,
+    pub password: String,
+    /// A name for the device, shown to administrators beside its token.
+    #[serde(default)]
+    pub device: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignInResponse {
+    /// The device token: send it as `Authorization: Bearer TOKEN`. The hub keeps only its hash.
+    pub token: String,
+    pub user: String,
+    pub role: Role,
+    /// The grid codes given to the user.
+    pub grids: Vec<String>,
+    /// Those codes expanded with the registry: every grid the user may act in.
+    pub scope: Scope,
+    pub protocol: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol: u32,
+    pub events: Vec<WireEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    pub id: String,
+    pub hub_seq: i64,
+}
+
+/// Every event of the batch is accepted (or was already): one ack each, in batch order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub acks: Vec<Ack>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Events after the cursor asked for, in hub order, within the caller's scope.
+    pub events: Vec<WireEvent>,
+    /// The cursor to ask from next time.
+    pub cursor: i64,
+    /// Whether more events wait after `cursor`.
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoStatus {
+    pub sha256: String,
+    /// Bytes the hub holds so far: where a resumed upload starts.
+    pub received: u64,
+    /// Whether the photo is whole and its SHA-256 checked.
+    pub complete: bool,
+}
+
+/// Every error the hub sends: a stable code, a sentence, and the event to blame when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionInfo {
+    pub name: String,
+    pub version: String,
+    pub protocol: u32,
+}
