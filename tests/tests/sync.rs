@@ -1,1 +1,414 @@
+//! Real processes on loopback: a `gridpatrol-hub` process and `gridpatrol` CLI clients, with the
+//! client killed -9 in the middle of pushes, the hub killed -9 in the middle of a batch, a TCP
+//! proxy that cuts connections in the middle of replies, and two officers and a lead moving one
+//! finding at once. After each: every finding is at the hub exactly once, nothing is left pending,
+//! and the loser of a conflict sees why. Ports come from binding 127.0.0.1:0; every wait is a
+//! condition polled against a deadline.
+//!
+//! The binaries are the workspace's own (`cargo test --workspace` builds them); set
+//! GRIDPATROL_BIN_DIR to use others.
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const GRID_A: &str = "37160200100101";
+
+fn bin(name: &str) -> PathBuf {
+    let dir = std::env::var_os("GRIDPATROL_BIN_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        // target/debug/deps/sync-HASH → target/debug
+        let exe = std::env::current_exe().expect("test executable path");
+        exe.parent().and_then(Path::parent).expect("target dir").to_path_buf()
+    });
+    let path = dir.join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: build the workspace's binaries first (cargo test --workspace)",
+        path.display()
+    );
+    path
+}
+
+/// Polls `check` until it holds or `limit` passes.
+fn wait_until(limit: Duration, what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::yield_now();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+struct Hub {
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+    addr: String,
+}
+
+impl Hub {
+    fn start() -> Hub {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new(bin("gridpatrol-hub"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["init", "--sample"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "hub init: {}", String::from_utf8_lossy(&out.stderr));
+        let mut hub = Hub { dir, child: None, addr: "127.0.0.1:0".into() };
+        hub.serve();
+        hub
+    }
+
+    /// Starts serving on the hub's address (a free port the first time, the same port after a kill).
+    fn serve(&mut self) {
+        let mut child = Command::new(bin("gridpatrol-hub"))
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(["serve", "--listen", &self.addr])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line.trim().rsplit("http://").next().expect("the hub prints its address").to_string();
+        assert!(url.starts_with("127.0.0.1:"), "the hub listens on loopback only: {line}");
+        self.addr = url;
+        self.child = Some(child);
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(
+            self.dir.path().join("hub.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap()
+    }
+
+    fn count(&self, sql: &str) -> i64 {
+        self.db().query_row(sql, [], |r| r.get(0)).unwrap_or(0)
+    }
+
+    fn reported(&self) -> i64 {
+        self.count("SELECT count(*) FROM events WHERE kind = 'finding.reported'")
+    }
+
+    /// Each finding's report is at the hub once, and there are `n` of them.
+    fn assert_exactly_once(&self, n: i64) {
+        let (all, distinct): (i64, i64) = self
+            .db()
+            .query_row(
+                "SELECT count(*), count(DISTINCT entity_id) FROM events WHERE kind = 'finding.reported'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(all, distinct, "no finding may be at the hub twice (sync invariant 1)");
+        assert_eq!(all, n, "every finding recorded must be at the hub (sync invariants 1, 2)");
+        assert_eq!(self.count("SELECT count(*) FROM findings"), n, "the hub's projection holds each finding once");
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+struct Client {
+    dir: tempfile::TempDir,
+}
+
+impl Client {
+    fn new(hub: &str, user: &str, password: &str) -> Client {
+        let c = Client { dir: tempfile::tempdir().unwrap() };
+        c.ok(&["init", "--sample"]);
+        let mut child = c
+            .command(&["login", "--hub", hub, "--user", user, "--password-stdin"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "login as {user}: {}", String::from_utf8_lossy(&out.stderr));
+        c
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(bin("gridpatrol"));
+        cmd.arg("--data-dir").arg(self.dir.path()).args(["--lang", "en"]).args(args);
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "gridpatrol {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    fn add(&self, text: &str) -> String {
+        self.json(&["finding", "add", "--grid", GRID_A, "--category", "0101", "--description", text, "--json"])["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn pending(&self) -> i64 {
+        self.json(&["status", "--json"])["pending"].as_i64().unwrap()
+    }
+
+    /// Syncs until a round leaves nothing pending (a bounded number of rounds).
+    fn sync_until_clean(&self, rounds: usize) -> Value {
+        for _ in 0..rounds {
+            let out = self.run(&["sync", "--json"]);
+            if out.status.success() {
+                return serde_json::from_slice(&out.stdout).unwrap();
+            }
+        }
+        panic!("sync never finished cleanly in {rounds} rounds");
+    }
+}
+
+#[test]
+fn findings_reach_the_hub_exactly_once_when_the_client_is_killed_mid_push() {
+    let hub = Hub::start();
+    let client = Client::new(&hub.url(), "李明", "officer-sample");
+    let n = 60;
+    for i in 0..n {
+        client.add(&format!("第{i}处井盖破损"));
+    }
+    // Kill -9 the client each time the hub has taken more, until the hub has everything.
+    let mut kills = 0;
+    for _ in 0..10 {
+        let before = hub.reported();
+        if before == n {
+            break;
+        }
+        let mut sync = client.command(&["sync"]).env("GRIDPATROL_SYNC_BATCH", "3").spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while hub.reported() == before && Instant::now() < deadline && sync.try_wait().unwrap().is_none() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if sync.try_wait().unwrap().is_none() {
+            sync.kill().unwrap();
+            kills += 1;
+        }
+        sync.wait().unwrap();
+    }
+    assert!(kills >= 2, "the test must kill the client in the middle of pushes ({kills} kills)");
+    let report = client.sync_until_clean(3);
+    assert_eq!(report["pending"], 0, "nothing is left pending after a clean round");
+    assert_eq!(client.pending(), 0);
+    hub.assert_exactly_once(n);
+}
+
+#[test]
+fn nothing_is_lost_when_the_hub_is_killed_mid_batch() {
+    let mut hub = Hub::start();
+    let client = Client::new(&hub.url(), "李明", "officer-sample");
+    let n = 40;
+    for i in 0..n {
+        client.add(&format!("第{i}处占道"));
+    }
+    let mut sync = client.command(&["sync"]).env("GRIDPATROL_SYNC_BATCH", "2").spawn().unwrap();
+    wait_until(Duration::from_secs(30), "the hub to take a first batch", || {
+        hub.reported() > 0 || sync.try_wait().unwrap().is_some()
+    });
+    hub.kill();
+    let status = sync.wait().unwrap();
+    let at_kill = hub.reported();
+    assert!(at_kill < n || status.success(), "the hub died part way");
+    hub.serve();
+    let report = client.sync_until_clean(3);
+    assert_eq!(report["pending"], 0);
+    hub.assert_exactly_once(n);
+}
+
+/// A proxy that forwards to `target` and cuts every third connection after 60 bytes of the reply.
+fn cutting_proxy(target: String) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let cuts = Arc::new(AtomicUsize::new(0));
+    let counter = cuts.clone();
+    std::thread::spawn(move || {
+        for (n, inbound) in listener.incoming().enumerate() {
+            let Ok(inbound) = inbound else { continue };
+            let Ok(outbound) = TcpStream::connect(&target) else { continue };
+            let cut = n % 3 == 1;
+            let counter = counter.clone();
+            let (mut in_r, mut out_w) = (inbound.try_clone().unwrap(), outbound.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut in_r, &mut out_w);
+            });
+            let (mut out_r, mut in_w) = (outbound, inbound);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                let mut sent = 0usize;
+                loop {
+                    let Ok(k) = out_r.read(&mut buf) else { break };
+                    if k == 0 {
+                        break;
+                    }
+                    if cut && sent + k > 60 {
+                        let _ = in_w.write_all(&buf[..60 - sent.min(60)]);
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        let _ = in_w.shutdown(std::net::Shutdown::Both);
+                        let _ = out_r.shutdown(std::net::Shutdown::Both);
+                        break;
+                    }
+                    if in_w.write_all(&buf[..k]).is_err() {
+                        break;
+                    }
+                    sent += k;
+                }
+            });
+        }
+    });
+    (format!("http://{addr}"), cuts)
+}
+
+#[test]
+fn connections_cut_in_the_middle_of_replies_only_delay_sync() {
+    let hub = Hub::start();
+    let (proxy, cuts) = cutting_proxy(hub.addr.clone());
+    let client = Client::new(&hub.url(), "张丽", "officer-sample");
+    // Signed in directly; now sign in again through the proxy, which becomes the stored hub address.
+    let n = 30;
+    for i in 0..n {
+        client.add(&format!("第{i}处暴露垃圾"));
+    }
+    let mut login = client
+        .command(&["login", "--hub", &proxy, "--user", "张丽", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    login.stdin.take().unwrap().write_all(b"officer-sample\n").unwrap();
+    let mut ok = login.wait_with_output().unwrap().status.success();
+    for _ in 0..5 {
+        if ok {
+            break;
+        }
+        let mut again = client
+            .command(&["login", "--hub", &proxy, "--user", "张丽", "--password-stdin"])
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        again.stdin.take().unwrap().write_all(b"officer-sample\n").unwrap();
+        ok = again.wait_with_output().unwrap().status.success();
+    }
+    assert!(ok, "sign-in through the cutting proxy succeeds within a few tries");
+    let mut done = false;
+    for _ in 0..6 {
+        let out = client.command(&["sync"]).env("GRIDPATROL_SYNC_BATCH", "4").output().unwrap();
+        if out.status.success() {
+            done = true;
+            break;
+        }
+    }
+    assert!(done, "sync through a proxy that cuts every third connection finishes");
+    assert!(cuts.load(Ordering::SeqCst) > 0, "the proxy must really have cut replies");
+    hub.assert_exactly_once(n);
+}
+
+#[test]
+fn two_officers_and_a_lead_move_one_finding_at_once_and_the_losers_see_why() {
+    let hub = Hub::start();
+    let li = Client::new(&hub.url(), "李明", "officer-sample");
+    let zhang = Client::new(&hub.url(), "张丽", "officer-sample");
+    let lead = Client::new(&hub.url(), "王建国", "lead-sample");
+    let id = li.add("人行道护栏损坏");
+    li.sync_until_clean(2);
+    lead.sync_until_clean(2);
+    lead.ok(&["finding", "move", &id, "accepted"]);
+    lead.ok(&["finding", "move", &id, "rectifying"]);
+    lead.sync_until_clean(2);
+    zhang.sync_until_clean(2);
+    li.sync_until_clean(2);
+
+    // All three, offline, record the rectification; then all sync at once.
+    li.ok(&["finding", "move", &id, "rectified", "--note", "李明已整改"]);
+    zhang.ok(&["finding", "move", &id, "rectified", "--note", "张丽已整改"]);
+    lead.ok(&["finding", "move", &id, "rectified", "--note", "组长已整改"]);
+    let children: Vec<Child> =
+        [&li, &zhang, &lead].iter().map(|c| c.command(&["sync", "--json"]).spawn().unwrap()).collect();
+    let reports: Vec<Value> = children
+        .into_iter()
+        .map(|c| serde_json::from_slice(&c.wait_with_output().unwrap().stdout).expect("sync prints JSON"))
+        .collect();
+
+    let parked: Vec<&Value> = reports.iter().flat_map(|r| r["parked_events"].as_array().unwrap()).collect();
+    assert_eq!(parked.len(), 2, "exactly one move wins in hub order; the other two are refused: {reports:?}");
+    for p in &parked {
+        assert_eq!(p["code"], "illegal_move", "the losers see why: the move is no longer legal");
+        assert!(p["message"].as_str().unwrap().contains("rectified"), "the reason names the status it met");
+    }
+    assert_eq!(
+        hub.count("SELECT count(*) FROM events WHERE kind = 'finding.moved'"),
+        3,
+        "accepted, rectifying and one rectified: the same result every run"
+    );
+    for c in [&li, &zhang, &lead] {
+        c.sync_until_clean(2);
+        let f = c.json(&["finding", "show", &id, "--json"]);
+        assert_eq!(f["status"], "rectified", "every device converges on the hub's result");
+    }
+    // The lead closes it; the officers' devices learn it by pulling.
+    lead.ok(&["finding", "move", &id, "closed"]);
+    lead.sync_until_clean(2);
+    li.sync_until_clean(2);
+    assert_eq!(
+        li.json(&["finding", "show", &id, "--json"])["status"],
+        "closed",
+        "a lead's move arrives at the officer"
+    );
+}
+
+#[test]
+fn a_grid_outside_the_scope_is_refused_locally_and_a_revoked_token_stops_sync() {
+    let hub = Hub::start();
+    let zhang = Client::new(&hub.url(), "张丽", "officer-sample");
+    let out = zhang.run(&["finding", "add", "--grid", "37160200100102", "--category", "0101", "--description", "越界"]);
+    assert!(!out.status.success(), "a grid outside the user's scope is refused on the device");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("outside your grid scope"), "with a clear message");
+    zhang.add("本网格");
+    let revoke = Command::new(bin("gridpatrol-hub"))
+        .arg("--data-dir")
+        .arg(hub.dir.path())
+        .args(["token", "revoke", "张丽"])
+        .output()
+        .unwrap();
+    assert!(revoke.status.success());
+    let out = zhang.run(&["sync"]);
+    assert!(!out.status.success(), "a revoked token cannot sync");
+    assert_eq!(zhang.pending(), 1, "a refused round keeps every local change (sync invariant 2)");
+    let status = zhang.json(&["status", "--json"]);
+    assert_eq!(status["sync"]["last_error"]["code"], "unauthorized", "the last error is shown: {status}");
+    assert_eq!(hub.reported(), 0);
+}

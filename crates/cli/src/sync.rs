@@ -121,6 +121,8 @@ fn sync(dir: &Path, json_out: bool, lang: Lang) -> Result<ExitCode, Error> {
         backoff_base: Duration::milliseconds(250),
         backoff_max: Duration::seconds(4),
         max_attempts: Some(5),
+        // Events per push; tests set it small to have many pushes to cut into.
+        batch_size: std::env::var("GRIDPATROL_SYNC_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(200),
         ..Config::default()
     };
     let report = runtime()?.block_on(sync_round(&mut store, &client, config, seed()))?;
