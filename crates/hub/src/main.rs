@@ -162,6 +162,10 @@ fn run(cli: Cli) -> Result<(), HubError> {
                 let listener = tokio::net::TcpListener::bind(&listen).await?;
                 // The address actually bound (port 0 picks a free one): tests read this line.
                 println!("gridpatrol-hub listening on http://{}", listener.local_addr()?);
+                // Small JSON replies go out at once rather than waiting on Nagle's algorithm.
+                let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                    let _ = tcp.set_nodelay(true);
+                });
                 axum::serve(listener, gridpatrol_hub::app(state))
                     .with_graceful_shutdown(async {
                         let _ = tokio::signal::ctrl_c().await;

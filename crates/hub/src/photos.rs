@@ -19,6 +19,8 @@ pub struct PhotoVault {
     dir: PathBuf,
     /// One upload at a time: uploads are rare and short, and this keeps offsets simple.
     lock: Mutex<()>,
+    /// A photo was renamed into place since the folder was last synced.
+    unsynced: std::sync::atomic::AtomicBool,
 }
 
 pub fn check_name(sha256: &str) -> Result<()> {
@@ -32,7 +34,7 @@ pub fn check_name(sha256: &str) -> Result<()> {
 impl PhotoVault {
     pub fn new(dir: PathBuf) -> Result<PhotoVault> {
         std::fs::create_dir_all(dir.join("partial"))?;
-        Ok(PhotoVault { dir, lock: Mutex::new(()) })
+        Ok(PhotoVault { dir, lock: Mutex::new(()), unsynced: std::sync::atomic::AtomicBool::new(false) })
     }
 
     fn complete_path(&self, sha256: &str) -> PathBuf {
@@ -150,9 +152,21 @@ impl PhotoVault {
             });
         }
         tokio::fs::rename(&partial, self.complete_path(sha256)).await?;
-        if let Ok(dir) = tokio::fs::File::open(&self.dir).await {
-            let _ = dir.sync_all().await;
-        }
+        // The rename is made durable by the next push that may need the photo (see
+        // `sync_before_push`): one folder sync per push instead of one per photo.
+        self.unsynced.store(true, std::sync::atomic::Ordering::SeqCst);
         Ok((total, true))
+    }
+
+    /// Makes every completed photo's name durable before a push commits events that need them,
+    /// so no acknowledged event can point at a photo a power cut took away.
+    pub fn sync_before_push(&self) -> Result<()> {
+        if self.unsynced.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            if let Err(e) = std::fs::File::open(&self.dir).and_then(|d| d.sync_all()) {
+                self.unsynced.store(true, std::sync::atomic::Ordering::SeqCst);
+                return Err(e.into());
+            }
+        }
+        Ok(())
     }
 }

@@ -162,6 +162,10 @@ pub struct Engine {
     queue: VecDeque<Item>,
     /// Photos the hub has confirmed whole.
     photos_at_hub: HashSet<String>,
+    /// Events whose photos were uploaded again after the hub said one was missing.
+    reuploaded: HashSet<String>,
+    /// Photos to ask the hub about (HEAD) before uploading: it holds part of them.
+    ask_offset: HashSet<String>,
     cursor: i64,
     batch_size: usize,
     next_id: RequestId,
@@ -184,6 +188,8 @@ impl Engine {
             phase: Phase::Idle,
             queue: VecDeque::new(),
             photos_at_hub: HashSet::new(),
+            reuploaded: HashSet::new(),
+            ask_offset: HashSet::new(),
             cursor: 0,
             batch_size,
             next_id: 1,
@@ -273,6 +279,14 @@ impl Engine {
                     .find(|p| !self.photos_at_hub.contains(&p.sha256))
                     .map(|p| p.sha256.clone());
                 match missing {
+                    // Most photos are new to the hub: upload from the start, and ask where to
+                    // resume only when the hub says it already holds some of it.
+                    Some(sha256) if !self.ask_offset.remove(&sha256) => {
+                        let photo = self.queue.iter().flat_map(|i| i.photos.iter()).find(|p| p.sha256 == sha256);
+                        // `missing` was found in the queue just above.
+                        let photo = photo.cloned().expect("the missing photo is in the queue");
+                        self.send(Request::PhotoUpload { photo, offset: 0 })
+                    }
                     Some(sha256) => self.send(Request::PhotoStatus { sha256 }),
                     None => {
                         let events = self.queue.iter().take(n).map(|i| i.event.clone()).collect();
@@ -310,6 +324,10 @@ impl Engine {
         match reply {
             Reply::Failed { status, detail } => {
                 self.attempts += 1;
+                if let Request::PhotoUpload { photo, .. } = &request {
+                    // Part of it may have arrived: ask where to resume.
+                    self.ask_offset.insert(photo.sha256.clone());
+                }
                 if self.config.max_attempts.is_some_and(|max| self.attempts >= max) {
                     let code = if status.is_some() { "hub_error" } else { "hub_unreachable" };
                     return self.finish(Some(ErrorBody { code: code.into(), message: detail, event_id: None }));
@@ -323,6 +341,15 @@ impl Engine {
                 self.attempts = 0;
                 match &request {
                     Request::Push(_) => match body.event_id.clone() {
+                        // The hub lost a photo it had confirmed (restored from a backup, say):
+                        // upload it again once before giving up on the event.
+                        Some(id) if body.code == "photo_missing" && self.reuploaded.insert(id.clone()) => {
+                            if let Some(item) = self.queue.iter().find(|i| i.event.id == id) {
+                                for p in &item.photos {
+                                    self.photos_at_hub.remove(&p.sha256);
+                                }
+                            }
+                        }
                         Some(id) if self.queue.iter().any(|i| i.event.id == id) => self.park(&id, &body),
                         None if status == 413 && self.batch_size > 1 => {
                             self.batch_size = (self.batch_size / 2).max(1);
@@ -338,7 +365,9 @@ impl Engine {
                         // start; any other refusal means the hub will never take this photo (too
                         // large, not an image, not what its name says), so every event that
                         // needs it is parked with that reason.
-                        if body.code != "offset_mismatch" {
+                        if body.code == "offset_mismatch" {
+                            self.ask_offset.insert(sha256.clone());
+                        } else {
                             let sha256 = sha256.clone();
                             self.park_needing(&sha256, &body);
                         }

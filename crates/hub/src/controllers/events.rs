@@ -33,6 +33,7 @@ pub async fn push(
     let store = state.store.clone();
     let photos = state.photos.clone();
     blocking(move || {
+        photos.sync_before_push()?;
         let acks = store.push(&who, &request.events, &|sha: &str| photos.is_complete(sha))?;
         Ok(Json(PushResponse { acks }))
     })
