@@ -5,7 +5,13 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== formatting"
 cargo fmt --all -- --check
-echo "== unit, integration, property and CLI tests"
+echo "== UI: type check, unit and component tests, build"
+npm --prefix ui run check
+npm --prefix ui test
+npm --prefix ui run build
+echo "== the desktop app (embeds ui/dist), for the window tests"
+cargo build --locked -p gridpatrol-desktop
+echo "== unit, integration, property, CLI, hub, sync-simulation and window tests"
 cargo test --workspace --locked
 echo "== benchmarks compile (run them by hand: see docs/performance.md)"
-cargo bench --workspace --locked --no-run
+cargo bench --locked --no-run -p gridpatrol-core -p gridpatrol-hub

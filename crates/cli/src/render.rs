@@ -4,38 +4,25 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use gridpatrol_core::model::{
-    Event, Finding, Grid, GridLevel, MajorCategory, Patrol, PatrolKind, User,
-};
+use gridpatrol_core::model::{Event, Finding, Grid, GridLevel, MajorCategory, Patrol, PatrolKind, User};
 use gridpatrol_core::store::ImportSummary;
 use gridpatrol_core::zone::CITY_TZ;
 use gridpatrol_core::{Counts, Error, FindingSummary, Lang, Store};
 
 fn when(t: DateTime<Utc>) -> String {
-    t.with_timezone(&CITY_TZ)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    t.with_timezone(&CITY_TZ).format("%Y-%m-%d %H:%M").to_string()
 }
 
 fn t(lang: Lang, zh: &str, en: &str) -> String {
     lang.pick(zh, en).to_string()
 }
 
-pub fn init(
-    lang: Lang,
-    store: &Store,
-    fresh: bool,
-    loaded: Option<&ImportSummary>,
-) -> Result<(), Error> {
+pub fn init(lang: Lang, store: &Store, fresh: bool, loaded: Option<&ImportSummary>) -> Result<(), Error> {
     let dir = store.data_dir().display();
     println!(
         "{}",
         if fresh {
-            t(
-                lang,
-                &format!("已创建数据目录：{dir}"),
-                &format!("Created the store in {dir}"),
-            )
+            t(lang, &format!("已创建数据目录：{dir}"), &format!("Created the store in {dir}"))
         } else {
             t(lang, &format!("数据目录：{dir}"), &format!("Store: {dir}"))
         }
@@ -45,14 +32,8 @@ pub fn init(
             "{}",
             t(
                 lang,
-                &format!(
-                    "已载入示例网格库（示例数据）：{} 个大网格，{} 个小网格。",
-                    s.large, s.small
-                ),
-                &format!(
-                    "Loaded the SAMPLE registry: {} large and {} small grids.",
-                    s.large, s.small
-                )
+                &format!("已载入示例网格库（示例数据）：{} 个大网格，{} 个小网格。", s.large, s.small),
+                &format!("Loaded the SAMPLE registry: {} large and {} small grids.", s.large, s.small)
             )
         );
     }
@@ -78,14 +59,7 @@ pub fn init(
 }
 
 pub fn grids(lang: Lang, grids: &[Grid]) {
-    println!(
-        "{}",
-        t(
-            lang,
-            "编码\t级别\t上级\t名称\t包保责任人",
-            "CODE\tLEVEL\tPARENT\tNAME\tOWNERS"
-        )
-    );
+    println!("{}", t(lang, "编码\t级别\t上级\t名称\t包保责任人", "CODE\tLEVEL\tPARENT\tNAME\tOWNERS"));
     for g in grids {
         let level = match (g.level, lang) {
             (GridLevel::Large, Lang::Zh) => "大网格",
@@ -93,13 +67,7 @@ pub fn grids(lang: Lang, grids: &[Grid]) {
             (GridLevel::Large, Lang::En) => "large",
             (GridLevel::Small, Lang::En) => "small",
         };
-        println!(
-            "{}\t{level}\t{}\t{}\t{}",
-            g.code,
-            g.parent.as_deref().unwrap_or("-"),
-            g.name,
-            g.owners.join("、")
-        );
+        println!("{}\t{level}\t{}\t{}\t{}", g.code, g.parent.as_deref().unwrap_or("-"), g.name, g.owners.join("、"));
     }
     let large = grids.iter().filter(|g| g.level == GridLevel::Large).count();
     println!(
@@ -117,14 +85,8 @@ pub fn imported(lang: Lang, s: &ImportSummary) {
         "{}",
         t(
             lang,
-            &format!(
-                "已导入 {} 个大网格、{} 个小网格（其中 {} 个为更新）。",
-                s.large, s.small, s.updated
-            ),
-            &format!(
-                "Imported {} large and {} small grids ({} updated).",
-                s.large, s.small, s.updated
-            )
+            &format!("已导入 {} 个大网格、{} 个小网格（其中 {} 个为更新）。", s.large, s.small, s.updated),
+            &format!("Imported {} large and {} small grids ({} updated).", s.large, s.small, s.updated)
         )
     );
 }
@@ -136,26 +98,16 @@ pub fn categories(lang: Lang, tree: &[MajorCategory]) {
             ("event", Lang::Zh) => "事件",
             (k, _) => k,
         };
-        println!(
-            "{kind} {} {}",
-            major.code,
-            lang.pick(&major.name_zh, &major.name_en)
-        );
+        println!("{kind} {} {}", major.code, lang.pick(&major.name_zh, &major.name_en));
         for minor in &major.minors {
             let deadline = match minor.deadline {
-                Some(gridpatrol_core::Deadline::Hours(h)) => {
-                    t(lang, &format!("{h} 小时"), &format!("{h} h"))
-                }
+                Some(gridpatrol_core::Deadline::Hours(h)) => t(lang, &format!("{h} 小时"), &format!("{h} h")),
                 Some(gridpatrol_core::Deadline::WorkingDays(d)) => {
                     t(lang, &format!("{d} 个工作日"), &format!("{d} working days"))
                 }
                 None => String::new(),
             };
-            println!(
-                "  {} {}\t{deadline}",
-                minor.code,
-                lang.pick(&minor.name_zh, &minor.name_en)
-            );
+            println!("  {} {}\t{deadline}", minor.code, lang.pick(&minor.name_zh, &minor.name_en));
         }
     }
 }
@@ -172,12 +124,7 @@ pub fn patrol_started(lang: Lang, p: &Patrol) {
         "{}",
         t(
             lang,
-            &format!(
-                "巡查已开始（{}）：{}，网格 {}",
-                kind_label(lang, p.kind),
-                when(p.started_at),
-                p.grids.join("、")
-            ),
+            &format!("巡查已开始（{}）：{}，网格 {}", kind_label(lang, p.kind), when(p.started_at), p.grids.join("、")),
             &format!(
                 "Patrol started ({}): {}, grids {}",
                 kind_label(lang, p.kind),
@@ -202,19 +149,9 @@ pub fn patrol_ended(lang: Lang, p: &Patrol) {
 }
 
 pub fn patrols(lang: Lang, patrols: &[Patrol]) {
-    println!(
-        "{}",
-        t(
-            lang,
-            "编号\t巡查员\t类型\t开始\t结束\t网格",
-            "ID\tOFFICER\tKIND\tSTARTED\tENDED\tGRIDS"
-        )
-    );
+    println!("{}", t(lang, "编号\t巡查员\t类型\t开始\t结束\t网格", "ID\tOFFICER\tKIND\tSTARTED\tENDED\tGRIDS"));
     for p in patrols {
-        let end = p
-            .ended_at
-            .map(when)
-            .unwrap_or_else(|| t(lang, "进行中", "under way"));
+        let end = p.ended_at.map(when).unwrap_or_else(|| t(lang, "进行中", "under way"));
         println!(
             "{}\t{}\t{}\t{}\t{end}\t{}",
             p.id,
@@ -251,18 +188,10 @@ pub fn moved(lang: Lang, f: &Finding) {
 pub fn findings(lang: Lang, rows: &[FindingSummary]) {
     println!(
         "{}",
-        t(
-            lang,
-            "编号\t网格\t类别\t状态\t发现时间\t描述",
-            "ID\tGRID\tCATEGORY\tSTATUS\tOBSERVED\tDESCRIPTION"
-        )
+        t(lang, "编号\t网格\t类别\t状态\t发现时间\t描述", "ID\tGRID\tCATEGORY\tSTATUS\tOBSERVED\tDESCRIPTION")
     );
     for f in rows {
-        let overdue = if f.overdue {
-            t(lang, "（超期）", " (overdue)")
-        } else {
-            String::new()
-        };
+        let overdue = if f.overdue { t(lang, "（超期）", " (overdue)") } else { String::new() };
         let desc: String = f.description.chars().take(40).collect();
         println!(
             "{}\t{}\t{}\t{}{overdue}\t{}\t{desc}",
@@ -273,14 +202,7 @@ pub fn findings(lang: Lang, rows: &[FindingSummary]) {
             when(f.observed_at)
         );
     }
-    println!(
-        "{}",
-        t(
-            lang,
-            &format!("共 {} 条", rows.len()),
-            &format!("{} findings", rows.len())
-        )
-    );
+    println!("{}", t(lang, &format!("共 {} 条", rows.len()), &format!("{} findings", rows.len())));
 }
 
 pub fn finding(lang: Lang, store: &Store, f: &Finding) -> Result<(), Error> {
@@ -290,15 +212,7 @@ pub fn finding(lang: Lang, store: &Store, f: &Finding) -> Result<(), Error> {
     line("编号", "Id", f.id.clone());
     line("状态", "Status", f.status.label(lang).to_string());
     line("网格", "Grid", format!("{} {}", f.grid, grid.name));
-    line(
-        "类别",
-        "Category",
-        format!(
-            "{} {}",
-            f.category,
-            lang.pick(&category.name_zh, &category.name_en)
-        ),
-    );
+    line("类别", "Category", format!("{} {}", f.category, lang.pick(&category.name_zh, &category.name_en)));
     line("描述", "Description", f.description.clone());
     if !f.address.is_empty() {
         line("地址", "Address", f.address.clone());
@@ -320,13 +234,7 @@ pub fn finding(lang: Lang, store: &Store, f: &Finding) -> Result<(), Error> {
         line(
             "照片",
             "Photo",
-            format!(
-                "{} {} ({}×{})",
-                p.role.as_str(),
-                store.photos_dir().join(&p.file).display(),
-                p.width,
-                p.height
-            ),
+            format!("{} {} ({}×{})", p.role.as_str(), store.photos_dir().join(&p.file).display(), p.width, p.height),
         );
     }
     Ok(())
@@ -337,11 +245,7 @@ pub fn history(lang: Lang, events: &[Event]) {
         let what = match e.kind.as_str() {
             "finding.reported" => t(lang, "上报", "reported"),
             "finding.moved" => {
-                let from = e
-                    .payload
-                    .get("from")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("?");
+                let from = e.payload.get("from").and_then(|v| v.as_str()).unwrap_or("?");
                 let to = e.payload.get("to").and_then(|v| v.as_str()).unwrap_or("?");
                 let note = e
                     .payload
@@ -365,12 +269,7 @@ pub fn history(lang: Lang, events: &[Event]) {
             ("parked", Lang::Zh) => "已搁置",
             (s, _) => s,
         };
-        println!(
-            "{}\t{}\t{what}\t[{sync}]\t{}",
-            when(e.device_time),
-            e.actor,
-            e.id
-        );
+        println!("{}\t{}\t{what}\t[{sync}]\t{}", when(e.device_time), e.actor, e.id);
     }
 }
 
@@ -379,29 +278,14 @@ pub fn config(lang: Lang, dir: &Path, max: u64) {
     println!("photo-max-mb：{:.1}", max as f64 / (1024.0 * 1024.0));
 }
 
-pub fn status(
-    lang: Lang,
-    dir: &Path,
-    profile: Option<&User>,
-    patrol: Option<&Patrol>,
-    counts: &Counts,
-) {
+pub fn status(lang: Lang, dir: &Path, profile: Option<&User>, patrol: Option<&Patrol>, counts: &Counts) {
     println!("{}：{}", t(lang, "数据目录", "Data folder"), dir.display());
     match profile {
-        Some(u) => println!(
-            "{}：{}（{}）",
-            t(lang, "本机用户", "Local user"),
-            u.name,
-            u.role.label(lang)
-        ),
+        Some(u) => println!("{}：{}（{}）", t(lang, "本机用户", "Local user"), u.name, u.role.label(lang)),
         None => println!("{}", t(lang, "还没有本机用户", "No local user yet")),
     }
     if let Some(p) = patrol {
-        println!(
-            "{}：{}",
-            t(lang, "进行中的巡查", "Patrol under way"),
-            p.grids.join(",")
-        );
+        println!("{}：{}", t(lang, "进行中的巡查", "Patrol under way"), p.grids.join(","));
     }
     println!(
         "{}",

@@ -14,9 +14,7 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
+        Env { dir: tempfile::tempdir().expect("temp dir") }
     }
 
     /// A store with the sample registry and officer 李明 acting.
@@ -65,25 +63,10 @@ impl Env {
         let out = self.run(args);
         assert!(!out.status.success(), "gridpatrol {args:?} must be refused");
         let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
-        assert_eq!(
-            stderr.trim().lines().count(),
-            1,
-            "an error is one sentence on one line, got: {stderr}"
-        );
-        assert!(
-            out.stdout.is_empty(),
-            "a refused command prints nothing on stdout"
-        );
-        assert_eq!(
-            self.counts(),
-            before,
-            "a refused command ({args:?}) changes nothing in the store"
-        );
-        assert_eq!(
-            photo_files(&self.data()),
-            files_before,
-            "a refused command writes no photo file"
-        );
+        assert_eq!(stderr.trim().lines().count(), 1, "an error is one sentence on one line, got: {stderr}");
+        assert!(out.stdout.is_empty(), "a refused command prints nothing on stdout");
+        assert_eq!(self.counts(), before, "a refused command ({args:?}) changes nothing in the store");
+        assert_eq!(photo_files(&self.data()), files_before, "a refused command writes no photo file");
         stderr.trim().to_string()
     }
 
@@ -92,22 +75,10 @@ impl Env {
     }
 
     fn add(&self, description: &str, extra: &[&str]) -> String {
-        let mut args = vec![
-            "finding",
-            "add",
-            "--grid",
-            GRID,
-            "--category",
-            "0101",
-            "--description",
-            description,
-        ];
+        let mut args = vec!["finding", "add", "--grid", GRID, "--category", "0101", "--description", description];
         args.extend_from_slice(extra);
         let finding = self.json(&args);
-        finding["id"]
-            .as_str()
-            .expect("a new finding has an id")
-            .to_string()
+        finding["id"].as_str().expect("a new finding has an id").to_string()
     }
 
     fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
@@ -119,13 +90,7 @@ impl Env {
 
 fn photo_files(data: &Path) -> usize {
     let count = |dir: PathBuf| {
-        std::fs::read_dir(dir)
-            .map(|d| {
-                d.filter_map(Result::ok)
-                    .filter(|e| e.path().is_file())
-                    .count()
-            })
-            .unwrap_or(0)
+        std::fs::read_dir(dir).map(|d| d.filter_map(Result::ok).filter(|e| e.path().is_file()).count()).unwrap_or(0)
     };
     count(data.join("photos")) + count(data.join("photos").join("thumbs"))
 }
@@ -140,10 +105,7 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     });
     let mut bytes = Vec::new();
     image::DynamicImage::ImageRgb8(img)
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
+        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
         .expect("encode png");
     bytes
 }
@@ -159,23 +121,12 @@ fn init_sample_lists_11_large_and_239_small_grids() {
     assert_eq!(small.len(), 239, "the reference city has 239 small grids");
     for g in &small {
         let parent = g["parent"].as_str().unwrap();
-        assert!(
-            large.iter().any(|l| l["code"] == parent),
-            "small grid {} names a known large grid",
-            g["code"]
-        );
-        assert!(
-            g["name"].as_str().is_some_and(|n| !n.is_empty()),
-            "every grid has a name"
-        );
+        assert!(large.iter().any(|l| l["code"] == parent), "small grid {} names a known large grid", g["code"]);
+        assert!(g["name"].as_str().is_some_and(|n| !n.is_empty()), "every grid has a name");
     }
     // Running init again neither duplicates nor loses anything.
     env.ok(&["init", "--sample"]);
-    assert_eq!(
-        env.json(&["grids", "list"]).as_array().unwrap().len(),
-        250,
-        "init is idempotent"
-    );
+    assert_eq!(env.json(&["grids", "list"]).as_array().unwrap().len(), 250, "init is idempotent");
 }
 
 #[test]
@@ -187,18 +138,10 @@ fn categories_cover_what_the_city_patrols_for() {
         .unwrap()
         .iter()
         .flat_map(|m| m["minors"].as_array().unwrap().iter())
-        .map(|m| {
-            (
-                m["code"].as_str().unwrap().to_string(),
-                m["name_zh"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|m| (m["code"].as_str().unwrap().to_string(), m["name_zh"].as_str().unwrap().to_string()))
         .collect();
     for (code, _) in &minors {
-        assert!(
-            code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()),
-            "minor codes are 4 digits: {code}"
-        );
+        assert!(code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()), "minor codes are 4 digits: {code}");
     }
     for needed in [
         "绿化",
@@ -216,44 +159,23 @@ fn categories_cover_what_the_city_patrols_for() {
         "公共厕所",
         "架空线路",
     ] {
-        let needed_alt = if needed == "违停" {
-            "违停|机动车违停"
-        } else {
-            needed
-        };
+        let needed_alt = if needed == "违停" { "违停|机动车违停" } else { needed };
         assert!(
-            minors
-                .iter()
-                .any(|(_, name)| needed_alt.split('|').any(|n| name.contains(n))),
+            minors.iter().any(|(_, name)| needed_alt.split('|').any(|n| name.contains(n))),
             "the category tree covers {needed}"
         );
     }
-    let kinds: Vec<&str> = tree
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["kind"].as_str().unwrap())
-        .collect();
-    assert!(
-        kinds.contains(&"component") && kinds.contains(&"event"),
-        "both 部件 and 事件 majors"
-    );
+    let kinds: Vec<&str> = tree.as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"component") && kinds.contains(&"event"), "both 部件 and 事件 majors");
 }
 
 #[test]
 fn a_finding_goes_round_the_whole_loop_by_the_roles_allowed() {
     let env = Env::sample();
     env.ok(&["patrol", "start", "--grid", GRID, OTHER_GRID]);
-    let id = env.add(
-        "黄河五路与渤海七路交叉口井盖破损",
-        &["--address", "黄河五路 88 号", "--severity", "high"],
-    );
+    let id = env.add("黄河五路与渤海七路交叉口井盖破损", &["--address", "黄河五路 88 号", "--severity", "high"]);
     let patrols = env.json(&["patrol", "list"]);
-    assert_eq!(
-        patrols[0]["grids"].as_array().unwrap().len(),
-        2,
-        "the patrol records its grids"
-    );
+    assert_eq!(patrols[0]["grids"].as_array().unwrap().len(), 2, "the patrol records its grids");
     assert_eq!(
         env.json(&["finding", "show", &id])["patrol"],
         patrols[0]["id"],
@@ -265,59 +187,29 @@ fn a_finding_goes_round_the_whole_loop_by_the_roles_allowed() {
     let lead = || env.ok(&["init", "--user", "王建国", "--role", "lead"]);
     let step = |to: &str| env.json(&["finding", "move", &id, to, "--note", &format!("to {to}")]);
 
-    assert!(
-        env.run(&["finding", "move", &id, "accepted"]).status.code() == Some(1),
-        "an officer may not accept"
-    );
+    assert!(env.run(&["finding", "move", &id, "accepted"]).status.code() == Some(1), "an officer may not accept");
     lead();
     assert_eq!(step("accepted")["status"], "accepted");
     assert_eq!(step("rectifying")["status"], "rectifying");
     officer();
     let after = env.file("after.png", &png(64, 48));
-    let rectified = env.json(&[
-        "finding",
-        "move",
-        &id,
-        "rectified",
-        "--photo",
-        after.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        rectified["status"], "rectified",
-        "the officer records the rectification"
-    );
-    assert_eq!(
-        rectified["photos"][0]["role"], "after",
-        "with an after photo"
-    );
+    let rectified = env.json(&["finding", "move", &id, "rectified", "--photo", after.to_str().unwrap()]);
+    assert_eq!(rectified["status"], "rectified", "the officer records the rectification");
+    assert_eq!(rectified["photos"][0]["role"], "after", "with an after photo");
     lead();
-    assert_eq!(
-        step("rework")["status"],
-        "rework",
-        "a failed re-check sends it back"
-    );
+    assert_eq!(step("rework")["status"], "rework", "a failed re-check sends it back");
     officer();
     assert_eq!(step("rectified")["status"], "rectified");
     lead();
     assert_eq!(step("closed")["status"], "closed");
-    assert_eq!(
-        step("reopened")["status"],
-        "reopened",
-        "an unsatisfied return visit reopens it"
-    );
+    assert_eq!(step("reopened")["status"], "reopened", "an unsatisfied return visit reopens it");
 
     let history = env.json(&["finding", "history", &id]);
     let kinds: Vec<String> = history
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| {
-            format!(
-                "{}:{}",
-                e["kind"].as_str().unwrap(),
-                e["payload"]["to"].as_str().unwrap_or("")
-            )
-        })
+        .map(|e| format!("{}:{}", e["kind"].as_str().unwrap(), e["payload"]["to"].as_str().unwrap_or("")))
         .collect();
     assert_eq!(
         kinds,
@@ -333,29 +225,16 @@ fn a_finding_goes_round_the_whole_loop_by_the_roles_allowed() {
         ],
         "the history shows every event, in order"
     );
-    assert!(
-        history
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["sync"] == "pending"),
-        "every event waits in the outbox"
-    );
+    assert!(history.as_array().unwrap().iter().all(|e| e["sync"] == "pending"), "every event waits in the outbox");
     let human = env.ok(&["--lang", "zh", "finding", "history", &id]);
-    assert!(
-        human.contains("已整改 → 返工") && human.contains("王建国"),
-        "the history reads in Chinese: {human}"
-    );
+    assert!(human.contains("已整改 → 返工") && human.contains("王建国"), "the history reads in Chinese: {human}");
 }
 
 #[test]
 fn chinese_search_finds_findings_by_two_and_more_characters() {
     let env = Env::sample();
     let cover = env.add("黄河五路井盖破损", &[]);
-    let stall = env.add(
-        "渤海七路占道经营水果摊",
-        &["--address", "渤海七路菜市场东门"],
-    );
+    let stall = env.add("渤海七路占道经营水果摊", &["--address", "渤海七路菜市场东门"]);
     let ids = |q: &str| -> Vec<String> {
         env.json(&["finding", "list", "--search", q])
             .as_array()
@@ -364,37 +243,14 @@ fn chinese_search_finds_findings_by_two_and_more_characters() {
             .map(|f| f["id"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(
-        ids("井盖破损"),
-        vec![cover.clone()],
-        "a 4-character phrase finds the finding"
-    );
-    assert_eq!(
-        ids("井盖"),
-        vec![cover.clone()],
-        "a 2-character word finds it too"
-    );
-    assert_eq!(
-        ids("菜市场"),
-        vec![stall.clone()],
-        "search covers the address"
-    );
+    assert_eq!(ids("井盖破损"), vec![cover.clone()], "a 4-character phrase finds the finding");
+    assert_eq!(ids("井盖"), vec![cover.clone()], "a 2-character word finds it too");
+    assert_eq!(ids("菜市场"), vec![stall.clone()], "search covers the address");
     assert!(ids("路灯不亮").is_empty(), "unrelated text finds nothing");
-    assert_eq!(
-        ids("\"AND OR *"),
-        Vec::<String>::new(),
-        "search operators typed by a person are plain text"
-    );
+    assert_eq!(ids("\"AND OR *"), Vec::<String>::new(), "search operators typed by a person are plain text");
     let listed = env.json(&["finding", "list", "--grid", GRID, "--status", "reported"]);
-    assert_eq!(
-        listed.as_array().unwrap().len(),
-        2,
-        "list filters by grid and status"
-    );
-    assert!(
-        listed[0]["grid"] == GRID && listed[0]["id"].is_string(),
-        "each row has id and grid"
-    );
+    assert_eq!(listed.as_array().unwrap().len(), 2, "list filters by grid and status");
+    assert!(listed[0]["grid"] == GRID && listed[0]["id"].is_string(), "each row has id and grid");
 }
 
 #[test]
@@ -403,24 +259,12 @@ fn a_photo_is_stored_by_hash_with_a_thumbnail() {
     let photo = env.file("before.png", &png(800, 600));
     let id = env.add("护栏倒伏", &["--photo", photo.to_str().unwrap()]);
     let shown = env.json(&["finding", "show", &id]);
-    let sha = shown["photos"][0]["sha256"]
-        .as_str()
-        .expect("the photo is listed")
-        .to_string();
+    let sha = shown["photos"][0]["sha256"].as_str().expect("the photo is listed").to_string();
     assert!(
-        env.data()
-            .join("photos")
-            .join(format!("{sha}.png"))
-            .is_file(),
+        env.data().join("photos").join(format!("{sha}.png")).is_file(),
         "the photo is stored under its SHA-256 name"
     );
-    assert!(
-        env.data()
-            .join("photos/thumbs")
-            .join(format!("{sha}.jpg"))
-            .is_file(),
-        "with a thumbnail"
-    );
+    assert!(env.data().join("photos/thumbs").join(format!("{sha}.jpg")).is_file(), "with a thumbnail");
     assert_eq!(shown["photos"][0]["width"], 800);
 }
 
@@ -437,104 +281,27 @@ fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
         args
     };
     let cases: Vec<(Vec<String>, &str)> = vec![
+        (add(&["--grid", "999", "--category", "0101", "--description", "x"]), "999"),
+        (add(&["--grid", "371602001", "--category", "0101", "--description", "x"]), "大网格"),
+        (add(&["--grid", GRID, "--category", "9999", "--description", "x"]), "9999"),
+        (add(&["--grid", GRID, "--category", "0101", "--description", ""]), "不能为空"),
+        (add(&["--grid", GRID, "--category", "0101", "--description", "   "]), "不能为空"),
+        (add(&["--grid", GRID, "--category", "0101", "--description", &long]), "2001"),
         (
-            add(&["--grid", "999", "--category", "0101", "--description", "x"]),
-            "999",
-        ),
-        (
-            add(&[
-                "--grid",
-                "371602001",
-                "--category",
-                "0101",
-                "--description",
-                "x",
-            ]),
-            "大网格",
-        ),
-        (
-            add(&["--grid", GRID, "--category", "9999", "--description", "x"]),
-            "9999",
-        ),
-        (
-            add(&["--grid", GRID, "--category", "0101", "--description", ""]),
-            "不能为空",
-        ),
-        (
-            add(&["--grid", GRID, "--category", "0101", "--description", "   "]),
-            "不能为空",
-        ),
-        (
-            add(&["--grid", GRID, "--category", "0101", "--description", &long]),
-            "2001",
-        ),
-        (
-            add(&[
-                "--grid",
-                GRID,
-                "--category",
-                "0101",
-                "--description",
-                "x",
-                "--lat",
-                "37.3",
-                "--lon",
-                "117.0",
-            ]),
+            add(&["--grid", GRID, "--category", "0101", "--description", "x", "--lat", "37.3", "--lon", "117.0"]),
             "不在网格",
         ),
         (
-            add(&[
-                "--grid",
-                GRID,
-                "--category",
-                "0101",
-                "--description",
-                "x",
-                "--lat",
-                "95",
-                "--lon",
-                "117.0",
-            ]),
+            add(&["--grid", GRID, "--category", "0101", "--description", "x", "--lat", "95", "--lon", "117.0"]),
             "坐标无效",
         ),
+        (add(&["--grid", GRID, "--category", "0101", "--description", "x", "--lat", "37.3"]), "纬度和经度"),
         (
-            add(&[
-                "--grid",
-                GRID,
-                "--category",
-                "0101",
-                "--description",
-                "x",
-                "--lat",
-                "37.3",
-            ]),
-            "纬度和经度",
-        ),
-        (
-            add(&[
-                "--grid",
-                GRID,
-                "--category",
-                "0101",
-                "--description",
-                "x",
-                "--photo",
-                not_image.to_str().unwrap(),
-            ]),
+            add(&["--grid", GRID, "--category", "0101", "--description", "x", "--photo", not_image.to_str().unwrap()]),
             "不是图片",
         ),
         (
-            add(&[
-                "--grid",
-                GRID,
-                "--category",
-                "0101",
-                "--description",
-                "x",
-                "--photo",
-                "/nonexistent/p.jpg",
-            ]),
+            add(&["--grid", GRID, "--category", "0101", "--description", "x", "--photo", "/nonexistent/p.jpg"]),
             "无法读取",
         ),
         (
@@ -550,68 +317,17 @@ fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
             ]),
             "将来",
         ),
-        (
-            add(&[
-                "--grid",
-                GRID,
-                "--category",
-                "0101",
-                "--description",
-                "x",
-                "--observed-at",
-                "yesterday",
-            ]),
-            "时间格式",
-        ),
-        (
-            add(&[
-                "--grid",
-                GRID,
-                "--category",
-                "0101",
-                "--description",
-                "x",
-                "--severity",
-                "urgent",
-            ]),
-            "urgent",
-        ),
-        (
-            vec![
-                "finding".into(),
-                "move".into(),
-                "ffff0000".into(),
-                "accepted".into(),
-            ],
-            "ffff0000",
-        ),
-        (
-            vec![
-                "finding".into(),
-                "move".into(),
-                "nonsense".into(),
-                "accepted".into(),
-            ],
-            "nonsense",
-        ),
-        (
-            vec![
-                "patrol".into(),
-                "start".into(),
-                "--grid".into(),
-                "nope".into(),
-            ],
-            "nope",
-        ),
+        (add(&["--grid", GRID, "--category", "0101", "--description", "x", "--observed-at", "yesterday"]), "时间格式"),
+        (add(&["--grid", GRID, "--category", "0101", "--description", "x", "--severity", "urgent"]), "urgent"),
+        (vec!["finding".into(), "move".into(), "ffff0000".into(), "accepted".into()], "ffff0000"),
+        (vec!["finding".into(), "move".into(), "nonsense".into(), "accepted".into()], "nonsense"),
+        (vec!["patrol".into(), "start".into(), "--grid".into(), "nope".into()], "nope"),
         (vec!["patrol".into(), "end".into()], "巡查"),
     ];
     for (args, expected) in &cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let message = env.refused(&args);
-        assert!(
-            message.contains(expected),
-            "the message for {args:?} says what is wrong ({expected}): {message}"
-        );
+        assert!(message.contains(expected), "the message for {args:?} says what is wrong ({expected}): {message}");
     }
     // A description of exactly 2,000 characters is fine.
     env.add(&"井".repeat(2000), &[]);
@@ -630,10 +346,7 @@ fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
         "--photo",
         big.to_str().unwrap(),
     ]);
-    assert!(
-        message.contains("过大"),
-        "an oversized photo is refused: {message}"
-    );
+    assert!(message.contains("过大"), "an oversized photo is refused: {message}");
     let twenty_one_mb = env.file("huge.jpg", &vec![0u8; 21 * 1024 * 1024]);
     env.ok(&["config", "set", "photo-max-mb", "20"]);
     let message = env.refused(&[
@@ -650,73 +363,28 @@ fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
         "--photo",
         twenty_one_mb.to_str().unwrap(),
     ]);
-    assert!(
-        message.contains("too large"),
-        "the 20 MB default refuses a 21 MB file: {message}"
-    );
+    assert!(message.contains("too large"), "the 20 MB default refuses a 21 MB file: {message}");
 }
 
 #[test]
 fn messages_follow_lang_and_locale() {
     let env = Env::sample();
-    let zh = env.refused(&[
-        "finding",
-        "add",
-        "--grid",
-        "999",
-        "--category",
-        "0101",
-        "--description",
-        "x",
-    ]);
-    let en = env.refused(&[
-        "--lang",
-        "en",
-        "finding",
-        "add",
-        "--grid",
-        "999",
-        "--category",
-        "0101",
-        "--description",
-        "x",
-    ]);
+    let zh = env.refused(&["finding", "add", "--grid", "999", "--category", "0101", "--description", "x"]);
+    let en =
+        env.refused(&["--lang", "en", "finding", "add", "--grid", "999", "--category", "0101", "--description", "x"]);
     assert!(zh.contains("网格"), "Chinese by default: {zh}");
-    assert!(
-        en.starts_with("There is no grid"),
-        "English with --lang en: {en}"
-    );
+    assert!(en.starts_with("There is no grid"), "English with --lang en: {en}");
     let out = Command::new(env!("CARGO_BIN_EXE_gridpatrol"))
-        .args([
-            "--data-dir",
-            env.data().to_str().unwrap(),
-            "finding",
-            "show",
-            "nope",
-        ])
+        .args(["--data-dir", env.data().to_str().unwrap(), "finding", "show", "nope"])
         .env("LANG", "en_US.UTF-8")
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
         .output()
         .unwrap();
-    assert!(
-        String::from_utf8_lossy(&out.stderr).starts_with("There is no finding"),
-        "an English locale gives English"
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("There is no finding"), "an English locale gives English");
     let usage = env.run(&["finding", "add", "--bogus"]);
-    assert_eq!(
-        usage.status.code(),
-        Some(2),
-        "a malformed command line exits 2"
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&usage.stderr)
-            .trim()
-            .lines()
-            .count(),
-        1,
-        "in one line"
-    );
+    assert_eq!(usage.status.code(), Some(2), "a malformed command line exits 2");
+    assert_eq!(String::from_utf8_lossy(&usage.stderr).trim().lines().count(), 1, "in one line");
 }
 
 #[test]
@@ -724,26 +392,19 @@ fn a_store_must_exist_before_use() {
     let env = Env::new();
     let out = env.run(&["grids", "list"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("init"),
-        "the message says to run init"
-    );
-    assert!(
-        !env.data().join("gridpatrol.db").exists(),
-        "a read command does not create a store"
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("init"), "the message says to run init");
+    assert!(!env.data().join("gridpatrol.db").exists(), "a read command does not create a store");
 }
 
 #[test]
 fn malformed_registry_files_are_refused_whole() {
     let env = Env::sample();
-    let geojson =
-        |features: &str| format!(r#"{{"type":"FeatureCollection","features":[{features}]}}"#);
-    let square = r#"{"type":"Polygon","coordinates":[[[118.1,37.5],[118.2,37.5],[118.2,37.6],[118.1,37.6],[118.1,37.5]]]}"#;
-    let bowtie = r#"{"type":"Polygon","coordinates":[[[118.1,37.5],[118.2,37.6],[118.2,37.5],[118.1,37.6],[118.1,37.5]]]}"#;
-    let good_large = format!(
-        r#"{{"type":"Feature","properties":{{"code":"N1","name":"新区"}},"geometry":{square}}}"#
-    );
+    let geojson = |features: &str| format!(r#"{{"type":"FeatureCollection","features":[{features}]}}"#);
+    let square =
+        r#"{"type":"Polygon","coordinates":[[[118.1,37.5],[118.2,37.5],[118.2,37.6],[118.1,37.6],[118.1,37.5]]]}"#;
+    let bowtie =
+        r#"{"type":"Polygon","coordinates":[[[118.1,37.5],[118.2,37.6],[118.2,37.5],[118.1,37.6],[118.1,37.5]]]}"#;
+    let good_large = format!(r#"{{"type":"Feature","properties":{{"code":"N1","name":"新区"}},"geometry":{square}}}"#);
     let cases = [
         ("bad.geojson", "{not json".to_string(), "JSON"),
         ("bad.geojson", r#"{"type":"Feature"}"#.to_string(), "FeatureCollection"),
@@ -758,30 +419,13 @@ fn malformed_registry_files_are_refused_whole() {
     for (name, text, expected) in cases {
         let file = env.file(name, text.as_bytes());
         let message = env.refused(&["--lang", "en", "grids", "import", file.to_str().unwrap()]);
-        assert!(
-            message.contains(expected),
-            "{name}: the refusal names the place ({expected}): {message}"
-        );
+        assert!(message.contains(expected), "{name}: the refusal names the place ({expected}): {message}");
     }
     let csv = "code,name,parent,owners,boundary\nC1,新城大网格,,张三,\"POLYGON((118.1 37.5, 118.2 37.5, 118.2 37.6, 118.1 37.6, 118.1 37.5))\"\nC1-01,新城第01网格,C1,李四;王五,\"POLYGON((118.1 37.5, 118.15 37.5, 118.15 37.6, 118.1 37.6, 118.1 37.5))\"\n";
     let file = env.file("ok.csv", csv.as_bytes());
     let summary = env.json(&["grids", "import", file.to_str().unwrap()]);
-    assert_eq!(
-        (summary["large"].as_u64(), summary["small"].as_u64()),
-        (Some(1), Some(1)),
-        "a valid CSV imports"
-    );
-    let small = env
-        .json(&["grids", "list"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["code"] == "C1-01")
-        .cloned()
-        .unwrap();
-    assert_eq!(
-        small["owners"],
-        serde_json::json!(["李四", "王五"]),
-        "owners are split"
-    );
+    assert_eq!((summary["large"].as_u64(), summary["small"].as_u64()), (Some(1), Some(1)), "a valid CSV imports");
+    let small =
+        env.json(&["grids", "list"]).as_array().unwrap().iter().find(|g| g["code"] == "C1-01").cloned().unwrap();
+    assert_eq!(small["owners"], serde_json::json!(["李四", "王五"]), "owners are split");
 }

@@ -26,17 +26,10 @@ pub fn load(json: &str) -> Result<Vec<MajorCategory>> {
     let mut minors_seen = HashSet::new();
     for major in &file.majors {
         if major.code.len() != 2 || !major.code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::CategoryData(format!(
-                "major code {} is not two digits",
-                major.code
-            )));
+            return Err(Error::CategoryData(format!("major code {} is not two digits", major.code)));
         }
         if !majors_seen.insert((major.kind, major.code.clone())) {
-            return Err(Error::CategoryData(format!(
-                "major {} {} appears twice",
-                major.kind.as_str(),
-                major.code
-            )));
+            return Err(Error::CategoryData(format!("major {} {} appears twice", major.kind.as_str(), major.code)));
         }
         for minor in &major.minors {
             let digits = minor.code.len() == 4 && minor.code.bytes().all(|b| b.is_ascii_digit());
@@ -47,16 +40,10 @@ pub fn load(json: &str) -> Result<Vec<MajorCategory>> {
                 )));
             }
             if !minors_seen.insert(minor.code.clone()) {
-                return Err(Error::CategoryData(format!(
-                    "minor code {} appears twice",
-                    minor.code
-                )));
+                return Err(Error::CategoryData(format!("minor code {} appears twice", minor.code)));
             }
             if minor.name_zh.trim().is_empty() || minor.name_en.trim().is_empty() {
-                return Err(Error::CategoryData(format!(
-                    "minor {} has no name",
-                    minor.code
-                )));
+                return Err(Error::CategoryData(format!("minor {} has no name", minor.code)));
             }
         }
     }

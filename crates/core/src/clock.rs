@@ -27,14 +27,11 @@ pub struct FixedClock {
 
 impl FixedClock {
     pub fn new(at: DateTime<Utc>) -> FixedClock {
-        FixedClock {
-            millis: AtomicI64::new(at.timestamp_millis()),
-        }
+        FixedClock { millis: AtomicI64::new(at.timestamp_millis()) }
     }
 
     pub fn advance(&self, by: Duration) {
-        self.millis
-            .fetch_add(by.num_milliseconds(), Ordering::SeqCst);
+        self.millis.fetch_add(by.num_milliseconds(), Ordering::SeqCst);
     }
 
     pub fn set(&self, at: DateTime<Utc>) {
@@ -63,16 +60,12 @@ pub struct SeededIds {
 
 impl SeededIds {
     pub fn new(seed: u64) -> SeededIds {
-        SeededIds {
-            rng: Mutex::new(StdRng::seed_from_u64(seed)),
-        }
+        SeededIds { rng: Mutex::new(StdRng::seed_from_u64(seed)) }
     }
 
     /// Seeded from 32 bytes the caller took from the OS.
     pub fn from_seed(seed: [u8; 32]) -> SeededIds {
-        SeededIds {
-            rng: Mutex::new(StdRng::from_seed(seed)),
-        }
+        SeededIds { rng: Mutex::new(StdRng::from_seed(seed)) }
     }
 }
 

@@ -34,10 +34,7 @@ mod tests {
 
     #[test]
     fn hours_count_straight_through() {
-        assert_eq!(
-            due_at(Deadline::Hours(24), at("2026-11-27T10:00:00+08:00")),
-            at("2026-11-28T10:00:00+08:00")
-        );
+        assert_eq!(due_at(Deadline::Hours(24), at("2026-11-27T10:00:00+08:00")), at("2026-11-28T10:00:00+08:00"));
     }
 
     #[test]
@@ -54,9 +51,6 @@ mod tests {
             at("2026-11-30T07:00:00+08:00"),
             "the weekend is judged in the city's zone, not in UTC"
         );
-        assert_eq!(
-            due_at(Deadline::WorkingDays(3), at("2026-11-25T09:00:00+08:00")),
-            at("2026-11-30T09:00:00+08:00")
-        );
+        assert_eq!(due_at(Deadline::WorkingDays(3), at("2026-11-25T09:00:00+08:00")), at("2026-11-30T09:00:00+08:00"));
     }
 }

@@ -26,11 +26,7 @@ pub enum Error {
     #[error("{field} is empty")]
     EmptyText { field: &'static str },
     #[error("{field} is {len} characters long, at most {max} are allowed")]
-    TextTooLong {
-        field: &'static str,
-        len: usize,
-        max: usize,
-    },
+    TextTooLong { field: &'static str, len: usize, max: usize },
     #[error("invalid coordinates ({lat}, {lon})")]
     InvalidPoint { lat: f64, lon: f64 },
     #[error("a point needs both latitude and longitude")]
@@ -58,11 +54,7 @@ pub enum Error {
     #[error("a finding cannot move from {from} to {to}")]
     IllegalMove { from: String, to: String },
     #[error("a {role} may not move a finding from {from} to {to}")]
-    MoveNotAllowed {
-        role: String,
-        from: String,
-        to: String,
-    },
+    MoveNotAllowed { role: String, from: String, to: String },
     #[error("a patrol is already under way (started {0})")]
     PatrolUnderWay(String),
     #[error("no patrol is under way")]
@@ -128,66 +120,146 @@ impl Error {
     pub fn message(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         match self {
-            Error::NotInitialized => pick(zh, "数据目录中还没有网格巡查数据，请先运行 init。".into(),
-                "The data folder has no Grid Patrol store yet; run init first.".into()),
-            Error::NoProfile => pick(zh, "还没有本机用户，请先运行 init --user 姓名。".into(),
-                "There is no local user yet; run init --user NAME first.".into()),
-            Error::UnknownGrid(c) => pick(zh, format!("没有编码为 {c} 的网格。"), format!("There is no grid with code {c}.")),
-            Error::NotASmallGrid(c) => pick(zh, format!("{c} 是大网格，问题和巡查须指定小网格。"),
-                format!("{c} is a large grid; findings and patrols name a small grid.")),
-            Error::UnknownCategory(c) => pick(zh, format!("没有编码为 {c} 的问题类别。"), format!("There is no category with code {c}.")),
-            Error::NotAMinorCategory(c) => pick(zh, format!("{c} 是大类，请选择一个 4 位编码的小类。"),
-                format!("{c} is a major class; choose a minor class with a 4-digit code.")),
-            Error::EmptyText { field } => pick(zh, format!("{}不能为空。", field_zh(field)), format!("The {} must not be empty.", field_en(field))),
-            Error::TextTooLong { field, len, max } => pick(zh,
+            Error::NotInitialized => pick(
+                zh,
+                "数据目录中还没有网格巡查数据，请先运行 init。".into(),
+                "The data folder has no Grid Patrol store yet; run init first.".into(),
+            ),
+            Error::NoProfile => pick(
+                zh,
+                "还没有本机用户，请先运行 init --user 姓名。".into(),
+                "There is no local user yet; run init --user NAME first.".into(),
+            ),
+            Error::UnknownGrid(c) => {
+                pick(zh, format!("没有编码为 {c} 的网格。"), format!("There is no grid with code {c}."))
+            }
+            Error::NotASmallGrid(c) => pick(
+                zh,
+                format!("{c} 是大网格，问题和巡查须指定小网格。"),
+                format!("{c} is a large grid; findings and patrols name a small grid."),
+            ),
+            Error::UnknownCategory(c) => {
+                pick(zh, format!("没有编码为 {c} 的问题类别。"), format!("There is no category with code {c}."))
+            }
+            Error::NotAMinorCategory(c) => pick(
+                zh,
+                format!("{c} 是大类，请选择一个 4 位编码的小类。"),
+                format!("{c} is a major class; choose a minor class with a 4-digit code."),
+            ),
+            Error::EmptyText { field } => pick(
+                zh,
+                format!("{}不能为空。", field_zh(field)),
+                format!("The {} must not be empty.", field_en(field)),
+            ),
+            Error::TextTooLong { field, len, max } => pick(
+                zh,
                 format!("{}过长：{len} 个字，最多 {max} 个字。", field_zh(field)),
-                format!("The {} is too long: {len} characters, at most {max} allowed.", field_en(field))),
-            Error::InvalidPoint { lat, lon } => pick(zh, format!("坐标无效：纬度 {lat}，经度 {lon}。"),
-                format!("Invalid coordinates: latitude {lat}, longitude {lon}.")),
-            Error::HalfPoint => pick(zh, "位置需要同时给出纬度和经度。".into(), "A place needs both latitude and longitude.".into()),
-            Error::PointOutsideGrid { grid, lat, lon } => pick(zh,
+                format!("The {} is too long: {len} characters, at most {max} allowed.", field_en(field)),
+            ),
+            Error::InvalidPoint { lat, lon } => pick(
+                zh,
+                format!("坐标无效：纬度 {lat}，经度 {lon}。"),
+                format!("Invalid coordinates: latitude {lat}, longitude {lon}."),
+            ),
+            Error::HalfPoint => {
+                pick(zh, "位置需要同时给出纬度和经度。".into(), "A place needs both latitude and longitude.".into())
+            }
+            Error::PointOutsideGrid { grid, lat, lon } => pick(
+                zh,
                 format!("位置（纬度 {lat}，经度 {lon}）不在网格 {grid} 内。"),
-                format!("The point (latitude {lat}, longitude {lon}) lies outside grid {grid}.")),
-            Error::PointInNoGrid { lat, lon } => pick(zh,
+                format!("The point (latitude {lat}, longitude {lon}) lies outside grid {grid}."),
+            ),
+            Error::PointInNoGrid { lat, lon } => pick(
+                zh,
                 format!("位置（纬度 {lat}，经度 {lon}）不在任何小网格内。"),
-                format!("The point (latitude {lat}, longitude {lon}) lies in no small grid.")),
-            Error::ObservedInFuture { observed_at, .. } => pick(zh,
+                format!("The point (latitude {lat}, longitude {lon}) lies in no small grid."),
+            ),
+            Error::ObservedInFuture { observed_at, .. } => pick(
+                zh,
                 format!("发现时间 {observed_at} 晚于当前时间，发现时间不能在将来。"),
-                format!("The observed time {observed_at} is in the future; it cannot be later than now.")),
-            Error::InvalidTime(t) => pick(zh, format!("时间格式无效：{t}（应为 RFC 3339，例如 2026-11-25T09:30:00+08:00）。"),
-                format!("Invalid time {t} (expected RFC 3339, e.g. 2026-11-25T09:30:00+08:00).")),
-            Error::InvalidValue { field, value } => pick(zh, format!("{}的值 {value} 无效。", field_zh(field)),
-                format!("{value} is not a valid {}.", field_en(field))),
-            Error::PhotoNotImage { name } => pick(zh, format!("文件 {name} 不是图片（支持 JPEG、PNG、WebP）。"),
-                format!("The file {name} is not an image (JPEG, PNG and WebP are accepted).")),
-            Error::PhotoTooLarge { name, size, max } => pick(zh,
+                format!("The observed time {observed_at} is in the future; it cannot be later than now."),
+            ),
+            Error::InvalidTime(t) => pick(
+                zh,
+                format!("时间格式无效：{t}（应为 RFC 3339，例如 2026-11-25T09:30:00+08:00）。"),
+                format!("Invalid time {t} (expected RFC 3339, e.g. 2026-11-25T09:30:00+08:00)."),
+            ),
+            Error::InvalidValue { field, value } => pick(
+                zh,
+                format!("{}的值 {value} 无效。", field_zh(field)),
+                format!("{value} is not a valid {}.", field_en(field)),
+            ),
+            Error::PhotoNotImage { name } => pick(
+                zh,
+                format!("文件 {name} 不是图片（支持 JPEG、PNG、WebP）。"),
+                format!("The file {name} is not an image (JPEG, PNG and WebP are accepted)."),
+            ),
+            Error::PhotoTooLarge { name, size, max } => pick(
+                zh,
                 format!("照片 {name} 过大：{}，上限为 {}。", mib(*size), mib(*max)),
-                format!("The photo {name} is too large: {}, the limit is {}.", mib(*size), mib(*max))),
-            Error::PhotoUnreadable { name, reason } => pick(zh, format!("无法读取照片 {name}：{reason}。"),
-                format!("Cannot read the photo {name}: {reason}.")),
-            Error::FindingNotFound(id) => pick(zh, format!("没有编号为 {id} 的问题。"), format!("There is no finding with id {id}.")),
-            Error::AmbiguousId(id) => pick(zh, format!("编号 {id} 对应多个问题，请写得更完整。"),
-                format!("The id {id} matches more than one finding; give more of it.")),
-            Error::IllegalMove { from, to } => pick(zh,
+                format!("The photo {name} is too large: {}, the limit is {}.", mib(*size), mib(*max)),
+            ),
+            Error::PhotoUnreadable { name, reason } => {
+                pick(zh, format!("无法读取照片 {name}：{reason}。"), format!("Cannot read the photo {name}: {reason}."))
+            }
+            Error::FindingNotFound(id) => {
+                pick(zh, format!("没有编号为 {id} 的问题。"), format!("There is no finding with id {id}."))
+            }
+            Error::AmbiguousId(id) => pick(
+                zh,
+                format!("编号 {id} 对应多个问题，请写得更完整。"),
+                format!("The id {id} matches more than one finding; give more of it."),
+            ),
+            Error::IllegalMove { from, to } => pick(
+                zh,
                 format!("问题不能从“{}”变为“{}”。", status_zh(from), status_zh(to)),
-                format!("A finding cannot move from {from} to {to}.")),
-            Error::MoveNotAllowed { role, from, to } => pick(zh,
+                format!("A finding cannot move from {from} to {to}."),
+            ),
+            Error::MoveNotAllowed { role, from, to } => pick(
+                zh,
                 format!("{}无权将问题从“{}”变为“{}”。", role_zh(role), status_zh(from), status_zh(to)),
-                format!("{} may not move a finding from {from} to {to}.", role_en(role))),
-            Error::PatrolUnderWay(started) => pick(zh, format!("已有一次巡查正在进行（开始于 {started}），请先结束它。"),
-                format!("A patrol is already under way (started {started}); end it first.")),
+                format!("{} may not move a finding from {from} to {to}.", role_en(role)),
+            ),
+            Error::PatrolUnderWay(started) => pick(
+                zh,
+                format!("已有一次巡查正在进行（开始于 {started}），请先结束它。"),
+                format!("A patrol is already under way (started {started}); end it first."),
+            ),
             Error::NoPatrolUnderWay => pick(zh, "当前没有进行中的巡查。".into(), "No patrol is under way.".into()),
-            Error::PatrolWithoutGrids => pick(zh, "巡查至少要包含一个网格。".into(), "A patrol needs at least one grid.".into()),
-            Error::Import { location, reason } => pick(zh, format!("导入被拒绝，未写入任何数据：{location}：{reason}"),
-                format!("Import refused, nothing was written: {location}: {reason}")),
-            Error::ImportFormat(reason) => pick(zh, format!("导入被拒绝，未写入任何数据：文件格式错误：{reason}"),
-                format!("Import refused, nothing was written: malformed file: {reason}")),
-            Error::CategoryData(reason) => pick(zh, format!("问题类别数据有误：{reason}"), format!("The category data is invalid: {reason}")),
-            Error::Setting { key, reason } => pick(zh, format!("设置 {key} 无效：{reason}"), format!("Setting {key} is invalid: {reason}")),
-            Error::OutOfScope(g) => pick(zh, format!("网格 {g} 不在当前用户的负责范围内，不能在此记录或处理问题。"),
-                format!("Grid {g} is outside your grid scope; you cannot record or handle findings there.")),
-            Error::Db(_) => pick(zh, format!("数据存储出错，未做任何更改（{self}）。"), format!("A storage error occurred; nothing was changed ({self}).")),
-            Error::Io(_) => pick(zh, format!("文件读写出错，未做任何更改（{self}）。"), format!("A file error occurred; nothing was changed ({self}).")),
+            Error::PatrolWithoutGrids => {
+                pick(zh, "巡查至少要包含一个网格。".into(), "A patrol needs at least one grid.".into())
+            }
+            Error::Import { location, reason } => pick(
+                zh,
+                format!("导入被拒绝，未写入任何数据：{location}：{reason}"),
+                format!("Import refused, nothing was written: {location}: {reason}"),
+            ),
+            Error::ImportFormat(reason) => pick(
+                zh,
+                format!("导入被拒绝，未写入任何数据：文件格式错误：{reason}"),
+                format!("Import refused, nothing was written: malformed file: {reason}"),
+            ),
+            Error::CategoryData(reason) => {
+                pick(zh, format!("问题类别数据有误：{reason}"), format!("The category data is invalid: {reason}"))
+            }
+            Error::Setting { key, reason } => {
+                pick(zh, format!("设置 {key} 无效：{reason}"), format!("Setting {key} is invalid: {reason}"))
+            }
+            Error::OutOfScope(g) => pick(
+                zh,
+                format!("网格 {g} 不在当前用户的负责范围内，不能在此记录或处理问题。"),
+                format!("Grid {g} is outside your grid scope; you cannot record or handle findings there."),
+            ),
+            Error::Db(_) => pick(
+                zh,
+                format!("数据存储出错，未做任何更改（{self}）。"),
+                format!("A storage error occurred; nothing was changed ({self})."),
+            ),
+            Error::Io(_) => pick(
+                zh,
+                format!("文件读写出错，未做任何更改（{self}）。"),
+                format!("A file error occurred; nothing was changed ({self})."),
+            ),
         }
     }
 }
@@ -240,9 +312,7 @@ fn field_en(field: &str) -> &'static str {
 
 /// The Chinese names of statuses, shared with [`crate::lifecycle::Status::label`].
 pub(crate) fn status_zh(status: &str) -> &str {
-    crate::lifecycle::Status::parse(status)
-        .map(|s| s.label(Lang::Zh))
-        .unwrap_or(status)
+    crate::lifecycle::Status::parse(status).map(|s| s.label(Lang::Zh)).unwrap_or(status)
 }
 
 fn role_en(role: &str) -> &'static str {
@@ -255,7 +325,5 @@ fn role_en(role: &str) -> &'static str {
 }
 
 fn role_zh(role: &str) -> &str {
-    crate::model::Role::parse(role)
-        .map(|r| r.label(Lang::Zh))
-        .unwrap_or(role)
+    crate::model::Role::parse(role).map(|r| r.label(Lang::Zh)).unwrap_or(role)
 }

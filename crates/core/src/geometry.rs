@@ -40,9 +40,7 @@ impl Boundary {
 }
 
 fn polygon_coords(p: &Polygon<f64>) -> Value {
-    let ring = |r: &geo::LineString<f64>| -> Value {
-        r.0.iter().map(|c| serde_json::json!([c.x, c.y])).collect()
-    };
+    let ring = |r: &geo::LineString<f64>| -> Value { r.0.iter().map(|c| serde_json::json!([c.x, c.y])).collect() };
     let mut rings = vec![ring(p.exterior())];
     rings.extend(p.interiors().iter().map(ring));
     Value::Array(rings)
@@ -51,13 +49,8 @@ fn polygon_coords(p: &Polygon<f64>) -> Value {
 /// Builds a boundary from a GeoJSON geometry (Polygon or MultiPolygon), refusing empty,
 /// malformed, out-of-range and self-intersecting shapes with a reason a person can act on.
 pub fn boundary_from_geojson(geometry: &Value) -> Result<Boundary, String> {
-    let kind = geometry
-        .get("type")
-        .and_then(Value::as_str)
-        .ok_or("geometry has no type")?;
-    let coords = geometry
-        .get("coordinates")
-        .ok_or("geometry has no coordinates")?;
+    let kind = geometry.get("type").and_then(Value::as_str).ok_or("geometry has no type")?;
+    let coords = geometry.get("coordinates").ok_or("geometry has no coordinates")?;
     let polygons = match kind {
         "Polygon" => vec![polygon_from_rings(coords)?],
         "MultiPolygon" => coords
@@ -66,11 +59,7 @@ pub fn boundary_from_geojson(geometry: &Value) -> Result<Boundary, String> {
             .iter()
             .map(polygon_from_rings)
             .collect::<Result<Vec<_>, _>>()?,
-        other => {
-            return Err(format!(
-                "geometry type {other} is not a Polygon or MultiPolygon"
-            ))
-        }
+        other => return Err(format!("geometry type {other} is not a Polygon or MultiPolygon")),
     };
     finish(MultiPolygon(polygons))
 }
@@ -79,11 +68,9 @@ pub fn boundary_from_geojson(geometry: &Value) -> Result<Boundary, String> {
 /// GIS tools write it.
 pub fn boundary_from_wkt(text: &str) -> Result<Boundary, String> {
     use std::str::FromStr;
-    let parsed = wkt::Wkt::<f64>::from_str(text.trim())
-        .map_err(|e| format!("boundary is not valid WKT: {e}"))?;
-    let geometry: geo::Geometry<f64> = parsed
-        .try_into()
-        .map_err(|_| "boundary WKT could not be converted to a geometry".to_string())?;
+    let parsed = wkt::Wkt::<f64>::from_str(text.trim()).map_err(|e| format!("boundary is not valid WKT: {e}"))?;
+    let geometry: geo::Geometry<f64> =
+        parsed.try_into().map_err(|_| "boundary WKT could not be converted to a geometry".to_string())?;
     let shape = match geometry {
         geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
         geo::Geometry::MultiPolygon(m) => m,
@@ -93,9 +80,7 @@ pub fn boundary_from_wkt(text: &str) -> Result<Boundary, String> {
 }
 
 fn polygon_from_rings(rings: &Value) -> Result<Polygon<f64>, String> {
-    let rings = rings
-        .as_array()
-        .ok_or("polygon coordinates are not a list of rings")?;
+    let rings = rings.as_array().ok_or("polygon coordinates are not a list of rings")?;
     if rings.is_empty() {
         return Err("polygon is empty".into());
     }
@@ -105,10 +90,7 @@ fn polygon_from_rings(rings: &Value) -> Result<Polygon<f64>, String> {
         let mut coords = Vec::with_capacity(positions.len());
         for pos in positions {
             let pair = pos.as_array().ok_or("a position is not [lon, lat]")?;
-            let (Some(x), Some(y)) = (
-                pair.first().and_then(Value::as_f64),
-                pair.get(1).and_then(Value::as_f64),
-            ) else {
+            let (Some(x), Some(y)) = (pair.first().and_then(Value::as_f64), pair.get(1).and_then(Value::as_f64)) else {
                 return Err("a position is not [lon, lat] numbers".into());
             };
             coords.push(geo::Coord { x, y });
@@ -124,24 +106,14 @@ fn finish(shape: MultiPolygon<f64>) -> Result<Boundary, String> {
         return Err("polygon is empty or has fewer than 3 corners".into());
     }
     for p in &shape.0 {
-        for c in p
-            .exterior()
-            .0
-            .iter()
-            .chain(p.interiors().iter().flat_map(|r| r.0.iter()))
-        {
+        for c in p.exterior().0.iter().chain(p.interiors().iter().flat_map(|r| r.0.iter())) {
             if !(c.x.is_finite() && c.y.is_finite()) || c.x.abs() > 180.0 || c.y.abs() > 90.0 {
-                return Err(format!(
-                    "position [{}, {}] is not a WGS84 longitude and latitude",
-                    c.x, c.y
-                ));
+                return Err(format!("position [{}, {}] is not a WGS84 longitude and latitude", c.x, c.y));
             }
         }
     }
     if let Err(problem) = shape.check_validation() {
-        return Err(format!(
-            "polygon is not valid (self-intersecting or degenerate): {problem}"
-        ));
+        return Err(format!("polygon is not valid (self-intersecting or degenerate): {problem}"));
     }
     let bbox = shape.bounding_rect().ok_or("polygon is empty")?;
     Ok(Boundary { shape, bbox })

@@ -4,8 +4,9 @@
 //! the desktop UI translates error codes itself from its own message catalogue.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// 简体中文, the default: the people who use Grid Patrol work for a Chinese city government.

@@ -14,6 +14,7 @@ pub mod deadline;
 pub mod error;
 pub mod generator;
 pub mod geometry;
+pub mod ipc;
 pub mod lang;
 pub mod lifecycle;
 pub mod model;
@@ -34,6 +35,4 @@ pub use error::{Error, Result};
 pub use lang::Lang;
 pub use lifecycle::Status;
 pub use model::*;
-pub use store::{
-    Counts, FindingQuery, FindingSummary, MoveRequest, NewFinding, PhotoSource, Store,
-};
+pub use store::{Counts, FindingQuery, FindingSummary, MoveRequest, NewFinding, PhotoSource, Store};

@@ -4,12 +4,13 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::lang::Lang;
 use crate::lifecycle::Status;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Officer,
@@ -33,10 +34,7 @@ impl Role {
     }
 
     pub fn parse_field(s: &str) -> Result<Role> {
-        Role::parse(s).ok_or_else(|| Error::InvalidValue {
-            field: "role",
-            value: s.to_string(),
-        })
+        Role::parse(s).ok_or_else(|| Error::InvalidValue { field: "role", value: s.to_string() })
     }
 
     pub fn label(self, lang: Lang) -> &'static str {
@@ -51,13 +49,13 @@ impl Role {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct User {
     pub name: String,
     pub role: Role,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum GridLevel {
     Large,
@@ -65,7 +63,7 @@ pub enum GridLevel {
 }
 
 /// A large grid (大网格) or a small grid (小网格) of the registry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Grid {
     pub code: String,
     pub name: String,
@@ -78,7 +76,7 @@ pub struct Grid {
     pub boundary: serde_json::Value,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum CategoryKind {
     /// 部件: a fixed asset (manhole cover, street light, railing...).
@@ -97,14 +95,14 @@ impl CategoryKind {
 }
 
 /// A rectification deadline (整改时限), counted from when the finding is recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Deadline {
     Hours(u32),
     WorkingDays(u32),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct MinorCategory {
     /// `MMmm`: the major's two digits and the minor's two.
     pub code: String,
@@ -114,7 +112,7 @@ pub struct MinorCategory {
     pub deadline: Option<Deadline>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct MajorCategory {
     pub kind: CategoryKind,
     /// `MM`.
@@ -124,7 +122,7 @@ pub struct MajorCategory {
     pub minors: Vec<MinorCategory>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Low,
@@ -146,15 +144,12 @@ impl Severity {
             "low" => Ok(Severity::Low),
             "normal" => Ok(Severity::Normal),
             "high" => Ok(Severity::High),
-            _ => Err(Error::InvalidValue {
-                field: "severity",
-                value: s.to_string(),
-            }),
+            _ => Err(Error::InvalidValue { field: "severity", value: s.to_string() }),
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum PatrolKind {
     /// 徒步巡查 on the city's weekly rhythm.
@@ -175,15 +170,12 @@ impl PatrolKind {
         match s {
             "scheduled" => Ok(PatrolKind::Scheduled),
             "adhoc" => Ok(PatrolKind::Adhoc),
-            _ => Err(Error::InvalidValue {
-                field: "kind",
-                value: s.to_string(),
-            }),
+            _ => Err(Error::InvalidValue { field: "kind", value: s.to_string() }),
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Patrol {
     pub id: String,
     pub officer: String,
@@ -195,13 +187,13 @@ pub struct Patrol {
 }
 
 /// A WGS84 point.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 pub struct Point {
     pub lat: f64,
     pub lon: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum PhotoRole {
     /// 整改前: taken when the problem was found.
@@ -220,7 +212,7 @@ impl PhotoRole {
 }
 
 /// A photo stored in the data folder under its SHA-256 name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Photo {
     pub sha256: String,
     pub role: PhotoRole,
@@ -238,7 +230,7 @@ pub struct Photo {
 }
 
 /// A finding (问题): the projection of its events.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Finding {
     pub id: String,
     pub grid: String,
@@ -262,7 +254,7 @@ pub struct Finding {
 }
 
 /// Whether the hub has the event yet. Pending events are the sync outbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum SyncState {
     Pending,
@@ -289,7 +281,7 @@ impl SyncState {
 }
 
 /// One change, as written in the same transaction as the projection it changes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Event {
     pub id: String,
     pub entity: String,

@@ -41,6 +41,12 @@ impl PreparedPhoto {
         self.bytes.len() as u64
     }
 
+    /// The thumbnail as a `data:` URL, for showing a photo before it is saved.
+    pub fn thumbnail_data_url(&self) -> String {
+        use base64::Engine;
+        format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(&self.thumbnail))
+    }
+
     pub fn file_name(&self) -> String {
         format!("{}.{}", self.sha256, self.extension)
     }
@@ -64,10 +70,7 @@ fn write_once(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let tmp: PathBuf = dir.join(format!(
-        ".{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("photo")
-    ));
+    let tmp: PathBuf = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("photo")));
     let mut file = fs::File::create(&tmp)?;
     file.write_all(bytes)?;
     file.sync_all()?;
@@ -78,27 +81,14 @@ fn write_once(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Reads and checks the photo at `path`: at most `max_bytes`, and an image `image` can decode.
 pub fn prepare(path: &Path, max_bytes: u64) -> Result<PreparedPhoto> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    let unreadable = |e: std::io::Error| Error::PhotoUnreadable {
-        name: name.clone(),
-        reason: e.to_string(),
-    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+    let unreadable = |e: std::io::Error| Error::PhotoUnreadable { name: name.clone(), reason: e.to_string() };
     let meta = fs::metadata(path).map_err(unreadable)?;
     if !meta.is_file() {
-        return Err(Error::PhotoUnreadable {
-            name,
-            reason: "not a file".into(),
-        });
+        return Err(Error::PhotoUnreadable { name, reason: "not a file".into() });
     }
     if meta.len() > max_bytes {
-        return Err(Error::PhotoTooLarge {
-            name,
-            size: meta.len(),
-            max: max_bytes,
-        });
+        return Err(Error::PhotoTooLarge { name, size: meta.len(), max: max_bytes });
     }
     let bytes = fs::read(path).map_err(unreadable)?;
     prepare_bytes(&name, bytes, max_bytes)
@@ -107,15 +97,9 @@ pub fn prepare(path: &Path, max_bytes: u64) -> Result<PreparedPhoto> {
 /// The same checks as [`prepare`], for bytes already in memory (a drop, a paste, a sync download).
 pub fn prepare_bytes(name: &str, bytes: Vec<u8>, max_bytes: u64) -> Result<PreparedPhoto> {
     if bytes.len() as u64 > max_bytes {
-        return Err(Error::PhotoTooLarge {
-            name: name.to_string(),
-            size: bytes.len() as u64,
-            max: max_bytes,
-        });
+        return Err(Error::PhotoTooLarge { name: name.to_string(), size: bytes.len() as u64, max: max_bytes });
     }
-    let not_image = || Error::PhotoNotImage {
-        name: name.to_string(),
-    };
+    let not_image = || Error::PhotoNotImage { name: name.to_string() };
     let format = image::guess_format(&bytes).map_err(|_| not_image())?;
     let extension = match format {
         ImageFormat::Jpeg => "jpg",
@@ -128,10 +112,7 @@ pub fn prepare_bytes(name: &str, bytes: Vec<u8>, max_bytes: u64) -> Result<Prepa
     let mut thumbnail = Vec::new();
     image::DynamicImage::ImageRgb8(thumb)
         .write_to(&mut Cursor::new(&mut thumbnail), ImageFormat::Jpeg)
-        .map_err(|e| Error::PhotoUnreadable {
-            name: name.to_string(),
-            reason: e.to_string(),
-        })?;
+        .map_err(|e| Error::PhotoUnreadable { name: name.to_string(), reason: e.to_string() })?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let (exif_time, exif_point) = read_exif(&bytes);
     Ok(PreparedPhoto {
@@ -153,9 +134,7 @@ fn read_exif(bytes: &[u8]) -> (Option<DateTime<Utc>>, Option<Point>) {
         return (None, None);
     };
     let ascii = |tag| match exif.get_field(tag, exif::In::PRIMARY).map(|f| &f.value) {
-        Some(exif::Value::Ascii(v)) => v
-            .first()
-            .map(|s| String::from_utf8_lossy(s).trim().to_string()),
+        Some(exif::Value::Ascii(v)) => v.first().map(|s| String::from_utf8_lossy(s).trim().to_string()),
         _ => None,
     };
     let time = ascii(exif::Tag::DateTimeOriginal)
@@ -168,34 +147,24 @@ fn read_exif(bytes: &[u8]) -> (Option<DateTime<Utc>>, Option<Point>) {
             )
             .ok()
             .map(|t| t.with_timezone(&Utc)),
-            None => CITY_TZ
-                .from_local_datetime(&naive)
-                .earliest()
-                .map(|t| t.with_timezone(&Utc)),
+            None => CITY_TZ.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc)),
         });
     let coord = |value_tag, ref_tag, negative: &str| -> Option<f64> {
-        let exif::Value::Rational(parts) = &exif.get_field(value_tag, exif::In::PRIMARY)?.value
-        else {
+        let exif::Value::Rational(parts) = &exif.get_field(value_tag, exif::In::PRIMARY)?.value else {
             return None;
         };
         if parts.len() < 3 {
             return None;
         }
         let deg = parts[0].to_f64() + parts[1].to_f64() / 60.0 + parts[2].to_f64() / 3600.0;
-        let sign = if ascii(ref_tag).as_deref() == Some(negative) {
-            -1.0
-        } else {
-            1.0
-        };
+        let sign = if ascii(ref_tag).as_deref() == Some(negative) { -1.0 } else { 1.0 };
         Some(sign * deg).filter(|v| v.is_finite())
     };
     let point = match (
         coord(exif::Tag::GPSLatitude, exif::Tag::GPSLatitudeRef, "S"),
         coord(exif::Tag::GPSLongitude, exif::Tag::GPSLongitudeRef, "W"),
     ) {
-        (Some(lat), Some(lon)) => {
-            Some(Point { lat, lon }).filter(|p| crate::geometry::is_valid_point(*p))
-        }
+        (Some(lat), Some(lon)) => Some(Point { lat, lon }).filter(|p| crate::geometry::is_valid_point(*p)),
         _ => None,
     };
     (time, point)

@@ -25,15 +25,19 @@ pub struct Move {
 /// not concern findings, or that cannot be read, leave the state as it was.
 pub fn apply(state: Option<Finding>, event: &Event) -> Option<Finding> {
     match event.kind.as_str() {
-        REPORTED => serde_json::from_value::<Finding>(event.payload.clone())
-            .ok()
-            .or(state),
+        REPORTED => serde_json::from_value::<Finding>(event.payload.clone()).ok().or(state),
         MOVED => {
             let mut finding = state?;
             if let Ok(m) = serde_json::from_value::<Move>(event.payload.clone()) {
                 finding.status = m.to;
                 finding.updated_at = event.device_time;
-                finding.photos.extend(m.photos);
+                // A photo already attached in the same role is not attached again, as the
+                // finding_photos key (finding, photo, role) keeps it once.
+                for photo in m.photos {
+                    if !finding.photos.iter().any(|p| p.sha256 == photo.sha256 && p.role == photo.role) {
+                        finding.photos.push(photo);
+                    }
+                }
             }
             Some(finding)
         }

@@ -18,13 +18,11 @@ pub fn check_text(field: &'static str, value: &str, max: usize, required: bool) 
     if len > max {
         return Err(Error::TextTooLong { field, len, max });
     }
-    if trimmed
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
+    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
         return Err(Error::InvalidValue {
             field,
-            value: trimmed.escape_default().to_string(),
+            // escape_debug shows the control character and keeps Chinese text readable.
+            value: trimmed.escape_debug().to_string(),
         });
     }
     Ok(trimmed.to_string())

@@ -15,13 +15,7 @@ pub(crate) struct Draft<'a> {
     pub payload: serde_json::Value,
 }
 
-pub(crate) fn append(
-    conn: &Connection,
-    id: &str,
-    actor: &str,
-    now: DateTime<Utc>,
-    draft: Draft<'_>,
-) -> Result<Event> {
+pub(crate) fn append(conn: &Connection, id: &str, actor: &str, now: DateTime<Utc>, draft: Draft<'_>) -> Result<Event> {
     let event = Event {
         id: id.to_string(),
         entity: draft.entity.to_string(),
@@ -40,8 +34,7 @@ pub(crate) fn append(
     Ok(event)
 }
 
-const COLUMNS: &str =
-    "id, entity, entity_id, actor, kind, payload, device_time, sync_state, hub_seq";
+const COLUMNS: &str = "id, entity, entity_id, actor, kind, payload, device_time, sync_state, hub_seq";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
     let payload: String = row.get(5)?;
@@ -51,9 +44,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
         entity_id: row.get(2)?,
         actor: row.get(3)?,
         kind: row.get(4)?,
-        payload: serde_json::from_str(&payload).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
-        })?,
+        payload: serde_json::from_str(&payload)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e)))?,
         device_time: parse_ts(&row.get::<_, String>(6)?)?,
         sync: SyncState::parse(&row.get::<_, String>(7)?),
         hub_seq: row.get(8)?,
@@ -63,28 +55,22 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
 impl Store {
     /// Every event about one entity, oldest first.
     pub fn history(&self, entity_id: &str) -> Result<Vec<Event>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM events WHERE entity_id = ?1 ORDER BY seq"
-        ))?;
+        let mut stmt = self.conn.prepare(&format!("SELECT {COLUMNS} FROM events WHERE entity_id = ?1 ORDER BY seq"))?;
         let rows = stmt.query_map([entity_id], from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The sync outbox: events the hub has not acknowledged, oldest first.
     pub fn pending_events(&self, limit: usize) -> Result<Vec<Event>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM events WHERE sync_state = 'pending' ORDER BY seq LIMIT ?1"
-        ))?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} FROM events WHERE sync_state = 'pending' ORDER BY seq LIMIT ?1"))?;
         let rows = stmt.query_map([limit as i64], from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// How many events the hub refused and that wait, parked, for a person to look at.
     pub fn parked_count(&self) -> Result<i64> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM events WHERE sync_state = 'parked'",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self.conn.query_row("SELECT count(*) FROM events WHERE sync_state = 'parked'", [], |r| r.get(0))?)
     }
 }

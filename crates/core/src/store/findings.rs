@@ -8,6 +8,7 @@ use rusqlite::types::ToSql;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 use serde_json::json;
+use ts_rs::TS;
 
 use super::events::{append, Draft};
 use super::{parse_ts, parse_ts_opt, ts, Store};
@@ -18,9 +19,7 @@ use crate::lifecycle::{self, Status};
 use crate::model::{Event, Finding, Photo, PhotoRole, Point, Severity};
 use crate::photo::{self, PreparedPhoto};
 use crate::projection::{self, Move};
-use crate::validate::{
-    check_text, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS,
-};
+use crate::validate::{check_text, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS};
 
 /// Where a photo comes from.
 #[derive(Debug, Clone)]
@@ -84,11 +83,28 @@ pub struct FindingQuery {
     pub observed_from: Option<DateTime<Utc>>,
     pub observed_until: Option<DateTime<Utc>>,
     pub author: Option<String>,
+    /// Only the findings recorded during this patrol.
+    pub patrol: Option<String>,
     pub limit: Option<usize>,
+    pub sort: FindingSort,
+}
+
+/// The orders a findings list can be sorted in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingSort {
+    /// Most recently observed first.
+    #[default]
+    ObservedDesc,
+    ObservedAsc,
+    /// Soonest due first; findings without a deadline last.
+    DueAsc,
+    /// By status along the lifecycle, then most recent first.
+    Status,
 }
 
 /// One row of a findings list: everything but the photos.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct FindingSummary {
     pub id: String,
     pub grid: String,
@@ -107,14 +123,7 @@ pub struct FindingSummary {
 
 /// Statuses in which the finding still waits for the responsible unit to fix it.
 pub fn awaits_rectification(status: Status) -> bool {
-    matches!(
-        status,
-        Status::Reported
-            | Status::Accepted
-            | Status::Rectifying
-            | Status::Rework
-            | Status::Reopened
-    )
+    matches!(status, Status::Reported | Status::Accepted | Status::Rectifying | Status::Rework | Status::Reopened)
 }
 
 const FINDING_COLUMNS: &str =
@@ -169,43 +178,43 @@ fn photo_record(p: &PreparedPhoto, role: PhotoRole) -> Photo {
 impl Store {
     fn prepare_photos(&self, sources: &[PhotoSource]) -> Result<Vec<PreparedPhoto>> {
         let max = self.photo_max_bytes()?;
-        sources
-            .iter()
-            .map(|s| match s {
-                PhotoSource::File(path) => photo::prepare(path, max),
-                PhotoSource::Bytes { name, bytes } => {
-                    photo::prepare_bytes(name, bytes.clone(), max)
-                }
-            })
-            .collect()
+        let mut prepared: Vec<PreparedPhoto> = Vec::with_capacity(sources.len());
+        for s in sources {
+            let p = match s {
+                PhotoSource::File(path) => photo::prepare(path, max)?,
+                PhotoSource::Bytes { name, bytes } => photo::prepare_bytes(name, bytes.clone(), max)?,
+            };
+            // The same photo given twice is one photo: finding_photos holds it once.
+            if !prepared.iter().any(|q| q.sha256 == p.sha256) {
+                prepared.push(p);
+            }
+        }
+        Ok(prepared)
     }
 }
 
 fn write_photos(tx: &rusqlite::Transaction<'_>, finding_id: &str, photos: &[Photo]) -> Result<()> {
-    let start: i64 = tx.query_row(
-        "SELECT count(*) FROM finding_photos WHERE finding_id = ?1",
-        [finding_id],
-        |r| r.get(0),
-    )?;
+    let start: i64 =
+        tx.query_row("SELECT count(*) FROM finding_photos WHERE finding_id = ?1", [finding_id], |r| r.get(0))?;
     for (i, p) in photos.iter().enumerate() {
         tx.execute(
-                "INSERT OR IGNORE INTO photos (sha256, extension, bytes, width, height, exif_time, exif_lat, exif_lon)
+            "INSERT OR IGNORE INTO photos (sha256, extension, bytes, width, height, exif_time, exif_lat, exif_lon)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    p.sha256,
-                    p.file.rsplit('.').next().unwrap_or("jpg"),
-                    p.bytes as i64,
-                    p.width,
-                    p.height,
-                    p.exif_time.map(ts),
-                    p.exif_point.map(|pt| pt.lat),
-                    p.exif_point.map(|pt| pt.lon)
-                ],
-            )?;
+            params![
+                p.sha256,
+                p.file.rsplit('.').next().unwrap_or("jpg"),
+                p.bytes as i64,
+                p.width,
+                p.height,
+                p.exif_time.map(ts),
+                p.exif_point.map(|pt| pt.lat),
+                p.exif_point.map(|pt| pt.lon)
+            ],
+        )?;
         tx.execute(
-                "INSERT OR IGNORE INTO finding_photos (finding_id, sha256, role, position) VALUES (?1, ?2, ?3, ?4)",
-                params![finding_id, p.sha256, p.role.as_str(), start + i as i64],
-            )?;
+            "INSERT OR IGNORE INTO finding_photos (finding_id, sha256, role, position) VALUES (?1, ?2, ?3, ?4)",
+            params![finding_id, p.sha256, p.role.as_str(), start + i as i64],
+        )?;
     }
     Ok(())
 }
@@ -218,34 +227,19 @@ impl Store {
         let now = self.now();
         let description = check_text("description", &new.description, MAX_DESCRIPTION_CHARS, true)?;
         let address = check_text("address", &new.address, MAX_ADDRESS_CHARS, false)?;
-        let responsible_unit = check_text(
-            "responsible_unit",
-            &new.responsible_unit,
-            MAX_UNIT_CHARS,
-            false,
-        )?;
+        let responsible_unit = check_text("responsible_unit", &new.responsible_unit, MAX_UNIT_CHARS, false)?;
         let category = self.category(new.category.trim())?;
         if let Some(p) = new.point {
             if !geometry::is_valid_point(p) {
-                return Err(Error::InvalidPoint {
-                    lat: p.lat,
-                    lon: p.lon,
-                });
+                return Err(Error::InvalidPoint { lat: p.lat, lon: p.lon });
             }
         }
-        let grid = match (
-            new.grid.as_deref().map(str::trim).filter(|g| !g.is_empty()),
-            new.point,
-        ) {
+        let grid = match (new.grid.as_deref().map(str::trim).filter(|g| !g.is_empty()), new.point) {
             (Some(code), point) => {
                 let grid = self.small_grid(code)?;
                 if let Some(p) = point {
                     if !self.grid_contains(&grid.code, p)? {
-                        return Err(Error::PointOutsideGrid {
-                            grid: grid.code,
-                            lat: p.lat,
-                            lon: p.lon,
-                        });
+                        return Err(Error::PointOutsideGrid { grid: grid.code, lat: p.lat, lon: p.lon });
                     }
                 }
                 grid.code
@@ -254,24 +248,15 @@ impl Store {
             (None, None) => return Err(Error::EmptyText { field: "grid" }),
         };
         self.check_scope(&grid)?;
-        if let Some(observed) = new.observed_at {
+        let observed_at = new.observed_at.map(super::to_millis);
+        if let Some(observed) = observed_at {
             if observed > now {
-                return Err(Error::ObservedInFuture {
-                    observed_at: ts(observed),
-                    now: ts(now),
-                });
+                return Err(Error::ObservedInFuture { observed_at: ts(observed), now: ts(now) });
             }
         }
         let prepared = self.prepare_photos(&new.photos)?;
-        let observed_at = new
-            .observed_at
-            .or_else(|| {
-                prepared
-                    .iter()
-                    .find_map(|p| p.exif_time)
-                    .filter(|t| *t <= now)
-            })
-            .unwrap_or(now);
+        let observed_at =
+            observed_at.or_else(|| prepared.iter().find_map(|p| p.exif_time).filter(|t| *t <= now)).unwrap_or(now);
         let mut point = new.point;
         if point.is_none() {
             for p in prepared.iter().filter_map(|p| p.exif_point) {
@@ -298,10 +283,7 @@ impl Store {
             recorded_at: now,
             updated_at: now,
             due_at: category.deadline.map(|d| deadline::due_at(d, now)),
-            photos: prepared
-                .iter()
-                .map(|p| photo_record(p, PhotoRole::Before))
-                .collect(),
+            photos: prepared.iter().map(|p| photo_record(p, PhotoRole::Before)).collect(),
         };
         for p in &prepared {
             p.store(&self.photos_dir())?;
@@ -361,10 +343,7 @@ impl Store {
             from: finding.status,
             to: request.to,
             note,
-            photos: prepared
-                .iter()
-                .map(|p| photo_record(p, PhotoRole::After))
-                .collect(),
+            photos: prepared.iter().map(|p| photo_record(p, PhotoRole::After)).collect(),
         };
         let event = Event {
             id: self.new_id(now),
@@ -407,22 +386,16 @@ impl Store {
     /// The full id of the finding `id` names: the whole id, or an unambiguous prefix of 4+ characters.
     pub fn resolve_finding_id(&self, id: &str) -> Result<String> {
         let id = id.trim().to_ascii_lowercase();
-        let exact: Option<String> = self
-            .conn
-            .query_row("SELECT id FROM findings WHERE id = ?1", [&id], |r| r.get(0))
-            .optional()?;
+        let exact: Option<String> =
+            self.conn.query_row("SELECT id FROM findings WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
         if let Some(found) = exact {
             return Ok(found);
         }
         if id.chars().count() < 4 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
             return Err(Error::FindingNotFound(id));
         }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id FROM findings WHERE id >= ?1 AND id < ?1 || '~' LIMIT 2")?;
-        let found: Vec<String> = stmt
-            .query_map([&id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare("SELECT id FROM findings WHERE id >= ?1 AND id < ?1 || '~' LIMIT 2")?;
+        let found: Vec<String> = stmt.query_map([&id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         match found.len() {
             1 => Ok(found.into_iter().next().unwrap_or_default()),
             0 => Err(Error::FindingNotFound(id)),
@@ -451,11 +424,7 @@ impl Store {
                 let lat: Option<f64> = r.get(7)?;
                 let lon: Option<f64> = r.get(8)?;
                 Ok(Photo {
-                    role: if role == "after" {
-                        PhotoRole::After
-                    } else {
-                        PhotoRole::Before
-                    },
+                    role: if role == "after" { PhotoRole::After } else { PhotoRole::Before },
                     file: format!("{sha}.{ext}"),
                     thumbnail: format!("thumbs/{sha}.jpg"),
                     bytes: r.get::<_, i64>(3)? as u64,
@@ -485,15 +454,15 @@ impl Store {
             bind("f.status = ?", Box::new(status.as_str()), &mut clauses);
         }
         if query.open_only {
-            let open: Vec<String> = Status::ALL
-                .iter()
-                .filter(|s| s.is_open())
-                .map(|s| format!("'{}'", s.as_str()))
-                .collect();
+            let open: Vec<String> =
+                Status::ALL.iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
             clauses.push(format!("f.status IN ({})", open.join(", ")));
         }
         if let Some(category) = &query.category {
             bind("f.category = ?", Box::new(category.clone()), &mut clauses);
+        }
+        if let Some(patrol) = &query.patrol {
+            bind("f.patrol_id = ?", Box::new(patrol.clone()), &mut clauses);
         }
         if let Some(author) = &query.author {
             bind("f.author = ?", Box::new(author.clone()), &mut clauses);
@@ -504,22 +473,12 @@ impl Store {
         if let Some(until) = query.observed_until {
             bind("f.observed_at < ?", Box::new(ts(until)), &mut clauses);
         }
-        if let Some(search) = query
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let (long, short): (Vec<&str>, Vec<&str>) = search
-                .split_whitespace()
-                .partition(|w| w.chars().count() >= 3);
+        if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let (long, short): (Vec<&str>, Vec<&str>) = search.split_whitespace().partition(|w| w.chars().count() >= 3);
             if !long.is_empty() {
                 // Each word is one quoted FTS5 string, so operators typed by a person stay plain text.
-                let expr = long
-                    .iter()
-                    .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-                    .collect::<Vec<_>>()
-                    .join(" AND ");
+                let expr =
+                    long.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ");
                 bind(
                     "f.seq IN (SELECT rowid FROM findings_fts WHERE findings_fts MATCH ?)",
                     Box::new(expr),
@@ -529,12 +488,7 @@ impl Store {
             // The trigram index cannot look up words shorter than three characters (many Chinese
             // words are two): those are matched by a scan of the rows the other filters left.
             for word in short {
-                let pattern = format!(
-                    "%{}%",
-                    word.replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                );
+                let pattern = format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
                 bind(
                     "(f.description LIKE ? ESCAPE '\\' OR f.address LIKE ? ESCAPE '\\')",
                     Box::new(pattern),
@@ -542,19 +496,21 @@ impl Store {
                 );
             }
         }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
+        let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+        let limit = query.limit.map(|l| format!("LIMIT {l}")).unwrap_or_default();
+        let order = match query.sort {
+            FindingSort::ObservedDesc => "f.observed_at DESC, f.seq DESC",
+            FindingSort::ObservedAsc => "f.observed_at ASC, f.seq ASC",
+            FindingSort::DueAsc => "f.due_at IS NULL, f.due_at ASC, f.seq ASC",
+            FindingSort::Status => {
+                "CASE f.status WHEN 'reported' THEN 0 WHEN 'accepted' THEN 1 WHEN 'rectifying' THEN 2 WHEN 'rework' THEN 3
+                 WHEN 'reopened' THEN 4 WHEN 'rectified' THEN 5 WHEN 'closed' THEN 6 ELSE 7 END, f.observed_at DESC"
+            }
         };
-        let limit = query
-            .limit
-            .map(|l| format!("LIMIT {l}"))
-            .unwrap_or_default();
         let sql = format!(
             "SELECT f.id, f.grid, f.category, f.description, f.address, f.status, f.severity, f.author,
                     f.observed_at, f.recorded_at, f.due_at
-             FROM findings f {filter} ORDER BY f.observed_at DESC, f.seq DESC {limit}"
+             FROM findings f {filter} ORDER BY {order} {limit}"
         );
         let now = self.now();
         let mut stmt = self.conn.prepare_cached(&sql)?;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 use serde_json::json;
+use ts_rs::TS;
 
 use super::events::{append, Draft};
 use super::Store;
@@ -14,7 +15,7 @@ use crate::geometry::{self, Boundary};
 use crate::model::{Grid, GridLevel, Point};
 use crate::registry::{self, GridRecord};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ImportSummary {
     pub large: usize,
     pub small: usize,
@@ -29,11 +30,7 @@ fn grid_from_row(row: &Row<'_>) -> rusqlite::Result<Grid> {
     Ok(Grid {
         code: row.get(0)?,
         name: row.get(1)?,
-        level: if level == "large" {
-            GridLevel::Large
-        } else {
-            GridLevel::Small
-        },
+        level: if level == "large" { GridLevel::Large } else { GridLevel::Small },
         parent: row.get(3)?,
         owners: serde_json::from_str(&owners).unwrap_or_default(),
         boundary: serde_json::from_str(&boundary).unwrap_or(serde_json::Value::Null),
@@ -45,34 +42,20 @@ const GRID_COLUMNS: &str = "code, name, level, parent, owners, boundary";
 impl Store {
     /// Imports a registry: checks the whole set first, then writes it in one transaction
     /// (new codes are added, known codes updated). One bad grid refuses the whole file.
-    pub fn import_registry(
-        &mut self,
-        records: &[GridRecord],
-        sample: bool,
-    ) -> Result<ImportSummary> {
+    pub fn import_registry(&mut self, records: &[GridRecord], sample: bool) -> Result<ImportSummary> {
         let existing: HashMap<String, GridLevel> = self
             .conn
             .prepare("SELECT code, level FROM grids")?
             .query_map([], |r| {
                 let level: String = r.get(1)?;
-                Ok((
-                    r.get(0)?,
-                    if level == "large" {
-                        GridLevel::Large
-                    } else {
-                        GridLevel::Small
-                    },
-                ))
+                Ok((r.get(0)?, if level == "large" { GridLevel::Large } else { GridLevel::Small }))
             })?
             .collect::<rusqlite::Result<_>>()?;
         registry::validate(records, &existing)?;
         let actor = self.profile()?.map(|u| u.name).unwrap_or_default();
         let now = self.now();
         let event_id = self.new_id(now);
-        let updated = records
-            .iter()
-            .filter(|r| existing.contains_key(&r.code))
-            .count();
+        let updated = records.iter().filter(|r| existing.contains_key(&r.code)).count();
         let tx = self.transaction()?;
         {
             let mut upsert = tx.prepare(
@@ -83,20 +66,14 @@ impl Store {
                    max_lon = excluded.max_lon, max_lat = excluded.max_lat, sample = excluded.sample",
             )?;
             // Large grids first, so a small grid's parent exists when it is written.
-            let ordered = records
-                .iter()
-                .filter(|r| r.parent.is_none())
-                .chain(records.iter().filter(|r| r.parent.is_some()));
+            let ordered =
+                records.iter().filter(|r| r.parent.is_none()).chain(records.iter().filter(|r| r.parent.is_some()));
             for rec in ordered {
                 let bbox = rec.boundary.bbox();
                 upsert.execute(params![
                     rec.code,
                     rec.name,
-                    if rec.parent.is_some() {
-                        "small"
-                    } else {
-                        "large"
-                    },
+                    if rec.parent.is_some() { "small" } else { "large" },
                     rec.parent,
                     serde_json::to_string(&rec.owners).unwrap_or_else(|_| "[]".into()),
                     rec.boundary.to_geojson().to_string(),
@@ -130,11 +107,7 @@ impl Store {
         )?;
         tx.commit()?;
         *self.boundaries.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        Ok(ImportSummary {
-            large,
-            small,
-            updated,
-        })
+        Ok(ImportSummary { large, small, updated })
     }
 
     /// Loads the bundled SAMPLE registry of the reference city (11 large, 239 small grids).
@@ -144,29 +117,20 @@ impl Store {
     }
 
     pub fn has_sample_registry(&self) -> Result<bool> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS(SELECT 1 FROM grids WHERE sample = 1)",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self.conn.query_row("SELECT EXISTS(SELECT 1 FROM grids WHERE sample = 1)", [], |r| r.get(0))?)
     }
 
     /// Every grid: large grids first, each level by code.
     pub fn grids(&self) -> Result<Vec<Grid>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {GRID_COLUMNS} FROM grids ORDER BY level = 'small', code"
-        ))?;
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT {GRID_COLUMNS} FROM grids ORDER BY level = 'small', code"))?;
         let rows = stmt.query_map([], grid_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn grid(&self, code: &str) -> Result<Grid> {
         self.conn
-            .query_row(
-                &format!("SELECT {GRID_COLUMNS} FROM grids WHERE code = ?1"),
-                [code],
-                grid_from_row,
-            )
+            .query_row(&format!("SELECT {GRID_COLUMNS} FROM grids WHERE code = ?1"), [code], grid_from_row)
             .optional()?
             .ok_or_else(|| Error::UnknownGrid(code.to_string()))
     }
@@ -185,16 +149,13 @@ impl Store {
         if let Some(b) = cache.as_ref() {
             return Ok(b.clone());
         }
-        let mut stmt = self
-            .conn
-            .prepare("SELECT code, boundary FROM grids WHERE level = 'small' ORDER BY code")?;
+        let mut stmt = self.conn.prepare("SELECT code, boundary FROM grids WHERE level = 'small' ORDER BY code")?;
         let mut loaded = Vec::new();
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
             let (code, text) = row?;
             // Stored boundaries were validated on import, so they parse again.
-            if let Ok(b) = serde_json::from_str(&text)
-                .map_err(|e| e.to_string())
-                .and_then(|v| geometry::boundary_from_geojson(&v))
+            if let Ok(b) =
+                serde_json::from_str(&text).map_err(|e| e.to_string()).and_then(|v| geometry::boundary_from_geojson(&v))
             {
                 loaded.push((code, b));
             }
@@ -207,26 +168,17 @@ impl Store {
     /// The small grid a point falls in (the first by code where it sits on a shared edge).
     pub fn grid_at(&self, point: Point) -> Result<String> {
         if !geometry::is_valid_point(point) {
-            return Err(Error::InvalidPoint {
-                lat: point.lat,
-                lon: point.lon,
-            });
+            return Err(Error::InvalidPoint { lat: point.lat, lon: point.lon });
         }
         self.small_boundaries()?
             .iter()
             .find(|(_, b)| b.contains(point))
             .map(|(code, _)| code.clone())
-            .ok_or(Error::PointInNoGrid {
-                lat: point.lat,
-                lon: point.lon,
-            })
+            .ok_or(Error::PointInNoGrid { lat: point.lat, lon: point.lon })
     }
 
     /// Whether a point lies in the named small grid.
     pub fn grid_contains(&self, code: &str, point: Point) -> Result<bool> {
-        Ok(self
-            .small_boundaries()?
-            .iter()
-            .any(|(c, b)| c == code && b.contains(point)))
+        Ok(self.small_boundaries()?.iter().any(|(c, b)| c == code && b.contains(point)))
     }
 }

@@ -140,8 +140,7 @@ const MIGRATIONS: &[&str] = &[
 
 /// Runs the migrations not yet applied, each in its own transaction.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let applied: usize =
-        conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    let applied: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;

@@ -24,7 +24,9 @@ use crate::clock::{Clock, IdSource};
 use crate::error::{Error, Result};
 use crate::geometry::Boundary;
 
-pub use findings::{FindingQuery, FindingSummary, MoveRequest, NewFinding, PhotoSource};
+pub use findings::{
+    awaits_rectification, FindingQuery, FindingSort, FindingSummary, MoveRequest, NewFinding, PhotoSource,
+};
 pub use grids::ImportSummary;
 pub use outbox::{Applied, ParkedEvent};
 pub use sync_meta::{SyncError, SyncInfo};
@@ -44,7 +46,7 @@ pub struct Store {
 }
 
 /// How many rows each table holds: what a test compares before and after a refused input.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct Counts {
     pub users: i64,
     pub grids: i64,
@@ -70,10 +72,8 @@ impl Store {
         if !path.is_file() {
             return Err(Error::NotInitialized);
         }
-        let conn = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let conn =
+            Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         Store::with_connection(conn, dir, clock, ids)
     }
 
@@ -89,13 +89,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations::migrate(&mut conn)?;
-        let mut store = Store {
-            conn,
-            dir: dir.to_path_buf(),
-            clock,
-            ids,
-            boundaries: Mutex::new(None),
-        };
+        let mut store = Store { conn, dir: dir.to_path_buf(), clock, ids, boundaries: Mutex::new(None) };
         store.seed_categories()?;
         Ok(store)
     }
@@ -113,8 +107,10 @@ impl Store {
         &self.conn
     }
 
+    /// The clock's time to the millisecond: times are stored to the millisecond, and a finding
+    /// returned, its event payload and its row must all hold the same time.
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        to_millis(self.clock.now())
     }
 
     fn new_id(&self, now: DateTime<Utc>) -> String {
@@ -135,9 +131,23 @@ impl Store {
         })
     }
 
+    /// Writes a device setting (not domain data, so no event; the UI remembers choices here).
+    pub(crate) fn put_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            rusqlite::params![key, value],
+        )?;
+        Ok(())
+    }
+
     fn transaction(&mut self) -> Result<Transaction<'_>> {
         Ok(self.conn.transaction()?)
     }
+}
+
+/// A time cut to the millisecond, the precision times are stored with.
+pub(crate) fn to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
 }
 
 /// Times are stored as fixed-width RFC 3339 UTC text, so text order is time order.
@@ -145,12 +155,15 @@ pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// The stored text form of a time, for queries that compare against stored times.
+pub fn ts_of(t: DateTime<Utc>) -> String {
+    ts(t)
+}
+
 pub(crate) fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 pub(crate) fn parse_ts_opt(s: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {

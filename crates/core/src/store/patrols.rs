@@ -18,28 +18,17 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Patrol> {
     Ok(Patrol {
         id: row.get(0)?,
         officer: row.get(1)?,
-        kind: if kind == "adhoc" {
-            PatrolKind::Adhoc
-        } else {
-            PatrolKind::Scheduled
-        },
+        kind: if kind == "adhoc" { PatrolKind::Adhoc } else { PatrolKind::Scheduled },
         started_at: parse_ts(&row.get::<_, String>(3)?)?,
         ended_at: parse_ts_opt(row.get(4)?)?,
         notes: row.get(5)?,
-        grids: grids
-            .map(|g| g.split(',').map(String::from).collect())
-            .unwrap_or_default(),
+        grids: grids.map(|g| g.split(',').map(String::from).collect()).unwrap_or_default(),
     })
 }
 
 impl Store {
     /// Starts a patrol of the acting user over `grids` (small grid codes).
-    pub fn start_patrol(
-        &mut self,
-        grids: &[String],
-        kind: PatrolKind,
-        notes: &str,
-    ) -> Result<Patrol> {
+    pub fn start_patrol(&mut self, grids: &[String], kind: PatrolKind, notes: &str) -> Result<Patrol> {
         let actor = self.actor()?;
         let notes = check_text("notes", notes, MAX_NOTE_CHARS, false)?;
         let mut codes: Vec<String> = Vec::new();
@@ -74,10 +63,7 @@ impl Store {
             params![patrol.id, patrol.officer, kind.as_str(), ts(now), patrol.notes],
         )?;
         for code in &patrol.grids {
-            tx.execute(
-                "INSERT INTO patrol_grids (patrol_id, grid) VALUES (?1, ?2)",
-                params![patrol.id, code],
-            )?;
+            tx.execute("INSERT INTO patrol_grids (patrol_id, grid) VALUES (?1, ?2)", params![patrol.id, code])?;
         }
         append(
             &tx,
@@ -102,10 +88,7 @@ impl Store {
         let now = self.now().max(patrol.started_at);
         let event_id = self.new_id(now);
         let tx = self.transaction()?;
-        tx.execute(
-            "UPDATE patrols SET ended_at = ?1 WHERE id = ?2",
-            params![ts(now), patrol.id],
-        )?;
+        tx.execute("UPDATE patrols SET ended_at = ?1 WHERE id = ?2", params![ts(now), patrol.id])?;
         append(
             &tx,
             &event_id,
@@ -145,5 +128,10 @@ impl Store {
         ))?;
         let rows = stmt.query_map([officer], from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The findings recorded during a patrol, most recent first.
+    pub fn patrol_findings(&self, patrol_id: &str) -> Result<Vec<crate::store::FindingSummary>> {
+        self.findings(&crate::store::FindingQuery { patrol: Some(patrol_id.to_string()), ..Default::default() })
     }
 }

@@ -69,15 +69,9 @@ impl Store {
     pub fn photo_max_bytes(&self) -> Result<u64> {
         let value: Option<String> = self
             .conn
-            .query_row(
-                "SELECT value FROM settings WHERE key = ?1",
-                [PHOTO_MAX_BYTES_KEY],
-                |r| r.get(0),
-            )
+            .query_row("SELECT value FROM settings WHERE key = ?1", [PHOTO_MAX_BYTES_KEY], |r| r.get(0))
             .optional()?;
-        Ok(value
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_MAX_BYTES))
+        Ok(value.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_BYTES))
     }
 
     pub fn set_photo_max_bytes(&mut self, bytes: u64) -> Result<()> {
@@ -114,9 +108,7 @@ impl Store {
     /// Loads the bundled category tree into a store that has none yet. The tree is reference data
     /// that ships with the app (the hub distributes city additions later), so it writes no event.
     pub(super) fn seed_categories(&mut self) -> Result<()> {
-        let have: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM categories", [], |r| r.get(0))?;
+        let have: i64 = self.conn.query_row("SELECT count(*) FROM categories", [], |r| r.get(0))?;
         if have > 0 {
             return Ok(());
         }
@@ -152,11 +144,7 @@ impl Store {
             .query_map([], |r| {
                 let kind: String = r.get(0)?;
                 Ok(MajorCategory {
-                    kind: if kind == "event" {
-                        CategoryKind::Event
-                    } else {
-                        CategoryKind::Component
-                    },
+                    kind: if kind == "event" { CategoryKind::Event } else { CategoryKind::Component },
                     code: r.get(1)?,
                     name_zh: r.get(2)?,
                     name_en: r.get(3)?,
@@ -177,18 +165,13 @@ impl Store {
                     code: r.get(2)?,
                     name_zh: r.get(3)?,
                     name_en: r.get(4)?,
-                    deadline: hours
-                        .map(Deadline::Hours)
-                        .or(days.map(Deadline::WorkingDays)),
+                    deadline: hours.map(Deadline::Hours).or(days.map(Deadline::WorkingDays)),
                 },
             ))
         })?;
         for minor in minors {
             let (kind, major, minor) = minor?;
-            if let Some(m) = majors
-                .iter_mut()
-                .find(|m| m.kind.as_str() == kind && m.code == major)
-            {
+            if let Some(m) = majors.iter_mut().find(|m| m.kind.as_str() == kind && m.code == major) {
                 m.minors.push(minor);
             }
         }
@@ -218,16 +201,10 @@ impl Store {
             Some(c) => Ok(c),
             None => {
                 let is_major = code.len() == 2
-                    && self.conn.query_row(
-                        "SELECT count(*) FROM category_majors WHERE code = ?1",
-                        [code],
-                        |r| r.get::<_, i64>(0),
-                    )? > 0;
-                Err(if is_major {
-                    Error::NotAMinorCategory(code.into())
-                } else {
-                    Error::UnknownCategory(code.into())
-                })
+                    && self.conn.query_row("SELECT count(*) FROM category_majors WHERE code = ?1", [code], |r| {
+                        r.get::<_, i64>(0)
+                    })? > 0;
+                Err(if is_major { Error::NotAMinorCategory(code.into()) } else { Error::UnknownCategory(code.into()) })
             }
         }
     }

@@ -67,12 +67,7 @@ fn path_to(status: Status) -> &'static [Status] {
 }
 
 fn request(id: &str, to: Status) -> MoveRequest {
-    MoveRequest {
-        id: id.to_string(),
-        to,
-        note: String::new(),
-        photos: Vec::new(),
-    }
+    MoveRequest { id: id.to_string(), to, note: String::new(), photos: Vec::new() }
 }
 
 fn name_of(role: Role) -> &'static str {
@@ -86,8 +81,7 @@ fn name_of(role: Role) -> &'static str {
 #[test]
 fn the_table_has_twenty_allowed_cells_of_nine_moves() {
     // A guard on the table above: nine moves of the lifecycle, each by the roles DESIGN.md names.
-    let moves: std::collections::BTreeSet<(Status, Status)> =
-        ALLOWED.iter().map(|&(_, f, t)| (f, t)).collect();
+    let moves: std::collections::BTreeSet<(Status, Status)> = ALLOWED.iter().map(|&(_, f, t)| (f, t)).collect();
     assert_eq!(moves.len(), 9, "the lifecycle has nine moves");
     assert_eq!(ALLOWED.len(), 20, "two officer moves and nine lead and admin moves");
 }
@@ -106,7 +100,12 @@ fn check_move_answers_every_cell_of_role_by_from_by_to() {
             }
         }
     }
-    assert!(wrong.is_empty(), "check_move disagrees with the role table in {} cells:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "check_move disagrees with the role table in {} cells:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
 
 /// Every cell again, this time as the store answers it: a finding is brought to `from` by an
@@ -142,12 +141,20 @@ fn the_store_applies_every_cell_of_the_role_table() {
                             .unwrap_or_else(|e| panic!("{cell}: the table allows it, the store refused: {e}"));
                         assert_eq!(moved.status, to, "{cell}: an allowed move sets the new status");
                         assert_eq!(env.store.finding(&id).unwrap().status, to, "{cell}: the new status is stored");
-                        assert_eq!(env.store.history(&id).unwrap().len(), before + 1, "{cell}: an allowed move writes one event");
+                        assert_eq!(
+                            env.store.history(&id).unwrap().len(),
+                            before + 1,
+                            "{cell}: an allowed move writes one event"
+                        );
                         current = None;
                     }
                     Some(code) => {
                         let err = env.assert_refused(&cell, code, |s| s.move_finding(request(&id, to)));
-                        assert_eq!(env.store.finding(&id).unwrap().status, from, "{cell}: a refused move leaves the status as it was");
+                        assert_eq!(
+                            env.store.finding(&id).unwrap().status,
+                            from,
+                            "{cell}: a refused move leaves the status as it was"
+                        );
                         drop(err);
                     }
                 }
@@ -187,10 +194,7 @@ fn a_finding_walks_the_whole_loop_with_the_roles_the_table_asks_for() {
         env.act_as(name_of(role), role);
         let moved = env
             .store
-            .move_finding(MoveRequest {
-                note: format!("第 {} 步", i + 1),
-                ..request(&id, to)
-            })
+            .move_finding(MoveRequest { note: format!("第 {} 步", i + 1), ..request(&id, to) })
             .unwrap_or_else(|e| panic!("step {i}: {role:?} may move {from}→{to}: {e}"));
         assert_eq!(moved.status, to, "step {i}: the move sets the status");
         assert_eq!(moved.updated_at, env.clock.now(), "step {i}: updated_at is the time of the move");

@@ -13,7 +13,7 @@ mod storage;
 
 use std::collections::BTreeSet;
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -38,20 +38,11 @@ pub const GRID_01: &str = "37160200100101";
 /// 黄河第02网格, just south of 01: lon 117.925–117.930625, lat 37.402–37.406.
 pub const GRID_02: &str = "37160200100102";
 /// A point well inside [`GRID_01`].
-pub const IN_GRID_01: Point = Point {
-    lat: 37.408,
-    lon: 117.9278,
-};
+pub const IN_GRID_01: Point = Point { lat: 37.408, lon: 117.9278 };
 /// A point well inside [`GRID_02`].
-pub const IN_GRID_02: Point = Point {
-    lat: 37.404,
-    lon: 117.9278,
-};
+pub const IN_GRID_02: Point = Point { lat: 37.404, lon: 117.9278 };
 /// A point in the countryside, in no grid of the city.
-pub const IN_NO_GRID: Point = Point {
-    lat: 37.0,
-    lon: 117.0,
-};
+pub const IN_NO_GRID: Point = Point { lat: 37.0, lon: 117.0 };
 
 /// 上水井盖 (water supply manhole cover), a component minor with a 24-hour deadline.
 pub const MANHOLE: &str = "0101";
@@ -59,9 +50,7 @@ pub const MANHOLE: &str = "0101";
 pub const STALL: &str = "0551";
 
 pub fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .expect("a test time is RFC 3339")
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(s).expect("a test time is RFC 3339").with_timezone(&Utc)
 }
 
 /// A store in its own temporary folder, acting as [`OFFICER`], on a clock standing at [`NOW`].
@@ -90,10 +79,6 @@ impl Env {
         env
     }
 
-    pub fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
     /// Acts as `name` with `role` from now on, as the people sharing a device switch profiles.
     pub fn act_as(&mut self, name: &str, role: Role) {
         self.store.set_profile(name, role).expect("switch the acting profile");
@@ -101,10 +86,7 @@ impl Env {
 
     /// Records an ordinary finding in [`GRID_01`] and returns its id.
     pub fn add(&mut self, description: &str) -> String {
-        self.store
-            .add_finding(NewFinding::new(GRID_01, MANHOLE, description))
-            .expect("record a valid finding")
-            .id
+        self.store.add_finding(NewFinding::new(GRID_01, MANHOLE, description)).expect("record a valid finding").id
     }
 
     /// Every file under the photos folder, relative to it.
@@ -163,8 +145,8 @@ pub fn assert_messages(what: &str, err: &Error) {
         "{what}: the Chinese message must be written in Chinese: {zh}"
     );
     assert!(
-        en.starts_with(|c: char| c.is_ascii_uppercase()),
-        "{what}: the English message must be a sentence starting with a capital: {en}"
+        !en.starts_with(|c: char| c.is_lowercase()),
+        "{what}: the English message must be a sentence, not starting in lower case: {en}"
     );
 }
 
@@ -185,8 +167,6 @@ fn encode(w: u32, h: u32, seed: u8, format: image::ImageFormat) -> Vec<u8> {
         image::Rgb([v as u8, (v >> 3) as u8 ^ seed, (x + y) as u8])
     });
     let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut Cursor::new(&mut out), format)
-        .expect("encode a test image");
+    image::DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut out), format).expect("encode a test image");
     out
 }

@@ -1,0 +1,411 @@
+//! What the desktop app's screens ask core for, and the types that cross its IPC boundary.
+//!
+//! The Tauri commands are a few lines each (take state, call a function here or on `Store`, map
+//! the error to [`ErrorBody`]); the queries that shape a screen's data live here so they are
+//! tested without a window. Every type here derives `ts_rs::TS`: [`typescript_bindings`] writes
+//! them all to `ui/src/lib/ipc/bindings.ts`, and a test fails when that file is stale.
+
+use chrono::{DateTime, Datelike, Utc};
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::lang::Lang;
+use crate::lifecycle::{self, Status};
+use crate::model::{Event, Finding, GridLevel, MinorCategory, Patrol, Point, Role, Severity, User};
+use crate::photo::PreparedPhoto;
+use crate::store::{awaits_rectification, FindingQuery, FindingSort, FindingSummary, Store};
+use crate::zone::CITY_TZ;
+
+/// An error as the UI receives it: a stable code to translate, a sentence in the current
+/// language as a fallback, and the form field it belongs to, if any.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn new(error: &Error, lang: Lang) -> ErrorBody {
+        ErrorBody { code: error.code().to_string(), message: error.message(lang), field: error_field(error) }
+    }
+}
+
+/// The form field an error is about, so the UI can show the reason beside it.
+pub fn error_field(error: &Error) -> Option<String> {
+    let field = match error {
+        Error::EmptyText { field } | Error::TextTooLong { field, .. } | Error::InvalidValue { field, .. } => field,
+        Error::UnknownGrid(_) | Error::NotASmallGrid(_) => "grid",
+        Error::UnknownCategory(_) | Error::NotAMinorCategory(_) => "category",
+        Error::InvalidPoint { .. }
+        | Error::HalfPoint
+        | Error::PointOutsideGrid { .. }
+        | Error::PointInNoGrid { .. } => "point",
+        Error::ObservedInFuture { .. } | Error::InvalidTime(_) => "observed_at",
+        Error::PhotoNotImage { .. } | Error::PhotoTooLarge { .. } | Error::PhotoUnreadable { .. } => "photos",
+        _ => return None,
+    };
+    Some(field.to_string())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub profile: Option<User>,
+    pub sample_registry: bool,
+    pub lang: Lang,
+}
+
+/// A small grid with its counts of open and overdue findings (for the map and Today).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct GridStat {
+    pub code: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub open: u32,
+    pub overdue: u32,
+}
+
+/// The Today screen: who I am, the patrol under way, my grids (overdue first), the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Today {
+    pub profile: Option<User>,
+    pub patrol: Option<Patrol>,
+    pub my_grids: Vec<GridStat>,
+    pub pending: u32,
+    pub parked: u32,
+}
+
+/// What the Record screen sends. Photos are tokens of photos staged with a preview.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+pub struct FindingInput {
+    pub grid: Option<String>,
+    pub category: String,
+    pub description: String,
+    #[serde(default)]
+    pub address: String,
+    pub point: Option<Point>,
+    pub severity: Severity,
+    #[serde(default)]
+    pub responsible_unit: String,
+    pub observed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+/// The Findings screen's filters.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, TS)]
+#[serde(default)]
+pub struct FindingFilter {
+    pub grid: Option<String>,
+    pub status: Option<Status>,
+    pub open_only: bool,
+    pub category: Option<String>,
+    pub search: Option<String>,
+    pub observed_from: Option<DateTime<Utc>>,
+    pub observed_until: Option<DateTime<Utc>>,
+    pub sort: FindingSort,
+    pub limit: Option<u32>,
+}
+
+impl From<FindingFilter> for FindingQuery {
+    fn from(f: FindingFilter) -> FindingQuery {
+        FindingQuery {
+            grid: f.grid.filter(|g| !g.is_empty()),
+            status: f.status,
+            open_only: f.open_only,
+            category: f.category.filter(|c| !c.is_empty()),
+            search: f.search,
+            observed_from: f.observed_from,
+            observed_until: f.observed_until,
+            author: None,
+            patrol: None,
+            limit: f.limit.map(|l| l as usize),
+            sort: f.sort,
+        }
+    }
+}
+
+/// A lifecycle move asked for from the detail view.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+pub struct MoveInput {
+    pub id: String,
+    pub to: Status,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+/// The detail view: the finding, its category and grid names, the moves the acting user may
+/// make now, and its whole history.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FindingDetail {
+    pub finding: Finding,
+    pub category: MinorCategory,
+    pub grid_name: String,
+    pub overdue: bool,
+    pub moves: Vec<Status>,
+    pub history: Vec<Event>,
+}
+
+/// A photo checked and held in memory until the finding is saved, with what it offers as defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PhotoPreview {
+    pub token: String,
+    pub name: String,
+    pub sha256: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u32,
+    pub exif_time: Option<DateTime<Utc>>,
+    pub exif_point: Option<Point>,
+    /// A `data:` URL of the thumbnail.
+    pub thumbnail: String,
+}
+
+impl PhotoPreview {
+    pub fn new(token: String, name: String, p: &PreparedPhoto) -> PhotoPreview {
+        PhotoPreview {
+            token,
+            name,
+            sha256: p.sha256.clone(),
+            width: p.width,
+            height: p.height,
+            bytes: p.byte_len() as u32,
+            exif_time: p.exif_time,
+            exif_point: p.exif_point,
+            thumbnail: p.thumbnail_data_url(),
+        }
+    }
+}
+
+/// One patrol with the findings recorded during it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PatrolEntry {
+    pub patrol: Patrol,
+    pub findings: Vec<FindingSummary>,
+}
+
+/// My patrols in one ISO week (in the city's zone), e.g. `2026-W48`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PatrolWeek {
+    pub week: String,
+    pub patrols: Vec<PatrolEntry>,
+}
+
+/// The ISO week of a moment, in the city's zone: `2026-W48`.
+pub fn iso_week(t: DateTime<Utc>) -> String {
+    let w = t.with_timezone(&CITY_TZ).iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+const UI_LANG_KEY: &str = "ui.lang";
+const PROFILE_GRIDS_KEY: &str = "profile.grids";
+
+impl Store {
+    pub fn app_info(&self, version: &str) -> Result<AppInfo> {
+        Ok(AppInfo {
+            version: version.to_string(),
+            data_dir: self.data_dir().display().to_string(),
+            profile: self.profile()?,
+            sample_registry: self.has_sample_registry()?,
+            lang: self.ui_lang()?,
+        })
+    }
+
+    /// The language the person chose in the app (Chinese until they switch).
+    pub fn ui_lang(&self) -> Result<Lang> {
+        let value: Option<String> = self
+            .connection()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [UI_LANG_KEY], |r| r.get(0))
+            .optional()?;
+        Ok(value.as_deref().and_then(Lang::parse).unwrap_or_default())
+    }
+
+    pub fn set_ui_lang(&mut self, lang: Lang) -> Result<()> {
+        self.put_setting(UI_LANG_KEY, if lang == Lang::En { "en" } else { "zh" })
+    }
+
+    /// The small grids the acting user patrols: the ones chosen at first start, else the ones
+    /// whose owners name the user.
+    pub fn my_grid_codes(&self) -> Result<Vec<String>> {
+        let Some(user) = self.profile()? else { return Ok(Vec::new()) };
+        let chosen: Option<String> = self
+            .connection()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [PROFILE_GRIDS_KEY], |r| r.get(0))
+            .optional()?;
+        if let Some(codes) = chosen.and_then(|c| serde_json::from_str::<Vec<String>>(&c).ok()).filter(|c| !c.is_empty())
+        {
+            return Ok(codes);
+        }
+        Ok(self
+            .grids()?
+            .into_iter()
+            .filter(|g| g.level == GridLevel::Small && g.owners.iter().any(|o| *o == user.name))
+            .map(|g| g.code)
+            .collect())
+    }
+
+    /// First start: who I am, my role and my grids.
+    pub fn set_profile_with_grids(&mut self, name: &str, role: Role, grids: &[String]) -> Result<User> {
+        for code in grids {
+            self.small_grid(code)?;
+        }
+        let user = self.set_profile(name, role)?;
+        self.put_setting(PROFILE_GRIDS_KEY, &serde_json::to_string(grids).unwrap_or_else(|_| "[]".into()))?;
+        Ok(user)
+    }
+
+    /// Open and overdue counts of every small grid.
+    pub fn grid_stats(&self) -> Result<Vec<GridStat>> {
+        let now = crate::store::ts_of(self.now());
+        let awaiting: Vec<String> =
+            Status::ALL.iter().filter(|s| awaits_rectification(**s)).map(|s| format!("'{}'", s.as_str())).collect();
+        let sql = format!(
+            "SELECT g.code, g.name, g.parent, coalesce(c.open, 0), coalesce(c.overdue, 0)
+             FROM grids g LEFT JOIN (
+                SELECT grid, count(*) AS open, sum(due_at < ?1 AND status IN ({})) AS overdue
+                FROM findings WHERE status NOT IN ('closed', 'rejected') GROUP BY grid
+             ) c ON c.grid = g.code
+             WHERE g.level = 'small' ORDER BY g.code",
+            awaiting.join(", ")
+        );
+        let mut stmt = self.connection().prepare(&sql)?;
+        let rows = stmt.query_map([now], |r| {
+            Ok(GridStat { code: r.get(0)?, name: r.get(1)?, parent: r.get(2)?, open: r.get(3)?, overdue: r.get(4)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn today(&self) -> Result<Today> {
+        let mine = self.my_grid_codes()?;
+        let mut my_grids: Vec<GridStat> = self.grid_stats()?.into_iter().filter(|g| mine.contains(&g.code)).collect();
+        my_grids.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(b.open.cmp(&a.open)).then(a.code.cmp(&b.code)));
+        let counts = self.counts()?;
+        Ok(Today {
+            profile: self.profile()?,
+            patrol: self.active_patrol()?,
+            my_grids,
+            pending: counts.pending_events as u32,
+            parked: self.parked_count()? as u32,
+        })
+    }
+
+    pub fn finding_detail(&self, id: &str) -> Result<FindingDetail> {
+        let finding = self.finding(id)?;
+        let role = self.profile()?.map(|u| u.role);
+        let overdue = awaits_rectification(finding.status) && finding.due_at.is_some_and(|d| d < self.now());
+        Ok(FindingDetail {
+            category: self.category(&finding.category)?,
+            grid_name: self.grid(&finding.grid)?.name,
+            overdue,
+            moves: role.map(|r| lifecycle::moves_for(r, finding.status)).unwrap_or_default(),
+            history: self.history(&finding.id)?,
+            finding,
+        })
+    }
+
+    /// My patrols grouped by ISO week, newest first, each with its findings.
+    pub fn patrol_weeks(&self) -> Result<Vec<PatrolWeek>> {
+        let Some(user) = self.profile()? else { return Ok(Vec::new()) };
+        let mut weeks: Vec<PatrolWeek> = Vec::new();
+        for patrol in self.patrols(Some(&user.name))? {
+            let findings = self.patrol_findings(&patrol.id)?;
+            let week = iso_week(patrol.started_at);
+            match weeks.last_mut() {
+                Some(w) if w.week == week => w.patrols.push(PatrolEntry { patrol, findings }),
+                _ => weeks.push(PatrolWeek { week, patrols: vec![PatrolEntry { patrol, findings }] }),
+            }
+        }
+        Ok(weeks)
+    }
+}
+
+/// Every IPC type as TypeScript, in one file.
+pub fn typescript_bindings() -> String {
+    use crate::model::*;
+    use crate::store::{Counts, ImportSummary};
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let decls = [
+        <serde_json::Value as TS>::decl(&cfg),
+        Lang::decl(&cfg),
+        Role::decl(&cfg),
+        User::decl(&cfg),
+        GridLevel::decl(&cfg),
+        Grid::decl(&cfg),
+        CategoryKind::decl(&cfg),
+        Deadline::decl(&cfg),
+        MinorCategory::decl(&cfg),
+        MajorCategory::decl(&cfg),
+        Severity::decl(&cfg),
+        PatrolKind::decl(&cfg),
+        Patrol::decl(&cfg),
+        Point::decl(&cfg),
+        PhotoRole::decl(&cfg),
+        Photo::decl(&cfg),
+        Status::decl(&cfg),
+        Finding::decl(&cfg),
+        SyncState::decl(&cfg),
+        Event::decl(&cfg),
+        FindingSummary::decl(&cfg),
+        FindingSort::decl(&cfg),
+        Counts::decl(&cfg),
+        ImportSummary::decl(&cfg),
+        ErrorBody::decl(&cfg),
+        AppInfo::decl(&cfg),
+        GridStat::decl(&cfg),
+        Today::decl(&cfg),
+        FindingInput::decl(&cfg),
+        FindingFilter::decl(&cfg),
+        MoveInput::decl(&cfg),
+        FindingDetail::decl(&cfg),
+        PhotoPreview::decl(&cfg),
+        PatrolEntry::decl(&cfg),
+        PatrolWeek::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types in crates/core by `ipc::typescript_bindings`. Do not edit:\n\
+         // run `UPDATE_BINDINGS=1 cargo test -p gridpatrol-core --lib ipc` to regenerate.\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typescript_bindings_are_fresh() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/ipc/bindings.ts");
+        let generated = typescript_bindings();
+        if std::env::var("UPDATE_BINDINGS").is_ok() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/lib/ipc/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p gridpatrol-core --lib ipc` and commit it"
+        );
+    }
+
+    #[test]
+    fn iso_weeks_follow_the_city_zone() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(iso_week(t("2026-11-29T15:30:00Z")), "2026-W48", "23:30 Sunday in Beijing is still week 48");
+        assert_eq!(iso_week(t("2026-11-29T16:30:00Z")), "2026-W49", "00:30 Monday in Beijing is week 49");
+        assert_eq!(iso_week(t("2027-01-02T04:00:00Z")), "2026-W53", "2026 has 53 ISO weeks");
+    }
+}

@@ -1,0 +1,108 @@
+//! Full-text search of findings in Chinese: phrases of three or more characters through the
+//! trigram index, two-character words (井盖) too, across description and address; and whatever a
+//! person types, FTS syntax included, is plain text and never an error.
+
+use std::collections::BTreeSet;
+
+use gridpatrol_core::{FindingQuery, NewFinding};
+
+use super::{Env, GRID_01, GRID_02, MANHOLE, STALL};
+
+struct Found {
+    env: Env,
+    manhole: String,
+    stall: String,
+    lamp: String,
+}
+
+fn findings() -> Found {
+    let mut env = Env::sample();
+    let mut add = |grid: &str, category: &str, description: &str, address: &str| {
+        env.store
+            .add_finding(NewFinding { address: address.into(), ..NewFinding::new(grid, category, description) })
+            .unwrap()
+            .id
+    };
+    let manhole = add(GRID_01, MANHOLE, "人行道上水井盖破损下沉，行人易绊倒", "黄河路12号东侧");
+    let stall = add(GRID_02, STALL, "占道经营水果摊，早高峰阻碍通行", "渤海七路与黄河路路口");
+    let lamp = add(GRID_01, "0201", "路灯不亮", "新立路中段");
+    Found { env, manhole, stall, lamp }
+}
+
+fn search(env: &Env, text: &str) -> BTreeSet<String> {
+    env.store
+        .findings(&FindingQuery { search: Some(text.into()), ..FindingQuery::default() })
+        .unwrap_or_else(|e| panic!("searching {text:?} must not fail: {e}"))
+        .into_iter()
+        .map(|f| f.id)
+        .collect()
+}
+
+fn set(ids: &[&String]) -> BTreeSet<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn chinese_search_finds_phrases_and_two_character_words() {
+    let f = findings();
+    assert_eq!(search(&f.env, "井盖破损"), set(&[&f.manhole]), "a four-character phrase of the description");
+    assert_eq!(search(&f.env, "水果摊"), set(&[&f.stall]), "a three-character phrase of the description");
+    assert_eq!(
+        search(&f.env, "井盖"),
+        set(&[&f.manhole]),
+        "a two-character word (the trigram index cannot) still matches"
+    );
+    assert_eq!(search(&f.env, "路灯"), set(&[&f.lamp]), "another two-character word");
+    assert_eq!(search(&f.env, "黄河路"), set(&[&f.manhole, &f.stall]), "a phrase of the address");
+    assert_eq!(search(&f.env, "新立路"), set(&[&f.lamp]), "only the address has it");
+    assert_eq!(search(&f.env, "破损 黄河路"), set(&[&f.manhole]), "words separated by spaces must all match");
+    assert_eq!(search(&f.env, "井盖 渤海"), set(&[]), "no finding has both words");
+    assert_eq!(search(&f.env, "违法建设"), set(&[]), "an unrelated phrase finds nothing");
+    assert_eq!(search(&f.env, "雨"), set(&[]), "an unrelated single character finds nothing");
+    assert_eq!(search(&f.env, "   "), set(&[&f.manhole, &f.stall, &f.lamp]), "a blank search does not filter");
+}
+
+#[test]
+fn search_combines_with_the_other_filters() {
+    let f = findings();
+    let in_grid = |grid: &str, text: &str| -> BTreeSet<String> {
+        f.env
+            .store
+            .findings(&FindingQuery { grid: Some(grid.into()), search: Some(text.into()), ..FindingQuery::default() })
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect()
+    };
+    assert_eq!(in_grid(GRID_02, "黄河路"), set(&[&f.stall]), "search within one grid");
+    assert_eq!(in_grid(GRID_02, "井盖"), set(&[]), "the two-character word is not in grid 02");
+}
+
+#[test]
+fn search_text_with_fts_syntax_is_plain_text() {
+    let f = findings();
+    for text in [
+        "\"AND OR *",
+        "井盖 AND 路灯",
+        "NOT 井盖",
+        "井盖*",
+        "NEAR(井盖 路灯)",
+        "\"",
+        "\"\"\"",
+        "'",
+        "description:井盖",
+        "^井盖",
+        "(井盖",
+        "-井盖",
+        "{井盖}",
+        "井盖\"破损",
+        "%",
+        "_",
+        "\\",
+        "100%",
+    ] {
+        let found = search(&f.env, text);
+        assert!(found.is_empty(), "{text:?} is searched as the plain text it is, and no finding contains it");
+    }
+    assert_eq!(search(&f.env, "井盖破损 OR"), set(&[]), "OR is a word to find, not an operator");
+}

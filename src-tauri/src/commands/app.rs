@@ -1,0 +1,40 @@
+//! Who acts, which language, and the Today screen.
+
+use gridpatrol_core::ipc::{AppInfo, Today};
+use gridpatrol_core::{Lang, Role};
+use tauri::State;
+
+use crate::state::{CmdResult, Desk};
+
+#[tauri::command]
+pub async fn app_info(desk: State<'_, Desk>) -> CmdResult<AppInfo> {
+    desk.with(|s| s.app_info(desk.version))
+}
+
+#[tauri::command]
+pub async fn set_lang(desk: State<'_, Desk>, lang: Lang) -> CmdResult<()> {
+    desk.with(|s| s.set_ui_lang(lang))
+}
+
+#[tauri::command]
+pub async fn set_profile(desk: State<'_, Desk>, name: String, role: Role, grids: Vec<String>) -> CmdResult<AppInfo> {
+    desk.with(|s| {
+        s.set_profile_with_grids(&name, role, &grids)?;
+        s.app_info(desk.version)
+    })
+}
+
+#[tauri::command]
+pub async fn load_sample_registry(desk: State<'_, Desk>) -> CmdResult<AppInfo> {
+    desk.with(|s| {
+        if !s.has_sample_registry()? {
+            s.import_sample_registry()?;
+        }
+        s.app_info(desk.version)
+    })
+}
+
+#[tauri::command]
+pub async fn today(desk: State<'_, Desk>) -> CmdResult<Today> {
+    desk.with(|s| s.today())
+}

@@ -1,0 +1,51 @@
+//! Recording, listing, showing and moving findings.
+
+use gridpatrol_core::ipc::{FindingDetail, FindingFilter, FindingInput, MoveInput};
+use gridpatrol_core::{Event, Finding, FindingSummary, MoveRequest, NewFinding};
+use tauri::State;
+
+use crate::state::{CmdResult, Desk};
+
+#[tauri::command]
+pub async fn add_finding(desk: State<'_, Desk>, input: FindingInput) -> CmdResult<Finding> {
+    desk.with(|s| {
+        let photos = desk.take_staged(&input.photos)?;
+        s.add_finding(NewFinding {
+            grid: input.grid,
+            category: input.category,
+            description: input.description,
+            address: input.address,
+            point: input.point,
+            severity: input.severity,
+            responsible_unit: input.responsible_unit,
+            observed_at: input.observed_at,
+            photos,
+        })
+    })
+}
+
+#[tauri::command]
+pub async fn list_findings(desk: State<'_, Desk>, filter: FindingFilter) -> CmdResult<Vec<FindingSummary>> {
+    desk.with(|s| s.findings(&filter.into()))
+}
+
+#[tauri::command]
+pub async fn finding_detail(desk: State<'_, Desk>, id: String) -> CmdResult<FindingDetail> {
+    desk.with(|s| s.finding_detail(&id))
+}
+
+#[tauri::command]
+pub async fn move_finding(desk: State<'_, Desk>, input: MoveInput) -> CmdResult<Finding> {
+    desk.with(|s| {
+        let photos = desk.take_staged(&input.photos)?;
+        s.move_finding(MoveRequest { id: input.id, to: input.to, note: input.note, photos })
+    })
+}
+
+#[tauri::command]
+pub async fn finding_history(desk: State<'_, Desk>, id: String) -> CmdResult<Vec<Event>> {
+    desk.with(|s| {
+        let id = s.resolve_finding_id(&id)?;
+        s.history(&id)
+    })
+}

@@ -1,0 +1,110 @@
+//! gridpatrol-desktop: the officer's desktop app, a thin Tauri 2 shell over gridpatrol-core.
+//!
+//! What it is: the window, the IPC commands (one module per area under `commands/`), the `photo:`
+//! protocol that serves stored photos, and one-instance-per-data-folder. What it is not: a place
+//! for rules, SQL or HTTP — a command takes state, calls core, and maps the error to `{code, message}`.
+
+mod commands;
+mod photo_protocol;
+mod single_instance;
+mod state;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use gridpatrol_core::clock::{Clock, OsIds};
+use gridpatrol_core::Store;
+use tauri::Manager;
+
+/// The real clock; core never reads one itself.
+struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
+    }
+}
+
+/// `--data-dir DIR`, else `GRIDPATROL_DATA_DIR`, else the platform's app data folder (the same
+/// folder the `gridpatrol` CLI uses by default).
+fn data_dir() -> PathBuf {
+    let args: Vec<String> = std::env::args().collect();
+    let from_args = args
+        .iter()
+        .position(|a| a == "--data-dir")
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| args.iter().find_map(|a| a.strip_prefix("--data-dir=").map(String::from)));
+    from_args
+        .or_else(|| std::env::var("GRIDPATROL_DATA_DIR").ok().filter(|d| !d.is_empty()))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(gridpatrol_core::APP_IDENTIFIER))
+}
+
+pub fn run() {
+    let dir = data_dir();
+    let guard = match single_instance::claim(&dir) {
+        Ok(single_instance::Claim::First(guard)) => guard,
+        Ok(single_instance::Claim::AlreadyRunning) => {
+            eprintln!(
+                "网格巡查已在运行，已切换到它的窗口。Grid Patrol is already running; its window was brought forward."
+            );
+            return;
+        }
+        Err(e) => {
+            eprintln!("无法使用数据目录 {}：{e}。Cannot use the data folder {}: {e}", dir.display(), dir.display());
+            std::process::exit(1);
+        }
+    };
+    let store = match Store::create(&dir, Arc::new(SystemClock), Arc::new(OsIds)) {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("{}", e.message(gridpatrol_core::Lang::Zh));
+            std::process::exit(1);
+        }
+    };
+
+    tauri::Builder::default()
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .manage(state::Desk::new(store, env!("CARGO_PKG_VERSION")))
+        .register_uri_scheme_protocol("photo", photo_protocol::serve)
+        .setup(move |app| {
+            guard.listen(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_info,
+            commands::app::set_lang,
+            commands::app::set_profile,
+            commands::app::load_sample_registry,
+            commands::app::today,
+            commands::grids::list_grids,
+            commands::grids::grid_stats,
+            commands::grids::grid_at,
+            commands::grids::list_categories,
+            commands::patrols::active_patrol,
+            commands::patrols::start_patrol,
+            commands::patrols::end_patrol,
+            commands::patrols::patrol_weeks,
+            commands::findings::add_finding,
+            commands::findings::list_findings,
+            commands::findings::finding_detail,
+            commands::findings::move_finding,
+            commands::findings::finding_history,
+            commands::photos::stage_photo,
+            commands::photos::unstage_photo,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("网格巡查无法启动窗口。Grid Patrol could not open its window: {e}");
+            std::process::exit(1);
+        });
+}
+
+/// Brings the main window forward (a second start asked for it).
+fn focus_main(app: &tauri::AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}

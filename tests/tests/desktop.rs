@@ -1,0 +1,307 @@
+//! The desktop app's real window under Xvfb, driven over WebDriver (tauri-driver → WebKitWebDriver):
+//! what an officer does on a patrol day, and that it survives a restart.
+//!
+//! Needs the app built with its UI (`scripts/test.sh` does it: `npm --prefix ui run build`, then
+//! `cargo build -p gridpatrol-desktop`), `tauri-driver` on PATH or in ~/.cargo/bin, and Xvfb.
+//! Screenshots go to `target/e2e-screenshots/`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+fn app_binary() -> PathBuf {
+    let bin = std::env::var_os("GRIDPATROL_DESKTOP_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/debug/gridpatrol-desktop"));
+    assert!(bin.is_file(), "the desktop app must be built first (scripts/test.sh does): {} is missing", bin.display());
+    bin
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+}
+
+/// A child process killed when the test ends, whatever happens.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits for a condition with a deadline: no fixed sleeps.
+fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !ready() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// An X display: the one we run in, or a private Xvfb.
+fn display() -> (String, Option<Proc>) {
+    if let Ok(d) = std::env::var("DISPLAY") {
+        if !d.is_empty() {
+            return (d, None);
+        }
+    }
+    // Xvfb picks a free display itself and writes its number on the descriptor we give it.
+    let mut child = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "1366x768x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb must be installed (apt-get install xvfb; scripts/setup.sh does it)");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("Xvfb's stdout");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("Xvfb reports its display");
+    let display = format!(":{}", line.trim());
+    assert!(line.trim().parse::<u32>().is_ok(), "Xvfb should report a display number, got {line:?}");
+    (display, Some(Proc(child)))
+}
+
+/// tauri-driver, and through it WebKitWebDriver and the app, with their own home folders so the
+/// webview's storage (drafts, recent categories) and the window state start empty every run.
+fn tauri_driver(display: &str, home: &Path) -> (u16, Proc) {
+    let port = free_port();
+    let native = free_port();
+    let exe = which_tauri_driver();
+    let child = Command::new(exe)
+        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .env("DISPLAY", display)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("tauri-driver must be installed (cargo install tauri-driver --locked; scripts/setup.sh does it)");
+    wait_until("tauri-driver to listen", || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+    (port, Proc(child))
+}
+
+fn which_tauri_driver() -> PathBuf {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let in_cargo = home.join(".cargo/bin/tauri-driver");
+    if in_cargo.is_file() {
+        return in_cargo;
+    }
+    PathBuf::from("tauri-driver")
+}
+
+struct App {
+    client: Client,
+    shots: PathBuf,
+}
+
+impl App {
+    async fn launch(port: u16, data_dir: &Path) -> App {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert("tauri:options".into(), json!({"application": app_binary(), "args": ["--data-dir", data_dir]}));
+        let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        builder.capabilities(caps);
+        let url = format!("http://127.0.0.1:{port}");
+        let connect = builder.connect(&url);
+        let client = tokio::time::timeout(Duration::from_secs(90), connect)
+            .await
+            .expect("the app's window should open within 90 s")
+            .expect("a WebDriver session with the app");
+        eprintln!("e2e: session open");
+        let shots = workspace().join("target/e2e-screenshots");
+        std::fs::create_dir_all(&shots).expect("screenshot folder");
+        App { client, shots }
+    }
+
+    async fn el(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("the element {css} should appear: {e}"))
+    }
+
+    async fn testid(&self, id: &str) -> Element {
+        self.el(&format!("[data-testid=\"{id}\"]")).await
+    }
+
+    async fn click(&self, id: &str) {
+        self.testid(id).await.click().await.unwrap_or_else(|e| panic!("click {id}: {e}"));
+    }
+
+    /// What the window shows as text (innerText: WebKitWebDriver's element text skips some cells).
+    async fn body_text(&self) -> String {
+        let value = self.client.execute("return document.body.innerText", vec![]).await.expect("body text");
+        value.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Waits until the page's text contains `needle`.
+    async fn wait_text(&self, needle: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = self.body_text().await;
+            if text.contains(needle) {
+                return;
+            }
+            if Instant::now() > deadline {
+                self.shot("timeout").await;
+                panic!("the window should show {needle:?}; it shows:\n{text}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// An element's innerText (WebKitWebDriver's element text skips clamped lines).
+    async fn inner_text(&self, css: &str) -> String {
+        let value = self
+            .client
+            .execute("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", vec![json!(css)])
+            .await
+            .expect("innerText");
+        value.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Waits until a script returns true.
+    async fn wait_script(&self, what: &str, script: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let value = self.client.execute(script, vec![]).await.expect("script runs");
+            if value.as_bool() == Some(true) {
+                return;
+            }
+            if Instant::now() > deadline {
+                self.shot("timeout").await;
+                panic!("timed out waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn shot(&self, name: &str) {
+        // A screenshot is for people to look at; it must never hang the test.
+        if let Ok(Ok(png)) = tokio::time::timeout(Duration::from_secs(10), self.client.screenshot()).await {
+            let _ = std::fs::write(self.shots.join(format!("{name}.png")), png);
+        }
+    }
+
+    async fn quit(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+const ENTER: &str = "\u{E007}";
+const DESCRIPTION: &str = "黄河五路井盖破损，端到端测试";
+
+/// A real photo for the form, made by ImageMagick (installed by scripts/setup.sh).
+fn photo(dir: &Path) -> PathBuf {
+    let path = dir.join("井盖.jpg");
+    let status = Command::new("convert")
+        .args(["-size", "640x480", "gradient:#446688-#ddeeff", path.to_str().unwrap()])
+        .status()
+        .expect("ImageMagick convert must be installed");
+    assert!(status.success(), "convert made the test photo");
+    path
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_officer_patrols_records_finds_and_restarts() {
+    let (display, _xvfb) = display();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (port, _driver) = tauri_driver(&display, &tmp.path().join("home"));
+    let data = tmp.path().join("data");
+    let photo = photo(tmp.path());
+
+    // First start: skip with the sample officer; the sample registry is loaded on the way.
+    eprintln!("e2e: launching on {display}, driver port {port}");
+    let app = App::launch(port, &data).await;
+    app.testid("first-start").await;
+    eprintln!("e2e: first start shown");
+    app.shot("01-first-start").await;
+    app.click("skip-sample").await;
+
+    // Today: start a patrol over my grids.
+    app.click("patrol-start").await;
+    app.testid("patrol-end").await;
+    app.wait_text("李明").await;
+    assert!(app.testid("sync-status").await.text().await.unwrap().contains("待同步"), "the sync area says what waits");
+    app.shot("02-today-patrol").await;
+
+    // Record a finding with a photo.
+    app.click("new-finding").await;
+    let category = app.testid("finding-category").await;
+    category.send_keys("0101").await.unwrap();
+    category.send_keys(ENTER).await.unwrap();
+    app.testid("finding-description").await.send_keys(DESCRIPTION).await.unwrap();
+    app.testid("finding-photos-input").await.send_keys(photo.to_str().unwrap()).await.unwrap();
+    app.el(".thumbs img").await;
+    app.shot("03-record").await;
+    app.click("finding-save").await;
+    app.testid("finding-saved").await;
+
+    // Bad input: no description. The reason shows beside the field; what was typed stays.
+    let category = app.testid("finding-category").await;
+    category.send_keys("0151").await.unwrap();
+    category.send_keys(ENTER).await.unwrap();
+    app.testid("finding-address").await.send_keys("渤海七路").await.unwrap();
+    app.click("finding-save").await;
+    let error = app.testid("error-description").await.text().await.unwrap();
+    assert!(error.contains("不能为空"), "an empty description is refused in Chinese: {error}");
+    let address = app.testid("finding-address").await.prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(address, "渤海七路", "nothing typed is lost when a field is refused");
+    app.shot("04-refused").await;
+
+    // The list finds it, also by a Chinese search.
+    app.click("nav-findings").await;
+    app.testid("finding-list").await;
+    app.wait_text(DESCRIPTION).await;
+    app.testid("filter-search").await.send_keys("井盖").await.unwrap();
+    app.wait_text(DESCRIPTION).await;
+    app.shot("05-list").await;
+    app.el("[data-testid=\"finding-row\"]").await.click().await.unwrap();
+    app.testid("finding-detail").await;
+    app.testid("detail-photo").await;
+    app.wait_script("the photo's thumbnail loads from the photo: protocol", "const i = document.querySelector('[data-testid=\"detail-photo\"] img, img[data-testid=\"detail-photo\"]'); return !!i && i.complete && i.naturalWidth > 0;").await;
+    app.shot("06-detail").await;
+
+    // The map shows the grid with one open finding, and lists it.
+    app.click("nav-map").await;
+    app.testid("grid-map").await;
+    let cell = app.el("[data-testid=\"map-grid\"][data-code=\"37160200100101\"]").await;
+    let class = cell.attr("class").await.unwrap().unwrap_or_default();
+    assert!(!class.contains("b0"), "the grid with an open finding is coloured: {class}");
+    cell.click().await.unwrap();
+    app.testid("map-finding").await;
+    let listed = app.inner_text("[data-testid=\"map-finding\"]").await;
+    assert!(listed.contains("井盖破损"), "clicking the grid lists its findings: {listed}");
+    app.shot("07-map").await;
+
+    // English and back.
+    app.click("lang-switch").await;
+    app.wait_text("Findings").await;
+    app.shot("08-english").await;
+    app.click("lang-switch").await;
+    app.wait_text("问题列表").await;
+    app.quit().await;
+
+    // Restart on the same data folder: no first start, the finding and the language are still there.
+    let app = App::launch(port, &data).await;
+    app.click("nav-findings").await;
+    app.wait_text(DESCRIPTION).await;
+    app.wait_text("问题列表").await;
+    app.shot("09-after-restart").await;
+    app.quit().await;
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { emptyFilters, isFiltered, LIST_LIMIT, toFindingFilter } from "./filters";
+
+describe("filters → FindingFilter", () => {
+  it("asks for everything, newest first, when nothing is chosen", () => {
+    expect(toFindingFilter(emptyFilters())).toEqual({
+      grid: null, status: null, open_only: false, category: null, search: null,
+      observed_from: null, observed_until: null, sort: "observed_desc", limit: LIST_LIMIT,
+    });
+    expect(isFiltered(emptyFilters())).toBe(false);
+  });
+
+  it("maps each control", () => {
+    const f = toFindingFilter({
+      grid: "37160200100101", status: "rectifying", category: "0101", from: "2026-11-01", until: "2026-11-26",
+      search: "  井盖 ", sort: "due_asc",
+    });
+    expect(f.grid).toBe("37160200100101");
+    expect(f.status).toBe("rectifying");
+    expect(f.open_only).toBe(false);
+    expect(f.category).toBe("0101");
+    expect(f.search, "the search text is trimmed").toBe("井盖");
+    expect(f.observed_from, "from is the start of the Beijing day").toBe("2026-10-31T16:00:00.000Z");
+    expect(f.observed_until, "until includes the whole Beijing day (exclusive bound)").toBe("2026-11-26T16:00:00.000Z");
+    expect(f.sort).toBe("due_asc");
+  });
+
+  it("maps 'open' to open_only, not to a status", () => {
+    const f = toFindingFilter({ ...emptyFilters(), status: "open" });
+    expect(f.status).toBeNull();
+    expect(f.open_only).toBe(true);
+  });
+
+  it("sends no search for blank text", () => {
+    expect(toFindingFilter({ ...emptyFilters(), search: "   " }).search).toBeNull();
+    expect(isFiltered({ ...emptyFilters(), search: "   " })).toBe(false);
+  });
+});

@@ -1,0 +1,48 @@
+// The Findings screen's filter controls and what they ask the Rust side for.
+import type { FindingFilter, FindingSort, Status } from "$lib/ipc";
+import { beijingDayEnd, beijingDayStart } from "$lib/i18n/format";
+
+export const STATUSES: Status[] = [
+  "reported", "accepted", "rejected", "rectifying", "rectified", "rework", "closed", "reopened",
+];
+export const SORTS: FindingSort[] = ["observed_desc", "observed_asc", "due_asc", "status"];
+
+/** The list's row limit: enough for every finding of a busy city's year several times over. */
+export const LIST_LIMIT = 200_000;
+
+export type FilterState = {
+  grid: string;
+  /** A status, "open" (every status still being handled) or "" for all. */
+  status: Status | "open" | "";
+  category: string;
+  /** Beijing calendar days, `YYYY-MM-DD`, inclusive; "" for open-ended. */
+  from: string;
+  until: string;
+  search: string;
+  sort: FindingSort;
+};
+
+export function emptyFilters(): FilterState {
+  return { grid: "", status: "", category: "", from: "", until: "", search: "", sort: "observed_desc" };
+}
+
+export function toFindingFilter(f: FilterState): FindingFilter {
+  const search = f.search.trim();
+  const status = f.status === "open" || f.status === "" ? null : (STATUSES.includes(f.status) ? f.status : null);
+  return {
+    grid: f.grid || null,
+    status,
+    open_only: f.status === "open",
+    category: f.category || null,
+    search: search ? search : null,
+    observed_from: f.from ? beijingDayStart(f.from) : null,
+    // The Rust side's bound is exclusive, and a day chosen as "until" is meant to be included.
+    observed_until: f.until ? beijingDayEnd(f.until) : null,
+    sort: SORTS.includes(f.sort) ? f.sort : "observed_desc",
+    limit: LIST_LIMIT,
+  };
+}
+
+export function isFiltered(f: FilterState): boolean {
+  return !!(f.grid || f.status || f.category || f.from || f.until || f.search.trim());
+}

@@ -1,0 +1,85 @@
+// The app's shared state: who is using it, the registry and categories (loaded once), the screen
+// shown, and what one screen hands to another (a grid and point for a new finding, a finding to
+// show). Screens read it; only the functions here change it.
+import { ipc, type AppInfo, type Grid, type GridStat, type MajorCategory, type MinorCategory, type Point } from "./ipc";
+import { setCurrentLang } from "./i18n/index.svelte";
+
+export type Screen = "today" | "map" | "record" | "findings" | "patrols";
+export const SCREENS: Screen[] = ["today", "map", "record", "findings", "patrols"];
+
+export type RecordRequest = { grid: string | null; point: Point | null; seq: number };
+
+class AppState {
+  info = $state<AppInfo | null>(null);
+  grids = $state.raw<Grid[]>([]);
+  categories = $state.raw<MajorCategory[]>([]);
+  stats = $state.raw<GridStat[]>([]);
+  screen = $state<Screen>("today");
+  /** A grid (and point) another screen asked the Record screen to start with. */
+  recordRequest = $state<RecordRequest | null>(null);
+  /** The finding whose detail the Findings screen shows. */
+  detailId = $state<string | null>(null);
+  /** A grid the Findings screen should filter by when it opens next. */
+  findingsGrid = $state<string | null>(null);
+  /** Bumped after every change, so screens reload what they show. */
+  revision = $state(0);
+
+  gridByCode = $derived(new Map(this.grids.map((g) => [g.code, g])));
+  smallGrids = $derived(this.grids.filter((g) => g.level === "small"));
+  minorByCode = $derived(
+    new Map<string, { minor: MinorCategory; major: MajorCategory }>(
+      this.categories.flatMap((major) => major.minors.map((minor) => [minor.code, { minor, major }] as const)),
+    ),
+  );
+
+  async start(): Promise<void> {
+    const info = await ipc.appInfo();
+    this.info = info;
+    setCurrentLang(info.lang);
+    await this.loadReference();
+  }
+
+  async loadReference(): Promise<void> {
+    const [grids, categories, stats] = await Promise.all([ipc.grids(), ipc.categories(), ipc.gridStats()]);
+    this.grids = grids;
+    this.categories = categories;
+    this.stats = stats;
+  }
+
+  async refreshStats(): Promise<void> {
+    this.stats = await ipc.gridStats();
+  }
+
+  /** Something changed in the store: reload counts and tell screens to reload. */
+  changed(): void {
+    this.revision++;
+    this.refreshStats().catch(() => {});
+  }
+
+  go(screen: Screen): void {
+    this.screen = screen;
+  }
+
+  recordAt(grid: string | null, point: Point | null = null): void {
+    this.recordRequest = { grid, point, seq: (this.recordRequest?.seq ?? 0) + 1 };
+    this.screen = "record";
+  }
+
+  showFinding(id: string): void {
+    this.detailId = id;
+    this.screen = "findings";
+  }
+
+  showGridFindings(grid: string): void {
+    this.findingsGrid = grid;
+    this.detailId = null;
+    this.screen = "findings";
+  }
+
+  gridName(code: string | null | undefined): string {
+    if (code == null) return "";
+    return this.gridByCode.get(code)?.name ?? code;
+  }
+}
+
+export const app = new AppState();

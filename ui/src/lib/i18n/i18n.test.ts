@@ -1,0 +1,122 @@
+import { describe, expect, it, vi } from "vitest";
+import { en } from "./en";
+import { zh } from "./zh";
+import { catalogues, currentLang, hasKey, interpolate, setCurrentLang, t } from "./index.svelte";
+import { beijingDayEnd, beijingDayStart, formatDate, formatDateTime, fromBeijingInput, parseIsoWeek, toBeijingInput } from "./format";
+import { showError } from "./errors";
+import { IpcError } from "../ipc";
+
+// The generated bindings and the Rust error enum, read as text so the tests follow them.
+const bindings = Object.values(import.meta.glob("../ipc/bindings.ts", { query: "?raw", import: "default", eager: true }))[0] as string;
+const errorRs = Object.values(
+  import.meta.glob("../../../../crates/core/src/error.rs", { query: "?raw", import: "default", eager: true }),
+)[0] as string | undefined;
+
+/** The members of a string-union type in bindings.ts, e.g. `Status`. */
+function union(name: string): string[] {
+  const m = new RegExp(`export type ${name} = ([^;]+);`).exec(bindings);
+  if (!m) throw new Error(`bindings.ts has no type ${name}`);
+  return [...m[1].matchAll(/"([^"]+)"/g)].map((x) => x[1]);
+}
+
+describe("message catalogue", () => {
+  it("has the same keys in Chinese and English", () => {
+    expect(Object.keys(en).sort(), "en must have exactly the zh keys").toEqual(Object.keys(zh).sort());
+  });
+
+  it("has no empty message in either language", () => {
+    for (const [lang, cat] of Object.entries(catalogues))
+      for (const [key, value] of Object.entries(cat))
+        expect(value.trim(), `${lang}:${key} must not be empty`).not.toBe("");
+  });
+
+  it("uses the same placeholders in both languages", () => {
+    const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const key of Object.keys(zh) as (keyof typeof zh)[])
+      expect(names(en[key]), `placeholders of ${key} must match`).toEqual(names(zh[key]));
+  });
+
+  it.each([
+    ["Status", "status."],
+    ["Status", "move."],
+    ["Role", "role."],
+    ["Severity", "severity."],
+    ["CategoryKind", "kind."],
+    ["PatrolKind", "patrolKind."],
+    ["FindingSort", "findings.sort."],
+  ])("translates every %s of the bindings under %s", (type, prefix) => {
+    for (const value of union(type)) expect(hasKey(prefix + value), `${prefix}${value} must be in the catalogue`).toBe(true);
+  });
+
+  it("translates every error code of gridpatrol-core", () => {
+    expect(errorRs, "crates/core/src/error.rs must be readable from the tests").toBeTruthy();
+    const block = errorRs!.slice(errorRs!.indexOf("fn code("), errorRs!.indexOf("fn message("));
+    const codes = [...block.matchAll(/=> "([a-z_]+)"/g)].map((m) => m[1]);
+    expect(codes.length, "the code() match must be found").toBeGreaterThan(20);
+    for (const code of [...codes, "internal"])
+      expect(hasKey(`errors.${code}`), `errors.${code} must be translated`).toBe(true);
+  });
+
+  it("switches language for every later call of t", () => {
+    setCurrentLang("en");
+    expect(currentLang()).toBe("en");
+    expect(t("sync.offlinePending", { n: 3 }), "the sync area speaks English after the switch").toBe("Offline, 3 changes waiting");
+    setCurrentLang("zh");
+    expect(t("sync.offlinePending", { n: 3 }), "the sync area speaks Chinese by default").toBe("离线，3 项更改待同步");
+  });
+
+  it("keeps an unfilled placeholder visible", () => {
+    expect(interpolate("{a} and {b}", { a: 1 })).toBe("1 and {b}");
+  });
+});
+
+describe("errors shown to people", () => {
+  it("translates a known code and keeps the Rust sentence as detail", () => {
+    setCurrentLang("zh");
+    const s = showError(new IpcError({ code: "empty_text", message: "问题描述不能为空。", field: "description" }));
+    expect(s.text, "the sentence comes from the catalogue").toBe(zh["errors.empty_text"]);
+    expect(s.field).toBe("description");
+    expect(s.detail).toContain("问题描述不能为空");
+  });
+
+  it("never shows a raw exception string", () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const s = showError(new TypeError("x is undefined"));
+    expect(s.text, "an unknown failure gets the translated internal sentence").toBe(zh["errors.internal"]);
+    expect(s.detail, "a JS error text is not shown").toBeNull();
+    const unknown = showError({ code: "brand_new_code", message: "raw" });
+    expect(unknown.text, "an unknown code falls back to the generic sentence").toBe(zh["errors.generic"]);
+    expect(unknown.detail).toBeNull();
+    expect(log, "the raw failure goes to the console for whoever debugs").toHaveBeenCalled();
+    log.mockRestore();
+  });
+});
+
+describe("dates and times in Asia/Shanghai", () => {
+  it("formats in Chinese and ISO-like forms in Beijing time", () => {
+    expect(formatDateTime("2026-11-26T06:05:00Z", "zh"), "UTC 06:05 is 14:05 in Beijing").toBe("2026年11月26日 14:05");
+    expect(formatDateTime("2026-11-26T06:05:00Z", "en")).toBe("2026-11-26 14:05");
+    expect(formatDateTime("2026-12-31T16:30:00.000Z", "zh"), "the day rolls over at UTC 16:00").toBe("2027年1月1日 00:30");
+    expect(formatDate("2026-03-01T20:00:00Z", "zh")).toBe("2026年3月2日");
+    expect(formatDateTime(null, "zh")).toBe("—");
+    expect(formatDateTime("not a time", "en")).toBe("—");
+  });
+
+  it("reads and writes datetime-local fields as Beijing time", () => {
+    expect(toBeijingInput("2026-11-26T06:05:00Z")).toBe("2026-11-26T14:05");
+    expect(fromBeijingInput("2026-11-26T14:05")).toBe("2026-11-26T06:05:00.000Z");
+    expect(fromBeijingInput("2026-11-26")).toBeNull();
+    expect(fromBeijingInput(toBeijingInput("2026-01-01T00:00:00Z")!), "round trip").toBe("2026-01-01T00:00:00.000Z");
+  });
+
+  it("turns a calendar day into a Beijing day range", () => {
+    expect(beijingDayStart("2026-11-26")).toBe("2026-11-25T16:00:00.000Z");
+    expect(beijingDayEnd("2026-11-26"), "the end is the next day's start (exclusive)").toBe("2026-11-26T16:00:00.000Z");
+    expect(beijingDayStart("26/11/2026")).toBeNull();
+  });
+
+  it("reads ISO weeks", () => {
+    expect(parseIsoWeek("2026-W48")).toEqual({ year: 2026, week: 48 });
+    expect(parseIsoWeek("W48")).toBeNull();
+  });
+});

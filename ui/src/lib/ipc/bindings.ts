@@ -1,0 +1,104 @@
+// Generated from the Rust types in crates/core by `ipc::typescript_bindings`. Do not edit:
+// run `UPDATE_BINDINGS=1 cargo test -p gridpatrol-core --lib ipc` to regenerate.
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+export type Lang = "zh" | "en";
+
+export type Role = "officer" | "lead" | "admin";
+
+export type User = { name: string, role: Role, };
+
+export type GridLevel = "large" | "small";
+
+export type Grid = { code: string, name: string, level: GridLevel, 
+/**
+ * The large grid's code, for a small grid.
+ */
+parent: string | null, owners: Array<string>, 
+/**
+ * The boundary as a GeoJSON geometry (Polygon or MultiPolygon), WGS84.
+ */
+boundary: JsonValue, };
+
+export type CategoryKind = "component" | "event";
+
+export type Deadline = { "hours": number } | { "working_days": number };
+
+export type MinorCategory = { 
+/**
+ * `MMmm`: the major's two digits and the minor's two.
+ */
+code: string, name_zh: string, name_en: string, deadline: Deadline | null, };
+
+export type MajorCategory = { kind: CategoryKind, 
+/**
+ * `MM`.
+ */
+code: string, name_zh: string, name_en: string, minors: Array<MinorCategory>, };
+
+export type Severity = "low" | "normal" | "high";
+
+export type PatrolKind = "scheduled" | "adhoc";
+
+export type Patrol = { id: string, officer: string, kind: PatrolKind, grids: Array<string>, started_at: string, ended_at: string | null, notes: string, };
+
+export type Point = { lat: number, lon: number, };
+
+export type PhotoRole = "before" | "after";
+
+export type Photo = { sha256: string, role: PhotoRole, 
+/**
+ * The file name, relative to the data folder's `photos/`.
+ */
+file: string, 
+/**
+ * The thumbnail's file name, relative to the data folder's `photos/`.
+ */
+thumbnail: string, bytes: number, width: number, height: number, exif_time: string | null, exif_point: Point | null, };
+
+export type Status = "reported" | "accepted" | "rejected" | "rectifying" | "rectified" | "rework" | "closed" | "reopened";
+
+export type Finding = { id: string, grid: string, patrol: string | null, category: string, description: string, address: string, point: Point | null, severity: Severity, responsible_unit: string, status: Status, author: string, observed_at: string, recorded_at: string, updated_at: string, due_at: string | null, photos: Array<Photo>, };
+
+export type SyncState = "pending" | "acked" | "parked";
+
+export type Event = { id: string, entity: string, entity_id: string, actor: string, kind: string, payload: JsonValue, device_time: string, sync: SyncState, hub_seq: number | null, };
+
+export type FindingSummary = { id: string, grid: string, category: string, description: string, address: string, status: Status, severity: Severity, author: string, observed_at: string, recorded_at: string, due_at: string | null, overdue: boolean, };
+
+export type FindingSort = "observed_desc" | "observed_asc" | "due_asc" | "status";
+
+export type Counts = { users: number, grids: number, patrols: number, findings: number, photos: number, finding_photos: number, events: number, pending_events: number, };
+
+export type ImportSummary = { large: number, small: number, 
+/**
+ * Codes that were already in the store and were updated.
+ */
+updated: number, };
+
+export type ErrorBody = { code: string, message: string, field: string | null, };
+
+export type AppInfo = { version: string, data_dir: string, profile: User | null, sample_registry: boolean, lang: Lang, };
+
+export type GridStat = { code: string, name: string, parent: string | null, open: number, overdue: number, };
+
+export type Today = { profile: User | null, patrol: Patrol | null, my_grids: Array<GridStat>, pending: number, parked: number, };
+
+export type FindingInput = { grid: string | null, category: string, description: string, address: string, point: Point | null, severity: Severity, responsible_unit: string, observed_at: string | null, photos: Array<string>, };
+
+export type FindingFilter = { grid: string | null, status: Status | null, open_only: boolean, category: string | null, search: string | null, observed_from: string | null, observed_until: string | null, sort: FindingSort, limit: number | null, };
+
+export type MoveInput = { id: string, to: Status, note: string, photos: Array<string>, };
+
+export type FindingDetail = { finding: Finding, category: MinorCategory, grid_name: string, overdue: boolean, moves: Array<Status>, history: Array<Event>, };
+
+export type PhotoPreview = { token: string, name: string, sha256: string, width: number, height: number, bytes: number, exif_time: string | null, exif_point: Point | null, 
+/**
+ * A `data:` URL of the thumbnail.
+ */
+thumbnail: string, };
+
+export type PatrolEntry = { patrol: Patrol, findings: Array<FindingSummary>, };
+
+export type PatrolWeek = { week: string, patrols: Array<PatrolEntry>, };

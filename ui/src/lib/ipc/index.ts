@@ -1,0 +1,93 @@
+// The one door between the UI and the Rust side. Only this folder imports @tauri-apps/*.
+// Every function returns the Rust command's result or throws an IpcError {code, message, field}.
+import { invoke as tauriInvoke } from "@tauri-apps/api/core";
+import type {
+  AppInfo,
+  ErrorBody,
+  Event,
+  FindingDetail,
+  FindingFilter,
+  FindingInput,
+  FindingSummary,
+  Finding,
+  Grid,
+  GridStat,
+  Lang,
+  MajorCategory,
+  MoveInput,
+  Patrol,
+  PatrolWeek,
+  PhotoPreview,
+  Role,
+  Today,
+} from "./bindings";
+
+export type * from "./bindings";
+
+/** An error from the Rust side, with a stable code the UI translates. */
+export class IpcError extends Error {
+  code: string;
+  field: string | null;
+  constructor(body: ErrorBody) {
+    super(body.message);
+    this.code = body.code;
+    this.field = body.field ?? null;
+  }
+}
+
+/** Anything thrown that is not an IpcError (a crash, a lost bridge) becomes one with code "internal". */
+export function asIpcError(e: unknown): IpcError {
+  if (e instanceof IpcError) return e;
+  if (e && typeof e === "object" && "code" in e && "message" in e) return new IpcError(e as ErrorBody);
+  return new IpcError({ code: "internal", message: String(e), field: undefined as unknown as string | null });
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await tauriInvoke<T>(cmd, args);
+  } catch (e) {
+    throw asIpcError(e);
+  }
+}
+
+export const ipc = {
+  appInfo: () => call<AppInfo>("app_info"),
+  setLang: (lang: Lang) => call<void>("set_lang", { lang }),
+  setProfile: (name: string, role: Role, grids: string[]) => call<AppInfo>("set_profile", { name, role, grids }),
+  loadSampleRegistry: () => call<AppInfo>("load_sample_registry"),
+
+  today: () => call<Today>("today"),
+  grids: () => call<Grid[]>("list_grids"),
+  gridStats: () => call<GridStat[]>("grid_stats"),
+  gridAt: (lat: number, lon: number) => call<string>("grid_at", { lat, lon }),
+  categories: () => call<MajorCategory[]>("list_categories"),
+
+  activePatrol: () => call<Patrol | null>("active_patrol"),
+  startPatrol: (grids: string[]) => call<Patrol>("start_patrol", { grids }),
+  endPatrol: () => call<Patrol>("end_patrol"),
+  patrolWeeks: () => call<PatrolWeek[]>("patrol_weeks"),
+
+  addFinding: (input: FindingInput) => call<Finding>("add_finding", { input }),
+  findings: (filter: FindingFilter) => call<FindingSummary[]>("list_findings", { filter }),
+  finding: (id: string) => call<FindingDetail>("finding_detail", { id }),
+  moveFinding: (input: MoveInput) => call<Finding>("move_finding", { input }),
+  history: (id: string) => call<Event[]>("finding_history", { id }),
+
+  /** Checks a photo and holds it until the finding is saved; returns a preview and EXIF defaults. */
+  stagePhoto: async (name: string, bytes: Uint8Array): Promise<PhotoPreview> => {
+    try {
+      return await tauriInvoke<PhotoPreview>("stage_photo", bytes, {
+        headers: { "x-photo-name": encodeURIComponent(name) },
+      });
+    } catch (e) {
+      throw asIpcError(e);
+    }
+  },
+  unstagePhoto: (token: string) => call<void>("unstage_photo", { token }),
+};
+
+/** The URL of a stored photo (or its thumbnail), served by the app's `photo:` protocol. */
+export function photoUrl(file: string): string {
+  const base = navigator.userAgent.includes("Windows") ? "http://photo.localhost/" : "photo://localhost/";
+  return base + file.split("/").map(encodeURIComponent).join("/");
+}

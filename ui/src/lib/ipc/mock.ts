@@ -1,0 +1,228 @@
+// A stand-in for the Rust side, for looking at the UI in a plain browser (`npm run dev`) only. It
+// is loaded by main.ts when there is no Tauri bridge and the build is a dev build, so it never
+// ships. It keeps everything in memory; `?findings=100000` fills the list to try the windowing.
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type {
+  AppInfo, Event, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
+  MajorCategory, MoveInput, Patrol, PatrolWeek, PhotoPreview, Status, User,
+} from "./bindings";
+import registry from "../../../../crates/core/data/sample-registry.geojson?raw";
+import categoryData from "../../../../crates/core/data/categories.json";
+
+type Feature = { properties: { code: string; name: string; parent: string | null; owners: string[] }; geometry: Grid["boundary"] };
+
+const MOVES: Record<Status, Status[]> = {
+  reported: ["accepted", "rejected"],
+  accepted: ["rectifying"],
+  rejected: [],
+  rectifying: ["rectified"],
+  rectified: ["closed", "rework"],
+  rework: ["rectified"],
+  closed: ["reopened"],
+  reopened: ["rectifying"],
+};
+const OPEN: Status[] = ["reported", "accepted", "rectifying", "rework", "reopened", "rectified"];
+
+function fail(code: string, message: string, field: string | null = null): never {
+  throw { code, message, field };
+}
+
+export function installMock(): void {
+  const features = (JSON.parse(registry) as { features: Feature[] }).features;
+  let grids: Grid[] = [];
+  const categories = (categoryData as unknown as { majors: MajorCategory[] }).majors;
+  const minors = categories.flatMap((m) => m.minors);
+  let profile: User | null = null;
+  let lang: AppInfo["lang"] = "zh";
+  let myGrids: string[] = [];
+  let patrols: Patrol[] = [];
+  let findings: Finding[] = [];
+  const events: Event[] = [];
+  const staged = new Map<string, PhotoPreview>();
+  let seq = 0;
+  const id = () => `0193${(++seq).toString(16).padStart(8, "0")}-0000-7000-8000-${Date.now().toString(16).slice(-12)}`;
+  const now = () => new Date().toISOString();
+
+  const loadRegistry = () => {
+    grids = features.map((f) => ({
+      code: f.properties.code, name: f.properties.name, parent: f.properties.parent,
+      level: f.properties.parent ? "small" : "large", owners: f.properties.owners, boundary: f.geometry,
+    }));
+  };
+  const summary = (f: Finding): FindingSummary => ({
+    id: f.id, grid: f.grid, category: f.category, description: f.description, address: f.address,
+    status: f.status, severity: f.severity, author: f.author, observed_at: f.observed_at,
+    recorded_at: f.recorded_at, due_at: f.due_at,
+    overdue: f.due_at != null && f.due_at < now() && OPEN.includes(f.status) && f.status !== "rectified",
+  });
+  const stats = (): GridStat[] =>
+    grids.filter((g) => g.level === "small").map((g) => {
+      const mine = findings.filter((f) => f.grid === g.code && OPEN.includes(f.status));
+      return { code: g.code, name: g.name, parent: g.parent, open: mine.length, overdue: mine.filter((f) => summary(f).overdue).length };
+    });
+  const mineCodes = () => (myGrids.length ? myGrids : grids.filter((g) => profile && g.owners.includes(profile.name)).map((g) => g.code));
+
+  const params = new URLSearchParams(location.search);
+  const fill = Number(params.get("findings") ?? 0);
+  if (params.has("sample") || fill) {
+    loadRegistry();
+    profile = { name: "李明", role: "officer" };
+  }
+  if (fill) {
+    const small = grids.filter((g) => g.level === "small");
+    const words = ["井盖破损", "占道经营", "暴露垃圾", "违规广告", "路灯不亮", "绿化带缺株", "渣土撒漏"];
+    const statuses: Status[] = ["reported", "accepted", "rectifying", "rectified", "closed", "rework"];
+    for (let i = 0; i < fill; i++) {
+      const g = small[(i * 7919) % small.length];
+      const t = new Date(Date.now() - i * 600_000).toISOString();
+      findings.push({
+        id: id(), grid: g.code, patrol: null, category: minors[i % minors.length].code,
+        description: `${words[i % words.length]}，第 ${i + 1} 条`, address: `${g.name}路 ${i % 300} 号`, point: null,
+        severity: "normal", responsible_unit: "", status: statuses[i % statuses.length], author: "李明",
+        observed_at: t, recorded_at: t, updated_at: t, due_at: new Date(Date.parse(t) + 86_400_000).toISOString(), photos: [],
+      });
+    }
+  }
+
+  const handlers: Record<string, (a: any) => unknown> = {
+    app_info: (): AppInfo => ({ version: "0.1.0-dev", data_dir: "(mock)", profile, sample_registry: grids.length > 0, lang }),
+    set_lang: (a) => { lang = a.lang; },
+    set_profile: (a) => {
+      if (!String(a.name).trim()) fail("empty_text", "姓名不能为空。", "name");
+      profile = { name: a.name, role: a.role }; myGrids = a.grids;
+      return handlers.app_info({});
+    },
+    load_sample_registry: () => { loadRegistry(); return handlers.app_info({}); },
+    today: () => ({
+      profile, patrol: patrols.find((p) => p.ended_at == null) ?? null,
+      my_grids: stats().filter((s) => mineCodes().includes(s.code)).sort((a, b) => b.overdue - a.overdue || b.open - a.open),
+      pending: events.length, parked: 0,
+    }),
+    list_grids: () => grids,
+    grid_stats: stats,
+    grid_at: (a) => {
+      const g = grids.find((g) => g.level === "small" && JSON.stringify(g.boundary).length && inside(g, a.lon, a.lat));
+      return g ? g.code : fail("point_in_no_grid", "该位置不在任何小网格内。", "point");
+    },
+    list_categories: () => categories,
+    active_patrol: () => patrols.find((p) => p.ended_at == null) ?? null,
+    start_patrol: (a) => {
+      if (patrols.some((p) => p.ended_at == null)) fail("patrol_under_way", "已有一次巡查正在进行。");
+      if (!a.grids.length) fail("patrol_without_grids", "巡查至少要包含一个网格。");
+      const p: Patrol = { id: id(), officer: profile?.name ?? "", kind: "scheduled", grids: a.grids, started_at: now(), ended_at: null, notes: "" };
+      patrols.push(p);
+      return p;
+    },
+    end_patrol: () => {
+      const p = patrols.find((p) => p.ended_at == null) ?? fail("no_patrol_under_way", "当前没有进行中的巡查。");
+      p.ended_at = now();
+      return p;
+    },
+    patrol_weeks: (): PatrolWeek[] => {
+      const byWeek = new Map<string, PatrolWeek>();
+      for (const p of [...patrols].reverse()) {
+        const week = isoWeek(new Date(p.started_at));
+        if (!byWeek.has(week)) byWeek.set(week, { week, patrols: [] });
+        byWeek.get(week)!.patrols.push({ patrol: p, findings: findings.filter((f) => f.patrol === p.id).map(summary) });
+      }
+      return [...byWeek.values()];
+    },
+    add_finding: (a: { input: FindingInput }) => {
+      const i = a.input;
+      const grid = i.grid ?? fail("unknown_grid", "请选择网格。", "grid");
+      if (!minors.some((m) => m.code === i.category)) fail("unknown_category", `没有编码为 ${i.category} 的问题类别。`, "category");
+      if (!i.description.trim()) fail("empty_text", "问题描述不能为空。", "description");
+      if (i.description.length > 500) fail("text_too_long", `问题描述过长：${i.description.length} 个字，最多 500 个字。`, "description");
+      const g = grids.find((x) => x.code === grid) ?? fail("unknown_grid", `没有编码为 ${grid} 的网格。`, "grid");
+      if (i.point && !inside(g, i.point.lon, i.point.lat)) fail("point_outside_grid", `位置不在网格 ${grid} 内。`, "point");
+      if (i.observed_at && i.observed_at > now()) fail("observed_in_future", "发现时间不能在将来。", "observed_at");
+      const t = now();
+      const f: Finding = {
+        id: id(), grid, patrol: patrols.find((p) => p.ended_at == null)?.id ?? null, category: i.category,
+        description: i.description.trim(), address: i.address, point: i.point, severity: i.severity,
+        responsible_unit: i.responsible_unit, status: "reported", author: profile?.name ?? "", observed_at: i.observed_at ?? t,
+        recorded_at: t, updated_at: t, due_at: new Date(Date.now() + 86_400_000).toISOString(),
+        photos: i.photos.map((tok) => staged.get(tok)!).filter(Boolean).map((p) => ({
+          sha256: p.sha256, role: "before", file: p.thumbnail, thumbnail: p.thumbnail, bytes: p.bytes,
+          width: p.width, height: p.height, exif_time: p.exif_time, exif_point: p.exif_point,
+        })),
+      };
+      findings.unshift(f);
+      events.push({ id: id(), entity: "finding", entity_id: f.id, actor: f.author, kind: "finding.reported", payload: null, device_time: t, sync: "pending", hub_seq: null });
+      return f;
+    },
+    list_findings: (a: { filter: FindingFilter }) => {
+      const q = a.filter;
+      let list = findings.filter((f) =>
+        (!q.grid || f.grid === q.grid) && (!q.status || f.status === q.status) && (!q.open_only || OPEN.includes(f.status)) &&
+        (!q.category || f.category === q.category) && (!q.search || f.description.includes(q.search) || f.address.includes(q.search)) &&
+        (!q.observed_from || f.observed_at >= q.observed_from) && (!q.observed_until || f.observed_at < q.observed_until));
+      const cmp: Record<string, (x: Finding, y: Finding) => number> = {
+        observed_desc: (x, y) => y.observed_at.localeCompare(x.observed_at),
+        observed_asc: (x, y) => x.observed_at.localeCompare(y.observed_at),
+        due_asc: (x, y) => (x.due_at ?? "~").localeCompare(y.due_at ?? "~"),
+        status: (x, y) => x.status.localeCompare(y.status),
+      };
+      list = [...list].sort(cmp[q.sort]);
+      return list.slice(0, q.limit ?? list.length).map(summary);
+    },
+    finding_detail: (a): FindingDetail => {
+      const f = findings.find((f) => f.id === a.id) ?? fail("finding_not_found", `没有编号为 ${a.id} 的问题。`);
+      const minor = minors.find((m) => m.code === f.category)!;
+      return {
+        finding: f, category: minor, grid_name: grids.find((g) => g.code === f.grid)?.name ?? f.grid,
+        overdue: summary(f).overdue, moves: MOVES[f.status], history: events.filter((e) => e.entity_id === f.id),
+      };
+    },
+    move_finding: (a: { input: MoveInput }) => {
+      const f = findings.find((f) => f.id === a.input.id) ?? fail("finding_not_found", "没有这个问题。");
+      if (!MOVES[f.status].includes(a.input.to)) fail("illegal_move", `问题不能从“${f.status}”变为“${a.input.to}”。`);
+      if (a.input.note.length > 500) fail("text_too_long", "备注过长。", "note");
+      events.push({ id: id(), entity: "finding", entity_id: f.id, actor: profile?.name ?? "", kind: "finding.moved",
+        payload: { from: f.status, to: a.input.to, note: a.input.note, photos: [] }, device_time: now(), sync: "pending", hub_seq: null });
+      f.status = a.input.to;
+      f.updated_at = now();
+      return f;
+    },
+    finding_history: (a) => events.filter((e) => e.entity_id === a.id),
+    stage_photo: (bytes: Uint8Array) => {
+      if (!(bytes instanceof Uint8Array) || bytes.length < 4) fail("photo_not_image", "这个文件不是图片。", "photos");
+      const token = id();
+      const blob = new Blob([bytes as BlobPart]);
+      const p: PhotoPreview = {
+        token, name: "photo", sha256: token, width: 100, height: 100, bytes: bytes.length,
+        exif_time: new Date(Date.now() - 3600_000).toISOString(), exif_point: { lat: 37.408, lon: 117.928 },
+        thumbnail: URL.createObjectURL(blob),
+      };
+      staged.set(token, p);
+      return p;
+    },
+    unstage_photo: (a) => { staged.delete(a.token); },
+  };
+
+  mockIPC((cmd, payload) => {
+    const h = handlers[cmd];
+    if (!h) fail("internal", `mock: no command ${cmd}`);
+    return h(payload as any);
+  });
+}
+
+function inside(g: Grid, lon: number, lat: number): boolean {
+  const ring = (g.boundary as { coordinates: [number, number][][] }).coordinates[0];
+  let c = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i];
+    const [xj, yj] = ring[j];
+    if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) c = !c;
+  }
+  return c;
+}
+
+function isoWeek(d: Date): string {
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - day);
+  const y = t.getUTCFullYear();
+  const w = Math.ceil(((t.getTime() - Date.UTC(y, 0, 1)) / 86_400_000 + 1) / 7);
+  return `${y}-W${String(w).padStart(2, "0")}`;
+}
