@@ -8,6 +8,7 @@ mod commands;
 mod photo_protocol;
 mod single_instance;
 mod state;
+mod sync_task;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -63,11 +64,13 @@ pub fn run() {
         }
     };
 
+    let sync_dir = dir.clone();
     tauri::Builder::default()
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(state::Desk::new(store, env!("CARGO_PKG_VERSION")))
         .register_uri_scheme_protocol("photo", photo_protocol::serve)
         .setup(move |app| {
+            app.manage(sync_task::SyncTask::start(sync_dir.clone(), app.handle().clone()));
             guard.listen(app.handle().clone());
             Ok(())
         })
@@ -77,6 +80,7 @@ pub fn run() {
             commands::app::set_profile,
             commands::app::load_sample_registry,
             commands::app::today,
+            commands::app::ui_ready,
             commands::grids::list_grids,
             commands::grids::grid_stats,
             commands::grids::grid_at,
@@ -92,6 +96,10 @@ pub fn run() {
             commands::findings::finding_history,
             commands::photos::stage_photo,
             commands::photos::unstage_photo,
+            commands::sync::sync_status,
+            commands::sync::sync_now,
+            commands::sync::hub_sign_in,
+            commands::sync::hub_sign_out,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

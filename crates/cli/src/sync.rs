@@ -4,7 +4,7 @@
 
 use std::hash::{BuildHasher, Hasher};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -13,13 +13,11 @@ use chrono::Duration;
 use gridpatrol_core::clock::OsIds;
 use gridpatrol_core::model::User;
 use gridpatrol_core::{Lang, Store};
-use gridpatrol_sync::client::{sync_round, HubClient};
+use gridpatrol_sync::client::{load_token, save_token, sync_round, HubClient};
 use gridpatrol_sync::{Config, Error};
 use serde_json::json;
 
 use crate::cli::{Cli, Command};
-
-pub const TOKEN_FILE: &str = "hub-token";
 
 /// Runs `login` and `sync`; `None` for every other command.
 pub fn dispatch(cli: &Cli, lang: Lang) -> Option<ExitCode> {
@@ -44,33 +42,6 @@ fn open(dir: &Path) -> Result<Store, Error> {
 
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
-}
-
-fn token_path(dir: &Path) -> PathBuf {
-    dir.join(TOKEN_FILE)
-}
-
-/// Writes the token so that only the user can read it: created 0600, then renamed into place.
-fn save_token(dir: &Path, token: &str) -> Result<(), Error> {
-    use std::io::Write;
-    let tmp = dir.join(format!("{TOKEN_FILE}.tmp"));
-    let _ = std::fs::remove_file(&tmp);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp)?;
-    file.write_all(token.as_bytes())?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, token_path(dir))?;
-    Ok(())
-}
-
-pub fn load_token(dir: &Path) -> Option<String> {
-    std::fs::read_to_string(token_path(dir)).ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 fn login(dir: &Path, hub: &str, user: &str, lang: Lang) -> Result<ExitCode, Error> {

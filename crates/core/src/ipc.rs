@@ -184,6 +184,44 @@ impl PhotoPreview {
     }
 }
 
+/// The sync status area: signed in or not, online or offline, how many changes wait, the last
+/// success and the last error in words. `online` and `syncing` come from the app's sync task.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SyncView {
+    pub signed_in: bool,
+    pub hub_url: Option<String>,
+    pub hub_user: Option<String>,
+    pub online: bool,
+    pub syncing: bool,
+    pub pending: u32,
+    pub parked: u32,
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_attempt: Option<DateTime<Utc>>,
+    pub last_error_code: Option<String>,
+    pub last_error: Option<String>,
+}
+
+impl Store {
+    /// The stored half of [`SyncView`]; the sync task fills in `online` and `syncing`.
+    pub fn sync_view(&self, signed_in: bool, online: bool, syncing: bool) -> Result<SyncView> {
+        let info = self.sync_info()?;
+        let counts = self.counts()?;
+        Ok(SyncView {
+            signed_in: signed_in && info.hub_url.is_some(),
+            hub_url: info.hub_url,
+            hub_user: info.hub_user,
+            online,
+            syncing,
+            pending: counts.pending_events as u32,
+            parked: self.parked_count()? as u32,
+            last_success: info.last_success,
+            last_attempt: info.last_attempt,
+            last_error_code: info.last_error.as_ref().map(|e| e.code.clone()),
+            last_error: info.last_error.map(|e| e.message),
+        })
+    }
+}
+
 /// One patrol with the findings recorded during it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct PatrolEntry {
@@ -365,6 +403,7 @@ pub fn typescript_bindings() -> String {
         MoveInput::decl(&cfg),
         FindingDetail::decl(&cfg),
         PhotoPreview::decl(&cfg),
+        SyncView::decl(&cfg),
         PatrolEntry::decl(&cfg),
         PatrolWeek::decl(&cfg),
     ];

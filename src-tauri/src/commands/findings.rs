@@ -5,10 +5,11 @@ use gridpatrol_core::{Event, Finding, FindingSummary, MoveRequest, NewFinding};
 use tauri::State;
 
 use crate::state::{CmdResult, Desk};
+use crate::sync_task::SyncTask;
 
 #[tauri::command]
-pub async fn add_finding(desk: State<'_, Desk>, input: FindingInput) -> CmdResult<Finding> {
-    desk.with(|s| {
+pub async fn add_finding(desk: State<'_, Desk>, task: State<'_, SyncTask>, input: FindingInput) -> CmdResult<Finding> {
+    let result = desk.with(|s| {
         let photos = desk.take_staged(&input.photos)?;
         s.add_finding(NewFinding {
             grid: input.grid,
@@ -21,7 +22,10 @@ pub async fn add_finding(desk: State<'_, Desk>, input: FindingInput) -> CmdResul
             observed_at: input.observed_at,
             photos,
         })
-    })
+    });
+    // A local change: the sync task pushes it shortly.
+    task.nudge();
+    result
 }
 
 #[tauri::command]
@@ -35,11 +39,14 @@ pub async fn finding_detail(desk: State<'_, Desk>, id: String) -> CmdResult<Find
 }
 
 #[tauri::command]
-pub async fn move_finding(desk: State<'_, Desk>, input: MoveInput) -> CmdResult<Finding> {
-    desk.with(|s| {
+pub async fn move_finding(desk: State<'_, Desk>, task: State<'_, SyncTask>, input: MoveInput) -> CmdResult<Finding> {
+    let result = desk.with(|s| {
         let photos = desk.take_staged(&input.photos)?;
         s.move_finding(MoveRequest { id: input.id, to: input.to, note: input.note, photos })
-    })
+    });
+    // A local change: the sync task pushes it shortly.
+    task.nudge();
+    result
 }
 
 #[tauri::command]

@@ -5,3 +5,4 @@ pub mod findings;
 pub mod grids;
 pub mod patrols;
 pub mod photos;
+pub mod sync;

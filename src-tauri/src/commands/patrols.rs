@@ -5,6 +5,7 @@ use gridpatrol_core::{Patrol, PatrolKind};
 use tauri::State;
 
 use crate::state::{CmdResult, Desk};
+use crate::sync_task::SyncTask;
 
 #[tauri::command]
 pub async fn active_patrol(desk: State<'_, Desk>) -> CmdResult<Option<Patrol>> {
@@ -12,13 +13,17 @@ pub async fn active_patrol(desk: State<'_, Desk>) -> CmdResult<Option<Patrol>> {
 }
 
 #[tauri::command]
-pub async fn start_patrol(desk: State<'_, Desk>, grids: Vec<String>) -> CmdResult<Patrol> {
-    desk.with(|s| s.start_patrol(&grids, PatrolKind::Scheduled, ""))
+pub async fn start_patrol(desk: State<'_, Desk>, task: State<'_, SyncTask>, grids: Vec<String>) -> CmdResult<Patrol> {
+    let result = desk.with(|s| s.start_patrol(&grids, PatrolKind::Scheduled, ""));
+    task.nudge();
+    result
 }
 
 #[tauri::command]
-pub async fn end_patrol(desk: State<'_, Desk>) -> CmdResult<Patrol> {
-    desk.with(|s| s.end_patrol())
+pub async fn end_patrol(desk: State<'_, Desk>, task: State<'_, SyncTask>) -> CmdResult<Patrol> {
+    let result = desk.with(|s| s.end_patrol());
+    task.nudge();
+    result
 }
 
 #[tauri::command]

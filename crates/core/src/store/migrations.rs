@@ -136,6 +136,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX events_entity ON events(entity_id, seq);
     CREATE INDEX events_pending ON events(seq) WHERE sync_state = 'pending';
     "#,
+    // 2: finding the patrol under way must not read an officer's whole patrol history (it runs on
+    // every recorded finding).
+    r#"
+    CREATE INDEX patrols_under_way ON patrols(officer, started_at) WHERE ended_at IS NULL;
+    "#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction.

@@ -99,6 +99,8 @@ export type PhotoPreview = { token: string, name: string, sha256: string, width:
  */
 thumbnail: string, };
 
+export type SyncView = { signed_in: boolean, hub_url: string | null, hub_user: string | null, online: boolean, syncing: boolean, pending: number, parked: number, last_success: string | null, last_attempt: string | null, last_error_code: string | null, last_error: string | null, };
+
 export type PatrolEntry = { patrol: Patrol, findings: Array<FindingSummary>, };
 
 export type PatrolWeek = { week: string, patrols: Array<PatrolEntry>, };

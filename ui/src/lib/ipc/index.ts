@@ -1,6 +1,7 @@
 // The one door between the UI and the Rust side. Only this folder imports @tauri-apps/*.
 // Every function returns the Rust command's result or throws an IpcError {code, message, field}.
 import { invoke as tauriInvoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 import type {
   AppInfo,
   ErrorBody,
@@ -19,6 +20,7 @@ import type {
   PatrolWeek,
   PhotoPreview,
   Role,
+  SyncView,
   Today,
 } from "./bindings";
 
@@ -57,6 +59,8 @@ export const ipc = {
   loadSampleRegistry: () => call<AppInfo>("load_sample_registry"),
 
   today: () => call<Today>("today"),
+  /** Tells the shell the first screen shows data (the start-up benchmark waits for it). */
+  ready: () => call<void>("ui_ready"),
   grids: () => call<Grid[]>("list_grids"),
   gridStats: () => call<GridStat[]>("grid_stats"),
   gridAt: (lat: number, lon: number) => call<string>("grid_at", { lat, lon }),
@@ -84,6 +88,19 @@ export const ipc = {
     }
   },
   unstagePhoto: (token: string) => call<void>("unstage_photo", { token }),
+
+  syncStatus: () => call<SyncView>("sync_status"),
+  syncNow: () => call<void>("sync_now"),
+  hubSignIn: (url: string, user: string, password: string) => call<SyncView>("hub_sign_in", { url, user, password }),
+  hubSignOut: () => call<SyncView>("hub_sign_out"),
+  /** Calls `handler` whenever the sync task probed the hub or finished a round. Returns an unsubscribe. */
+  onSyncChanged: async (handler: () => void): Promise<() => void> => {
+    try {
+      return await listen("sync-changed", () => handler());
+    } catch {
+      return () => {};
+    }
+  },
 };
 
 /** The URL of a stored photo (or its thumbnail), served by the app's `photo:` protocol. */

@@ -93,6 +93,7 @@ export function installMock(): void {
       return handlers.app_info({});
     },
     load_sample_registry: () => { loadRegistry(); return handlers.app_info({}); },
+    ui_ready: () => null,
     today: () => ({
       profile, patrol: patrols.find((p) => p.ended_at == null) ?? null,
       my_grids: stats().filter((s) => mineCodes().includes(s.code)).sort((a, b) => b.overdue - a.overdue || b.open - a.open),

@@ -1,0 +1,52 @@
+//! Signing in to the hub, the sync status area and "sync now".
+
+use std::time::Duration;
+
+use gridpatrol_core::ipc::{ErrorBody, SyncView};
+use gridpatrol_core::User;
+use gridpatrol_sync::client::{remove_token, save_token, HubClient};
+use tauri::State;
+
+use crate::state::{CmdResult, Desk};
+use crate::sync_task::SyncTask;
+
+#[tauri::command]
+pub async fn sync_status(desk: State<'_, Desk>, task: State<'_, SyncTask>) -> CmdResult<SyncView> {
+    let live = task.live();
+    desk.with(|s| s.sync_view(task.signed_in(), live.online, live.syncing))
+}
+
+#[tauri::command]
+pub async fn sync_now(task: State<'_, SyncTask>) -> CmdResult<()> {
+    task.sync_now();
+    Ok(())
+}
+
+/// Signs in to the hub: the local profile becomes the hub's user, with its role and grids.
+#[tauri::command]
+pub async fn hub_sign_in(
+    desk: State<'_, Desk>,
+    task: State<'_, SyncTask>,
+    url: String,
+    user: String,
+    password: String,
+) -> CmdResult<SyncView> {
+    let lang = desk.with(|s| s.ui_lang())?;
+    let fail = |e: gridpatrol_sync::Error| ErrorBody { code: e.code(), message: e.message(lang), field: None };
+    let url = url.trim().trim_end_matches('/').to_string();
+    let client = HubClient::new(&url, None, Duration::from_secs(20)).map_err(fail)?;
+    let signed = client.sign_in(user.trim(), &password, "gridpatrol-desktop").await.map_err(fail)?;
+    save_token(task.dir(), &signed.token).map_err(fail)?;
+    desk.with(|s| s.sign_in_as(&url, &User { name: signed.user.clone(), role: signed.role }, &signed.scope))?;
+    task.sync_now();
+    let live = task.live();
+    desk.with(|s| s.sync_view(true, live.online, live.syncing))
+}
+
+#[tauri::command]
+pub async fn hub_sign_out(desk: State<'_, Desk>, task: State<'_, SyncTask>) -> CmdResult<SyncView> {
+    let lang = desk.with(|s| s.ui_lang())?;
+    remove_token(task.dir()).map_err(|e| ErrorBody { code: e.code(), message: e.message(lang), field: None })?;
+    task.sync_now();
+    desk.with(|s| s.sync_view(false, false, false))
+}

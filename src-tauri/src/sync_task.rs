@@ -1,0 +1,145 @@
+//! The background sync task: a thread that runs sync rounds through the sync crate's driver, on
+//! its own connection to the store (SQLite WAL lets it write while the window's commands read
+//! and write), so a slow network never holds the window's lock.
+//!
+//! Triggers: shortly after a local change (debounced), "sync now", signing in, a timer while
+//! online, and — while offline — a connectivity probe with exponential backoff and jitter. After
+//! every probe and round it emits `sync-changed`, and the UI re-reads the sync status.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use gridpatrol_core::clock::OsIds;
+use gridpatrol_core::Store;
+use gridpatrol_sync::client::{load_token, sync_round, HubClient};
+use gridpatrol_sync::Config;
+use tauri::{AppHandle, Emitter};
+
+/// How long after a local change the task waits for more before syncing.
+const DEBOUNCE: Duration = Duration::from_millis(1500);
+/// How often an online device syncs with nothing to trigger it (pulls what others did).
+const TIMER: Duration = Duration::from_secs(60);
+const PROBE_MIN: Duration = Duration::from_secs(2);
+const PROBE_MAX: Duration = Duration::from_secs(60);
+
+pub enum Trigger {
+    Changed,
+    Now,
+}
+
+/// What only the task knows: whether the hub answered and whether a round is running.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Live {
+    pub online: bool,
+    pub syncing: bool,
+}
+
+pub struct SyncTask {
+    tx: Mutex<Sender<Trigger>>,
+    live: Arc<Mutex<Live>>,
+    dir: PathBuf,
+}
+
+impl SyncTask {
+    pub fn start(dir: PathBuf, app: AppHandle) -> SyncTask {
+        let (tx, rx) = mpsc::channel();
+        let live = Arc::new(Mutex::new(Live::default()));
+        let task = SyncTask { tx: Mutex::new(tx), live: live.clone(), dir: dir.clone() };
+        std::thread::Builder::new()
+            .name("sync".into())
+            .spawn(move || run(dir, rx, live, app))
+            .expect("the sync thread starts");
+        task
+    }
+
+    pub fn nudge(&self) {
+        self.send(Trigger::Changed);
+    }
+
+    pub fn sync_now(&self) {
+        self.send(Trigger::Now);
+    }
+
+    fn send(&self, t: Trigger) {
+        let _ = self.tx.lock().unwrap_or_else(|e| e.into_inner()).send(t);
+    }
+
+    pub fn live(&self) -> Live {
+        *self.live.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn signed_in(&self) -> bool {
+        load_token(&self.dir).is_some()
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+}
+
+struct SystemClock;
+
+impl gridpatrol_core::clock::Clock for SystemClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
+    }
+}
+
+fn run(dir: PathBuf, rx: Receiver<Trigger>, live: Arc<Mutex<Live>>, app: AppHandle) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+    let Ok(mut store) = Store::open(&dir, Arc::new(SystemClock), Arc::new(OsIds)) else { return };
+    let set = |f: &dyn Fn(&mut Live)| {
+        f(&mut live.lock().unwrap_or_else(|e| e.into_inner()));
+        let _ = app.emit("sync-changed", ());
+    };
+    let mut probe = PROBE_MIN;
+    let mut seed: u64 = std::process::id() as u64;
+    loop {
+        let online = live.lock().map(|l| l.online).unwrap_or(false);
+        let wait = if online { TIMER } else { probe };
+        match rx.recv_timeout(wait) {
+            Ok(Trigger::Changed) => loop {
+                // Wait for the burst of changes (a finding with photos, a patrol) to settle.
+                match rx.recv_timeout(DEBOUNCE) {
+                    Ok(Trigger::Changed) => continue,
+                    Ok(Trigger::Now) | Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            },
+            Ok(Trigger::Now) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        let (Ok(info), Some(token)) = (store.sync_info(), load_token(&dir)) else {
+            set(&|l| l.online = false);
+            continue;
+        };
+        let Some(hub) = info.hub_url else {
+            set(&|l| l.online = false);
+            continue;
+        };
+        let Ok(client) = HubClient::new(&hub, Some(token), Duration::from_secs(30)) else { continue };
+        let healthy = runtime.block_on(client.healthy());
+        if !healthy {
+            set(&|l| l.online = false);
+            // Exponential backoff with jitter: many laptops coming back at once don't arrive together.
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let jitter = Duration::from_millis((seed >> 33) % 1000);
+            probe = (probe * 2).min(PROBE_MAX) + jitter;
+            continue;
+        }
+        probe = PROBE_MIN;
+        set(&|l| {
+            l.online = true;
+            l.syncing = true;
+        });
+        let config = Config { max_attempts: Some(5), ..Config::default() };
+        seed = seed.wrapping_add(1);
+        let result = runtime.block_on(sync_round(&mut store, &client, config, seed));
+        set(&|l| {
+            l.syncing = false;
+            l.online = result.as_ref().map(|r| r.error.is_none()).unwrap_or(false);
+        });
+    }
+}
