@@ -16,6 +16,13 @@ use serde_json::json;
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// One window at a time: two WebKitWebDriver sessions starting at once can stall each other.
+static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_window() -> std::sync::MutexGuard<'static, ()> {
+    ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
 }
@@ -127,12 +134,13 @@ impl App {
     }
 
     async fn el(&self, css: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("the element {css} should appear: {e}"))
+        match self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => {
+                self.shot("timeout").await;
+                panic!("the element {css} should appear: {e}; the window shows:\n{}", self.body_text().await)
+            }
+        }
     }
 
     async fn testid(&self, id: &str) -> Element {
@@ -192,7 +200,13 @@ impl App {
     }
 
     async fn shot(&self, name: &str) {
-        // A screenshot is for people to look at; it must never hang the test.
+        // Let the window paint what the last step changed, then take the picture. A screenshot is for
+        // people to look at; it must never hang the test.
+        let painted = self.client.execute_async(
+            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        );
+        let _ = tokio::time::timeout(Duration::from_secs(5), painted).await;
         if let Ok(Ok(png)) = tokio::time::timeout(Duration::from_secs(10), self.client.screenshot()).await {
             let _ = std::fs::write(self.shots.join(format!("{name}.png")), png);
         }
@@ -219,6 +233,7 @@ fn photo(dir: &Path) -> PathBuf {
 
 #[tokio::test(flavor = "current_thread")]
 async fn an_officer_patrols_records_finds_and_restarts() {
+    let _one = one_window();
     let (display, _xvfb) = display();
     let tmp = tempfile::tempdir().expect("temp dir");
     let (port, _driver) = tauri_driver(&display, &tmp.path().join("home"));
@@ -303,5 +318,144 @@ async fn an_officer_patrols_records_finds_and_restarts() {
     app.wait_text(DESCRIPTION).await;
     app.wait_text("问题列表").await;
     app.shot("09-after-restart").await;
+    app.quit().await;
+}
+
+/// A `gridpatrol-hub` process on loopback with the sample registry and users.
+struct HubProcess {
+    dir: tempfile::TempDir,
+    url: String,
+    _child: Proc,
+}
+
+fn workspace_bin(name: &str) -> PathBuf {
+    let path = workspace().join("target/debug").join(name);
+    assert!(path.is_file(), "{} must be built first (cargo test --workspace builds it)", path.display());
+    path
+}
+
+impl HubProcess {
+    fn start() -> HubProcess {
+        let dir = tempfile::tempdir().expect("hub dir");
+        let init = Command::new(workspace_bin("gridpatrol-hub"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["init", "--sample"])
+            .output()
+            .expect("hub init");
+        assert!(init.status.success(), "hub init: {}", String::from_utf8_lossy(&init.stderr));
+        let mut child = Command::new(workspace_bin("gridpatrol-hub"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("hub serve");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("hub stdout");
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+            .expect("the hub prints its address");
+        let url = format!("http://{}", line.trim().rsplit("http://").next().unwrap_or_default());
+        HubProcess { dir, url, _child: Proc(child) }
+    }
+
+    fn reported_ids(&self) -> Vec<String> {
+        let db = rusqlite::Connection::open_with_flags(
+            self.dir.path().join("hub.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("hub db");
+        let mut stmt = db.prepare("SELECT entity_id FROM events WHERE kind = 'finding.reported'").expect("query");
+        stmt.query_map([], |r| r.get(0)).expect("rows").collect::<Result<_, _>>().expect("ids")
+    }
+}
+
+/// The `gridpatrol` CLI on its own data folder: the team lead's device in this test.
+fn cli(dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
+    use std::io::Write;
+    let mut child = Command::new(workspace_bin("gridpatrol"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gridpatrol");
+    if let Some(input) = stdin {
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().expect("gridpatrol output");
+    assert!(out.status.success(), "gridpatrol {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_officers_app_syncs_with_a_hub_and_receives_the_leads_move() {
+    let _one = one_window();
+    let hub = HubProcess::start();
+    let (display, _xvfb) = display();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (port, _driver) = tauri_driver(&display, &tmp.path().join("home"));
+    let data = tmp.path().join("data");
+
+    let app = App::launch(port, &data).await;
+    app.click("skip-sample").await;
+    app.testid("patrol-start").await;
+    assert_eq!(
+        app.testid("sync-status").await.attr("data-online").await.unwrap().as_deref(),
+        Some("false"),
+        "not signed in: offline"
+    );
+
+    // Sign in to the hub from the sync area's settings.
+    app.click("hub-settings").await;
+    let url = app.testid("hub-url").await;
+    url.clear().await.unwrap();
+    url.send_keys(&hub.url).await.unwrap();
+    app.testid("hub-user").await.send_keys("李明").await.unwrap();
+    app.testid("hub-password").await.send_keys("officer-sample").await.unwrap();
+    app.click("hub-sign-in").await;
+    app.wait_script(
+        "the app to be online",
+        "return document.querySelector('[data-testid=\"sync-status\"]')?.dataset.online === 'true';",
+    )
+    .await;
+
+    // Record a finding: it reaches the hub by itself, shortly after.
+    app.click("new-finding").await;
+    app.testid("finding-grid").await.select_by_value("37160200100101").await.unwrap();
+    let category = app.testid("finding-category").await;
+    category.send_keys("0552").await.unwrap();
+    category.send_keys(ENTER).await.unwrap();
+    app.testid("finding-description").await.send_keys("渤海七路店外经营，同步测试").await.unwrap();
+    app.click("finding-save").await;
+    app.testid("finding-saved").await;
+    let deadline = Instant::now() + WAIT;
+    while hub.reported_ids().is_empty() {
+        assert!(Instant::now() < deadline, "the finding should reach the hub without anyone pressing a button");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ids = hub.reported_ids();
+    assert_eq!(ids.len(), 1, "the finding is at the hub exactly once");
+    app.click("nav-today").await;
+    app.wait_text("已全部同步").await;
+    app.shot("10-synced").await;
+
+    // The lead accepts it on another device and syncs.
+    let lead = tmp.path().join("lead");
+    cli(&lead, &["init", "--sample"], None);
+    cli(&lead, &["login", "--hub", &hub.url, "--user", "王建国", "--password-stdin"], Some("lead-sample\n"));
+    cli(&lead, &["sync"], None);
+    cli(&lead, &["finding", "move", &ids[0], "accepted", "--note", "已受理，派遣中"], None);
+    cli(&lead, &["sync"], None);
+
+    // The officer's app pulls the move.
+    app.click("sync-now").await;
+    app.click("nav-findings").await;
+    app.wait_text("已受理").await;
+    app.shot("11-lead-move-arrived").await;
     app.quit().await;
 }
