@@ -1,29 +1,53 @@
 #!/usr/bin/env bash
-# Starts Grid Patrol on the sample registry (11 large, 239 small grids) with a sample officer, in
-# a data folder under target/demo, and prints a short walk-through. Safe to run again.
+# Starts Grid Patrol for a newcomer: a local hub with the SAMPLE registry and sample users on
+# 127.0.0.1:8787, and the desktop app on the sample registry, signed in to that hub as the sample
+# officer 李明. Data lives under target/demo/ (app/ and hub/); safe to run again. Closing the
+# window stops the hub too. Without a display (a server, CI), the window opens under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo build --quiet -p gridpatrol-cli
-GP="$PWD/target/debug/gridpatrol"
-export GRIDPATROL_DATA_DIR="${GRIDPATROL_DATA_DIR:-$PWD/target/demo}"
-"$GP" init --sample --user 李明 --role officer
+echo "== building the UI and the programs (the first build takes several minutes)"
+npm --prefix ui run build --silent
+cargo build --quiet -p gridpatrol-desktop -p gridpatrol-cli -p gridpatrol-hub
+BIN="$PWD/target/debug"
+APP_DATA="${GRIDPATROL_DATA_DIR:-$PWD/target/demo/app}"
+HUB_DATA="$PWD/target/demo/hub"
+HUB_URL="http://127.0.0.1:8787"
+
+if curl -fsS "$HUB_URL/api/health" >/dev/null 2>&1; then
+  echo "== a hub already answers on $HUB_URL; using it"
+  HUB_PID=""
+else
+  [ -f "$HUB_DATA/hub.db" ] || "$BIN/gridpatrol-hub" --data-dir "$HUB_DATA" init --sample
+  "$BIN/gridpatrol-hub" --data-dir "$HUB_DATA" serve --listen 127.0.0.1:8787 > "$PWD/target/demo/hub.log" 2>&1 &
+  HUB_PID=$!
+  trap '[ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null' EXIT
+  for _ in $(seq 100); do curl -fsS "$HUB_URL/api/health" >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
+"$BIN/gridpatrol" --data-dir "$APP_DATA" init --sample
+if [ ! -f "$APP_DATA/hub-token" ]; then
+  echo "officer-sample" | "$BIN/gridpatrol" --data-dir "$APP_DATA" login --hub "$HUB_URL" --user 李明 --password-stdin
+fi
+
 cat <<TXT
 
-网格巡查 Grid Patrol is ready (data folder: $GRIDPATROL_DATA_DIR).
-Try, in this shell:
-
-  export GRIDPATROL_DATA_DIR="$GRIDPATROL_DATA_DIR"
-  alias gridpatrol="$GP"
-  gridpatrol grids list | head
-  gridpatrol categories list
-  gridpatrol patrol start --grid 37160200100101 37160200100102
-  gridpatrol finding add --grid 37160200100101 --category 0101 --description "黄河五路井盖破损" --address "黄河五路88号"
-  gridpatrol finding list --search 井盖
-  gridpatrol init --user 王建国 --role lead        # act as the team lead
-  gridpatrol finding move <ID> accepted --note "已受理"
-  gridpatrol finding history <ID>
-  gridpatrol patrol end                              # as 李明 again: gridpatrol init --user 李明
-
-See README.md for every command.
+网格巡查 Grid Patrol: the app opens on the SAMPLE registry, signed in to the local hub as 李明 (officer).
+  - Today: start a patrol, see your grids and the sync status; the map, record a finding (Ctrl+Enter saves),
+    the findings list with search, your patrols by week; English with the button at the top right.
+  - The team lead's side, from another terminal, with the CLI on its own data folder:
+      target/debug/gridpatrol --data-dir target/demo/lead init --sample
+      echo lead-sample | target/debug/gridpatrol --data-dir target/demo/lead login --hub $HUB_URL --user 王建国 --password-stdin
+      target/debug/gridpatrol --data-dir target/demo/lead sync
+      target/debug/gridpatrol --data-dir target/demo/lead finding list
+      target/debug/gridpatrol --data-dir target/demo/lead finding move <ID> accepted && target/debug/gridpatrol --data-dir target/demo/lead sync
+    …and press 立即同步 (Sync now) in the app, or wait a minute.
+  Hub log: target/demo/hub.log. Sample hub passwords: see README.md.
 TXT
+
+if [ -n "${DISPLAY:-}" ]; then
+  "$BIN/gridpatrol-desktop" --data-dir "$APP_DATA"
+else
+  echo "(no DISPLAY: running the window under Xvfb)"
+  xvfb-run -a -s "-screen 0 1366x768x24" "$BIN/gridpatrol-desktop" --data-dir "$APP_DATA"
+fi

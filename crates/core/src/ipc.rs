@@ -205,14 +205,13 @@ impl Store {
     /// The stored half of [`SyncView`]; the sync task fills in `online` and `syncing`.
     pub fn sync_view(&self, signed_in: bool, online: bool, syncing: bool) -> Result<SyncView> {
         let info = self.sync_info()?;
-        let counts = self.counts()?;
         Ok(SyncView {
             signed_in: signed_in && info.hub_url.is_some(),
             hub_url: info.hub_url,
             hub_user: info.hub_user,
             online,
             syncing,
-            pending: counts.pending_events as u32,
+            pending: self.pending_count()? as u32,
             parked: self.parked_count()? as u32,
             last_success: info.last_success,
             last_attempt: info.last_attempt,
@@ -324,12 +323,11 @@ impl Store {
         let mine = self.my_grid_codes()?;
         let mut my_grids: Vec<GridStat> = self.grid_stats()?.into_iter().filter(|g| mine.contains(&g.code)).collect();
         my_grids.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(b.open.cmp(&a.open)).then(a.code.cmp(&b.code)));
-        let counts = self.counts()?;
         Ok(Today {
             profile: self.profile()?,
             patrol: self.active_patrol()?,
             my_grids,
-            pending: counts.pending_events as u32,
+            pending: self.pending_count()? as u32,
             parked: self.parked_count()? as u32,
         })
     }

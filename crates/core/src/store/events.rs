@@ -69,6 +69,11 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// How many events wait for the hub (the partial index makes this cheap on any store size).
+    pub fn pending_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM events WHERE sync_state = 'pending'", [], |r| r.get(0))?)
+    }
+
     /// How many events the hub refused and that wait, parked, for a person to look at.
     pub fn parked_count(&self) -> Result<i64> {
         Ok(self.conn.query_row("SELECT count(*) FROM events WHERE sync_state = 'parked'", [], |r| r.get(0))?)

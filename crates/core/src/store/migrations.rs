@@ -141,6 +141,10 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX patrols_under_way ON patrols(officer, started_at) WHERE ended_at IS NULL;
     "#,
+    // 3: the status line counts parked events at every refresh; without an index that read the whole log.
+    r#"
+    CREATE INDEX events_parked ON events(seq) WHERE sync_state = 'parked';
+    "#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction.
