@@ -34,9 +34,9 @@ pub(crate) fn append(conn: &Connection, id: &str, actor: &str, now: DateTime<Utc
     Ok(event)
 }
 
-const COLUMNS: &str = "id, entity, entity_id, actor, kind, payload, device_time, sync_state, hub_seq";
+pub(crate) const COLUMNS: &str = "id, entity, entity_id, actor, kind, payload, device_time, sync_state, hub_seq";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
+pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
     let payload: String = row.get(5)?;
     Ok(Event {
         id: row.get(0)?,

@@ -197,25 +197,31 @@ fn write_photos(tx: &rusqlite::Transaction<'_>, finding_id: &str, photos: &[Phot
     let start: i64 =
         tx.query_row("SELECT count(*) FROM finding_photos WHERE finding_id = ?1", [finding_id], |r| r.get(0))?;
     for (i, p) in photos.iter().enumerate() {
-        tx.execute(
-            "INSERT OR IGNORE INTO photos (sha256, extension, bytes, width, height, exif_time, exif_lat, exif_lon)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                p.sha256,
-                p.file.rsplit('.').next().unwrap_or("jpg"),
-                p.bytes as i64,
-                p.width,
-                p.height,
-                p.exif_time.map(ts),
-                p.exif_point.map(|pt| pt.lat),
-                p.exif_point.map(|pt| pt.lon)
-            ],
-        )?;
-        tx.execute(
-            "INSERT OR IGNORE INTO finding_photos (finding_id, sha256, role, position) VALUES (?1, ?2, ?3, ?4)",
-            params![finding_id, p.sha256, p.role.as_str(), start + i as i64],
-        )?;
+        insert_photo(tx, finding_id, p, start + i as i64)?;
     }
+    Ok(())
+}
+
+/// Records one photo (once, by hash) and its place among a finding's photos.
+pub(super) fn insert_photo(tx: &rusqlite::Transaction<'_>, finding_id: &str, p: &Photo, position: i64) -> Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO photos (sha256, extension, bytes, width, height, exif_time, exif_lat, exif_lon)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            p.sha256,
+            p.file.rsplit('.').next().unwrap_or("jpg"),
+            p.bytes as i64,
+            p.width,
+            p.height,
+            p.exif_time.map(ts),
+            p.exif_point.map(|pt| pt.lat),
+            p.exif_point.map(|pt| pt.lon)
+        ],
+    )?;
+    tx.execute(
+        "INSERT OR IGNORE INTO finding_photos (finding_id, sha256, role, position) VALUES (?1, ?2, ?3, ?4)",
+        params![finding_id, p.sha256, p.role.as_str(), position],
+    )?;
     Ok(())
 }
 

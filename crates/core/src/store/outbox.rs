@@ -10,9 +10,9 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
-use super::{parse_ts, ts, Store};
+use super::{ts, Store};
 use crate::error::Result;
-use crate::model::{Event, Finding, SyncState};
+use crate::model::{Event, Finding};
 use crate::projection;
 use crate::remote::{self, PATROL_ENDED, PATROL_STARTED};
 
@@ -35,23 +35,7 @@ pub struct Applied {
     pub own: usize,
 }
 
-const COLUMNS: &str = "id, entity, entity_id, actor, kind, payload, device_time, sync_state, hub_seq";
-
-fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
-    let payload: String = row.get(5)?;
-    Ok(Event {
-        id: row.get(0)?,
-        entity: row.get(1)?,
-        entity_id: row.get(2)?,
-        actor: row.get(3)?,
-        kind: row.get(4)?,
-        payload: serde_json::from_str(&payload)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e)))?,
-        device_time: parse_ts(&row.get::<_, String>(6)?)?,
-        sync: SyncState::parse(&row.get::<_, String>(7)?),
-        hub_seq: row.get(8)?,
-    })
-}
+use super::events::{from_row as event_from_row, COLUMNS};
 
 impl Store {
     /// Marks the events that never travel (see [`remote::SYNCED_KINDS`]) as settled, so the
@@ -292,24 +276,7 @@ fn insert_finding(tx: &Transaction<'_>, f: &Finding) -> Result<()> {
 fn write_photos(tx: &Transaction<'_>, f: &Finding) -> Result<()> {
     tx.execute("DELETE FROM finding_photos WHERE finding_id = ?1", [&f.id])?;
     for (i, p) in f.photos.iter().enumerate() {
-        tx.execute(
-            "INSERT OR IGNORE INTO photos (sha256, extension, bytes, width, height, exif_time, exif_lat, exif_lon)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                p.sha256,
-                p.file.rsplit('.').next().unwrap_or("jpg"),
-                p.bytes as i64,
-                p.width,
-                p.height,
-                p.exif_time.map(ts),
-                p.exif_point.map(|pt| pt.lat),
-                p.exif_point.map(|pt| pt.lon)
-            ],
-        )?;
-        tx.execute(
-            "INSERT OR IGNORE INTO finding_photos (finding_id, sha256, role, position) VALUES (?1, ?2, ?3, ?4)",
-            params![f.id, p.sha256, p.role.as_str(), i as i64],
-        )?;
+        super::findings::insert_photo(tx, &f.id, p, i as i64)?;
     }
     Ok(())
 }
