@@ -48,6 +48,34 @@ pub enum Command {
     Login(LoginArgs),
     /// One full sync round with the hub: push everything pending, pull until caught up.
     Sync(JsonFlag),
+    /// Reports: the weekly inspection log (周巡查日志).
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The weekly inspection logs of one ISO week: every officer's, or one officer's.
+    Week(WeekArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WeekArgs {
+    /// The ISO week in the city's time zone, e.g. 2026-W48.
+    #[arg(long, value_name = "YYYY-Www")]
+    pub week: String,
+    /// Only this officer's log.
+    #[arg(long, value_name = "NAME")]
+    pub officer: Option<String>,
+    /// Print the list of logs as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write an Excel workbook (a summary sheet and one sheet per officer).
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
+    /// Also write a CSV file (UTF-8 with a BOM).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

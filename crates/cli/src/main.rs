@@ -6,6 +6,7 @@
 
 mod cli;
 mod render;
+mod report;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -101,7 +102,7 @@ fn open(dir: &Path) -> Result<Store, Error> {
     Store::open(dir, Arc::new(SystemClock), Arc::new(OsIds))
 }
 
-fn print_json(value: &impl serde::Serialize) {
+pub(crate) fn print_json(value: &impl serde::Serialize) {
     // Serializing our own plain data types cannot fail.
     println!("{}", serde_json::to_string_pretty(value).expect("serializable"));
 }
@@ -299,6 +300,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
         }
         // Handled by sync::dispatch before run() is called.
         Command::Login(_) | Command::Sync(_) => {}
+        Command::Report(cli::ReportCommand::Week(args)) => report::week(lang, &open(&dir)?, &args)?,
         Command::Status(f) => {
             let store = open(&dir)?;
             let counts = store.counts()?;

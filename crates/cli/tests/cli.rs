@@ -429,3 +429,47 @@ fn malformed_registry_files_are_refused_whole() {
         env.json(&["grids", "list"]).as_array().unwrap().iter().find(|g| g["code"] == "C1-01").cloned().unwrap();
     assert_eq!(small["owners"], serde_json::json!(["李四", "王五"]), "owners are split");
 }
+
+#[test]
+fn report_week_prints_the_weekly_logs_as_json_and_exports_files() {
+    let env = Env::sample();
+    env.add("井盖缺失（第10周）", &["--observed-at", "2026-03-04 10:00"]);
+    env.add("井盖松动（第10周，周日深夜）", &["--observed-at", "2026-03-08 23:30"]);
+    env.add("井盖破损（第11周）", &["--observed-at", "2026-03-09 00:10"]);
+    let xlsx = env.dir.path().join("w10.xlsx");
+    let csv = env.dir.path().join("w10.csv");
+    let logs = env.json(&[
+        "report",
+        "week",
+        "--week",
+        "2026-W10",
+        "--xlsx",
+        xlsx.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    let logs = logs.as_array().expect("a list of logs");
+    assert_eq!(logs.len(), 1, "one officer has a log: {logs:?}");
+    let log = &logs[0];
+    assert_eq!(log["officer"], "李明");
+    assert_eq!(log["week"], "2026-W10");
+    assert_eq!(log["patrols"], 0);
+    assert_eq!(log["findings_recorded"], 2, "Sunday 23:30 Beijing time still counts in week 10");
+    assert_eq!(log["by_category"]["0101"], 2);
+    assert_eq!(log["findings_closed"], 0);
+    assert!(log["overdue"].is_number() && log["closure_rate"].is_null() && log["on_time_rate"].is_null());
+    assert!(log["rework_rate"].is_null(), "no finding is due, so the measures are null");
+    assert!(std::fs::read(&xlsx).expect("the workbook is written").starts_with(b"PK"), "an XLSX is a zip file");
+    let csv_bytes = std::fs::read(&csv).expect("the CSV is written");
+    assert!(csv_bytes.starts_with("\u{feff}巡查员".as_bytes()), "UTF-8 with a BOM and Chinese headers");
+
+    let one = env.json(&["report", "week", "--week", "2026-W11", "--officer", "李明"]);
+    assert_eq!(one[0]["findings_recorded"], 1, "Monday 00:10 is week 11");
+    let text = env.ok(&["report", "week", "--week", "2026-W10"]);
+    assert!(text.contains("李明") && text.contains("2026-W10"), "a readable summary: {text}");
+
+    let zh = env.refused(&["report", "week", "--week", "2026-48"]);
+    assert!(zh.contains("周次无效") && zh.contains("2026-48"), "one Chinese sentence: {zh}");
+    let en = env.refused(&["--lang", "en", "report", "week", "--week", "2027-W53"]);
+    assert!(en.starts_with("Invalid week 2027-W53"), "2027 has 52 weeks; one English sentence: {en}");
+}

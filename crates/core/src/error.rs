@@ -39,6 +39,8 @@ pub enum Error {
     ObservedInFuture { observed_at: String, now: String },
     #[error("invalid time {0}")]
     InvalidTime(String),
+    #[error("invalid ISO week {0}")]
+    InvalidWeek(String),
     #[error("unknown value {value} for {field}")]
     InvalidValue { field: &'static str, value: String },
     #[error("photo {name} is not an image")]
@@ -95,6 +97,7 @@ impl Error {
             Error::PointInNoGrid { .. } => "point_in_no_grid",
             Error::ObservedInFuture { .. } => "observed_in_future",
             Error::InvalidTime(_) => "invalid_time",
+            Error::InvalidWeek(_) => "invalid_week",
             Error::InvalidValue { .. } => "invalid_value",
             Error::PhotoNotImage { .. } => "photo_not_image",
             Error::PhotoTooLarge { .. } => "photo_too_large",
@@ -183,6 +186,11 @@ impl Error {
                 zh,
                 format!("时间格式无效：{t}（应为 RFC 3339，例如 2026-11-25T09:30:00+08:00）。"),
                 format!("Invalid time {t} (expected RFC 3339, e.g. 2026-11-25T09:30:00+08:00)."),
+            ),
+            Error::InvalidWeek(w) => pick(
+                zh,
+                format!("周次无效：{w}（应为 ISO 周，例如 2026-W48）。"),
+                format!("Invalid week {w} (expected an ISO week such as 2026-W48)."),
             ),
             Error::InvalidValue { field, value } => pick(
                 zh,

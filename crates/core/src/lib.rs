@@ -25,6 +25,7 @@ pub mod remote;
 pub mod scope;
 pub mod store;
 pub mod validate;
+pub mod weekly;
 pub mod zone;
 
 /// The app's identifier: the desktop app's data folder is the platform data folder joined with it,

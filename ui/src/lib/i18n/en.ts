@@ -273,6 +273,7 @@ export const en: Record<MessageKey, string> = {
   "errors.point_in_no_grid": "That point lies in no small grid.",
   "errors.observed_in_future": "The observed time cannot be in the future.",
   "errors.invalid_time": "Invalid time.",
+  "errors.invalid_week": "Invalid week (expected an ISO week such as 2026-W48).",
   "errors.invalid_value": "That value is not valid.",
   "errors.photo_not_image": "That file is not an image (JPEG, PNG and WebP are accepted).",
   "errors.photo_too_large": "The photo is too large.",

@@ -272,6 +272,7 @@ export const zh = {
   "errors.point_in_no_grid": "该位置不在任何小网格内。",
   "errors.observed_in_future": "发现时间不能在将来。",
   "errors.invalid_time": "时间格式无效。",
+  "errors.invalid_week": "周次无效（应为 ISO 周，例如 2026-W48）。",
   "errors.invalid_value": "该值无效。",
   "errors.photo_not_image": "这个文件不是图片（支持 JPEG、PNG、WebP）。",
   "errors.photo_too_large": "照片过大。",

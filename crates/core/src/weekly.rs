@@ -1,0 +1,670 @@
+//! The weekly inspection log (周巡查日志): for one officer and one ISO week, what a team lead brings
+//! to the weekly meeting, and its exports (XLSX, CSV with a BOM).
+//!
+//! # Definitions (each number of a log, precisely)
+//!
+//! - **Week**: an ISO week, Monday 00:00 to the next Monday 00:00 in the city's zone
+//!   ([`CITY_TZ`], Beijing time), written `2026-W48`. 2026 has 53 weeks: 2026-W53 runs from
+//!   28 December 2026 to 3 January 2027.
+//! - **Patrols** (`patrols`): the officer's patrols that *started* in the week; a patrol crossing
+//!   midnight (or the week's end) counts once, in the week of its start. `patrols_expected` is the
+//!   number of rhythm days in a week ([`PatrolRhythm`], Wednesday and Saturday by default);
+//!   `rhythm_days_patrolled` is how many of those days saw a patrol start.
+//! - **Grids walked** (`grids_walked`): distinct grids of those patrols (`patrol_grids`);
+//!   **grids owned** (`grids_owned`): small grids whose owners include the officer.
+//! - **Findings recorded** (`findings_recorded`, `by_category`): findings the officer authored whose
+//!   `observed_at` falls in the week (the week a finding counts in follows `observed_at`, not the
+//!   time it was recorded or synced). This set is the log's *cohort*.
+//! - **Closed** (`findings_closed`): cohort findings whose status is now `closed`.
+//! - **Overdue** (`overdue`): cohort findings still awaiting rectification (reported, accepted,
+//!   rectifying, rework, reopened) whose `due_at` is before the report's moment (the store's clock):
+//!   the same rule as the app's overdue flag.
+//! - **Due** (`due`): cohort findings that have a deadline and whose `due_at` falls in the week or
+//!   earlier (before the week's end). Findings whose category has no deadline are never due.
+//! - **结案率** `closure_rate` = `closed_due` ÷ `due`, where `closed_due` counts the due findings
+//!   that are now closed.
+//! - **按期处置率** `on_time_rate` = `on_time` ÷ `due`, where `on_time` counts the due findings whose
+//!   first move to `rectified` happened at or before their `due_at` (device time of the event).
+//! - **返工率** `rework_rate` = `rework` ÷ `due`, where `rework` counts the due findings that were
+//!   ever sent back for rework.
+//! - Each ratio is `null` when `due` is 0.
+//!
+//! The city-wide summary is every officer's log for the week ([`city_week`]): the officers are the
+//! users with the officer role and anyone who patrolled or recorded a finding in the week.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+use rusqlite::params;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::lifecycle::Status;
+use crate::projection;
+use crate::store::{awaits_rectification, ts_of, Store};
+use crate::zone::CITY_TZ;
+
+/// The days of the week on which an officer is expected to patrol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PatrolRhythm {
+    pub days: &'static [Weekday],
+}
+
+/// The sample city's rhythm: Wednesday and Saturday.
+pub const DEFAULT_RHYTHM: PatrolRhythm = PatrolRhythm { days: &[Weekday::Wed, Weekday::Sat] };
+
+/// An ISO week: `2026-W48`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IsoWeek {
+    pub year: i32,
+    pub week: u32,
+}
+
+impl IsoWeek {
+    /// Reads `2026-W48` (the `W` in either case); a week that does not exist is refused.
+    pub fn parse(text: &str) -> Result<IsoWeek> {
+        let bad = || Error::InvalidWeek(text.to_string());
+        let t = text.trim();
+        let (y, w) = t.split_once(['W', 'w']).ok_or_else(bad)?;
+        let y = y.strip_suffix('-').unwrap_or(y);
+        if y.len() != 4
+            || w.len() != 2
+            || !y.bytes().all(|b| b.is_ascii_digit())
+            || !w.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let week = IsoWeek { year: y.parse().map_err(|_| bad())?, week: w.parse().map_err(|_| bad())? };
+        NaiveDate::from_isoywd_opt(week.year, week.week, Weekday::Mon).ok_or_else(bad)?;
+        Ok(week)
+    }
+
+    /// The week a moment falls in, in the city's zone.
+    pub fn of(t: DateTime<Utc>) -> IsoWeek {
+        let w = t.with_timezone(&CITY_TZ).iso_week();
+        IsoWeek { year: w.year(), week: w.week() }
+    }
+
+    /// Its Monday.
+    pub fn monday(self) -> NaiveDate {
+        NaiveDate::from_isoywd_opt(self.year, self.week, Weekday::Mon).expect("a parsed week exists")
+    }
+
+    /// Its Sunday.
+    pub fn sunday(self) -> NaiveDate {
+        self.monday() + Duration::days(6)
+    }
+
+    /// Monday 00:00 in the city's zone, as UTC (inclusive).
+    pub fn start(self) -> DateTime<Utc> {
+        local_midnight(self.monday())
+    }
+
+    /// The next Monday 00:00 in the city's zone, as UTC (exclusive).
+    pub fn end(self) -> DateTime<Utc> {
+        local_midnight(self.monday() + Duration::days(7))
+    }
+}
+
+impl fmt::Display for IsoWeek {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-W{:02}", self.year, self.week)
+    }
+}
+
+fn local_midnight(day: NaiveDate) -> DateTime<Utc> {
+    let naive = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+    CITY_TZ.from_local_datetime(&naive).earliest().expect("Beijing time has no gaps").with_timezone(&Utc)
+}
+
+/// One patrol in a log.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct WeeklyPatrol {
+    pub id: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub grids: u32,
+}
+
+/// One finding of a log's cohort.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct WeeklyFinding {
+    pub id: String,
+    pub grid: String,
+    pub category: String,
+    pub status: Status,
+    pub observed_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub rectified_at: Option<DateTime<Utc>>,
+    pub overdue: bool,
+}
+
+/// The weekly inspection log of one officer (see the module header for each number).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct WeeklyLog {
+    pub officer: String,
+    /// `2026-W48`.
+    pub week: String,
+    pub week_start: NaiveDate,
+    pub week_end: NaiveDate,
+    pub patrols: u32,
+    pub patrols_expected: u32,
+    pub rhythm_days_patrolled: u32,
+    pub grids_walked: u32,
+    pub grids_owned: u32,
+    pub findings_recorded: u32,
+    /// Findings recorded, by minor category code.
+    pub by_category: BTreeMap<String, u32>,
+    pub findings_closed: u32,
+    pub overdue: u32,
+    pub due: u32,
+    pub closed_due: u32,
+    pub on_time: u32,
+    pub rework: u32,
+    /// 结案率: closed_due ÷ due; null when due is 0.
+    pub closure_rate: Option<f64>,
+    /// 按期处置率: on_time ÷ due; null when due is 0.
+    pub on_time_rate: Option<f64>,
+    /// 返工率: rework ÷ due; null when due is 0.
+    pub rework_rate: Option<f64>,
+    pub patrol_list: Vec<WeeklyPatrol>,
+    pub finding_list: Vec<WeeklyFinding>,
+}
+
+impl WeeklyLog {
+    fn empty(officer: &str, week: IsoWeek, rhythm: PatrolRhythm) -> WeeklyLog {
+        WeeklyLog {
+            officer: officer.to_string(),
+            week: week.to_string(),
+            week_start: week.monday(),
+            week_end: week.sunday(),
+            patrols: 0,
+            patrols_expected: rhythm.days.len() as u32,
+            rhythm_days_patrolled: 0,
+            grids_walked: 0,
+            grids_owned: 0,
+            findings_recorded: 0,
+            by_category: BTreeMap::new(),
+            findings_closed: 0,
+            overdue: 0,
+            due: 0,
+            closed_due: 0,
+            on_time: 0,
+            rework: 0,
+            closure_rate: None,
+            on_time_rate: None,
+            rework_rate: None,
+            patrol_list: Vec::new(),
+            finding_list: Vec::new(),
+        }
+    }
+}
+
+fn ratio(n: u32, d: u32) -> Option<f64> {
+    (d > 0).then(|| f64::from(n) / f64::from(d))
+}
+
+/// One officer's log for a week, on the default rhythm.
+pub fn officer_week(store: &Store, officer: &str, week: IsoWeek) -> Result<WeeklyLog> {
+    let mut logs = build(store, week, Some(officer), DEFAULT_RHYTHM)?;
+    Ok(logs.pop().unwrap_or_else(|| WeeklyLog::empty(officer, week, DEFAULT_RHYTHM)))
+}
+
+/// Every officer's log for a week (the city-wide summary), by officer name.
+pub fn city_week(store: &Store, week: IsoWeek) -> Result<Vec<WeeklyLog>> {
+    build(store, week, None, DEFAULT_RHYTHM)
+}
+
+/// The logs of one officer (or of all), on a given rhythm.
+pub fn build(store: &Store, week: IsoWeek, officer: Option<&str>, rhythm: PatrolRhythm) -> Result<Vec<WeeklyLog>> {
+    let conn = store.connection();
+    let (from, to) = (ts_of(week.start()), ts_of(week.end()));
+    let now = store.now();
+    let mut logs: BTreeMap<String, WeeklyLog> = BTreeMap::new();
+    if let Some(name) = officer {
+        logs.insert(name.to_string(), WeeklyLog::empty(name, week, rhythm));
+    } else {
+        let mut stmt = conn.prepare_cached("SELECT name FROM users WHERE role = 'officer'")?;
+        for name in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let name = name?;
+            logs.insert(name.clone(), WeeklyLog::empty(&name, week, rhythm));
+        }
+    }
+    // Patrols that started in the week, with how many grids each walked.
+    let officer_filter = if officer.is_some() { "p.officer = ?3 AND" } else { "?3 IS NULL AND" };
+    let sql = format!(
+        "SELECT p.officer, p.id, p.started_at, p.ended_at,
+                (SELECT count(*) FROM patrol_grids pg WHERE pg.patrol_id = p.id)
+         FROM patrols p WHERE {officer_filter} p.started_at >= ?1 AND p.started_at < ?2
+         ORDER BY p.officer, p.started_at"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![from, to, officer], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, u32>(4)?,
+        ))
+    })?;
+    let mut rhythm_days: HashMap<String, BTreeSet<NaiveDate>> = HashMap::new();
+    for row in rows {
+        let (name, id, started, ended, grids) = row?;
+        let started_at = parse(&started)?;
+        let ended_at = ended.as_deref().map(parse).transpose()?;
+        let log = logs.entry(name.clone()).or_insert_with(|| WeeklyLog::empty(&name, week, rhythm));
+        log.patrols += 1;
+        let day = started_at.with_timezone(&CITY_TZ).date_naive();
+        if rhythm.days.contains(&day.weekday()) {
+            rhythm_days.entry(name.clone()).or_default().insert(day);
+        }
+        log.patrol_list.push(WeeklyPatrol { id, started_at, ended_at, grids });
+    }
+    for (name, days) in rhythm_days {
+        if let Some(log) = logs.get_mut(&name) {
+            log.rhythm_days_patrolled = days.len() as u32;
+        }
+    }
+
+    // Grids walked: distinct grids over the week's patrols.
+    let sql = format!(
+        "SELECT p.officer, count(DISTINCT pg.grid) FROM patrols p JOIN patrol_grids pg ON pg.patrol_id = p.id
+         WHERE {officer_filter} p.started_at >= ?1 AND p.started_at < ?2 GROUP BY p.officer"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    for row in stmt.query_map(params![from, to, officer], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))? {
+        let (name, n) = row?;
+        if let Some(log) = logs.get_mut(&name) {
+            log.grids_walked = n;
+        }
+    }
+
+    // The cohort: findings the officer observed in the week, with the first rectification and
+    // whether it was ever sent back for rework (from the event log).
+    let author_filter = if officer.is_some() { "f.author = ?3 AND" } else { "?3 IS NULL AND" };
+    let sql = format!(
+        "SELECT f.author, f.id, f.grid, f.category, f.status, f.observed_at, f.due_at,
+            (SELECT min(e.device_time) FROM events e WHERE e.entity_id = f.id AND e.kind = ?4
+                AND json_extract(e.payload, '$.to') = 'rectified'),
+            EXISTS (SELECT 1 FROM events e WHERE e.entity_id = f.id AND e.kind = ?4
+                AND json_extract(e.payload, '$.to') = 'rework')
+         FROM findings f WHERE {author_filter} f.observed_at >= ?1 AND f.observed_at < ?2
+         ORDER BY f.author, f.observed_at, f.seq"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![from, to, officer, projection::MOVED], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, Option<String>>(6)?,
+            r.get::<_, Option<String>>(7)?,
+            r.get::<_, bool>(8)?,
+        ))
+    })?;
+    let week_end = week.end();
+    for row in rows {
+        let (name, id, grid, category, status, observed, due, rectified, reworked) = row?;
+        let status = Status::parse_field(&status)?;
+        let observed_at = parse(&observed)?;
+        let due_at = due.as_deref().map(parse).transpose()?;
+        let rectified_at = rectified.as_deref().map(parse).transpose()?;
+        let overdue = awaits_rectification(status) && due_at.is_some_and(|d| d < now);
+        let log = logs.entry(name.clone()).or_insert_with(|| WeeklyLog::empty(&name, week, rhythm));
+        log.findings_recorded += 1;
+        *log.by_category.entry(category.clone()).or_insert(0) += 1;
+        let closed = status == Status::Closed;
+        log.findings_closed += u32::from(closed);
+        log.overdue += u32::from(overdue);
+        if let Some(d) = due_at.filter(|d| *d < week_end) {
+            log.due += 1;
+            log.closed_due += u32::from(closed);
+            log.on_time += u32::from(rectified_at.is_some_and(|r| r <= d));
+            log.rework += u32::from(reworked);
+        }
+        log.finding_list.push(WeeklyFinding { id, grid, category, status, observed_at, due_at, rectified_at, overdue });
+    }
+
+    // Grids owned: small grids whose owners (a JSON list) name the officer.
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.value, count(*) FROM grids g, json_each(g.owners) o WHERE g.level = 'small' GROUP BY o.value",
+    )?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))? {
+        let (name, n) = row?;
+        if let Some(log) = logs.get_mut(&name) {
+            log.grids_owned = n;
+        }
+    }
+
+    let mut out: Vec<WeeklyLog> = logs.into_values().collect();
+    for log in &mut out {
+        log.closure_rate = ratio(log.closed_due, log.due);
+        log.on_time_rate = ratio(log.on_time, log.due);
+        log.rework_rate = ratio(log.rework, log.due);
+    }
+    Ok(out)
+}
+
+fn parse(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| Error::InvalidTime(s.to_string()))
+}
+
+/// Chinese names of the minor categories, by code (for the exports).
+fn category_names(store: &Store) -> Result<HashMap<String, String>> {
+    let mut stmt = store.connection().prepare_cached("SELECT code, name_zh FROM categories")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The summary columns, shared by the CSV and the XLSX summary sheet.
+pub const SUMMARY_HEADERS: [&str; 19] = [
+    "巡查员",
+    "周次",
+    "周一",
+    "周日",
+    "巡查次数",
+    "应巡查次数",
+    "按节奏巡查天数",
+    "巡查网格数",
+    "负责网格数",
+    "发现问题数",
+    "已结案",
+    "超期",
+    "应办结",
+    "应办结中已结案",
+    "按期整改",
+    "返工",
+    "结案率",
+    "按期处置率",
+    "返工率",
+];
+
+fn counts(log: &WeeklyLog) -> [u32; 12] {
+    [
+        log.patrols,
+        log.patrols_expected,
+        log.rhythm_days_patrolled,
+        log.grids_walked,
+        log.grids_owned,
+        log.findings_recorded,
+        log.findings_closed,
+        log.overdue,
+        log.due,
+        log.closed_due,
+        log.on_time,
+        log.rework,
+    ]
+}
+
+fn rates(log: &WeeklyLog) -> [Option<f64>; 3] {
+    [log.closure_rate, log.on_time_rate, log.rework_rate]
+}
+
+/// A ratio as text for the CSV: four decimals, empty when there is none.
+pub fn rate_text(r: Option<f64>) -> String {
+    r.map(|r| format!("{r:.4}")).unwrap_or_default()
+}
+
+/// The logs as CSV in UTF-8 with a BOM (so Excel opens the Chinese headers correctly): one row per
+/// log, the summary columns and then 分类统计 (`code 名称:count; …`).
+pub fn write_csv(store: &Store, logs: &[WeeklyLog], mut out: impl Write) -> Result<()> {
+    let names = category_names(store)?;
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::Writer::from_writer(out);
+    let io = |e: csv::Error| Error::Io(std::io::Error::other(e));
+    let mut headers: Vec<&str> = SUMMARY_HEADERS.to_vec();
+    headers.push("分类统计");
+    w.write_record(&headers).map_err(io)?;
+    for log in logs {
+        let mut rec = vec![log.officer.clone(), log.week.clone(), log.week_start.to_string(), log.week_end.to_string()];
+        rec.extend(counts(log).iter().map(|n| n.to_string()));
+        rec.extend(rates(log).iter().map(|r| rate_text(*r)));
+        rec.push(
+            log.by_category
+                .iter()
+                .map(|(c, n)| format!("{c} {}:{n}", names.get(c).map(String::as_str).unwrap_or("")))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+        w.write_record(&rec).map_err(io)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes the logs as CSV to a file.
+pub fn save_csv(store: &Store, logs: &[WeeklyLog], path: &Path) -> Result<()> {
+    let file = std::fs::File::create(path)?;
+    write_csv(store, logs, std::io::BufWriter::new(file))
+}
+
+/// The width a text takes in a spreadsheet column: CJK characters count twice.
+fn text_width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+/// Column widths that fit: the widest cell of each column, within bounds.
+struct Widths(Vec<usize>);
+
+impl Widths {
+    fn see(&mut self, col: u16, width: usize) {
+        let col = usize::from(col);
+        if self.0.len() <= col {
+            self.0.resize(col + 1, 0);
+        }
+        self.0[col] = self.0[col].max(width);
+    }
+
+    fn apply(&self, sheet: &mut rust_xlsxwriter::Worksheet) -> Result<()> {
+        for (col, w) in self.0.iter().enumerate() {
+            sheet.set_column_width(col as u16, (*w + 2).clamp(8, 60) as f64).map_err(xlsx_err)?;
+        }
+        Ok(())
+    }
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::Io(std::io::Error::other(e))
+}
+
+/// A worksheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, unique in the book.
+fn sheet_name(officer: &str, used: &mut BTreeSet<String>) -> String {
+    let clean: String =
+        officer.chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).take(28).collect::<String>();
+    let clean = if clean.trim().is_empty() || clean == "汇总" { "巡查员".to_string() } else { clean };
+    let mut name = clean.clone();
+    let mut n = 2;
+    while !used.insert(name.clone()) {
+        name = format!("{clean}{n}");
+        n += 1;
+    }
+    name
+}
+
+fn local(t: DateTime<Utc>) -> NaiveDateTime {
+    t.with_timezone(&CITY_TZ).naive_local()
+}
+
+/// The logs as an XLSX workbook: a summary sheet (汇总) with one row per log, and one sheet per
+/// officer with the log's numbers, its findings by category, its patrols and its findings. Dates
+/// and times are real date cells in Beijing time; rates are numbers formatted as percentages.
+pub fn xlsx_bytes(store: &Store, logs: &[WeeklyLog]) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+    let names = category_names(store)?;
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold().set_align(FormatAlign::Center);
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let time = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let pct = Format::new().set_num_format("0.0%");
+
+    let sheet = book.add_worksheet();
+    sheet.set_name("汇总").map_err(xlsx_err)?;
+    let mut widths = Widths(Vec::new());
+    for (col, h) in SUMMARY_HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *h, &bold).map_err(xlsx_err)?;
+        widths.see(col as u16, text_width(h));
+    }
+    for (i, log) in logs.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_string(row, 0, &log.officer).map_err(xlsx_err)?;
+        widths.see(0, text_width(&log.officer));
+        sheet.write_string(row, 1, &log.week).map_err(xlsx_err)?;
+        sheet.write_datetime_with_format(row, 2, log.week_start, &date).map_err(xlsx_err)?;
+        sheet.write_datetime_with_format(row, 3, log.week_end, &date).map_err(xlsx_err)?;
+        widths.see(2, 10);
+        widths.see(3, 10);
+        for (j, n) in counts(log).iter().enumerate() {
+            sheet.write_number(row, 4 + j as u16, f64::from(*n)).map_err(xlsx_err)?;
+        }
+        for (j, r) in rates(log).iter().enumerate() {
+            if let Some(r) = r {
+                sheet.write_number_with_format(row, 16 + j as u16, *r, &pct).map_err(xlsx_err)?;
+            }
+        }
+    }
+    widths.apply(sheet)?;
+    sheet.set_freeze_panes(1, 1).map_err(xlsx_err)?;
+
+    let mut used = BTreeSet::from(["汇总".to_string()]);
+    for log in logs {
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name(&log.officer, &mut used)).map_err(xlsx_err)?;
+        let mut widths = Widths(Vec::new());
+        let mut row = 0u32;
+        // The log's numbers: a label and a value per row.
+        let mut label = |sheet: &mut rust_xlsxwriter::Worksheet, row: u32, text: &str| -> Result<()> {
+            sheet.write_string_with_format(row, 0, text, &bold).map_err(xlsx_err)?;
+            widths.see(0, text_width(text));
+            Ok(())
+        };
+        label(sheet, row, "巡查员")?;
+        sheet.write_string(row, 1, &log.officer).map_err(xlsx_err)?;
+        row += 1;
+        label(sheet, row, "周次")?;
+        sheet.write_string(row, 1, &log.week).map_err(xlsx_err)?;
+        row += 1;
+        label(sheet, row, "周一")?;
+        sheet.write_datetime_with_format(row, 1, log.week_start, &date).map_err(xlsx_err)?;
+        row += 1;
+        label(sheet, row, "周日")?;
+        sheet.write_datetime_with_format(row, 1, log.week_end, &date).map_err(xlsx_err)?;
+        row += 1;
+        for (j, n) in counts(log).iter().enumerate() {
+            label(sheet, row, SUMMARY_HEADERS[4 + j])?;
+            sheet.write_number(row, 1, f64::from(*n)).map_err(xlsx_err)?;
+            row += 1;
+        }
+        for (j, r) in rates(log).iter().enumerate() {
+            label(sheet, row, SUMMARY_HEADERS[16 + j])?;
+            if let Some(r) = r {
+                sheet.write_number_with_format(row, 1, *r, &pct).map_err(xlsx_err)?;
+            }
+            row += 1;
+        }
+
+        row += 1;
+        for (col, h) in ["类别编码", "类别名称", "问题数"].iter().enumerate() {
+            sheet.write_string_with_format(row, col as u16, *h, &bold).map_err(xlsx_err)?;
+            widths.see(col as u16, text_width(h));
+        }
+        row += 1;
+        for (code, n) in &log.by_category {
+            let name = names.get(code).map(String::as_str).unwrap_or("");
+            sheet.write_string(row, 0, code).map_err(xlsx_err)?;
+            sheet.write_string(row, 1, name).map_err(xlsx_err)?;
+            sheet.write_number(row, 2, f64::from(*n)).map_err(xlsx_err)?;
+            widths.see(1, text_width(name));
+            row += 1;
+        }
+
+        row += 1;
+        for (col, h) in ["巡查编号", "开始时间", "结束时间", "网格数"].iter().enumerate() {
+            sheet.write_string_with_format(row, col as u16, *h, &bold).map_err(xlsx_err)?;
+            widths.see(col as u16, text_width(h));
+        }
+        row += 1;
+        for p in &log.patrol_list {
+            sheet.write_string(row, 0, &p.id).map_err(xlsx_err)?;
+            widths.see(0, p.id.len());
+            sheet.write_datetime_with_format(row, 1, local(p.started_at), &time).map_err(xlsx_err)?;
+            if let Some(end) = p.ended_at {
+                sheet.write_datetime_with_format(row, 2, local(end), &time).map_err(xlsx_err)?;
+            }
+            sheet.write_number(row, 3, f64::from(p.grids)).map_err(xlsx_err)?;
+            widths.see(1, 16);
+            widths.see(2, 16);
+            row += 1;
+        }
+
+        row += 1;
+        let headers = ["问题编号", "网格", "类别", "状态", "发现时间", "整改期限", "整改时间", "超期"];
+        for (col, h) in headers.iter().enumerate() {
+            sheet.write_string_with_format(row, col as u16, *h, &bold).map_err(xlsx_err)?;
+            widths.see(col as u16, text_width(h));
+        }
+        row += 1;
+        for f in &log.finding_list {
+            let category = format!("{} {}", f.category, names.get(&f.category).map(String::as_str).unwrap_or(""));
+            let status = f.status.label(crate::lang::Lang::Zh);
+            sheet.write_string(row, 0, &f.id).map_err(xlsx_err)?;
+            sheet.write_string(row, 1, &f.grid).map_err(xlsx_err)?;
+            sheet.write_string(row, 2, &category).map_err(xlsx_err)?;
+            sheet.write_string(row, 3, status).map_err(xlsx_err)?;
+            sheet.write_datetime_with_format(row, 4, local(f.observed_at), &time).map_err(xlsx_err)?;
+            for (col, t) in [(5u16, f.due_at), (6, f.rectified_at)] {
+                if let Some(t) = t {
+                    sheet.write_datetime_with_format(row, col, local(t), &time).map_err(xlsx_err)?;
+                }
+            }
+            sheet.write_string(row, 7, if f.overdue { "是" } else { "否" }).map_err(xlsx_err)?;
+            widths.see(0, f.id.len());
+            widths.see(1, f.grid.len());
+            widths.see(2, text_width(&category));
+            widths.see(3, text_width(status));
+            for col in 4..7 {
+                widths.see(col, 16);
+            }
+            row += 1;
+        }
+        widths.apply(sheet)?;
+    }
+    book.save_to_buffer().map_err(xlsx_err)
+}
+
+/// Writes the logs as an XLSX workbook to a file.
+pub fn save_xlsx(store: &Store, logs: &[WeeklyLog], path: &Path) -> Result<()> {
+    let bytes = xlsx_bytes(store, logs)?;
+    std::fs::write(path, bytes)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_parse_and_refuse() {
+        let w = IsoWeek::parse("2026-W48").unwrap();
+        assert_eq!((w.year, w.week), (2026, 48));
+        assert_eq!(w.monday(), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        assert_eq!(w.start(), DateTime::parse_from_rfc3339("2026-11-22T16:00:00Z").unwrap());
+        let w53 = IsoWeek::parse("2026-w53").unwrap();
+        assert_eq!(
+            (w53.monday(), w53.sunday()),
+            (NaiveDate::from_ymd_opt(2026, 12, 28).unwrap(), NaiveDate::from_ymd_opt(2027, 1, 3).unwrap())
+        );
+        assert_eq!(IsoWeek::parse("2027-W01").unwrap().monday(), NaiveDate::from_ymd_opt(2027, 1, 4).unwrap());
+        for bad in ["2027-W53", "2026-W00", "2026-48", "2026-W4", "W48", "", "2026-W48x", "abcd-W01"] {
+            let e = IsoWeek::parse(bad).expect_err(bad);
+            assert_eq!(e.code(), "invalid_week", "{bad}");
+        }
+    }
+}

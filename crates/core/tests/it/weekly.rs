@@ -1,0 +1,264 @@
+//! The weekly inspection log: a hand-counted week of one officer, the same numbers in the JSON, the
+//! XLSX (read back with calamine) and the CSV, and the week's edges (Sunday 23:30, a patrol across
+//! midnight, the turn of the year, a holiday inside a working-day deadline).
+
+use std::io::Cursor;
+
+use calamine::{Data, DataType, Reader, Xlsx};
+use chrono::NaiveDate;
+use gridpatrol_core::weekly::{self, IsoWeek, WeeklyLog};
+use gridpatrol_core::{MoveRequest, NewFinding, PatrolKind, Role, Status};
+
+use super::{at, Env, GRID_01, GRID_02, LEAD, MANHOLE, OFFICER};
+
+/// 路灯 (street light): a deadline of 3 working days.
+const STREET_LIGHT: &str = "0201";
+
+impl Env {
+    fn at(&mut self, beijing: &str) {
+        self.clock.set(at(&format!("{beijing}+08:00")));
+    }
+
+    /// The officer records a finding observed at `observed` (Beijing time), recorded now.
+    fn observe(&mut self, category: &str, grid: &str, observed: &str, what: &str) -> String {
+        self.act_as(OFFICER, Role::Officer);
+        let mut new = NewFinding::new(grid, category, what);
+        new.observed_at = Some(at(&format!("{observed}+08:00")));
+        self.store.add_finding(new).expect("record a finding").id
+    }
+
+    fn go(&mut self, who: (&str, Role), id: &str, to: &[Status]) {
+        self.act_as(who.0, who.1);
+        for &to in to {
+            self.store
+                .move_finding(MoveRequest { id: id.to_string(), to, note: String::new(), photos: Vec::new() })
+                .unwrap_or_else(|e| panic!("move {id} to {to:?}: {e}"));
+        }
+    }
+
+    fn patrol(&mut self, grids: &[&str], start: &str, end: &str) {
+        self.act_as(OFFICER, Role::Officer);
+        self.at(start);
+        let grids: Vec<String> = grids.iter().map(|g| g.to_string()).collect();
+        self.store.start_patrol(&grids, PatrolKind::Scheduled, "").expect("start a patrol");
+        self.at(end);
+        self.store.end_patrol().expect("end the patrol");
+    }
+}
+
+const LEAD_: (&str, Role) = (LEAD, Role::Lead);
+const OFFICER_: (&str, Role) = (OFFICER, Role::Officer);
+
+/// Week 48 of 2026 (Monday 23 – Sunday 29 November), told in order; the report is read on
+/// Wednesday 2 December at noon.
+fn fixture_week() -> Env {
+    use Status::*;
+    let mut env = Env::sample();
+    // F1: a manhole cover (24 h), recorded Monday 10:00, due Tuesday 10:00; fixed Tuesday 09:00, closed.
+    env.at("2026-11-23T10:00:00");
+    let f1 = env.observe(MANHOLE, GRID_01, "2026-11-23T09:30:00", "F1 井盖缺失");
+    env.at("2026-11-23T12:00:00");
+    env.go(LEAD_, &f1, &[Accepted, Rectifying]);
+    env.at("2026-11-24T09:00:00");
+    env.go(OFFICER_, &f1, &[Rectified]);
+    // F2: recorded Tuesday 10:00, due Wednesday 10:00; fixed late (Wednesday 12:00), sent back for
+    // rework, fixed again, closed Thursday.
+    env.at("2026-11-24T10:00:00");
+    let f2 = env.observe(MANHOLE, GRID_02, "2026-11-24T09:45:00", "F2 井盖破损");
+    env.at("2026-11-24T15:00:00");
+    env.go(LEAD_, &f1, &[Closed]);
+    env.go(LEAD_, &f2, &[Accepted, Rectifying]);
+    // P1: the Wednesday patrol over two grids.
+    env.patrol(&[GRID_01, GRID_02], "2026-11-25T09:00:00", "2026-11-25T11:00:00");
+    env.at("2026-11-25T12:00:00");
+    env.go(OFFICER_, &f2, &[Rectified]);
+    env.at("2026-11-25T14:00:00");
+    env.go(LEAD_, &f2, &[Rework]);
+    env.at("2026-11-25T16:00:00");
+    env.go(OFFICER_, &f2, &[Rectified]);
+    env.at("2026-11-26T09:00:00");
+    env.go(LEAD_, &f2, &[Closed]);
+    // F3: a street light (3 working days), recorded Thursday 10:00, due Tuesday 1 December 10:00:
+    // not due within the week, overdue when the report is read, never touched.
+    env.at("2026-11-26T10:00:00");
+    env.observe(STREET_LIGHT, GRID_01, "2026-11-26T10:00:00", "F3 路灯不亮");
+    // F6: recorded Friday 10:00, due Saturday 10:00, still being fixed: due, overdue.
+    env.at("2026-11-27T10:00:00");
+    let f6 = env.observe(MANHOLE, GRID_01, "2026-11-27T09:00:00", "F6 井盖下沉");
+    env.go(LEAD_, &f6, &[Accepted, Rectifying]);
+    // P2: the Saturday patrol, 23:00 to 01:00 on Sunday (across midnight).
+    env.patrol(&[GRID_01], "2026-11-28T23:00:00", "2026-11-29T01:00:00");
+    // F4: observed at 23:30 on Sunday, Beijing time (15:30 UTC): week 48, due Monday 23:30.
+    env.at("2026-11-29T23:30:00");
+    env.observe(MANHOLE, GRID_02, "2026-11-29T23:30:00", "F4 周日深夜井盖移位");
+    // P3: starts Sunday 23:50, ends Monday 00:20: it counts once, in week 48.
+    env.act_as(OFFICER, Role::Officer);
+    env.at("2026-11-29T23:50:00");
+    env.store.start_patrol(&[GRID_02.to_string()], PatrolKind::Adhoc, "").unwrap();
+    // F5: Monday 00:10 is week 49.
+    env.at("2026-11-30T00:10:00");
+    env.observe(MANHOLE, GRID_02, "2026-11-30T00:10:00", "F5 第49周");
+    env.at("2026-11-30T00:20:00");
+    env.store.end_patrol().unwrap();
+    // P4: Monday of week 49.
+    env.patrol(&[GRID_01], "2026-11-30T10:00:00", "2026-11-30T11:00:00");
+    env.at("2026-12-02T12:00:00");
+    env
+}
+
+/// The hand count of week 48 (see `fixture_week`).
+fn assert_week_48(log: &WeeklyLog) {
+    assert_eq!(log.officer, OFFICER);
+    assert_eq!(log.week, "2026-W48");
+    assert_eq!((log.week_start, log.week_end), (day(2026, 11, 23), day(2026, 11, 29)));
+    assert_eq!(log.patrols, 3, "P1, P2 and P3 (which ends in week 49) started in week 48");
+    assert_eq!((log.patrols_expected, log.rhythm_days_patrolled), (2, 2), "Wednesday and Saturday both patrolled");
+    assert_eq!((log.grids_walked, log.grids_owned), (2, 4), "two grids walked of the four 李明 owns");
+    assert_eq!(log.findings_recorded, 5, "F1, F2, F3, F4 (Sunday 23:30) and F6; not F5 (Monday 00:10)");
+    assert_eq!(log.by_category.get(MANHOLE), Some(&4));
+    assert_eq!(log.by_category.get(STREET_LIGHT), Some(&1));
+    assert_eq!(log.by_category.len(), 2);
+    assert_eq!(log.findings_closed, 2, "F1 and F2");
+    assert_eq!(log.overdue, 3, "F3, F4 and F6 wait for rectification past their due time");
+    assert_eq!(log.due, 3, "F1, F2 and F6 fall due within the week; F3 and F4 after it");
+    assert_eq!((log.closed_due, log.on_time, log.rework), (2, 1, 1));
+    assert_eq!(log.closure_rate, Some(2.0 / 3.0));
+    assert_eq!(log.on_time_rate, Some(1.0 / 3.0));
+    assert_eq!(log.rework_rate, Some(1.0 / 3.0));
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+#[test]
+fn a_hand_counted_week_matches_in_json_xlsx_and_csv() {
+    let mut env = fixture_week();
+    // A second officer with nothing this week: a log of zeros whose measures are null.
+    env.act_as("张伟", Role::Officer);
+    let w48 = IsoWeek::parse("2026-W48").unwrap();
+    let log = weekly::officer_week(&env.store, OFFICER, w48).unwrap();
+    assert_week_48(&log);
+
+    let city = weekly::city_week(&env.store, w48).unwrap();
+    let names: Vec<&str> = city.iter().map(|l| l.officer.as_str()).collect();
+    assert_eq!(names, vec!["张伟", OFFICER], "every officer, by name; not the lead");
+    assert_eq!(city[1], log, "the city-wide summary holds the same log");
+    let idle = &city[0];
+    assert_eq!((idle.patrols, idle.findings_recorded, idle.due), (0, 0, 0));
+    assert_eq!(
+        (idle.closure_rate, idle.on_time_rate, idle.rework_rate),
+        (None, None, None),
+        "null when nothing is due"
+    );
+
+    // JSON.
+    let json = serde_json::to_value(&city).unwrap();
+    let j = &json[1];
+    assert_eq!(j["officer"], OFFICER);
+    assert_eq!(j["week"], "2026-W48");
+    assert_eq!(j["week_start"], "2026-11-23");
+    assert_eq!((j["patrols"].as_u64(), j["findings_recorded"].as_u64()), (Some(3), Some(5)));
+    assert_eq!((j["findings_closed"].as_u64(), j["overdue"].as_u64()), (Some(2), Some(3)));
+    assert_eq!(j["by_category"], serde_json::json!({"0101": 4, "0201": 1}));
+    assert_eq!(j["closure_rate"].as_f64(), Some(2.0 / 3.0));
+    assert_eq!(j["on_time_rate"].as_f64(), Some(1.0 / 3.0));
+    assert_eq!(j["rework_rate"].as_f64(), Some(1.0 / 3.0));
+    assert!(json[0]["closure_rate"].is_null(), "a null measure is JSON null");
+
+    // XLSX, read back.
+    let bytes = weekly::xlsx_bytes(&env.store, &city).unwrap();
+    let mut book = Xlsx::new(Cursor::new(bytes)).expect("a readable workbook");
+    assert_eq!(book.sheet_names(), vec!["汇总".to_string(), "张伟".to_string(), OFFICER.to_string()]);
+    let summary = book.worksheet_range("汇总").unwrap();
+    let cell = |r: u32, c: u32| summary.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+    let header: Vec<String> = (0..19).map(|c| cell(0, c).to_string()).collect();
+    assert_eq!(header, weekly::SUMMARY_HEADERS.to_vec());
+    assert_eq!(cell(2, 0).to_string(), OFFICER);
+    assert_eq!(cell(2, 1).to_string(), "2026-W48");
+    assert_eq!(cell(2, 2).as_date(), Some(day(2026, 11, 23)), "the week's Monday is a real date cell");
+    assert!(matches!(cell(2, 2), Data::DateTime(_)), "a date cell, not text: {:?}", cell(2, 2));
+    assert_eq!(cell(2, 3).as_date(), Some(day(2026, 11, 29)));
+    let numbers: Vec<f64> = (4..16).map(|c| cell(2, c).get_float().expect("a number cell")).collect();
+    assert_eq!(numbers, vec![3.0, 2.0, 2.0, 2.0, 4.0, 5.0, 2.0, 3.0, 3.0, 2.0, 1.0, 1.0]);
+    assert_eq!(cell(2, 16).get_float(), Some(2.0 / 3.0), "结案率 as a number formatted as a percentage");
+    assert_eq!(cell(2, 17).get_float(), Some(1.0 / 3.0));
+    assert_eq!(cell(2, 18).get_float(), Some(1.0 / 3.0));
+    assert_eq!(cell(1, 16), Data::Empty, "a null measure is an empty cell");
+    let sheet = book.worksheet_range(OFFICER).unwrap();
+    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let value = |label: &str| -> String {
+        rows.iter().find(|r| r.first().map(String::as_str) == Some(label)).map(|r| r[1].clone()).unwrap_or_default()
+    };
+    assert_eq!(value("巡查次数"), "3");
+    assert_eq!(value("发现问题数"), "5");
+    assert_eq!(value("超期"), "3");
+    let category = |code: &str| rows.iter().find(|r| r[0] == code).map(|r| (r[1].clone(), r[2].clone()));
+    assert_eq!(category(MANHOLE), Some(("上水井盖".to_string(), "4".to_string())));
+    assert_eq!(category(STREET_LIGHT), Some(("路灯".to_string(), "1".to_string())));
+    assert_eq!(
+        rows.iter().filter(|r| r.get(3).is_some_and(|s| s == "已结案")).count(),
+        2,
+        "two closed findings listed"
+    );
+
+    // CSV.
+    let mut out = Vec::new();
+    weekly::write_csv(&env.store, &city, &mut out).unwrap();
+    assert!(out.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 with a BOM");
+    let text = String::from_utf8(out[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and one line per log");
+    assert!(lines[0].starts_with("巡查员,周次,周一,周日,巡查次数"));
+    assert_eq!(
+        lines[2],
+        "李明,2026-W48,2026-11-23,2026-11-29,3,2,2,2,4,5,2,3,3,2,1,1,0.6667,0.3333,0.3333,0101 上水井盖:4; 0201 路灯:1"
+    );
+    assert_eq!(lines[1], "张伟,2026-W48,2026-11-23,2026-11-29,0,2,0,0,0,0,0,0,0,0,0,0,,,,");
+}
+
+#[test]
+fn the_next_week_holds_what_crossed_into_it() {
+    let env = fixture_week();
+    let w49 = weekly::officer_week(&env.store, OFFICER, IsoWeek::parse("2026-W49").unwrap()).unwrap();
+    assert_eq!(w49.patrols, 1, "only P4: P3 ended in week 49 but started in week 48");
+    assert_eq!(w49.rhythm_days_patrolled, 0, "a Monday patrol is outside the rhythm");
+    assert_eq!(w49.findings_recorded, 1, "F5, observed Monday 00:10");
+    assert_eq!((w49.due, w49.overdue), (1, 1), "F5 fell due on Tuesday 1 December 00:10, within week 49");
+    assert_eq!((w49.on_time_rate, w49.closure_rate), (Some(0.0), Some(0.0)));
+}
+
+#[test]
+fn the_turn_of_the_year_has_week_53() {
+    let mut env = Env::sample();
+    env.at("2027-01-05T12:00:00");
+    env.observe(MANHOLE, GRID_01, "2026-12-27T23:59:00", "第52周最后一分钟");
+    env.observe(MANHOLE, GRID_01, "2026-12-28T00:00:00", "第53周第一分钟");
+    env.observe(MANHOLE, GRID_01, "2027-01-03T23:30:00", "第53周周日深夜（2027年）");
+    env.observe(MANHOLE, GRID_01, "2027-01-04T00:05:00", "2027年第1周");
+    let count = |w: &str| {
+        let log = weekly::officer_week(&env.store, OFFICER, IsoWeek::parse(w).unwrap()).unwrap();
+        (log.findings_recorded, log.week_start, log.week_end)
+    };
+    assert_eq!(count("2026-W52"), (1, day(2026, 12, 21), day(2026, 12, 27)));
+    assert_eq!(count("2026-W53"), (2, day(2026, 12, 28), day(2027, 1, 3)), "2026-W53 runs into 2027");
+    assert_eq!(count("2027-W01"), (1, day(2027, 1, 4), day(2027, 1, 10)));
+}
+
+#[test]
+fn a_holiday_inside_a_working_day_deadline_moves_the_due_time() {
+    let mut env = Env::sample();
+    // Wednesday 30 September, 10:00: three working days skip 国庆 (1–7 October) and land on the
+    // make-up working Saturday, 10 October (8 Thu, 9 Fri, 10 Sat).
+    env.at("2026-09-30T10:00:00");
+    let id = env.observe(STREET_LIGHT, GRID_01, "2026-09-30T09:00:00", "国庆前路灯不亮");
+    let finding = env.store.finding(&id).unwrap();
+    assert_eq!(finding.due_at, Some(at("2026-10-10T10:00:00+08:00")));
+    env.at("2026-10-09T12:00:00");
+    let w40 = weekly::officer_week(&env.store, OFFICER, IsoWeek::parse("2026-W40").unwrap()).unwrap();
+    assert_eq!((w40.findings_recorded, w40.due, w40.overdue), (1, 0, 0), "not due in its week, not yet overdue");
+    assert_eq!(w40.closure_rate, None);
+    env.at("2026-10-10T10:00:01");
+    let w40 = weekly::officer_week(&env.store, OFFICER, IsoWeek::parse("2026-W40").unwrap()).unwrap();
+    assert_eq!(w40.overdue, 1, "overdue a second after the holiday-shifted deadline");
+}
