@@ -49,6 +49,19 @@ impl Drop for Proc {
     }
 }
 
+/// tauri-driver, and the WebKitWebDriver it started (which tauri-driver leaves behind when killed).
+struct Driver {
+    _proc: Proc,
+    native_port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let pattern = format!("WebKitWebDriver --port={} ", self.native_port);
+        let _ = Command::new("pkill").args(["-KILL", "-f", &pattern]).status();
+    }
+}
+
 /// Waits for a condition with a deadline: no fixed sleeps.
 fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
     let deadline = Instant::now() + WAIT;
@@ -82,7 +95,7 @@ fn display() -> (String, Option<Proc>) {
 
 /// tauri-driver, and through it WebKitWebDriver and the app, with their own home folders so the
 /// webview's storage (drafts, recent categories) and the window state start empty every run.
-fn tauri_driver(display: &str, home: &Path) -> (u16, Proc) {
+fn tauri_driver(display: &str, home: &Path) -> (u16, Driver) {
     let port = free_port();
     let native = free_port();
     let exe = which_tauri_driver();
@@ -97,7 +110,7 @@ fn tauri_driver(display: &str, home: &Path) -> (u16, Proc) {
         .spawn()
         .expect("tauri-driver must be installed (cargo install tauri-driver --locked; scripts/setup.sh does it)");
     wait_until("tauri-driver to listen", || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
-    (port, Proc(child))
+    (port, Driver { _proc: Proc(child), native_port: native })
 }
 
 fn which_tauri_driver() -> PathBuf {

@@ -32,11 +32,18 @@ class AppState {
     ),
   );
 
+  /** The registry, categories and counts, loading; screens that need them re-render when they arrive. */
+  reference: Promise<void> = Promise.resolve();
+
   async start(): Promise<void> {
     const info = await ipc.appInfo();
     this.info = info;
     setCurrentLang(info.lang);
-    await this.loadReference();
+    this.reference = this.loadReference();
+    // First start needs the registry to offer grids; a returning officer sees Today at once while the
+    // registry (250 boundaries for the map) loads behind it.
+    if (!info.profile) await this.reference;
+    else this.reference.catch((e) => console.error("reference data failed to load", e));
   }
 
   async loadReference(): Promise<void> {
