@@ -276,16 +276,18 @@ impl Store {
             .connection()
             .query_row("SELECT value FROM settings WHERE key = ?1", [PROFILE_GRIDS_KEY], |r| r.get(0))
             .optional()?;
-        if let Some(codes) = chosen.and_then(|c| serde_json::from_str::<Vec<String>>(&c).ok()).filter(|c| !c.is_empty())
-        {
-            return Ok(codes);
-        }
-        Ok(self
-            .grids()?
-            .into_iter()
-            .filter(|g| g.level == GridLevel::Small && g.owners.iter().any(|o| *o == user.name))
-            .map(|g| g.code)
-            .collect())
+        let codes: Vec<String> =
+            match chosen.and_then(|c| serde_json::from_str::<Vec<String>>(&c).ok()).filter(|c| !c.is_empty()) {
+                Some(codes) => codes,
+                None => self
+                    .grids()?
+                    .into_iter()
+                    .filter(|g| g.level == GridLevel::Small && g.owners.iter().any(|o| *o == user.name))
+                    .map(|g| g.code)
+                    .collect(),
+            };
+        // Signed in to a hub, "my grids" are only those the hub lets me act in.
+        Ok(codes.into_iter().filter(|c| self.check_scope(c).is_ok()).collect())
     }
 
     /// First start: who I am, my role and my grids.

@@ -10,6 +10,7 @@ mod photos;
 mod registry;
 mod search;
 mod storage;
+mod today;
 mod weekly;
 
 use std::collections::BTreeSet;
