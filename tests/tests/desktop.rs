@@ -35,8 +35,11 @@ fn app_binary() -> PathBuf {
     bin
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+/// Two distinct free loopback ports (both held until both are chosen, so they cannot coincide).
+fn free_ports() -> (u16, u16) {
+    let a = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+    let b = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+    (a.local_addr().unwrap().port(), b.local_addr().unwrap().port())
 }
 
 /// A child process killed when the test ends, whatever happens.
@@ -96,8 +99,7 @@ fn display() -> (String, Option<Proc>) {
 /// tauri-driver, and through it WebKitWebDriver and the app, with their own home folders so the
 /// webview's storage (drafts, recent categories) and the window state start empty every run.
 fn tauri_driver(display: &str, home: &Path) -> (u16, Driver) {
-    let port = free_port();
-    let native = free_port();
+    let (port, native) = free_ports();
     let exe = which_tauri_driver();
     let child = Command::new(exe)
         .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
@@ -109,7 +111,9 @@ fn tauri_driver(display: &str, home: &Path) -> (u16, Driver) {
         .stderr(Stdio::null())
         .spawn()
         .expect("tauri-driver must be installed (cargo install tauri-driver --locked; scripts/setup.sh does it)");
+    // tauri-driver forwards to WebKitWebDriver: a session asked for before both listen is cut off.
     wait_until("tauri-driver to listen", || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+    wait_until("WebKitWebDriver to listen", || std::net::TcpStream::connect(("127.0.0.1", native)).is_ok());
     (port, Driver { _proc: Proc(child), native_port: native })
 }
 
