@@ -476,3 +476,46 @@ async fn the_officers_app_syncs_with_a_hub_and_receives_the_leads_move() {
     app.shot("11-lead-move-arrived").await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_team_lead_accepts_a_finding_from_its_detail_view() {
+    let _one = one_window();
+    let (display, _xvfb) = display();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (port, _driver) = tauri_driver(&display, &tmp.path().join("home"));
+    let app = App::launch(port, &tmp.path().join("data")).await;
+
+    // First start as someone new: load the sample registry, then name and role.
+    app.click("load-sample").await;
+    app.testid("profile-name").await.send_keys("王建国").await.unwrap();
+    app.testid("profile-role").await.select_by_value("lead").await.unwrap();
+    app.click("profile-save").await;
+    app.testid("patrol-start").await;
+
+    app.click("new-finding").await;
+    app.testid("finding-grid").await.select_by_value("37160200100103").await.unwrap();
+    let category = app.testid("finding-category").await;
+    category.send_keys("0201").await.unwrap();
+    category.send_keys(ENTER).await.unwrap();
+    app.testid("finding-description").await.send_keys("黄河五路路灯不亮，组长自查").await.unwrap();
+    app.click("finding-save").await;
+    app.testid("finding-saved").await;
+
+    // The detail view offers the lead's moves; accepting records the move and its note.
+    app.click("nav-findings").await;
+    app.el("[data-testid=\"finding-row\"]").await.click().await.unwrap();
+    app.testid("finding-detail").await;
+    assert!(app.inner_text("[data-testid=\"detail-status\"]").await.contains("已上报"), "a new finding is reported");
+    app.click("move-accepted").await;
+    app.testid("move-note").await.send_keys("受理，派遣市政养护").await.unwrap();
+    app.click("move-confirm").await;
+    app.wait_script(
+        "the status to become 已受理",
+        "return (document.querySelector('[data-testid=\"detail-status\"]')?.innerText || '').includes('已受理');",
+    )
+    .await;
+    let history = app.inner_text("[data-testid=\"detail-history\"]").await;
+    assert!(history.contains("受理，派遣市政养护"), "the history shows the move with its note: {history}");
+    app.shot("12-lead-accepted").await;
+    app.quit().await;
+}
