@@ -202,6 +202,34 @@ fn write_photos(tx: &rusqlite::Transaction<'_>, finding_id: &str, photos: &[Phot
     Ok(())
 }
 
+/// Writes a finding's projection row (not its photos).
+pub(super) fn insert_row(tx: &rusqlite::Transaction<'_>, f: &Finding, patrol: Option<&str>) -> Result<()> {
+    tx.execute(
+        "INSERT INTO findings (id, grid, patrol_id, category, description, address, lat, lon, severity,
+            responsible_unit, status, author, observed_at, recorded_at, updated_at, due_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        params![
+            f.id,
+            f.grid,
+            patrol,
+            f.category,
+            f.description,
+            f.address,
+            f.point.map(|p| p.lat),
+            f.point.map(|p| p.lon),
+            f.severity.as_str(),
+            f.responsible_unit,
+            f.status.as_str(),
+            f.author,
+            ts(f.observed_at),
+            ts(f.recorded_at),
+            ts(f.updated_at),
+            f.due_at.map(ts),
+        ],
+    )?;
+    Ok(())
+}
+
 /// Records one photo (once, by hash) and its place among a finding's photos.
 pub(super) fn insert_photo(tx: &rusqlite::Transaction<'_>, finding_id: &str, p: &Photo, position: i64) -> Result<()> {
     tx.execute(
@@ -296,29 +324,7 @@ impl Store {
         }
         let event_id = self.new_id(now);
         let tx = self.transaction()?;
-        tx.execute(
-            "INSERT INTO findings (id, grid, patrol_id, category, description, address, lat, lon, severity,
-                responsible_unit, status, author, observed_at, recorded_at, updated_at, due_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            params![
-                finding.id,
-                finding.grid,
-                finding.patrol,
-                finding.category,
-                finding.description,
-                finding.address,
-                finding.point.map(|p| p.lat),
-                finding.point.map(|p| p.lon),
-                finding.severity.as_str(),
-                finding.responsible_unit,
-                finding.status.as_str(),
-                finding.author,
-                ts(finding.observed_at),
-                ts(finding.recorded_at),
-                ts(finding.updated_at),
-                finding.due_at.map(ts),
-            ],
-        )?;
+        insert_row(&tx, &finding, finding.patrol.as_deref())?;
         write_photos(&tx, &finding.id, &finding.photos)?;
         append(
             &tx,

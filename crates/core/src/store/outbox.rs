@@ -246,29 +246,7 @@ fn insert_finding(tx: &Transaction<'_>, f: &Finding) -> Result<()> {
         Some(p) => tx.query_row("SELECT id FROM patrols WHERE id = ?1", [p], |r| r.get(0)).optional()?,
         None => None,
     };
-    tx.execute(
-        "INSERT INTO findings (id, grid, patrol_id, category, description, address, lat, lon, severity,
-            responsible_unit, status, author, observed_at, recorded_at, updated_at, due_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        params![
-            f.id,
-            f.grid,
-            patrol,
-            f.category,
-            f.description,
-            f.address,
-            f.point.map(|p| p.lat),
-            f.point.map(|p| p.lon),
-            f.severity.as_str(),
-            f.responsible_unit,
-            f.status.as_str(),
-            f.author,
-            ts(f.observed_at),
-            ts(f.recorded_at),
-            ts(f.updated_at),
-            f.due_at.map(ts),
-        ],
-    )?;
+    super::findings::insert_row(tx, f, patrol.as_deref())?;
     write_photos(tx, f)?;
     Ok(())
 }
