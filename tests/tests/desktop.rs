@@ -27,10 +27,17 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
 }
 
+/// The folder the workspace's debug binaries are in: this test's own `target/debug` (whatever
+/// `CARGO_TARGET_DIR` says), found from the test executable (`target/debug/deps/desktop-HASH`).
+fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent().and_then(Path::parent).expect("target dir").to_path_buf()
+}
+
 fn app_binary() -> PathBuf {
     let bin = std::env::var_os("GRIDPATROL_DESKTOP_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target/debug/gridpatrol-desktop"));
+        .unwrap_or_else(|| bin_dir().join("gridpatrol-desktop"));
     assert!(bin.is_file(), "the desktop app must be built first (scripts/test.sh does): {} is missing", bin.display());
     bin
 }
@@ -346,7 +353,7 @@ struct HubProcess {
 }
 
 fn workspace_bin(name: &str) -> PathBuf {
-    let path = workspace().join("target/debug").join(name);
+    let path = bin_dir().join(name);
     assert!(path.is_file(), "{} must be built first (cargo test --workspace builds it)", path.display());
     path
 }
