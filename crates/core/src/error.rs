@@ -73,6 +73,14 @@ pub enum Error {
     Setting { key: String, reason: String },
     #[error("grid {0} is outside the signed-in user's grid scope")]
     OutOfScope(String),
+    #[error("a weekly log cannot go from {from} to {to}")]
+    IllegalReview { from: String, to: String },
+    #[error("a {role} may not review weekly logs")]
+    ReviewNotAllowed { role: String },
+    #[error("the weekly log of {0} is not yours to submit or review")]
+    NotYourLog(String),
+    #[error("week {0} has not begun")]
+    WeekNotStarted(String),
     #[error("storage error: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("file error: {0}")]
@@ -114,6 +122,10 @@ impl Error {
             Error::CategoryData(_) => "category_data",
             Error::Setting { .. } => "invalid_setting",
             Error::OutOfScope(_) => "out_of_scope",
+            Error::IllegalReview { .. } => "illegal_review",
+            Error::ReviewNotAllowed { .. } => "review_not_allowed",
+            Error::NotYourLog(_) => "not_your_log",
+            Error::WeekNotStarted(_) => "week_not_started",
             Error::Db(_) => "storage",
             Error::Io(_) => "io",
         }
@@ -258,6 +270,26 @@ impl Error {
                 format!("网格 {g} 不在当前用户的负责范围内，不能在此记录或处理问题。"),
                 format!("Grid {g} is outside your grid scope; you cannot record or handle findings there."),
             ),
+            Error::IllegalReview { from, to } => pick(
+                zh,
+                format!("周巡查日志不能从“{}”变为“{}”。", review_zh(from), review_zh(to)),
+                format!("A weekly log cannot go from {} to {}.", review_en(from), review_en(to)),
+            ),
+            Error::ReviewNotAllowed { role } => pick(
+                zh,
+                format!("{}无权审核周巡查日志，只有组长和管理员可以审核。", role_zh(role)),
+                format!("{} may not review weekly logs; team leads and administrators do.", role_en(role)),
+            ),
+            Error::NotYourLog(officer) => pick(
+                zh,
+                format!("这是 {officer} 的周巡查日志：只有本人可以提交，本人不能审核。"),
+                format!("This is {officer}'s weekly log: only they submit it, and they cannot review it."),
+            ),
+            Error::WeekNotStarted(week) => pick(
+                zh,
+                format!("{week} 还没有开始，不能提交这一周的日志。"),
+                format!("Week {week} has not begun; its log cannot be submitted yet."),
+            ),
             Error::Db(_) => pick(
                 zh,
                 format!("数据存储出错，未做任何更改（{self}）。"),
@@ -297,6 +329,8 @@ fn field_zh(field: &str) -> &'static str {
         "notes" => "巡查备注",
         "responsible_unit" => "责任单位",
         "grid" => "网格",
+        "reply" => "回复",
+        "comment" => "审核意见",
         _ => "字段",
     }
 }
@@ -314,6 +348,8 @@ fn field_en(field: &str) -> &'static str {
         "notes" => "patrol notes",
         "responsible_unit" => "responsible unit",
         "grid" => "grid",
+        "reply" => "reply",
+        "comment" => "review comment",
         _ => "field",
     }
 }
@@ -334,4 +370,21 @@ fn role_en(role: &str) -> &'static str {
 
 fn role_zh(role: &str) -> &str {
     crate::model::Role::parse(role).map(|r| r.label(Lang::Zh)).unwrap_or(role)
+}
+
+fn review_zh(state: &str) -> &str {
+    match state {
+        "none" => "未提交",
+        "submitted" => "待审核",
+        "approved" => "已通过",
+        "returned" => "已退回",
+        other => other,
+    }
+}
+
+fn review_en(state: &str) -> &str {
+    match state {
+        "none" => "not submitted",
+        other => other,
+    }
 }

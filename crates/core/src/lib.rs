@@ -22,6 +22,7 @@ pub mod photo;
 pub mod projection;
 pub mod registry;
 pub mod remote;
+pub mod review;
 pub mod scope;
 pub mod store;
 pub mod validate;

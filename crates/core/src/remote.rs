@@ -12,6 +12,7 @@ use crate::geometry;
 use crate::lifecycle::{self, Status};
 use crate::model::{Event, Finding, MinorCategory, Patrol, Photo, Point, Role, User};
 use crate::projection::{self, Move};
+use crate::review;
 use crate::validate::{check_text, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS};
 
 pub const PATROL_STARTED: &str = "patrol.started";
@@ -19,7 +20,15 @@ pub const PATROL_ENDED: &str = "patrol.ended";
 
 /// The kinds of event that travel to the hub. The rest (the local profile, device settings, a
 /// registry import on this device) describe the device, not the city, and stay local.
-pub const SYNCED_KINDS: &[&str] = &[projection::REPORTED, projection::MOVED, PATROL_STARTED, PATROL_ENDED];
+pub const SYNCED_KINDS: &[&str] = &[
+    projection::REPORTED,
+    projection::MOVED,
+    PATROL_STARTED,
+    PATROL_ENDED,
+    review::SUBMITTED,
+    review::APPROVED,
+    review::RETURNED,
+];
 
 pub fn is_synced(kind: &str) -> bool {
     SYNCED_KINDS.contains(&kind)

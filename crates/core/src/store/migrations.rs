@@ -145,6 +145,23 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX events_parked ON events(seq) WHERE sync_state = 'parked';
     "#,
+    // 4: a lead's review of an officer's weekly log, the fold of its `log.*` events (see review.rs).
+    r#"
+    CREATE TABLE log_reviews (
+        officer      TEXT NOT NULL,
+        week         TEXT NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('submitted', 'approved', 'returned')),
+        submitted_at TEXT NOT NULL,
+        rounds       INTEGER NOT NULL,
+        reply        TEXT NOT NULL DEFAULT '',
+        reviewer     TEXT,
+        reviewed_at  TEXT,
+        comment      TEXT NOT NULL DEFAULT '',
+        updated_at   TEXT NOT NULL,
+        PRIMARY KEY (officer, week)
+    );
+    CREATE INDEX log_reviews_queue ON log_reviews(state, week, submitted_at);
+    "#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction.

@@ -11,6 +11,7 @@ mod grids;
 pub mod migrations;
 mod outbox;
 mod patrols;
+mod reviews;
 mod sync_meta;
 mod users;
 
@@ -56,6 +57,7 @@ pub struct Counts {
     pub finding_photos: i64,
     pub events: i64,
     pub pending_events: i64,
+    pub log_reviews: i64,
 }
 
 impl Store {
@@ -131,6 +133,7 @@ impl Store {
             finding_photos: count("SELECT count(*) FROM finding_photos")?,
             events: count("SELECT count(*) FROM events")?,
             pending_events: count("SELECT count(*) FROM events WHERE sync_state = 'pending'")?,
+            log_reviews: count("SELECT count(*) FROM log_reviews")?,
         })
     }
 

@@ -15,6 +15,7 @@ use crate::error::Result;
 use crate::model::{Event, Finding};
 use crate::projection;
 use crate::remote::{self, PATROL_ENDED, PATROL_STARTED};
+use crate::review;
 
 pub(super) const CURSOR_KEY: &str = "sync.cursor";
 
@@ -89,9 +90,7 @@ impl Store {
             .query_row("SELECT entity, entity_id FROM events WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((entity, entity_id)) = entity.filter(|_| n > 0) {
-            if entity == "finding" {
-                rebuild_finding(&tx, &entity_id)?;
-            }
+            rebuild(&tx, &entity, &entity_id)?;
         }
         tx.commit()?;
         Ok(n > 0)
@@ -145,9 +144,7 @@ impl Store {
                         params![event.id, event.hub_seq],
                     )?;
                     applied.own += 1;
-                    if event.entity == "finding" {
-                        rebuild_finding(&tx, &event.entity_id)?;
-                    }
+                    rebuild(&tx, &event.entity, &event.entity_id)?;
                 }
                 None => {
                     tx.execute(
@@ -218,6 +215,7 @@ fn apply_new(tx: &Transaction<'_>, event: &Event) -> Result<()> {
                 }
             }
         }
+        review::SUBMITTED | review::APPROVED | review::RETURNED => super::reviews::rebuild(tx, &event.entity_id)?,
         PATROL_ENDED => {
             if let Some(ended) = event.payload["ended_at"].as_str() {
                 tx.execute(
@@ -229,6 +227,15 @@ fn apply_new(tx: &Transaction<'_>, event: &Event) -> Result<()> {
         _ => {}
     }
     Ok(())
+}
+
+/// Rebuilds what an event's entity shows, when the events under it changed (a refusal, an order).
+fn rebuild(tx: &Transaction<'_>, entity: &str, entity_id: &str) -> Result<()> {
+    match entity {
+        "finding" => rebuild_finding(tx, entity_id),
+        review::ENTITY => super::reviews::rebuild(tx, entity_id),
+        _ => Ok(()),
+    }
 }
 
 /// Inserts a finding that arrived from the hub. A finding in a grid or category this device does

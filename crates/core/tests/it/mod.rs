@@ -8,6 +8,7 @@ mod lifecycle;
 mod patrols;
 mod photos;
 mod registry;
+mod reviews;
 mod search;
 mod storage;
 mod today;
@@ -66,17 +67,27 @@ pub struct Env {
 impl Env {
     /// An initialised store with the officer's profile and no grids.
     pub fn empty() -> Env {
+        Env::empty_seeded(2026)
+    }
+
+    /// [`Env::empty`] with ids from another seed: a second device, whose ids differ from the first's.
+    pub fn empty_seeded(seed: u64) -> Env {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let clock = Arc::new(FixedClock::new(at(NOW)));
         let mut store =
-            Store::create(dir.path(), clock.clone(), Arc::new(SeededIds::new(2026))).expect("create a store");
+            Store::create(dir.path(), clock.clone(), Arc::new(SeededIds::new(seed))).expect("create a store");
         store.set_profile(OFFICER, Role::Officer).expect("set the officer's profile");
         Env { clock, store, dir }
     }
 
     /// An initialised store with the sample registry loaded and the officer acting.
     pub fn sample() -> Env {
-        let mut env = Env::empty();
+        Env::sample_seeded(2026)
+    }
+
+    /// [`Env::sample`] with ids from another seed (see [`Env::empty_seeded`]).
+    pub fn sample_seeded(seed: u64) -> Env {
+        let mut env = Env::empty_seeded(seed);
         env.store.import_sample_registry().expect("import the sample registry");
         env
     }

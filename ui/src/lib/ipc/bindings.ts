@@ -69,7 +69,7 @@ export type FindingSummary = { id: string, grid: string, category: string, descr
 
 export type FindingSort = "observed_desc" | "observed_asc" | "due_asc" | "status";
 
-export type Counts = { users: number, grids: number, patrols: number, findings: number, photos: number, finding_photos: number, events: number, pending_events: number, };
+export type Counts = { users: number, grids: number, patrols: number, findings: number, photos: number, finding_photos: number, events: number, pending_events: number, log_reviews: number, };
 
 export type ImportSummary = { large: number, small: number, 
 /**

@@ -1,0 +1,133 @@
+//! A lead's review of a weekly log, between two devices: the officer submits, the events travel
+//! (as the hub would order them), the lead returns with a comment, the officer replies and submits
+//! again, the lead approves; refusals change nothing, and a refused review falls back to the truth.
+
+use gridpatrol_core::model::{Event, SyncState};
+use gridpatrol_core::review::{Decision, ReviewState};
+use gridpatrol_core::Role;
+
+use super::{at, Env, LEAD, OFFICER};
+
+/// A stand-in for the hub's order: moves every pending event of `from` to `to` with the next hub
+/// sequence numbers, and acknowledges them on `from`.
+struct Hub {
+    seq: i64,
+}
+
+impl Hub {
+    fn carry(&mut self, from: &mut Env, to: &mut Env) {
+        let pending = from.store.outbox(1000).expect("the outbox");
+        let mut acks = Vec::new();
+        let travelled: Vec<Event> = pending
+            .into_iter()
+            .map(|e| {
+                self.seq += 1;
+                acks.push((e.id.clone(), self.seq));
+                Event { sync: SyncState::Acked, hub_seq: Some(self.seq), ..e }
+            })
+            .collect();
+        from.store.ack(&acks).expect("record the acks");
+        to.store.apply_remote(&travelled, self.seq).expect("apply pulled events");
+    }
+}
+
+fn officer_and_lead() -> (Env, Env) {
+    let officer = Env::sample();
+    let mut lead = Env::sample_seeded(4711);
+    lead.act_as(LEAD, Role::Lead);
+    (officer, lead)
+}
+
+#[test]
+fn a_log_goes_round_until_it_is_approved() {
+    let (mut officer, mut lead) = officer_and_lead();
+    let mut hub = Hub { seq: 0 };
+    let submitted = officer.store.submit_log("2026-w48", "").expect("submit this week's log");
+    assert_eq!((submitted.week.as_str(), submitted.state, submitted.rounds), ("2026-W48", ReviewState::Submitted, 1));
+    hub.carry(&mut officer, &mut lead);
+
+    let queue = lead.store.review_queue().expect("the lead's queue");
+    assert_eq!(queue.len(), 1, "the submitted log waits for the lead");
+    assert_eq!((queue[0].officer.as_str(), queue[0].week.as_str()), (OFFICER, "2026-W48"));
+
+    lead.clock.set(at("2026-11-26T01:00:00Z"));
+    let returned =
+        lead.store.review_log(OFFICER, "2026-W48", Decision::Return, "周六的巡查没有记录网格").expect("return it");
+    assert_eq!(returned.state, ReviewState::Returned);
+    assert!(lead.store.review_queue().unwrap().is_empty(), "a returned log leaves the queue");
+    hub.carry(&mut lead, &mut officer);
+
+    let mine = officer.store.log_review(OFFICER, "2026-W48").unwrap().expect("the officer sees the review");
+    assert_eq!(mine.state, ReviewState::Returned);
+    assert_eq!(mine.comment, "周六的巡查没有记录网格");
+    assert_eq!(mine.reviewer.as_deref(), Some(LEAD));
+
+    officer.clock.set(at("2026-11-26T02:00:00Z"));
+    officer.assert_refused("a returned log submitted again without a reply", "empty_text", |s| {
+        s.submit_log("2026-W48", "   ")
+    });
+    officer.store.submit_log("2026-W48", "已补记周六巡查的网格").expect("reply and submit again");
+    hub.carry(&mut officer, &mut lead);
+
+    let queue = lead.store.review_queue().unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!((queue[0].rounds, queue[0].reply.as_str()), (2, "已补记周六巡查的网格"));
+    lead.clock.set(at("2026-11-26T03:00:00Z"));
+    lead.store.review_log(OFFICER, "2026-W48", Decision::Approve, "").expect("approve it");
+    hub.carry(&mut lead, &mut officer);
+
+    let done = officer.store.log_review(OFFICER, "2026-W48").unwrap().unwrap();
+    assert_eq!(done.state, ReviewState::Approved);
+    assert_eq!(officer.store.officer_reviews(OFFICER).unwrap(), vec![done.clone()]);
+    // Both devices tell the same story, and it is the replay of the events.
+    assert_eq!(lead.store.log_review(OFFICER, "2026-W48").unwrap(), Some(done));
+    let history = officer.store.history("2026-W48/李明").unwrap();
+    assert_eq!(history.len(), 4);
+    officer.assert_refused("an approved log submitted again", "illegal_review", |s| s.submit_log("2026-W48", "再改"));
+}
+
+#[test]
+fn bad_reviews_change_nothing() {
+    let (mut officer, mut lead) = officer_and_lead();
+    officer.assert_refused("next week's log", "week_not_started", |s| s.submit_log("2026-W49", ""));
+    officer.assert_refused("a week 2026 does not have", "invalid_week", |s| s.submit_log("2026-W54", ""));
+    officer.assert_refused("a week written wrongly", "invalid_week", |s| s.submit_log("48", ""));
+    lead.assert_refused("a log nobody submitted", "illegal_review", |s| {
+        s.review_log(OFFICER, "2026-W47", Decision::Approve, "")
+    });
+    officer.assert_refused("an officer reviews", "review_not_allowed", |s| {
+        s.review_log("张丽", "2026-W47", Decision::Approve, "")
+    });
+    let reply = "长".repeat(1001);
+    officer.assert_refused("a reply too long", "text_too_long", move |s| s.submit_log("2026-W47", &reply));
+
+    officer.store.submit_log("2026-W47", "").expect("submit last week's log");
+    officer.assert_refused("the same log twice", "illegal_review", |s| s.submit_log("2026-W47", ""));
+    let mut hub = Hub { seq: 0 };
+    hub.carry(&mut officer, &mut lead);
+    lead.assert_refused("a return without a comment", "empty_text", |s| {
+        s.review_log(OFFICER, "2026-W47", Decision::Return, " \n ")
+    });
+    lead.assert_refused("a lead reviewing their own log", "not_your_log", |s| {
+        s.review_log(LEAD, "2026-W47", Decision::Approve, "")
+    });
+}
+
+#[test]
+fn a_refused_review_falls_back_to_the_hubs_truth() {
+    let (mut officer, mut lead) = officer_and_lead();
+    let mut hub = Hub { seq: 0 };
+    officer.store.submit_log("2026-W48", "").unwrap();
+    hub.carry(&mut officer, &mut lead);
+    let approve = lead.store.review_log(OFFICER, "2026-W48", Decision::Approve, "好").unwrap();
+    assert_eq!(approve.state, ReviewState::Approved);
+    // Another lead got there first and the hub refuses this one: the record shows the log as the
+    // hub has it, and the refused event is kept, parked, with its reason.
+    let pending = lead.store.outbox(10).unwrap();
+    assert_eq!(pending.len(), 1);
+    lead.store.park(&pending[0].id, "illegal_review", "already reviewed").unwrap();
+    let back = lead.store.log_review(OFFICER, "2026-W48").unwrap().unwrap();
+    assert_eq!(back.state, ReviewState::Submitted);
+    assert_eq!(lead.store.review_queue().unwrap().len(), 1);
+    assert_eq!(lead.store.parked_events().unwrap().len(), 1);
+}
