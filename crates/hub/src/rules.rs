@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use gridpatrol_core::model::{Finding, Patrol};
 use gridpatrol_core::projection;
 use gridpatrol_core::remote::{self, Reference, PATROL_ENDED, PATROL_STARTED};
+use gridpatrol_core::review::{self, LogReview};
 use gridpatrol_core::Error as CoreError;
 use gridpatrol_sync::wire::WireEvent;
 
@@ -19,6 +20,8 @@ pub enum Change {
     Finding(Finding),
     NewPatrol(Patrol),
     PatrolEnded,
+    /// A weekly log's review record after the event, under its key.
+    LogReview(String, LogReview),
 }
 
 /// An accepted event's effect and the grid it belongs to (what pull scopes by).
@@ -32,6 +35,8 @@ pub struct Effect {
 pub trait Current {
     fn finding(&mut self, id: &str) -> Result<Option<Finding>>;
     fn patrol(&mut self, id: &str) -> Result<Option<Patrol>>;
+    /// A weekly log's review record and the grid its events are pulled by.
+    fn log_review(&mut self, key: &str) -> Result<Option<(LogReview, String)>>;
 }
 
 pub fn judge(
@@ -127,6 +132,23 @@ pub fn judge(
                 "There is no patrol of yours with that id at the hub.",
             )),
         },
+        review::SUBMITTED | review::APPROVED | review::RETURNED => {
+            let payload = review::payload(&as_core).map_err(refuse)?;
+            let current = current.log_review(&event.entity_id)?;
+            // A log travels with the officer's first grid: the officer and the leads over that grid
+            // pull it. A record keeps the grid it was first submitted under.
+            let grid = match &current {
+                Some((_, grid)) => grid.clone(),
+                None => who.scope.grids.iter().next().cloned().unwrap_or_default(),
+            };
+            if event.kind != review::SUBMITTED {
+                who.scope.check(&grid).map_err(refuse)?;
+            }
+            let record = current.map(|(r, _)| r);
+            review::check(record.as_ref(), &event.kind, &who.user, &payload, event.device_time).map_err(refuse)?;
+            let after = review::apply(record, &as_core).expect("a checked review event yields a record");
+            Ok(Effect { grid, change: Change::LogReview(event.entity_id.clone(), after) })
+        }
         other => Err(HubError::event_with(
             StatusCode::UNPROCESSABLE_ENTITY,
             "unsupported_event",

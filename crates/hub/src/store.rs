@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, SecondsFormat, Utc};
 use gridpatrol_core::clock::{Clock, OsIds};
 use gridpatrol_core::model::{Finding, Patrol, Role};
+use gridpatrol_core::review::LogReview;
 use gridpatrol_core::scope::Scope;
 use gridpatrol_core::Store as CoreStore;
 use gridpatrol_sync::wire::{Ack, PullResponse, WireEvent};
@@ -91,6 +92,15 @@ const MIGRATIONS: &[&str] = &[
         id      TEXT PRIMARY KEY,
         officer TEXT NOT NULL,
         body    TEXT NOT NULL
+    );
+    "#,
+    // 2: weekly log reviews, by `week/officer`, with the grid their events are pulled by.
+    r#"
+    CREATE TABLE log_reviews (
+        key     TEXT PRIMARY KEY,
+        grid    TEXT NOT NULL,
+        body    TEXT NOT NULL,
+        hub_seq INTEGER NOT NULL
     );
     "#,
 ];
@@ -218,6 +228,14 @@ impl Current for TxCurrent<'_> {
         let body: Option<String> =
             self.0.query_row("SELECT body FROM patrols WHERE id = ?1", [id], |r| r.get(0)).optional()?;
         Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
+    fn log_review(&mut self, key: &str) -> Result<Option<(LogReview, String)>> {
+        let row: Option<(String, String)> = self
+            .0
+            .query_row("SELECT body, grid FROM log_reviews WHERE key = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(row.and_then(|(body, grid)| serde_json::from_str(&body).ok().map(|r| (r, grid))))
     }
 }
 
@@ -366,6 +384,18 @@ impl HubStore for SqliteStore {
                     )?;
                 }
                 Change::PatrolEnded => {}
+                Change::LogReview(key, r) => {
+                    tx.prepare_cached(
+                        "INSERT INTO log_reviews (key, grid, body, hub_seq) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT(key) DO UPDATE SET body = excluded.body, hub_seq = excluded.hub_seq",
+                    )?
+                    .execute(params![
+                        key,
+                        effect.grid,
+                        serde_json::to_string(&r).unwrap_or_default(),
+                        seq
+                    ])?;
+                }
             }
             acks.push(Ack { id: e.id.clone(), hub_seq: seq });
         }

@@ -302,6 +302,79 @@ async fn pull_returns_only_the_callers_scope_in_hub_order() {
     assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_query", "a cursor that is not a number");
 }
 
+#[tokio::test]
+async fn weekly_log_reviews_are_judged_in_hub_order_and_pulled_by_the_officers_grid() {
+    let hub = hub();
+    hub.store
+        .add_user(&UserRecord {
+            name: "lead2".into(),
+            role: Role::Lead,
+            grids: vec!["371602002".into()],
+            password_hash: hash_password("password-123").unwrap(),
+        })
+        .unwrap();
+    let (li, lead, admin, lead2, zhang) = (
+        sign_in(&hub, "li").await,
+        sign_in(&hub, "lead").await,
+        sign_in(&hub, "admin").await,
+        sign_in(&hub, "lead2").await,
+        sign_in(&hub, "zhang").await,
+    );
+    let dirs: Vec<_> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut officer = device(dirs[0].path(), "li", Role::Officer, 11);
+    officer.submit_log("2026-W10", "").unwrap();
+    let submitted = outbox(&mut officer).pop().unwrap();
+    assert_eq!(push(&hub, &li, &[submitted.clone()]).await.0, StatusCode::OK);
+
+    // The lead over li's grids pulls the log; an officer of the same grid and a lead elsewhere do not.
+    let pulled = |token: String| {
+        let hub = &hub;
+        async move {
+            let (_, page) = json_call(hub, Method::GET, "/api/v1/pull?since=0", Some(&token), Value::Null).await;
+            page["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["kind"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(pulled(lead.clone()).await, vec!["log.submitted"]);
+    assert_eq!(pulled(li.clone()).await, vec!["log.submitted"], "the officer pulls their own log's events");
+    assert!(pulled(lead2.clone()).await.is_empty(), "a lead of another large grid does not see it");
+
+    // Two reviewers act offline on the same submitted log: the first in hub order wins.
+    let mut decisions = Vec::new();
+    for (dir, user, role, decision, seed) in [
+        (&dirs[1], "lead", Role::Lead, gridpatrol_core::review::Decision::Return, 12),
+        (&dirs[2], "admin", Role::Admin, gridpatrol_core::review::Decision::Approve, 13),
+        (&dirs[3], "lead2", Role::Lead, gridpatrol_core::review::Decision::Approve, 14),
+    ] {
+        let mut d = device(dir.path(), user, role, seed);
+        d.apply_remote(&[Event { hub_seq: Some(1), ..submitted.to_event() }], 1).unwrap();
+        d.review_log("li", "2026-W10", decision, "请补充周六的巡查").unwrap();
+        decisions.push(outbox(&mut d).pop().unwrap());
+    }
+    let (s, b) = push(&hub, &lead2, &[decisions[2].clone()]).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN, "out_of_scope", "a lead reviews only their own officers' logs");
+    assert_eq!(push(&hub, &lead, &[decisions[0].clone()]).await.0, StatusCode::OK, "the lead returns it first");
+    let (s, b) = push(&hub, &admin, &[decisions[1].clone()]).await;
+    assert_error(s, &b, StatusCode::CONFLICT, "illegal_review", "the later review meets a returned log");
+
+    // zhang may not submit li's log, nor review it.
+    let mut forged = submitted.clone();
+    forged.id = "0190aaaa-0000-7000-8000-000000000002".into();
+    forged.actor = "zhang".into();
+    let (s, b) = push(&hub, &zhang, &[forged]).await;
+    assert_error(s, &b, StatusCode::FORBIDDEN, "not_your_log", "an officer submits only their own log");
+    let mut forged = decisions[0].clone();
+    forged.id = "0190aaaa-0000-7000-8000-000000000003".into();
+    forged.actor = "zhang".into();
+    let (s, b) = push(&hub, &zhang, &[forged]).await;
+    assert_error(s, &b, StatusCode::CONFLICT, "review_not_allowed", "an officer does not review");
+    assert_eq!(hub.store.event_count().unwrap(), 2, "refused reviews store nothing");
+}
+
 fn png() -> Vec<u8> {
     let mut bytes = Vec::new();
     let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 3, y as u8 * 5, 90]));
