@@ -3,6 +3,7 @@
 pub mod app;
 pub mod findings;
 pub mod grids;
+pub mod logs;
 pub mod patrols;
 pub mod photos;
 pub mod sync;

@@ -104,3 +104,79 @@ export type SyncView = { signed_in: boolean, hub_url: string | null, hub_user: s
 export type PatrolEntry = { patrol: Patrol, findings: Array<FindingSummary>, };
 
 export type PatrolWeek = { week: string, patrols: Array<PatrolEntry>, };
+
+export type WeeklyPatrol = { id: string, started_at: string, ended_at: string | null, grids: number, };
+
+export type WeeklyFinding = { id: string, grid: string, category: string, status: Status, observed_at: string, due_at: string | null, rectified_at: string | null, overdue: boolean, };
+
+export type WeeklyLog = { officer: string, 
+/**
+ * `2026-W48`.
+ */
+week: string, week_start: string, week_end: string, patrols: number, patrols_expected: number, rhythm_days_patrolled: number, grids_walked: number, grids_owned: number, findings_recorded: number, 
+/**
+ * Findings recorded, by minor category code.
+ */
+by_category: { [key in string]: number }, findings_closed: number, overdue: number, due: number, closed_due: number, on_time: number, rework: number, 
+/**
+ * 结案率: closed_due ÷ due; null when due is 0.
+ */
+closure_rate: number | null, 
+/**
+ * 按期处置率: on_time ÷ due; null when due is 0.
+ */
+on_time_rate: number | null, 
+/**
+ * 返工率: rework ÷ due; null when due is 0.
+ */
+rework_rate: number | null, patrol_list: Array<WeeklyPatrol>, finding_list: Array<WeeklyFinding>, };
+
+export type ReviewState = "submitted" | "approved" | "returned";
+
+export type Decision = "approve" | "return";
+
+export type LogReview = { officer: string, 
+/**
+ * `2026-W48`.
+ */
+week: string, state: ReviewState, 
+/**
+ * When the log was last submitted.
+ */
+submitted_at: string, 
+/**
+ * How many times it was submitted (1 the first time).
+ */
+rounds: number, 
+/**
+ * The officer's answer to the last return (empty on a first submission).
+ */
+reply: string, 
+/**
+ * The lead who last approved or returned it.
+ */
+reviewer: string | null, reviewed_at: string | null, 
+/**
+ * The lead's last comment (required when returning).
+ */
+comment: string, updated_at: string, };
+
+export type LogEntry = { log: WeeklyLog, review: LogReview | null, };
+
+export type LogView = { log: WeeklyLog, review: LogReview | null, history: Array<Event>, findings: Array<FindingSummary>, 
+/**
+ * The acting user is the officer and the log is not submitted yet, or came back.
+ */
+can_submit: boolean, 
+/**
+ * The acting user is a lead or administrator and the log waits for a review.
+ */
+can_review: boolean, };
+
+export type SubmitInput = { week: string, reply: string, };
+
+export type ReviewInput = { officer: string, week: string, decision: Decision, comment: string, };
+
+export type ExportFormat = "xlsx" | "csv";
+
+export type ExportDone = { path: string, logs: number, };

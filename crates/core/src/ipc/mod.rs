@@ -5,6 +5,10 @@
 //! tested without a window. Every type here derives `ts_rs::TS`: [`typescript_bindings`] writes
 //! them all to `ui/src/lib/ipc/bindings.ts`, and a test fails when that file is stale.
 
+mod logs;
+
+pub use logs::{ExportDone, ExportFormat, LogEntry, LogView, ReviewInput, SubmitInput};
+
 use chrono::{DateTime, Datelike, Utc};
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
@@ -406,6 +410,18 @@ pub fn typescript_bindings() -> String {
         SyncView::decl(&cfg),
         PatrolEntry::decl(&cfg),
         PatrolWeek::decl(&cfg),
+        crate::weekly::WeeklyPatrol::decl(&cfg),
+        crate::weekly::WeeklyFinding::decl(&cfg),
+        crate::weekly::WeeklyLog::decl(&cfg),
+        crate::review::ReviewState::decl(&cfg),
+        crate::review::Decision::decl(&cfg),
+        crate::review::LogReview::decl(&cfg),
+        LogEntry::decl(&cfg),
+        LogView::decl(&cfg),
+        SubmitInput::decl(&cfg),
+        ReviewInput::decl(&cfg),
+        ExportFormat::decl(&cfg),
+        ExportDone::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/core by `ipc::typescript_bindings`. Do not edit:\n\

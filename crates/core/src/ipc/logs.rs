@@ -1,0 +1,141 @@
+//! The weekly-log screens: an officer's own weeks with their reviews, a lead's review queue, a log
+//! opened in full, and the exports. The figures come from [`crate::weekly`], the reviews from
+//! [`crate::review`]; this module only shapes them for the screens.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::Result;
+use crate::model::{Event, Role};
+use crate::review::{self, Decision, LogReview, ReviewState};
+use crate::store::{FindingQuery, FindingSort, FindingSummary, Store};
+use crate::weekly::{self, IsoWeek, WeeklyLog};
+
+/// One officer's week: the log's figures and its review, if the log was ever submitted.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LogEntry {
+    pub log: WeeklyLog,
+    pub review: Option<LogReview>,
+}
+
+/// A log opened in full: its figures, its findings as list rows (photos through the finding's
+/// detail view), its review with the review's history, and what the acting user may do with it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LogView {
+    pub log: WeeklyLog,
+    pub review: Option<LogReview>,
+    pub history: Vec<Event>,
+    pub findings: Vec<FindingSummary>,
+    /// The acting user is the officer and the log is not submitted yet, or came back.
+    pub can_submit: bool,
+    /// The acting user is a lead or administrator and the log waits for a review.
+    pub can_review: bool,
+}
+
+/// The officer submits (or, after a return, answers and submits again) a week's log.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+pub struct SubmitInput {
+    pub week: String,
+    #[serde(default)]
+    pub reply: String,
+}
+
+/// The lead approves or returns an officer's submitted log.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+pub struct ReviewInput {
+    pub officer: String,
+    pub week: String,
+    pub decision: Decision,
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Xlsx,
+    Csv,
+}
+
+/// A week's logs written to a file.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ExportDone {
+    pub path: String,
+    pub logs: u32,
+}
+
+impl Store {
+    /// The acting user's last `count` weeks, this week first, each with its review.
+    pub fn my_logs(&self, count: u32) -> Result<Vec<LogEntry>> {
+        let me = self.actor()?;
+        let mut week = IsoWeek::of(self.now());
+        let mut out = Vec::new();
+        for _ in 0..count.clamp(1, 53) {
+            out.push(LogEntry {
+                log: weekly::officer_week(self, &me.name, week)?,
+                review: self.log_review(&me.name, &week.to_string())?,
+            });
+            week = IsoWeek::of(week.start() - chrono::Duration::hours(1));
+        }
+        Ok(out)
+    }
+
+    /// The logs waiting for the acting lead, oldest week first, with their figures.
+    pub fn review_queue_entries(&self) -> Result<Vec<LogEntry>> {
+        self.review_queue()?
+            .into_iter()
+            .map(|r| {
+                let week = IsoWeek::parse(&r.week)?;
+                Ok(LogEntry { log: weekly::officer_week(self, &r.officer, week)?, review: Some(r) })
+            })
+            .collect()
+    }
+
+    /// `officer`'s log of `week`, in full.
+    pub fn log_view(&self, officer: &str, week: &str) -> Result<LogView> {
+        let week = IsoWeek::parse(week)?;
+        let officer = officer.trim();
+        let me = self.actor()?;
+        let review = self.log_review(officer, &week.to_string())?;
+        let state = review.as_ref().map(|r| r.state);
+        let findings = self.findings(&FindingQuery {
+            author: Some(officer.to_string()),
+            observed_from: Some(week.start()),
+            observed_until: Some(week.end()),
+            sort: FindingSort::ObservedAsc,
+            ..FindingQuery::default()
+        })?;
+        Ok(LogView {
+            log: weekly::officer_week(self, officer, week)?,
+            history: self.history(&review::key(officer, &week.to_string()))?,
+            findings,
+            can_submit: me.name == officer
+                && week.start() <= self.now()
+                && matches!(state, None | Some(ReviewState::Returned)),
+            can_review: matches!(me.role, Role::Lead | Role::Admin)
+                && me.name != officer
+                && state == Some(ReviewState::Submitted),
+            review,
+        })
+    }
+
+    /// Writes every officer's log of `week` (the city-wide summary this device holds) into `dir`
+    /// as `周巡查日志-2026-W48.xlsx` (or `.csv`), and says where.
+    pub fn export_week(&self, week: &str, format: ExportFormat, dir: &Path) -> Result<ExportDone> {
+        let week = IsoWeek::parse(week)?;
+        let logs = weekly::city_week(self, week)?;
+        std::fs::create_dir_all(dir)?;
+        let ext = match format {
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Csv => "csv",
+        };
+        let path: PathBuf = dir.join(format!("周巡查日志-{week}.{ext}"));
+        match format {
+            ExportFormat::Xlsx => weekly::save_xlsx(self, &logs, &path)?,
+            ExportFormat::Csv => weekly::save_csv(self, &logs, &path)?,
+        }
+        Ok(ExportDone { path: path.display().to_string(), logs: logs.len() as u32 })
+    }
+}

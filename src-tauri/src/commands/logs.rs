@@ -1,0 +1,53 @@
+//! Weekly logs: an officer's weeks and submission, a lead's review queue and decisions, exports.
+
+use gridpatrol_core::ipc::{ExportDone, ExportFormat, LogEntry, LogView, ReviewInput, SubmitInput};
+use gridpatrol_core::review::LogReview;
+use tauri::{AppHandle, Manager, State};
+
+use crate::state::{CmdResult, Desk};
+use crate::sync_task::SyncTask;
+
+#[tauri::command]
+pub async fn my_logs(desk: State<'_, Desk>, count: u32) -> CmdResult<Vec<LogEntry>> {
+    desk.with(|s| s.my_logs(count))
+}
+
+#[tauri::command]
+pub async fn review_queue(desk: State<'_, Desk>) -> CmdResult<Vec<LogEntry>> {
+    desk.with(|s| s.review_queue_entries())
+}
+
+#[tauri::command]
+pub async fn log_view(desk: State<'_, Desk>, officer: String, week: String) -> CmdResult<LogView> {
+    desk.with(|s| s.log_view(&officer, &week))
+}
+
+#[tauri::command]
+pub async fn submit_log(desk: State<'_, Desk>, task: State<'_, SyncTask>, input: SubmitInput) -> CmdResult<LogReview> {
+    let result = desk.with(|s| s.submit_log(&input.week, &input.reply));
+    task.nudge();
+    result
+}
+
+#[tauri::command]
+pub async fn review_log(desk: State<'_, Desk>, task: State<'_, SyncTask>, input: ReviewInput) -> CmdResult<LogReview> {
+    let result = desk.with(|s| s.review_log(&input.officer, &input.week, input.decision, &input.comment));
+    task.nudge();
+    result
+}
+
+/// Writes the week's logs into the user's Downloads folder (the data folder's `exports/` when the
+/// platform has none) and says where.
+#[tauri::command]
+pub async fn export_week(
+    app: AppHandle,
+    desk: State<'_, Desk>,
+    week: String,
+    format: ExportFormat,
+) -> CmdResult<ExportDone> {
+    let downloads = app.path().download_dir().ok().filter(|d| d.is_dir());
+    desk.with(|s| {
+        let dir = downloads.unwrap_or_else(|| s.data_dir().join("exports"));
+        s.export_week(&week, format, &dir)
+    })
+}
