@@ -131,3 +131,42 @@ fn a_refused_review_falls_back_to_the_hubs_truth() {
     assert_eq!(lead.store.review_queue().unwrap().len(), 1);
     assert_eq!(lead.store.parked_events().unwrap().len(), 1);
 }
+
+#[test]
+fn the_screens_see_what_each_person_may_do() {
+    let (mut officer, mut lead) = officer_and_lead();
+    let mut hub = Hub { seq: 0 };
+    officer.add("井盖缺失");
+    let weeks = officer.store.my_logs(3).expect("my weeks");
+    let names: Vec<&str> = weeks.iter().map(|w| w.log.week.as_str()).collect();
+    assert_eq!(names, vec!["2026-W48", "2026-W47", "2026-W46"], "this week first");
+    assert_eq!(weeks[0].log.findings_recorded, 1);
+    assert!(weeks.iter().all(|w| w.review.is_none()));
+
+    let view = officer.store.log_view(OFFICER, "2026-W48").unwrap();
+    assert!(view.can_submit && !view.can_review);
+    assert_eq!(view.findings.len(), 1, "the log opens with its findings");
+    assert!(!officer.store.log_view(OFFICER, "2026-W49").unwrap().can_submit, "next week cannot be submitted yet");
+
+    officer.store.submit_log("2026-W48", "").unwrap();
+    assert!(!officer.store.log_view(OFFICER, "2026-W48").unwrap().can_submit);
+    hub.carry(&mut officer, &mut lead);
+    let queued = lead.store.review_queue_entries().unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].log.findings_recorded, 1, "the lead's device counts the pulled finding");
+    let view = lead.store.log_view(OFFICER, "2026-W48").unwrap();
+    assert!(view.can_review && !view.can_submit);
+    assert_eq!(view.history.len(), 1);
+
+    let out = tempfile::tempdir().unwrap();
+    let done = lead.store.export_week("2026-W48", gridpatrol_core::ipc::ExportFormat::Csv, out.path()).unwrap();
+    let text = std::fs::read_to_string(&done.path).unwrap();
+    assert!(done.path.ends_with("周巡查日志-2026-W48.csv"));
+    assert!(text.starts_with('\u{feff}') && text.contains(OFFICER), "a CSV with a BOM and the officer's row");
+    let done = lead.store.export_week("2026-W48", gridpatrol_core::ipc::ExportFormat::Xlsx, out.path()).unwrap();
+    assert!(std::fs::metadata(&done.path).unwrap().len() > 1000);
+    assert!(matches!(
+        lead.store.export_week("2026-W99", gridpatrol_core::ipc::ExportFormat::Csv, out.path()),
+        Err(gridpatrol_core::Error::InvalidWeek(_))
+    ));
+}
