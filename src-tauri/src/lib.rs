@@ -94,6 +94,7 @@ pub fn run() {
             commands::findings::finding_detail,
             commands::findings::move_finding,
             commands::findings::finding_history,
+            commands::findings::edit_finding,
             commands::logs::my_logs,
             commands::logs::review_queue,
             commands::logs::log_view,

@@ -73,6 +73,12 @@ pub enum Error {
     Setting { key: String, reason: String },
     #[error("grid {0} is outside the signed-in user's grid scope")]
     OutOfScope(String),
+    #[error("the edit changes no field")]
+    NothingToEdit,
+    #[error("a {role} may not edit another person's finding")]
+    EditNotAllowed { role: String },
+    #[error("the finding is {0} and can no longer be edited")]
+    FindingClosed(String),
     #[error("a weekly log cannot go from {from} to {to}")]
     IllegalReview { from: String, to: String },
     #[error("a {role} may not review weekly logs")]
@@ -122,6 +128,9 @@ impl Error {
             Error::CategoryData(_) => "category_data",
             Error::Setting { .. } => "invalid_setting",
             Error::OutOfScope(_) => "out_of_scope",
+            Error::NothingToEdit => "nothing_to_edit",
+            Error::EditNotAllowed { .. } => "edit_not_allowed",
+            Error::FindingClosed(_) => "finding_closed",
             Error::IllegalReview { .. } => "illegal_review",
             Error::ReviewNotAllowed { .. } => "review_not_allowed",
             Error::NotYourLog(_) => "not_your_log",
@@ -269,6 +278,17 @@ impl Error {
                 zh,
                 format!("网格 {g} 不在当前用户的负责范围内，不能在此记录或处理问题。"),
                 format!("Grid {g} is outside your grid scope; you cannot record or handle findings there."),
+            ),
+            Error::NothingToEdit => pick(zh, "没有修改任何内容。".into(), "The edit changes nothing.".into()),
+            Error::EditNotAllowed { role } => pick(
+                zh,
+                format!("{}只能修改自己上报的问题。", role_zh(role)),
+                format!("{} may only edit findings they reported.", role_en(role)),
+            ),
+            Error::FindingClosed(status) => pick(
+                zh,
+                format!("问题已{}，不能再修改。", status_zh(status)),
+                format!("The finding is {status} and can no longer be edited."),
             ),
             Error::IllegalReview { from, to } => pick(
                 zh,

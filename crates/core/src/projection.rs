@@ -5,10 +5,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lifecycle::Status;
-use crate::model::{Event, Finding, Photo};
+use crate::model::{Event, Finding, Photo, Severity};
 
 pub const REPORTED: &str = "finding.reported";
 pub const MOVED: &str = "finding.moved";
+pub const EDITED: &str = "finding.edited";
 
 /// The payload of a [`MOVED`] event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,6 +20,30 @@ pub struct Move {
     pub note: String,
     #[serde(default)]
     pub photos: Vec<Photo>,
+}
+
+/// The payload of an [`EDITED`] event: the descriptive fields it sets; absent fields stay as they
+/// are. Edits are last-writer-wins per field in hub order: replaying the events in hub order leaves
+/// each field with the last value written to it, and the earlier values stay in the history.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Edit {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible_unit: Option<String>,
+}
+
+impl Edit {
+    pub fn is_empty(&self) -> bool {
+        self.description.is_none()
+            && self.address.is_none()
+            && self.severity.is_none()
+            && self.responsible_unit.is_none()
+    }
 }
 
 /// Applies one event to a finding (or to nothing, for the event that creates it). Events that do
@@ -38,6 +63,25 @@ pub fn apply(state: Option<Finding>, event: &Event) -> Option<Finding> {
                         finding.photos.push(photo);
                     }
                 }
+            }
+            Some(finding)
+        }
+        EDITED => {
+            let mut finding = state?;
+            if let Ok(edit) = serde_json::from_value::<Edit>(event.payload.clone()) {
+                if let Some(v) = edit.description {
+                    finding.description = v;
+                }
+                if let Some(v) = edit.address {
+                    finding.address = v;
+                }
+                if let Some(v) = edit.severity {
+                    finding.severity = v;
+                }
+                if let Some(v) = edit.responsible_unit {
+                    finding.responsible_unit = v;
+                }
+                finding.updated_at = finding.updated_at.max(event.device_time);
             }
             Some(finding)
         }

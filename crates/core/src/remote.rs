@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::geometry;
 use crate::lifecycle::{self, Status};
 use crate::model::{Event, Finding, MinorCategory, Patrol, Photo, Point, Role, User};
-use crate::projection::{self, Move};
+use crate::projection::{self, Edit, Move};
 use crate::review;
 use crate::validate::{check_text, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS};
 
@@ -23,6 +23,7 @@ pub const PATROL_ENDED: &str = "patrol.ended";
 pub const SYNCED_KINDS: &[&str] = &[
     projection::REPORTED,
     projection::MOVED,
+    projection::EDITED,
     PATROL_STARTED,
     PATROL_ENDED,
     review::SUBMITTED,
@@ -97,6 +98,45 @@ pub fn check_moved(current: &Finding, change: &Move, role: Role) -> Result<()> {
     lifecycle::check_move(role, current.status, change.to)?;
     check_stored_text("note", &change.note, MAX_NOTE_CHARS, false)?;
     Ok(())
+}
+
+/// Checks a `finding.edited` payload by `actor` against the finding as it stands now: the author
+/// or a lead or administrator edits a finding that is still open, at least one field, each field
+/// as the store would have written it. Who wrote a field before does not matter: the last edit in
+/// hub order wins.
+pub fn check_edited(current: &Finding, edit: &Edit, actor: &User) -> Result<()> {
+    if edit.is_empty() {
+        return Err(Error::NothingToEdit);
+    }
+    check_may_edit(current, actor)?;
+    if let Some(v) = &edit.description {
+        check_stored_text("description", v, MAX_DESCRIPTION_CHARS, true)?;
+    }
+    if let Some(v) = &edit.address {
+        check_stored_text("address", v, MAX_ADDRESS_CHARS, false)?;
+    }
+    if let Some(v) = &edit.responsible_unit {
+        check_stored_text("responsible_unit", v, MAX_UNIT_CHARS, false)?;
+    }
+    Ok(())
+}
+
+/// Whether `actor` may edit the finding at all: its author, or a lead or administrator, while it
+/// is neither closed nor rejected.
+pub fn check_may_edit(current: &Finding, actor: &User) -> Result<()> {
+    if actor.name != current.author && !matches!(actor.role, Role::Lead | Role::Admin) {
+        return Err(Error::EditNotAllowed { role: actor.role.as_str().to_string() });
+    }
+    if matches!(current.status, Status::Closed | Status::Rejected) {
+        return Err(Error::FindingClosed(current.status.to_string()));
+    }
+    Ok(())
+}
+
+/// The edit a `finding.edited` event carries.
+pub fn edited(event: &Event) -> Result<Edit> {
+    serde_json::from_value(event.payload.clone())
+        .map_err(|e| Error::InvalidValue { field: "payload", value: e.to_string() })
 }
 
 /// Checks a `patrol.started` payload: the actor's own patrol over small grids.

@@ -54,7 +54,8 @@ impl HubError {
     pub fn event(event_id: &str, e: gridpatrol_core::Error) -> HubError {
         let status = match e.code() {
             "out_of_scope" | "not_your_log" => StatusCode::FORBIDDEN,
-            "illegal_move" | "move_not_allowed" | "illegal_review" | "review_not_allowed" => StatusCode::CONFLICT,
+            "illegal_move" | "move_not_allowed" | "illegal_review" | "review_not_allowed" | "finding_closed"
+            | "edit_not_allowed" => StatusCode::CONFLICT,
             "storage" | "io" => return HubError::from(e),
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         };

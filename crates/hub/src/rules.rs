@@ -105,6 +105,18 @@ pub fn judge(
             let moved = projection::apply(Some(finding), &as_core).expect("a move keeps the finding");
             Ok(Effect { grid, change: Change::Finding(moved) })
         }
+        projection::EDITED => {
+            let edit = remote::edited(&as_core).map_err(refuse)?;
+            let Some(finding) = current.finding(&event.entity_id)? else {
+                return Err(refuse(CoreError::FindingNotFound(event.entity_id.clone())));
+            };
+            who.scope.check(&finding.grid).map_err(refuse)?;
+            remote::check_edited(&finding, &edit, &who.user).map_err(refuse)?;
+            let grid = finding.grid.clone();
+            // apply() of an EDITED event on Some(finding) always yields Some.
+            let edited = projection::apply(Some(finding), &as_core).expect("an edit keeps the finding");
+            Ok(Effect { grid, change: Change::Finding(edited) })
+        }
         PATROL_STARTED => {
             let patrol = remote::started_patrol(&as_core).map_err(refuse)?;
             for grid in &patrol.grids {

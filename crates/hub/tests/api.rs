@@ -302,6 +302,73 @@ async fn pull_returns_only_the_callers_scope_in_hub_order() {
     assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_query", "a cursor that is not a number");
 }
 
+/// Every event `token` may pull, as core events, in hub order.
+async fn pull_all(hub: &Hub, token: &str) -> Vec<Event> {
+    let (_, page) = json_call(hub, Method::GET, "/api/v1/pull?since=0", Some(token), Value::Null).await;
+    let events: Vec<WireEvent> = serde_json::from_value(page["events"].clone()).unwrap();
+    events.iter().map(WireEvent::to_event).collect()
+}
+
+#[tokio::test]
+async fn descriptive_edits_are_last_writer_wins_per_field_in_hub_order() {
+    let hub = hub();
+    let (li, lead) = (sign_in(&hub, "li").await, sign_in(&hub, "lead").await);
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut officer = device(dirs[0].path(), "li", Role::Officer, 21);
+    let report = finding_in(&mut officer, GRID_A, "井盖破损");
+    assert_eq!(push(&hub, &li, &[report.clone()]).await.0, StatusCode::OK);
+    let mut boss = device(dirs[1].path(), "lead", Role::Lead, 22);
+    let seen = pull_all(&hub, &lead).await;
+    boss.apply_remote(&seen, seen.len() as i64).unwrap();
+
+    // Offline, both edit the description; the lead also sets the severity.
+    let id = report.entity_id.clone();
+    officer
+        .edit_finding(
+            &id,
+            gridpatrol_core::projection::Edit {
+                description: Some("井盖破损，已围挡".into()), ..Default::default()
+            },
+        )
+        .unwrap();
+    boss.edit_finding(
+        &id,
+        gridpatrol_core::projection::Edit {
+            description: Some("井盖缺失".into()),
+            severity: Some(gridpatrol_core::Severity::High),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // The lead's edit reaches the hub first, the officer's second: the officer's description wins,
+    // the lead's severity stays (no one else wrote it).
+    assert_eq!(push(&hub, &lead, &outbox(&mut boss)).await.0, StatusCode::OK);
+    assert_eq!(push(&hub, &li, &outbox(&mut officer)).await.0, StatusCode::OK);
+    for (store, token) in [(&mut officer, &li), (&mut boss, &lead)] {
+        let events = pull_all(&hub, token).await;
+        let cursor = events.last().and_then(|e| e.hub_seq).unwrap();
+        store.apply_remote(&events, cursor).unwrap();
+        let f = store.finding(&id).unwrap();
+        assert_eq!(f.description, "井盖破损，已围挡", "the last writer in hub order wins the description");
+        assert_eq!(f.severity, gridpatrol_core::Severity::High, "a field only one person wrote keeps its value");
+        let history = store.history(&id).unwrap();
+        assert!(
+            history.iter().any(|e| e.payload["description"] == "井盖缺失"),
+            "the losing value is kept in the history"
+        );
+    }
+
+    // An edit of a finding outside the scope, or by someone who is neither author nor lead, is refused.
+    let zhang = sign_in(&hub, "zhang").await;
+    let mut forged = outbox(&mut officer).pop().unwrap_or_else(|| report.clone());
+    forged.id = "0190aaaa-0000-7000-8000-000000000010".into();
+    forged.kind = "finding.edited".into();
+    forged.actor = "zhang".into();
+    forged.payload = json!({"description": "乱改"});
+    let (s, b) = push(&hub, &zhang, &[forged]).await;
+    assert_error(s, &b, StatusCode::CONFLICT, "edit_not_allowed", "only the author or a lead edits");
+}
+
 #[tokio::test]
 async fn weekly_log_reviews_are_judged_in_hub_order_and_pulled_by_the_officers_grid() {
     let hub = hub();

@@ -56,3 +56,16 @@ pub async fn finding_history(desk: State<'_, Desk>, id: String) -> CmdResult<Vec
         s.history(&id)
     })
 }
+
+#[tauri::command]
+pub async fn edit_finding(
+    desk: State<'_, Desk>,
+    task: State<'_, SyncTask>,
+    id: String,
+    edit: gridpatrol_core::projection::Edit,
+) -> CmdResult<Finding> {
+    let result = desk.with(|s| s.edit_finding(&id, edit));
+    // A local change: the sync task pushes it shortly.
+    task.nudge();
+    result
+}

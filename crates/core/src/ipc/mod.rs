@@ -154,6 +154,8 @@ pub struct FindingDetail {
     pub grid_name: String,
     pub overdue: bool,
     pub moves: Vec<Status>,
+    /// The acting user may edit the descriptive fields (the author or a lead, while it is open).
+    pub can_edit: bool,
     pub history: Vec<Event>,
 }
 
@@ -340,13 +342,17 @@ impl Store {
 
     pub fn finding_detail(&self, id: &str) -> Result<FindingDetail> {
         let finding = self.finding(id)?;
-        let role = self.profile()?.map(|u| u.role);
+        let profile = self.profile()?;
+        let role = profile.as_ref().map(|u| u.role);
+        let can_edit = profile.as_ref().is_some_and(|u| crate::remote::check_may_edit(&finding, u).is_ok())
+            && self.check_scope(&finding.grid).is_ok();
         let overdue = awaits_rectification(finding.status) && finding.due_at.is_some_and(|d| d < self.now());
         Ok(FindingDetail {
             category: self.category(&finding.category)?,
             grid_name: self.grid(&finding.grid)?.name,
             overdue,
             moves: role.map(|r| lifecycle::moves_for(r, finding.status)).unwrap_or_default(),
+            can_edit,
             history: self.history(&finding.id)?,
             finding,
         })
@@ -410,6 +416,7 @@ pub fn typescript_bindings() -> String {
         SyncView::decl(&cfg),
         PatrolEntry::decl(&cfg),
         PatrolWeek::decl(&cfg),
+        crate::projection::Edit::decl(&cfg),
         crate::weekly::WeeklyPatrol::decl(&cfg),
         crate::weekly::WeeklyFinding::decl(&cfg),
         crate::weekly::WeeklyLog::decl(&cfg),

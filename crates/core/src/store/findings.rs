@@ -18,7 +18,8 @@ use crate::geometry;
 use crate::lifecycle::{self, Status};
 use crate::model::{Event, Finding, Photo, PhotoRole, Point, Severity};
 use crate::photo::{self, PreparedPhoto};
-use crate::projection::{self, Move};
+use crate::projection::{self, Edit, Move};
+use crate::remote;
 use crate::validate::{check_text, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS};
 
 /// Where a photo comes from.
@@ -390,6 +391,70 @@ impl Store {
                 kind: projection::MOVED,
                 payload: event.payload.clone(),
             },
+        )?;
+        tx.commit()?;
+        Ok(updated)
+    }
+
+    /// The acting user edits a finding's descriptive fields. Fields equal to what the finding holds
+    /// are left out of the event; an edit that changes nothing is refused.
+    pub fn edit_finding(&mut self, id: &str, edit: Edit) -> Result<Finding> {
+        let actor = self.actor()?;
+        let finding = self.finding(id)?;
+        self.check_scope(&finding.grid)?;
+        let text = |field, value: Option<String>, max, required, now: &str| -> Result<Option<String>> {
+            match value {
+                Some(v) => Ok(Some(check_text(field, &v, max, required)?).filter(|v| v != now)),
+                None => Ok(None),
+            }
+        };
+        let edit = Edit {
+            description: text("description", edit.description, MAX_DESCRIPTION_CHARS, true, &finding.description)?,
+            address: text("address", edit.address, MAX_ADDRESS_CHARS, false, &finding.address)?,
+            severity: edit.severity.filter(|s| *s != finding.severity),
+            responsible_unit: text(
+                "responsible_unit",
+                edit.responsible_unit,
+                MAX_UNIT_CHARS,
+                false,
+                &finding.responsible_unit,
+            )?,
+        };
+        remote::check_edited(&finding, &edit, &actor)?;
+        let now = self.now().max(finding.updated_at);
+        let payload = serde_json::to_value(&edit).unwrap_or(json!(null));
+        let event = Event {
+            id: self.new_id(now),
+            entity: "finding".into(),
+            entity_id: finding.id.clone(),
+            actor: actor.name.clone(),
+            kind: projection::EDITED.into(),
+            payload: payload.clone(),
+            device_time: now,
+            sync: crate::model::SyncState::Pending,
+            hub_seq: None,
+        };
+        // apply() of an EDITED event on Some(finding) always yields Some.
+        let updated = projection::apply(Some(finding), &event).expect("an edit keeps the finding");
+        let tx = self.transaction()?;
+        tx.execute(
+            "UPDATE findings SET description = ?2, address = ?3, severity = ?4, responsible_unit = ?5, updated_at = ?6
+             WHERE id = ?1",
+            params![
+                updated.id,
+                updated.description,
+                updated.address,
+                updated.severity.as_str(),
+                updated.responsible_unit,
+                ts(updated.updated_at)
+            ],
+        )?;
+        append(
+            &tx,
+            &event.id,
+            &actor.name,
+            now,
+            Draft { entity: "finding", entity_id: &updated.id, kind: projection::EDITED, payload },
         )?;
         tx.commit()?;
         Ok(updated)

@@ -196,7 +196,7 @@ fn apply_new(tx: &Transaction<'_>, event: &Event) -> Result<()> {
                 insert_finding(tx, &finding)?;
             }
         }
-        projection::MOVED => rebuild_finding(tx, &event.entity_id)?,
+        projection::MOVED | projection::EDITED => rebuild_finding(tx, &event.entity_id)?,
         PATROL_STARTED => {
             if let Ok(p) = remote::started_patrol(event) {
                 tx.execute(

@@ -91,7 +91,11 @@ export type FindingFilter = { grid: string | null, status: Status | null, open_o
 
 export type MoveInput = { id: string, to: Status, note: string, photos: Array<string>, };
 
-export type FindingDetail = { finding: Finding, category: MinorCategory, grid_name: string, overdue: boolean, moves: Array<Status>, history: Array<Event>, };
+export type FindingDetail = { finding: Finding, category: MinorCategory, grid_name: string, overdue: boolean, moves: Array<Status>, 
+/**
+ * The acting user may edit the descriptive fields (the author or a lead, while it is open).
+ */
+can_edit: boolean, history: Array<Event>, };
 
 export type PhotoPreview = { token: string, name: string, sha256: string, width: number, height: number, bytes: number, exif_time: string | null, exif_point: Point | null, 
 /**
@@ -104,6 +108,8 @@ export type SyncView = { signed_in: boolean, hub_url: string | null, hub_user: s
 export type PatrolEntry = { patrol: Patrol, findings: Array<FindingSummary>, };
 
 export type PatrolWeek = { week: string, patrols: Array<PatrolEntry>, };
+
+export type Edit = { description?: string | null, address?: string | null, severity?: Severity | null, responsible_unit?: string | null, };
 
 export type WeeklyPatrol = { id: string, started_at: string, ended_at: string | null, grids: number, };
 
