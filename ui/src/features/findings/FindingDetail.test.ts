@@ -13,6 +13,7 @@ const detail: FindingDetail = {
   grid_name: "黄河第01网格",
   overdue: false,
   moves: ["rectified"],
+  can_edit: false,
   history: [
     { id: "e1", entity: "finding", entity_id: "0193abcd", actor: "李明", kind: "finding.reported", payload: null, device_time: "2026-11-26T06:06:00Z", sync: "pending", hub_seq: null },
     { id: "e2", entity: "finding", entity_id: "0193abcd", actor: "王建国", kind: "finding.moved", payload: { from: "accepted", to: "rectifying", note: "派市政所" }, device_time: "2026-11-26T07:00:00Z", sync: "pending", hub_seq: null },

@@ -172,7 +172,10 @@ export function installMock(): void {
       const minor = minors.find((m) => m.code === f.category)!;
       return {
         finding: f, category: minor, grid_name: grids.find((g) => g.code === f.grid)?.name ?? f.grid,
-        overdue: summary(f).overdue, moves: MOVES[f.status], history: events.filter((e) => e.entity_id === f.id),
+        overdue: summary(f).overdue, moves: MOVES[f.status],
+        // The author, or a lead or administrator, while the finding is neither closed nor rejected.
+        can_edit: f.status !== "closed" && f.status !== "rejected" && (f.author === profile?.name || profile?.role === "lead" || profile?.role === "admin"),
+        history: events.filter((e) => e.entity_id === f.id),
       };
     },
     move_finding: (a: { input: MoveInput }) => {
