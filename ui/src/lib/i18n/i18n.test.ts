@@ -2,7 +2,10 @@ import { describe, expect, it, vi } from "vitest";
 import { en } from "./en";
 import { zh } from "./zh";
 import { catalogues, currentLang, hasKey, interpolate, setCurrentLang, t } from "./index.svelte";
-import { beijingDayEnd, beijingDayStart, formatDate, formatDateTime, fromBeijingInput, parseIsoWeek, toBeijingInput } from "./format";
+import {
+  beijingDayEnd, beijingDayStart, formatDate, formatDateTime, formatRate, formatWeek, fromBeijingInput, isoWeekOf,
+  parseIsoWeek, shiftWeek, toBeijingInput, weekBounds,
+} from "./format";
 import { showError } from "./errors";
 import { IpcError } from "../ipc";
 
@@ -118,5 +121,43 @@ describe("dates and times in Asia/Shanghai", () => {
   it("reads ISO weeks", () => {
     expect(parseIsoWeek("2026-W48")).toEqual({ year: 2026, week: 48 });
     expect(parseIsoWeek("W48")).toBeNull();
+  });
+
+  it.each([
+    ["2026-W48", "zh", "2026年第48周 (11月23日–11月29日)"],
+    ["2026-W48", "en", "2026-W48 (23–29 Nov)"],
+    ["2026-W49", "en", "2026-W49 (30 Nov – 6 Dec)"],
+    ["2026-W53", "zh", "2026年第53周 (12月28日–2027年1月3日)"],
+    ["2026-W53", "en", "2026-W53 (28 Dec 2026 – 3 Jan 2027)"],
+    ["2026-W01", "zh", "2026年第1周 (2025年12月29日–2026年1月4日)"],
+    ["2026-W01", "en", "2026-W01 (29 Dec 2025 – 4 Jan 2026)"],
+  ] as const)("labels %s in %s as %s", (week, lang, label) => {
+    expect(formatWeek(week, lang), "a week shows with its Monday and Sunday").toBe(label);
+  });
+
+  it("leaves a week that does not exist as it was written", () => {
+    expect(formatWeek("2025-W53", "zh"), "2025 has only 52 weeks").toBe("2025-W53");
+    expect(formatWeek("2026-W00", "en")).toBe("2026-W00");
+  });
+
+  it("finds the week of a moment in Beijing time", () => {
+    expect(isoWeekOf(new Date("2026-11-22T15:59:59Z")), "Sunday 23:59 in Beijing is still W47").toBe("2026-W47");
+    expect(isoWeekOf(new Date("2026-11-22T16:00:00Z")), "Monday 00:00 in Beijing starts W48").toBe("2026-W48");
+    expect(isoWeekOf(new Date("2027-01-03T12:00:00Z")), "3 January 2027 belongs to 2026-W53").toBe("2026-W53");
+    expect(shiftWeek("2026-W53", 1)).toBe("2027-W01");
+    expect(shiftWeek("2026-W01", -1)).toBe("2025-W52");
+    expect(weekBounds("2026-W48")?.start.toISOString(), "the week starts at Monday 00:00 Beijing time").toBe("2026-11-22T16:00:00.000Z");
+    expect(weekBounds("2026-W48")?.end.toISOString()).toBe("2026-11-29T16:00:00.000Z");
+  });
+});
+
+describe("rates of a weekly log", () => {
+  it("shows a percentage with at most one decimal, and a dash when there is no rate", () => {
+    expect(formatRate(null), "no due findings: no rate").toBe("—");
+    expect(formatRate(undefined)).toBe("—");
+    expect(formatRate(1)).toBe("100%");
+    expect(formatRate(0)).toBe("0%");
+    expect(formatRate(2 / 3)).toBe("66.7%");
+    expect(formatRate(0.125)).toBe("12.5%");
   });
 });
