@@ -6,6 +6,8 @@ import type {
   AppInfo,
   ErrorBody,
   Event,
+  ExportDone,
+  ExportFormat,
   FindingDetail,
   FindingFilter,
   FindingInput,
@@ -14,12 +16,17 @@ import type {
   Grid,
   GridStat,
   Lang,
+  LogEntry,
+  LogReview,
+  LogView,
   MajorCategory,
   MoveInput,
   Patrol,
   PatrolWeek,
   PhotoPreview,
+  ReviewInput,
   Role,
+  SubmitInput,
   SyncView,
   Today,
 } from "./bindings";
@@ -76,6 +83,16 @@ export const ipc = {
   finding: (id: string) => call<FindingDetail>("finding_detail", { id }),
   moveFinding: (input: MoveInput) => call<Finding>("move_finding", { input }),
   history: (id: string) => call<Event[]>("finding_history", { id }),
+
+  /** The acting user's last `count` weeks, this week first, each with its review (null: never submitted). */
+  myLogs: (count: number) => call<LogEntry[]>("my_logs", { count }),
+  /** Submitted logs waiting for the acting lead, oldest week first. */
+  reviewQueue: () => call<LogEntry[]>("review_queue"),
+  logView: (officer: string, week: string) => call<LogView>("log_view", { officer, week }),
+  submitLog: (input: SubmitInput) => call<LogReview>("submit_log", { input }),
+  reviewLog: (input: ReviewInput) => call<LogReview>("review_log", { input }),
+  /** Writes every officer's log of `week` to the Downloads folder and says where. */
+  exportWeek: (week: string, format: ExportFormat) => call<ExportDone>("export_week", { week, format }),
 
   /** Checks a photo and holds it until the finding is saved; returns a preview and EXIF defaults. */
   stagePhoto: async (name: string, bytes: Uint8Array): Promise<PhotoPreview> => {

@@ -1,11 +1,14 @@
 // A stand-in for the Rust side, for looking at the UI in a plain browser (`npm run dev`) only. It
 // is loaded by main.ts when there is no Tauri bridge and the build is a dev build, so it never
-// ships. It keeps everything in memory; `?findings=100000` fills the list to try the windowing.
+// ships. It keeps everything in memory; `?findings=100000` fills the list to try the windowing,
+// `?lead` starts as the team lead 王建国 (with logs of other officers waiting for review).
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
-  AppInfo, Event, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
-  MajorCategory, MoveInput, Patrol, PatrolWeek, PhotoPreview, Status, User,
+  AppInfo, Event, ExportFormat, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
+  LogEntry, LogReview, LogView, MajorCategory, MoveInput, Patrol, PatrolWeek, PhotoPreview, ReviewInput, Status,
+  SubmitInput, User, WeeklyLog,
 } from "./bindings";
+import { isoWeekOf, shiftWeek, weekBounds } from "../i18n/format";
 import registry from "../../../../crates/core/data/sample-registry.geojson?raw";
 import categoryData from "../../../../crates/core/data/categories.json";
 
@@ -64,9 +67,9 @@ export function installMock(): void {
 
   const params = new URLSearchParams(location.search);
   const fill = Number(params.get("findings") ?? 0);
-  if (params.has("sample") || fill) {
+  if (params.has("sample") || params.has("lead") || fill) {
     loadRegistry();
-    profile = { name: "李明", role: "officer" };
+    profile = params.has("lead") ? { name: "王建国", role: "lead" } : { name: "李明", role: "officer" };
   }
   if (fill) {
     const small = grids.filter((g) => g.level === "small");
@@ -84,6 +87,101 @@ export function installMock(): void {
     }
   }
 
+  // Weekly logs: the figures from the patrols and findings above (the definitions of
+  // crates/core/src/weekly.rs), the reviews folded from log.* events with the rules of
+  // crates/core/src/review.rs `check`.
+  const reviews = new Map<string, LogReview>();
+  let hubSeq = 0;
+  const reviewKey = (officer: string, week: string) => `${week}/${officer}`;
+  const AWAITING: Status[] = ["reported", "accepted", "rectifying", "rework", "reopened"];
+  const RHYTHM_DAYS = [3, 6]; // Wednesday and Saturday, as in core's default rhythm.
+  const beijingDay = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000);
+
+  const weekOr = (week: string) => weekBounds(week) ?? fail("invalid_week", `周次无效：${week}（应为 ISO 周，例如 2026-W48）。`);
+  const moves = (f: Finding, to: Status) =>
+    events.filter((e) => e.entity_id === f.id && e.kind === "finding.moved" && (e.payload as { to?: string })?.to === to);
+
+  const weeklyLog = (officer: string, week: string): WeeklyLog => {
+    const { start, end } = weekOr(week);
+    const [from, until] = [start.toISOString(), end.toISOString()];
+    const mine = patrols.filter((p) => p.officer === officer && p.started_at >= from && p.started_at < until);
+    const cohort = findings
+      .filter((f) => f.author === officer && f.observed_at >= from && f.observed_at < until)
+      .sort((a, b) => a.observed_at.localeCompare(b.observed_at));
+    const rhythmDays = new Set(mine.map((p) => beijingDay(p.started_at)).filter((d) => RHYTHM_DAYS.includes(d.getUTCDay())).map((d) => d.toISOString().slice(0, 10)));
+    const rectifiedAt = (f: Finding) => moves(f, "rectified")[0]?.device_time ?? null;
+    const isDue = (f: Finding) => f.due_at != null && f.due_at < until;
+    const due = cohort.filter(isDue);
+    const closedDue = due.filter((f) => f.status === "closed").length;
+    const onTime = due.filter((f) => { const r = rectifiedAt(f); return r != null && r <= f.due_at!; }).length;
+    const rework = due.filter((f) => moves(f, "rework").length > 0).length;
+    const ratio = (n: number) => (due.length ? n / due.length : null);
+    const byCategory: Record<string, number> = {};
+    for (const f of cohort) byCategory[f.category] = (byCategory[f.category] ?? 0) + 1;
+    const isOverdue = (f: Finding) => f.due_at != null && f.due_at < now() && AWAITING.includes(f.status);
+    return {
+      officer, week,
+      week_start: new Date(start.getTime() + 8 * 3600_000).toISOString().slice(0, 10),
+      week_end: new Date(end.getTime() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10),
+      patrols: mine.length, patrols_expected: RHYTHM_DAYS.length, rhythm_days_patrolled: rhythmDays.size,
+      grids_walked: new Set(mine.flatMap((p) => p.grids)).size,
+      grids_owned: grids.filter((g) => g.level === "small" && (g.owners.includes(officer) || (officer === profile?.name && myGrids.includes(g.code)))).length,
+      findings_recorded: cohort.length, by_category: byCategory,
+      findings_closed: cohort.filter((f) => f.status === "closed").length,
+      overdue: cohort.filter(isOverdue).length,
+      due: due.length, closed_due: closedDue, on_time: onTime, rework,
+      closure_rate: ratio(closedDue), on_time_rate: ratio(onTime), rework_rate: ratio(rework),
+      patrol_list: mine.map((p) => ({ id: p.id, started_at: p.started_at, ended_at: p.ended_at, grids: p.grids.length })),
+      finding_list: cohort.map((f) => ({
+        id: f.id, grid: f.grid, category: f.category, status: f.status, observed_at: f.observed_at, due_at: f.due_at,
+        rectified_at: rectifiedAt(f), overdue: isOverdue(f),
+      })),
+    };
+  };
+
+  const checkText = (field: string, text: string, required: boolean): string => {
+    const trimmed = text.trim();
+    const name = field === "reply" ? "回复" : "审核意见";
+    if (required && !trimmed) fail("empty_text", `${name}不能为空。`, field);
+    if ([...trimmed].length > 1000) fail("text_too_long", `${name}过长：${[...trimmed].length} 个字，最多 1000 个字。`, field);
+    return trimmed;
+  };
+
+  const STATE_ZH: Record<string, string> = { none: "未提交", submitted: "待审核", approved: "已通过", returned: "已退回" };
+  const illegal = (from: LogReview | undefined, to: string) =>
+    fail("illegal_review", `周巡查日志不能从“${STATE_ZH[from?.state ?? "none"]}”变为“${STATE_ZH[to]}”。`);
+
+  /** Writes one review event and folds it into the record, as core's `write_review` does. */
+  const recordReview = (actor: string, kind: string, officer: string, week: string, text: string, at = now(), synced = false): LogReview => {
+    const key = reviewKey(officer, week);
+    const current = reviews.get(key);
+    let next: LogReview;
+    if (kind === "log.submitted") {
+      next = current
+        ? { ...current, state: "submitted", submitted_at: at, rounds: current.rounds + 1, reply: text, updated_at: at }
+        : { officer, week, state: "submitted", submitted_at: at, rounds: 1, reply: text, reviewer: null, reviewed_at: null, comment: "", updated_at: at };
+    } else {
+      next = { ...current!, state: kind === "log.approved" ? "approved" : "returned", reviewer: actor, reviewed_at: at, comment: text, updated_at: at };
+    }
+    reviews.set(key, next);
+    events.push({ id: id(), entity: "weekly_log", entity_id: key, actor, kind, payload: { officer, week, text }, device_time: at,
+      sync: synced ? "acked" : "pending", hub_seq: synced ? ++hubSeq : null });
+    return next;
+  };
+
+  // Two officers' logs wait for a lead: 张伟's came back once and was answered, 王芳's is new.
+  {
+    const last = shiftWeek(isoWeekOf(new Date()), -1);
+    const before = shiftWeek(last, -1);
+    const t = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+    recordReview("张伟", "log.submitted", "张伟", before, "", t(6), true);
+    recordReview("王建国", "log.returned", "张伟", before, "周三没有巡查，请说明原因。", t(5), true);
+    recordReview("张伟", "log.submitted", "张伟", before, "周三参加区里的培训，周四已补巡。", t(4), true);
+    recordReview("王芳", "log.submitted", "王芳", last, "", t(1), true);
+  }
+
+  const me = () => profile ?? fail("no_profile", "还没有本机用户，请先完成首次设置。");
+
   const handlers: Record<string, (a: any) => unknown> = {
     app_info: (): AppInfo => ({ version: "0.1.0-dev", data_dir: "(mock)", profile, sample_registry: grids.length > 0, lang }),
     set_lang: (a) => { lang = a.lang; },
@@ -97,7 +195,7 @@ export function installMock(): void {
     today: () => ({
       profile, patrol: patrols.find((p) => p.ended_at == null) ?? null,
       my_grids: stats().filter((s) => mineCodes().includes(s.code)).sort((a, b) => b.overdue - a.overdue || b.open - a.open),
-      pending: events.length, parked: 0,
+      pending: events.filter((e) => e.sync === "pending").length, parked: 0,
     }),
     list_grids: () => grids,
     grid_stats: stats,
@@ -202,6 +300,63 @@ export function installMock(): void {
       return p;
     },
     unstage_photo: (a) => { staged.delete(a.token); },
+
+    my_logs: (a: { count: number }): LogEntry[] => {
+      const name = me().name;
+      let week = isoWeekOf(new Date());
+      const out: LogEntry[] = [];
+      for (let i = 0; i < Math.min(53, Math.max(1, a.count)); i++) {
+        out.push({ log: weeklyLog(name, week), review: reviews.get(reviewKey(name, week)) ?? null });
+        week = shiftWeek(week, -1);
+      }
+      return out;
+    },
+    review_queue: (): LogEntry[] =>
+      [...reviews.values()]
+        .filter((r) => r.state === "submitted")
+        .sort((x, y) => x.week.localeCompare(y.week) || x.submitted_at.localeCompare(y.submitted_at) || x.officer.localeCompare(y.officer))
+        .map((r) => ({ log: weeklyLog(r.officer, r.week), review: r })),
+    log_view: (a: { officer: string; week: string }): LogView => {
+      const user = me();
+      const officer = a.officer.trim();
+      const log = weeklyLog(officer, a.week);
+      const review = reviews.get(reviewKey(officer, a.week)) ?? null;
+      const { start } = weekOr(a.week);
+      const cohort = new Set(log.finding_list.map((f) => f.id));
+      return {
+        log, review,
+        history: events.filter((e) => e.entity === "weekly_log" && e.entity_id === reviewKey(officer, a.week)),
+        findings: findings.filter((f) => cohort.has(f.id)).sort((x, y) => x.observed_at.localeCompare(y.observed_at)).map(summary),
+        can_submit: user.name === officer && start.getTime() <= Date.now() && (review == null || review.state === "returned"),
+        can_review: (user.role === "lead" || user.role === "admin") && user.name !== officer && review?.state === "submitted",
+      };
+    },
+    submit_log: (a: { input: SubmitInput }): LogReview => {
+      const user = me();
+      const { start } = weekOr(a.input.week);
+      if (start.getTime() > Date.now()) fail("week_not_started", `${a.input.week} 还没有开始，不能提交这一周的日志。`);
+      const current = reviews.get(reviewKey(user.name, a.input.week));
+      if (current && current.state !== "returned") illegal(current, "submitted");
+      const reply = checkText("reply", a.input.reply, current?.state === "returned");
+      return recordReview(user.name, "log.submitted", user.name, a.input.week, reply);
+    },
+    review_log: (a: { input: ReviewInput }): LogReview => {
+      const user = me();
+      const { officer, week, decision, comment } = a.input;
+      weekOr(week);
+      if (user.role !== "lead" && user.role !== "admin") fail("review_not_allowed", "网格员无权审核周巡查日志，只有组长和管理员可以审核。");
+      if (user.name === officer.trim()) fail("not_your_log", `这是 ${officer} 的周巡查日志：只有本人可以提交，本人不能审核。`);
+      const current = reviews.get(reviewKey(officer.trim(), week));
+      const to = decision === "approve" ? "approved" : "returned";
+      if (current?.state !== "submitted") illegal(current, to);
+      const text = checkText("comment", comment, decision === "return");
+      return recordReview(user.name, decision === "approve" ? "log.approved" : "log.returned", officer.trim(), week, text);
+    },
+    export_week: (a: { week: string; format: ExportFormat }) => {
+      weekOr(a.week);
+      const officers = new Set([...(profile ? [profile.name] : []), ...[...reviews.values()].filter((r) => r.week === a.week).map((r) => r.officer)]);
+      return { path: `/home/mock/Downloads/周巡查日志-${a.week}.${a.format}`, logs: officers.size };
+    },
   };
 
   mockIPC((cmd, payload) => {
