@@ -96,18 +96,7 @@ pub fn prepare(path: &Path, max_bytes: u64) -> Result<PreparedPhoto> {
 
 /// The same checks as [`prepare`], for bytes already in memory (a drop, a paste, a sync download).
 pub fn prepare_bytes(name: &str, bytes: Vec<u8>, max_bytes: u64) -> Result<PreparedPhoto> {
-    if bytes.len() as u64 > max_bytes {
-        return Err(Error::PhotoTooLarge { name: name.to_string(), size: bytes.len() as u64, max: max_bytes });
-    }
-    let not_image = || Error::PhotoNotImage { name: name.to_string() };
-    let format = image::guess_format(&bytes).map_err(|_| not_image())?;
-    let extension = match format {
-        ImageFormat::Jpeg => "jpg",
-        ImageFormat::Png => "png",
-        ImageFormat::WebP => "webp",
-        _ => return Err(not_image()),
-    };
-    let decoded = image::load_from_memory_with_format(&bytes, format).map_err(|_| not_image())?;
+    let (extension, decoded) = check_bytes(name, &bytes, max_bytes)?;
     let thumb = decoded.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE).to_rgb8();
     let mut thumbnail = Vec::new();
     image::DynamicImage::ImageRgb8(thumb)
@@ -125,6 +114,25 @@ pub fn prepare_bytes(name: &str, bytes: Vec<u8>, max_bytes: u64) -> Result<Prepa
         bytes,
         thumbnail,
     })
+}
+
+/// The checks every photo passes wherever it arrives (a form, a sync upload at the hub): within
+/// the size limit, JPEG, PNG or WebP, and an image that decodes whole. Returns the file extension
+/// and the decoded image.
+pub fn check_bytes(name: &str, bytes: &[u8], max_bytes: u64) -> Result<(&'static str, image::DynamicImage)> {
+    if bytes.len() as u64 > max_bytes {
+        return Err(Error::PhotoTooLarge { name: name.to_string(), size: bytes.len() as u64, max: max_bytes });
+    }
+    let not_image = || Error::PhotoNotImage { name: name.to_string() };
+    let format = image::guess_format(bytes).map_err(|_| not_image())?;
+    let extension = match format {
+        ImageFormat::Jpeg => "jpg",
+        ImageFormat::Png => "png",
+        ImageFormat::WebP => "webp",
+        _ => return Err(not_image()),
+    };
+    let decoded = image::load_from_memory_with_format(bytes, format).map_err(|_| not_image())?;
+    Ok((extension, decoded))
 }
 
 /// EXIF DateTimeOriginal (in the city's zone unless the photo says its offset) and GPS position.

@@ -18,6 +18,19 @@ use crate::wire::{
     UPLOAD_OFFSET,
 };
 
+/// The most bytes of a photo one upload request carries. A larger photo goes up in several requests
+/// (the protocol resumes by offset), so a slow link shows progress and a cut loses at most this much.
+pub const UPLOAD_CHUNK: u64 = 1024 * 1024;
+
+/// How far a photo upload has got, reported after each request of it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UploadProgress {
+    pub sha256: String,
+    /// Bytes the hub holds.
+    pub sent: u64,
+    pub total: u64,
+}
+
 /// An HTTP client for one hub.
 #[derive(Clone)]
 pub struct HubClient {
@@ -102,11 +115,12 @@ impl HubClient {
                     }
                 };
                 let total = bytes.len() as u64;
-                let from = (*offset).min(total) as usize;
+                let from = (*offset).min(total);
+                let to = (from + UPLOAD_CHUNK).min(total);
                 let url = self.url(&format!("/photos/{}?offset={from}&total={total}", photo.sha256));
                 self.authed(self.http.put(url))
                     .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-                    .body(bytes[from..].to_vec())
+                    .body(bytes[from as usize..to as usize].to_vec())
                     .send()
                     .await
             }
@@ -164,6 +178,17 @@ pub fn outbox(store: &mut Store) -> Result<Vec<Item>> {
 /// One full round — push everything pending, pull until caught up — recording every ack, refusal
 /// and pulled page in `store` as it happens, and the outcome (success or the error) at the end.
 pub async fn sync_round(store: &mut Store, client: &HubClient, config: Config, seed: u64) -> Result<RoundReport> {
+    sync_round_with(store, client, config, seed, &|_| {}).await
+}
+
+/// [`sync_round`], telling `progress` how each photo upload advances.
+pub async fn sync_round_with(
+    store: &mut Store,
+    client: &HubClient,
+    config: Config,
+    seed: u64,
+    progress: &(dyn Fn(UploadProgress) + Sync),
+) -> Result<RoundReport> {
     let items = outbox(store)?;
     let cursor = store.pull_cursor()?;
     let mut engine = Engine::new(config, seed);
@@ -172,6 +197,13 @@ pub async fn sync_round(store: &mut Store, client: &HubClient, config: Config, s
         match output {
             Output::Send { id, request } => {
                 let reply = client.perform(store, &request).await;
+                if let (Request::PhotoUpload { photo, .. }, Reply::Photo(status)) = (&request, &reply) {
+                    progress(UploadProgress {
+                        sha256: status.sha256.clone(),
+                        sent: status.received,
+                        total: photo.bytes.max(status.received),
+                    });
+                }
                 engine.handle(Input::Reply { id, reply }, Utc::now());
             }
             Output::Ack(acks) => {
