@@ -4,8 +4,8 @@
 import { ipc, type AppInfo, type Grid, type GridStat, type MajorCategory, type MinorCategory, type Point } from "./ipc";
 import { setCurrentLang } from "./i18n/index.svelte";
 
-export type Screen = "today" | "map" | "record" | "findings" | "patrols";
-export const SCREENS: Screen[] = ["today", "map", "record", "findings", "patrols"];
+export type Screen = "today" | "map" | "record" | "findings" | "patrols" | "logs";
+export const SCREENS: Screen[] = ["today", "map", "record", "findings", "patrols", "logs"];
 
 export type RecordRequest = { grid: string | null; point: Point | null; seq: number };
 

@@ -47,6 +47,7 @@ describe("message catalogue", () => {
     ["CategoryKind", "kind."],
     ["PatrolKind", "patrolKind."],
     ["FindingSort", "findings.sort."],
+    ["ReviewState", "logState."],
   ])("translates every %s of the bindings under %s", (type, prefix) => {
     for (const value of union(type)) expect(hasKey(prefix + value), `${prefix}${value} must be in the catalogue`).toBe(true);
   });

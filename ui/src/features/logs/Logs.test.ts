@@ -1,0 +1,109 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import type { ExportDone, LogEntry, LogReview, LogView, ReviewInput, WeeklyLog } from "$lib/ipc";
+
+function weekly(officer: string, week: string): WeeklyLog {
+  return {
+    officer, week, week_start: "", week_end: "", patrols: 2, patrols_expected: 2, rhythm_days_patrolled: 2, grids_walked: 1,
+    grids_owned: 1, findings_recorded: 4, by_category: {}, findings_closed: 1, overdue: 1, due: 0, closed_due: 0, on_time: 0,
+    rework: 0, closure_rate: null, on_time_rate: null, rework_rate: null, patrol_list: [], finding_list: [],
+  };
+}
+function submitted(officer: string, week: string, reply = ""): LogReview {
+  return {
+    officer, week, state: "submitted", submitted_at: "2026-11-30T01:00:00Z", rounds: reply ? 2 : 1, reply,
+    reviewer: null, reviewed_at: null, comment: "", updated_at: "2026-11-30T01:00:00Z",
+  };
+}
+
+// The hub-less device of a lead: two logs wait, and each decision takes one out of the queue.
+let queue: LogEntry[] = [];
+const reviewLog = vi.fn(async (input: ReviewInput) => {
+  queue = queue.filter((e) => !(e.log.officer === input.officer && e.log.week === input.week));
+  return { ...submitted(input.officer, input.week), state: input.decision === "approve" ? "approved" : "returned" } as LogReview;
+});
+const exportWeek = vi.fn(async (week: string, format: string): Promise<ExportDone> => ({ path: `/home/王建国/Downloads/周巡查日志-${week}.${format}`, logs: 5 }));
+
+vi.mock("$lib/ipc", async (importOriginal) => {
+  const real = await importOriginal<typeof import("$lib/ipc")>();
+  return {
+    ...real,
+    ipc: {
+      myLogs: vi.fn(async () => [{ log: weekly("王建国", "2026-W48"), review: null }, { log: weekly("王建国", "2026-W47"), review: null }]),
+      reviewQueue: vi.fn(async () => queue),
+      logView: vi.fn(async (officer: string, week: string): Promise<LogView> => {
+        const entry = queue.find((e) => e.log.officer === officer && e.log.week === week);
+        return {
+          log: weekly(officer, week), review: entry?.review ?? null, history: [], findings: [],
+          can_submit: false, can_review: entry != null,
+        };
+      }),
+      reviewLog: (input: ReviewInput) => reviewLog(input),
+      exportWeek: (week: string, format: string) => exportWeek(week, format),
+      gridStats: vi.fn(async () => []),
+    },
+  };
+});
+
+import { app } from "$lib/app.svelte";
+import { setCurrentLang } from "$lib/i18n/index.svelte";
+import { zh } from "$lib/i18n/zh";
+import { isoWeekOf, shiftWeek } from "$lib/i18n/format";
+import { toasts } from "$lib/toast.svelte";
+import Logs from "./Logs.svelte";
+
+beforeEach(() => {
+  setCurrentLang("zh");
+  queue = [
+    { log: weekly("张伟", "2026-W46"), review: submitted("张伟", "2026-W46", "周三参加培训，周四已补巡。") },
+    { log: weekly("王芳", "2026-W47"), review: submitted("王芳", "2026-W47") },
+  ];
+  reviewLog.mockClear();
+  toasts.list.splice(0);
+});
+
+function signIn(role: "officer" | "lead") {
+  app.info = { version: "test", data_dir: "", profile: { name: "王建国", role }, sample_registry: false, lang: "zh" };
+}
+
+describe("the weekly-logs screen", () => {
+  it("shows a lead the queue oldest first, and opens the next log after each decision until none is left", async () => {
+    signIn("lead");
+    render(Logs, { active: true });
+    const first = await screen.findByTestId("queue-item-张伟-2026-W46");
+    const rows = screen.getByTestId("review-queue").querySelectorAll("tbody tr");
+    expect([...rows].map((r) => r.getAttribute("data-testid")), "oldest week first").toEqual(["queue-item-张伟-2026-W46", "queue-item-王芳-2026-W47"]);
+    expect(first.textContent, "with the officer's reply").toContain("周三参加培训");
+    expect(first.textContent, "and the rates, a dash when there is none").toContain("—");
+
+    await fireEvent.click(first);
+    expect((await screen.findByTestId("log-officer")).textContent).toBe("张伟");
+    await fireEvent.click(await screen.findByTestId("review-approve"));
+    await waitFor(() => expect(screen.getByTestId("log-officer").textContent, "王芳's log opens next").toBe("王芳"));
+
+    await fireEvent.keyDown(document.body, { key: "a" });
+    expect((await screen.findByTestId("queue-empty")).textContent, "the queue says it is empty").toBe(zh["logs.queueEmpty"]);
+    expect(screen.queryByTestId("log-view"), "no log stays open").toBeNull();
+    expect(reviewLog.mock.calls.map((c) => c[0].officer)).toEqual(["张伟", "王芳"]);
+  });
+
+  it("shows an officer their weeks without a queue", async () => {
+    signIn("officer");
+    render(Logs, { active: true });
+    const row = await screen.findByTestId("log-week-2026-W48");
+    expect(row.textContent).toContain("2026年第48周 (11月23日–11月29日)");
+    expect(row.textContent, "never submitted").toContain("未提交");
+    expect(screen.getByTestId("log-week-2026-W47")).toBeTruthy();
+    expect(screen.queryByTestId("review-queue"), "an officer reviews nothing").toBeNull();
+  });
+
+  it("exports last week by default and tells where the file went", async () => {
+    signIn("lead");
+    render(Logs, { active: true });
+    const lastWeek = shiftWeek(isoWeekOf(new Date()), -1);
+    expect((screen.getByTestId("log-export-week") as HTMLSelectElement).value, "last week is the default").toBe(lastWeek);
+    await fireEvent.click(screen.getByTestId("log-export-csv"));
+    await waitFor(() => expect(exportWeek).toHaveBeenCalledWith(lastWeek, "csv"));
+    await waitFor(() => expect(toasts.list.at(-1)?.text).toContain(`/home/王建国/Downloads/周巡查日志-${lastWeek}.csv`));
+  });
+});
