@@ -4,7 +4,8 @@
 //!
 //! Triggers: shortly after a local change (debounced), "sync now", signing in, a timer while
 //! online, and — while offline — a connectivity probe with exponential backoff and jitter. After
-//! every probe and round it emits `sync-changed`, and the UI re-reads the sync status.
+//! every probe and round it emits `sync-changed`, and the UI re-reads the sync status; a photo that
+//! goes up in several requests emits it after each, with the bytes sent so far.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -12,8 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gridpatrol_core::clock::OsIds;
+use gridpatrol_core::ipc::UploadStatus;
 use gridpatrol_core::Store;
-use gridpatrol_sync::client::{load_token, sync_round, HubClient};
+use gridpatrol_sync::client::{load_token, sync_round_with, HubClient, UPLOAD_CHUNK};
 use gridpatrol_sync::Config;
 use tauri::{AppHandle, Emitter};
 
@@ -29,12 +31,7 @@ pub enum Trigger {
     Now,
 }
 
-/// What only the task knows: whether the hub answered and whether a round is running.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Live {
-    pub online: bool,
-    pub syncing: bool,
-}
+pub use gridpatrol_core::ipc::LiveSync as Live;
 
 pub struct SyncTask {
     tx: Mutex<Sender<Trigger>>,
@@ -136,9 +133,17 @@ fn run(dir: PathBuf, rx: Receiver<Trigger>, live: Arc<Mutex<Live>>, app: AppHand
         });
         let config = Config { max_attempts: Some(5), ..Config::default() };
         seed = seed.wrapping_add(1);
-        let result = runtime.block_on(sync_round(&mut store, &client, config, seed));
+        // Progress is shown for photos that take more than one request; small ones come and go.
+        let progress = |p: gridpatrol_sync::client::UploadProgress| {
+            if p.total > UPLOAD_CHUNK {
+                let upload = (p.sent < p.total).then_some(UploadStatus { sent: p.sent, total: p.total });
+                set(&|l| l.upload = upload);
+            }
+        };
+        let result = runtime.block_on(sync_round_with(&mut store, &client, config, seed, &progress));
         set(&|l| {
             l.syncing = false;
+            l.upload = None;
             l.online = result.as_ref().map(|r| r.error.is_none()).unwrap_or(false);
         });
     }

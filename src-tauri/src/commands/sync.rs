@@ -13,7 +13,7 @@ use crate::sync_task::SyncTask;
 #[tauri::command]
 pub async fn sync_status(desk: State<'_, Desk>, task: State<'_, SyncTask>) -> CmdResult<SyncView> {
     let live = task.live();
-    desk.with(|s| s.sync_view(task.signed_in(), live.online, live.syncing))
+    desk.with(|s| s.sync_view(task.signed_in(), live))
 }
 
 #[tauri::command]
@@ -40,7 +40,7 @@ pub async fn hub_sign_in(
     desk.with(|s| s.sign_in_as(&url, &User { name: signed.user.clone(), role: signed.role }, &signed.scope))?;
     task.sync_now();
     let live = task.live();
-    desk.with(|s| s.sync_view(true, live.online, live.syncing))
+    desk.with(|s| s.sync_view(true, live))
 }
 
 #[tauri::command]
@@ -48,5 +48,5 @@ pub async fn hub_sign_out(desk: State<'_, Desk>, task: State<'_, SyncTask>) -> C
     let lang = desk.with(|s| s.ui_lang())?;
     remove_token(task.dir()).map_err(|e| ErrorBody { code: e.code(), message: e.message(lang), field: None })?;
     task.sync_now();
-    desk.with(|s| s.sync_view(false, false, false))
+    desk.with(|s| s.sync_view(false, Default::default()))
 }

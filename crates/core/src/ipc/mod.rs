@@ -205,18 +205,37 @@ pub struct SyncView {
     pub last_attempt: Option<DateTime<Utc>>,
     pub last_error_code: Option<String>,
     pub last_error: Option<String>,
+    /// The photo upload under way, while a round sends a photo in several requests.
+    pub upload: Option<UploadStatus>,
+}
+
+/// How far the photo being uploaded has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, TS)]
+pub struct UploadStatus {
+    pub sent: u64,
+    pub total: u64,
+}
+
+/// What only the app's sync task knows: whether the hub answered, whether a round runs, and the
+/// photo upload under way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LiveSync {
+    pub online: bool,
+    pub syncing: bool,
+    pub upload: Option<UploadStatus>,
 }
 
 impl Store {
-    /// The stored half of [`SyncView`]; the sync task fills in `online` and `syncing`.
-    pub fn sync_view(&self, signed_in: bool, online: bool, syncing: bool) -> Result<SyncView> {
+    /// The stored half of [`SyncView`] joined with what the sync task knows.
+    pub fn sync_view(&self, signed_in: bool, live: LiveSync) -> Result<SyncView> {
         let info = self.sync_info()?;
         Ok(SyncView {
             signed_in: signed_in && info.hub_url.is_some(),
             hub_url: info.hub_url,
             hub_user: info.hub_user,
-            online,
-            syncing,
+            online: live.online,
+            syncing: live.syncing,
+            upload: live.upload.filter(|_| live.syncing),
             pending: self.pending_count()? as u32,
             parked: self.parked_count()? as u32,
             last_success: info.last_success,
@@ -413,6 +432,7 @@ pub fn typescript_bindings() -> String {
         MoveInput::decl(&cfg),
         FindingDetail::decl(&cfg),
         PhotoPreview::decl(&cfg),
+        UploadStatus::decl(&cfg),
         SyncView::decl(&cfg),
         PatrolEntry::decl(&cfg),
         PatrolWeek::decl(&cfg),

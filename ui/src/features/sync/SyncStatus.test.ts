@@ -15,4 +15,27 @@ describe("sync status area", () => {
     expect(screen.getByTestId("sync-status").textContent, "parked changes are shown").toContain("1 parked");
     setCurrentLang("zh");
   });
+
+  it("shows a large photo's upload progress while it goes up", () => {
+    setCurrentLang("zh");
+    const view = {
+      signed_in: true,
+      hub_url: "http://127.0.0.1:8787",
+      hub_user: "李明",
+      online: true,
+      syncing: true,
+      pending: 2,
+      parked: 0,
+      last_success: null,
+      last_attempt: null,
+      last_error_code: null,
+      last_error: null,
+      upload: { sent: 3 * 1024 * 1024, total: 12 * 1024 * 1024 },
+    };
+    const { unmount } = render(SyncStatus, { pending: 2, view });
+    expect(screen.getByTestId("sync-upload").textContent).toContain("正在上传照片：25%（3.0 / 12.0 MB）");
+    unmount();
+    render(SyncStatus, { pending: 2, view: { ...view, upload: null } });
+    expect(screen.queryByTestId("sync-upload"), "no upload, no progress bar").toBeNull();
+  });
 });

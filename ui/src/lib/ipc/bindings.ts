@@ -103,7 +103,13 @@ export type PhotoPreview = { token: string, name: string, sha256: string, width:
  */
 thumbnail: string, };
 
-export type SyncView = { signed_in: boolean, hub_url: string | null, hub_user: string | null, online: boolean, syncing: boolean, pending: number, parked: number, last_success: string | null, last_attempt: string | null, last_error_code: string | null, last_error: string | null, };
+export type UploadStatus = { sent: number, total: number, };
+
+export type SyncView = { signed_in: boolean, hub_url: string | null, hub_user: string | null, online: boolean, syncing: boolean, pending: number, parked: number, last_success: string | null, last_attempt: string | null, last_error_code: string | null, last_error: string | null, 
+/**
+ * The photo upload under way, while a round sends a photo in several requests.
+ */
+upload: UploadStatus | null, };
 
 export type PatrolEntry = { patrol: Patrol, findings: Array<FindingSummary>, };
 
