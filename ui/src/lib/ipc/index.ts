@@ -4,6 +4,7 @@ import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
   AppInfo,
+  Edit,
   ErrorBody,
   Event,
   ExportDone,
@@ -82,6 +83,9 @@ export const ipc = {
   findings: (filter: FindingFilter) => call<FindingSummary[]>("list_findings", { filter }),
   finding: (id: string) => call<FindingDetail>("finding_detail", { id }),
   moveFinding: (input: MoveInput) => call<Finding>("move_finding", { input }),
+  /** Changes a finding's descriptive fields; fields left out stay as they are. Core trims the texts and
+   * refuses an edit that changes nothing (nothing_to_edit). */
+  editFinding: (id: string, edit: Edit) => call<Finding>("edit_finding", { id, edit }),
   history: (id: string) => call<Event[]>("finding_history", { id }),
 
   /** The acting user's last `count` weeks, this week first, each with its review (null: never submitted). */

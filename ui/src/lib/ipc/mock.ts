@@ -4,7 +4,7 @@
 // `?lead` starts as the team lead 王建国 (with logs of other officers waiting for review).
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
-  AppInfo, Event, ExportFormat, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
+  AppInfo, Edit, Event, ExportFormat, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
   LogEntry, LogReview, LogView, MajorCategory, MoveInput, Patrol, PatrolWeek, PhotoPreview, ReviewInput, Status,
   SubmitInput, User, WeeklyLog,
 } from "./bindings";
@@ -182,6 +182,30 @@ export function installMock(): void {
 
   const me = () => profile ?? fail("no_profile", "还没有本机用户，请先完成首次设置。");
 
+  // A finding's descriptive edits, with the rules of core's Store::edit_finding and remote::check_edited
+  // (the hub's grid scope aside: the mock has no hub). Texts are trimmed and checked; a field equal to
+  // what the finding holds is left out; then an edit must change something, be the author's or a
+  // lead's or administrator's, and the finding must be neither closed nor rejected.
+  const EDIT_TEXT = {
+    description: { zh: "问题描述", max: 2000, required: true },
+    address: { zh: "地址", max: 200, required: false },
+    responsible_unit: { zh: "责任单位", max: 100, required: false },
+  } as const;
+  const editText = (field: keyof typeof EDIT_TEXT, value: string | null | undefined, current: string): string | undefined => {
+    if (value == null) return undefined;
+    const { zh, max, required } = EDIT_TEXT[field];
+    const trimmed = value.trim();
+    if (required && !trimmed) fail("empty_text", `${zh}不能为空。`, field);
+    const len = [...trimmed].length;
+    if (len > max) fail("text_too_long", `${zh}过长：${len} 个字，最多 ${max} 个字。`, field);
+    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(trimmed)) fail("invalid_value", `${zh}含有控制字符。`, field);
+    return trimmed === current ? undefined : trimmed;
+  };
+  const ROLE_ZH: Record<string, string> = { officer: "网格员", lead: "组长", admin: "管理员" };
+  const CLOSED_ZH: Partial<Record<Status, string>> = { closed: "结案", rejected: "不予立案" };
+  const mayEdit = (f: Finding, user: User) =>
+    (f.author === user.name || user.role === "lead" || user.role === "admin") && f.status !== "closed" && f.status !== "rejected";
+
   const handlers: Record<string, (a: any) => unknown> = {
     app_info: (): AppInfo => ({ version: "0.1.0-dev", data_dir: "(mock)", profile, sample_registry: grids.length > 0, lang }),
     set_lang: (a) => { lang = a.lang; },
@@ -272,7 +296,7 @@ export function installMock(): void {
         finding: f, category: minor, grid_name: grids.find((g) => g.code === f.grid)?.name ?? f.grid,
         overdue: summary(f).overdue, moves: MOVES[f.status],
         // The author, or a lead or administrator, while the finding is neither closed nor rejected.
-        can_edit: f.status !== "closed" && f.status !== "rejected" && (f.author === profile?.name || profile?.role === "lead" || profile?.role === "admin"),
+        can_edit: profile != null && mayEdit(f, profile),
         history: events.filter((e) => e.entity_id === f.id),
       };
     },
@@ -284,6 +308,28 @@ export function installMock(): void {
         payload: { from: f.status, to: a.input.to, note: a.input.note, photos: [] }, device_time: now(), sync: "pending", hub_seq: null });
       f.status = a.input.to;
       f.updated_at = now();
+      return f;
+    },
+    edit_finding: (a: { id: string; edit: Edit }): Finding => {
+      const user = me();
+      const f = findings.find((f) => f.id === a.id) ?? fail("finding_not_found", `没有编号为 ${a.id} 的问题。`);
+      const asked = a.edit ?? {};
+      const edit: Edit = {};
+      const description = editText("description", asked.description, f.description);
+      if (description !== undefined) edit.description = description;
+      const address = editText("address", asked.address, f.address);
+      if (address !== undefined) edit.address = address;
+      if (asked.severity != null && asked.severity !== f.severity) edit.severity = asked.severity;
+      const unit = editText("responsible_unit", asked.responsible_unit, f.responsible_unit);
+      if (unit !== undefined) edit.responsible_unit = unit;
+      if (Object.keys(edit).length === 0) fail("nothing_to_edit", "没有修改任何内容。");
+      if (f.author !== user.name && user.role !== "lead" && user.role !== "admin")
+        fail("edit_not_allowed", `${ROLE_ZH[user.role] ?? user.role}只能修改自己上报的问题。`);
+      if (!mayEdit(f, user)) fail("finding_closed", `问题已${CLOSED_ZH[f.status] ?? f.status}，不能再修改。`);
+      const t = now() > f.updated_at ? now() : f.updated_at;
+      Object.assign(f, edit, { updated_at: t });
+      events.push({ id: id(), entity: "finding", entity_id: f.id, actor: user.name, kind: "finding.edited", payload: edit,
+        device_time: t, sync: "pending", hub_seq: null });
       return f;
     },
     finding_history: (a) => events.filter((e) => e.entity_id === a.id),
