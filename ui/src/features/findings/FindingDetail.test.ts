@@ -17,6 +17,8 @@ const detail: FindingDetail = {
   history: [
     { id: "e1", entity: "finding", entity_id: "0193abcd", actor: "李明", kind: "finding.reported", payload: null, device_time: "2026-11-26T06:06:00Z", sync: "pending", hub_seq: null },
     { id: "e2", entity: "finding", entity_id: "0193abcd", actor: "王建国", kind: "finding.moved", payload: { from: "accepted", to: "rectifying", note: "派市政所" }, device_time: "2026-11-26T07:00:00Z", sync: "pending", hub_seq: null },
+    { id: "e3", entity: "finding", entity_id: "0193abcd", actor: "李明", kind: "finding.edited", payload: { description: "井盖丢失" }, device_time: "2026-11-26T07:10:00Z", sync: "acked", hub_seq: 7 },
+    { id: "e4", entity: "finding", entity_id: "0193abcd", actor: "王建国", kind: "finding.edited", payload: { description: "井盖缺失", address: "", severity: "high", responsible_unit: "城管中队" }, device_time: "2026-11-26T07:05:00Z", sync: "acked", hub_seq: 8 },
   ],
 };
 const moveFinding = vi.fn();
@@ -48,5 +50,25 @@ describe("finding detail", () => {
     await fireEvent.click(screen.getByTestId("move-confirm"));
     expect((await screen.findByTestId("error-photos")).textContent).toContain("整改后照片");
     expect(moveFinding, "nothing is sent without the photo").not.toHaveBeenCalled();
+  });
+
+  it("has no edit button when the user may not edit", async () => {
+    render(FindingDetailView, { id: "0193abcd", onback: () => {} });
+    await screen.findByTestId("detail-description");
+    expect(screen.queryByTestId("finding-edit"), "can_edit is false in the fixture").toBeNull();
+  });
+
+  it.each([
+    ["zh", ["修改了问题描述：「井盖丢失」", "修改了问题描述：「井盖缺失」", "清空了地址", "修改了严重程度：严重", "修改了责任单位：「城管中队」"]],
+    ["en", ["Edited the description: “井盖丢失”", "Edited the description: “井盖缺失”", "Cleared the address", "Edited the severity: High", "Edited the responsible unit: “城管中队”"]],
+  ] as const)("words edits in the history, one line per field, the earlier value kept (%s)", async (lang, lines) => {
+    setCurrentLang(lang);
+    render(FindingDetailView, { id: "0193abcd", onback: () => {} });
+    await screen.findByTestId("detail-description");
+    const items = [...screen.getByTestId("detail-history").querySelectorAll("li")];
+    const text = (li: Element) => [...li.querySelectorAll(".line")].map((l) => l.textContent);
+    expect(text(items[2]), "the edit that lost (earlier in hub order) stays visible").toEqual([lines[0]]);
+    expect(text(items[3]), "one line per changed field").toEqual(lines.slice(1));
+    setCurrentLang("zh");
   });
 });
