@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::InputSource;
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -136,6 +137,22 @@ fn which_tauri_driver() -> PathBuf {
 struct App {
     client: Client,
     shots: PathBuf,
+    data_dir: PathBuf,
+}
+
+/// The refused events in a device's store, with the hub's reasons (for a failing test's message).
+fn parked(data_dir: &Path) -> Vec<(String, String)> {
+    let Ok(db) = rusqlite::Connection::open_with_flags(
+        data_dir.join("gridpatrol.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    ) else {
+        return Vec::new();
+    };
+    let Ok(mut stmt) = db.prepare("SELECT kind, coalesce(parked_reason, '') FROM events WHERE sync_state = 'parked'")
+    else {
+        return Vec::new();
+    };
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map(|rows| rows.flatten().collect()).unwrap_or_default()
 }
 
 impl App {
@@ -154,7 +171,7 @@ impl App {
         eprintln!("e2e: session open");
         let shots = workspace().join("target/e2e-screenshots");
         std::fs::create_dir_all(&shots).expect("screenshot folder");
-        App { client, shots }
+        App { client, shots, data_dir: data_dir.to_path_buf() }
     }
 
     async fn el(&self, css: &str) -> Element {
@@ -173,6 +190,13 @@ impl App {
 
     async fn click(&self, id: &str) {
         self.testid(id).await.click().await.unwrap_or_else(|e| panic!("click {id}: {e}"));
+    }
+
+    /// Clicks a table row: WebKitWebDriver refuses to click a `<tr>` (it has no single box to aim
+    /// at), so the row's first cell is clicked, as a person would.
+    async fn click_row(&self, id: &str) {
+        let cell = self.el(&format!("[data-testid=\"{id}\"] td")).await;
+        cell.click().await.unwrap_or_else(|e| panic!("click row {id}: {e}"));
     }
 
     /// What the window shows as text (innerText: WebKitWebDriver's element text skips some cells).
@@ -233,6 +257,43 @@ impl App {
         let _ = tokio::time::timeout(Duration::from_secs(5), painted).await;
         if let Ok(Ok(png)) = tokio::time::timeout(Duration::from_secs(10), self.client.screenshot()).await {
             let _ = std::fs::write(self.shots.join(format!("{name}.png")), png);
+        }
+    }
+
+    /// Signs in to the hub from the sync area's settings and waits until the app is online.
+    async fn sign_in_to_hub(&self, url: &str, user: &str, password: &str) {
+        self.click("hub-settings").await;
+        let field = self.testid("hub-url").await;
+        field.clear().await.unwrap();
+        field.send_keys(url).await.unwrap();
+        self.testid("hub-user").await.send_keys(user).await.unwrap();
+        self.testid("hub-password").await.send_keys(password).await.unwrap();
+        self.click("hub-sign-in").await;
+        self.wait_script(
+            "the app to be online",
+            "return document.querySelector('[data-testid=\"sync-status\"]')?.dataset.online === 'true';",
+        )
+        .await;
+    }
+
+    /// Presses "sync now" on Today until `arrived` (checked on the weekly-log screen) holds: what
+    /// another device sent reaches this one.
+    async fn sync_until(&self, what: &str, arrived: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            self.click("nav-today").await;
+            self.click("sync-now").await;
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            self.click("nav-logs").await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let value = self.client.execute(arrived, vec![]).await.expect("script runs");
+            if value.as_bool() == Some(true) {
+                return;
+            }
+            if Instant::now() > deadline {
+                self.shot("timeout").await;
+                panic!("{what} should arrive after sync; the window shows:\n{}", self.body_text().await);
+            }
         }
     }
 
@@ -384,14 +445,36 @@ impl HubProcess {
         HubProcess { dir, url, _child: Proc(child) }
     }
 
-    fn reported_ids(&self) -> Vec<String> {
+    /// The entity ids of the hub's events of `kind`, in hub order.
+    fn entity_ids(&self, kind: &str) -> Vec<String> {
         let db = rusqlite::Connection::open_with_flags(
             self.dir.path().join("hub.db"),
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
         )
         .expect("hub db");
-        let mut stmt = db.prepare("SELECT entity_id FROM events WHERE kind = 'finding.reported'").expect("query");
-        stmt.query_map([], |r| r.get(0)).expect("rows").collect::<Result<_, _>>().expect("ids")
+        let mut stmt = db.prepare("SELECT entity_id FROM events WHERE kind = ?1 ORDER BY hub_seq").expect("query");
+        stmt.query_map([kind], |r| r.get(0)).expect("rows").collect::<Result<_, _>>().expect("ids")
+    }
+
+    fn reported_ids(&self) -> Vec<String> {
+        self.entity_ids("finding.reported")
+    }
+
+    /// Waits until the hub holds `n` events of `kind`: `app`'s sync task got them there by itself.
+    async fn wait_for(&self, app: &App, kind: &str, n: usize) {
+        let deadline = Instant::now() + WAIT;
+        while self.entity_ids(kind).len() < n {
+            if Instant::now() > deadline {
+                app.shot("timeout-hub").await;
+                app.click("nav-today").await;
+                panic!(
+                    "{n} {kind} event(s) should reach the hub by themselves; parked: {:?}; the app shows:\n{}",
+                    parked(&app.data_dir),
+                    app.body_text().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }
 
@@ -435,18 +518,7 @@ async fn the_officers_app_syncs_with_a_hub_and_receives_the_leads_move() {
     );
 
     // Sign in to the hub from the sync area's settings.
-    app.click("hub-settings").await;
-    let url = app.testid("hub-url").await;
-    url.clear().await.unwrap();
-    url.send_keys(&hub.url).await.unwrap();
-    app.testid("hub-user").await.send_keys("李明").await.unwrap();
-    app.testid("hub-password").await.send_keys("officer-sample").await.unwrap();
-    app.click("hub-sign-in").await;
-    app.wait_script(
-        "the app to be online",
-        "return document.querySelector('[data-testid=\"sync-status\"]')?.dataset.online === 'true';",
-    )
-    .await;
+    app.sign_in_to_hub(&hub.url, "李明", "officer-sample").await;
 
     // Record a finding: it reaches the hub by itself, shortly after.
     app.click("new-finding").await;
@@ -524,5 +596,100 @@ async fn a_team_lead_accepts_a_finding_from_its_detail_view() {
     let history = app.inner_text("[data-testid=\"detail-history\"]").await;
     assert!(history.contains("受理，派遣市政养护"), "the history shows the move with its note: {history}");
     app.shot("12-lead-accepted").await;
+    app.quit().await;
+}
+
+/// Whether the opened log's review badge says `state` (submitted, approved, returned).
+fn log_state_is(state: &str) -> String {
+    format!("return document.querySelector('[data-testid=\"log-state\"]')?.dataset.state === '{state}';")
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_weekly_log_comes_back_with_the_leads_comment_and_is_then_approved() {
+    let _one = one_window();
+    let hub = HubProcess::start();
+    let (display, _xvfb) = display();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (port, _driver) = tauri_driver(&display, &tmp.path().join("home"));
+    let (officer, lead) = (tmp.path().join("officer"), tmp.path().join("lead"));
+    let week = gridpatrol_core::weekly::IsoWeek::of(chrono::Utc::now()).to_string();
+    let week_row = format!("log-week-{week}");
+    let queue_item = format!("queue-item-李明-{week}");
+    let queued = format!("return !!document.querySelector('[data-testid=\"{queue_item}\"]');");
+    let comment = "周六的巡查没有记录网格，请补充";
+
+    // The officer submits this week's log; it reaches the hub by itself.
+    let app = App::launch(port, &officer).await;
+    app.click("skip-sample").await;
+    app.testid("patrol-start").await;
+    app.sign_in_to_hub(&hub.url, "李明", "officer-sample").await;
+    app.click("nav-logs").await;
+    app.click_row(&week_row).await;
+    app.testid("log-view").await;
+    app.click("log-submit").await;
+    app.wait_script("the log to be submitted", &log_state_is("submitted")).await;
+    hub.wait_for(&app, "log.submitted", 1).await;
+    app.quit().await;
+
+    // The lead, on another laptop, finds it in the review queue and returns it with a comment.
+    let app = App::launch(port, &lead).await;
+    app.click("load-sample").await;
+    app.testid("profile-name").await.send_keys("王建国").await.unwrap();
+    app.testid("profile-role").await.select_by_value("lead").await.unwrap();
+    app.click("profile-save").await;
+    app.testid("patrol-start").await;
+    app.sign_in_to_hub(&hub.url, "王建国", "lead-sample").await;
+    app.sync_until("the officer's submitted log", &queued).await;
+    app.shot("20-review-queue").await;
+    app.click_row(&queue_item).await;
+    app.testid("review-comment").await.send_keys(comment).await.unwrap();
+    app.click("review-return").await;
+    app.wait_script("the queue to empty", "return !!document.querySelector('[data-testid=\"queue-empty\"]');").await;
+    hub.wait_for(&app, "log.returned", 1).await;
+    app.quit().await;
+
+    // The officer sees it come back with the comment, answers and submits again.
+    let app = App::launch(port, &officer).await;
+    app.click("nav-logs").await;
+    app.click_row(&week_row).await;
+    app.sync_until("the lead's return", &log_state_is("returned")).await;
+    let shown = app.inner_text("[data-testid=\"log-comment\"]").await;
+    assert!(shown.contains(comment), "the lead's comment is shown to the officer: {shown}");
+    assert!(app.inner_text("[data-testid=\"log-state\"]").await.contains("已退回"));
+    app.shot("21-log-returned").await;
+    // Submitting again without a reply is refused beside the field; with one it goes.
+    app.click("log-submit").await;
+    app.testid("error-reply").await;
+    app.testid("log-reply").await.send_keys("已补记周六巡查的网格").await.unwrap();
+    app.click("log-submit").await;
+    app.wait_script("the log to be submitted again", &log_state_is("submitted")).await;
+    hub.wait_for(&app, "log.submitted", 2).await;
+    app.quit().await;
+
+    // The lead approves it with one key.
+    let app = App::launch(port, &lead).await;
+    app.testid("patrol-start").await;
+    app.sync_until("the resubmitted log", &queued).await;
+    app.click_row(&queue_item).await;
+    app.testid("log-officer-reply").await;
+    let reply = app.inner_text("[data-testid=\"log-officer-reply\"]").await;
+    assert!(reply.contains("已补记"), "the lead reads the officer's reply: {reply}");
+    app.testid("review-approve").await;
+    // "A" approves: a real key press, with no text field focused.
+    app.client.execute("document.activeElement?.blur();", vec![]).await.unwrap();
+    let press = fantoccini::actions::KeyActions::new("keyboard".into())
+        .then(fantoccini::actions::KeyAction::Down { value: 'a' })
+        .then(fantoccini::actions::KeyAction::Up { value: 'a' });
+    app.client.perform_actions(press).await.expect("a key press");
+    hub.wait_for(&app, "log.approved", 1).await;
+    app.quit().await;
+
+    // And the officer sees the approval after sync.
+    let app = App::launch(port, &officer).await;
+    app.click("nav-logs").await;
+    app.click_row(&week_row).await;
+    app.sync_until("the lead's approval", &log_state_is("approved")).await;
+    assert!(app.inner_text("[data-testid=\"log-state\"]").await.contains("已通过"));
+    app.shot("22-log-approved").await;
     app.quit().await;
 }
