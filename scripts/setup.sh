@@ -8,9 +8,11 @@ cd "$(dirname "$0")/.."
 # - build-essential, pkg-config, libssl-dev: C compiler for the bundled SQLite and -sys crates;
 # - libwebkit2gtk-4.1-dev, libayatana-appindicator3-dev, librsvg2-dev, libxdo-dev: Tauri 2 on Linux;
 # - xvfb, webkit2gtk-driver: the app's window in tests, driven over WebDriver (WebKitWebDriver);
-# - fonts-noto-cjk: so Chinese renders; imagemagick: screenshots and test images; file: .deb bundling.
+# - fonts-noto-cjk: so Chinese renders; imagemagick: screenshots and test images; file: .deb bundling;
+# - libdbus-1-dev: the keyring crate's Secret Service client (D-Bus); dbus, gnome-keyring: a real Secret
+#   Service in a private session for the test that keeps the hub token in the OS keyring.
 APT_PACKAGES=(build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
-  librsvg2-dev libxdo-dev xvfb webkit2gtk-driver fonts-noto-cjk imagemagick)
+  librsvg2-dev libxdo-dev xvfb webkit2gtk-driver fonts-noto-cjk imagemagick libdbus-1-dev dbus gnome-keyring)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -15,7 +15,8 @@ use std::time::Duration;
 use gridpatrol_core::clock::OsIds;
 use gridpatrol_core::ipc::UploadStatus;
 use gridpatrol_core::Store;
-use gridpatrol_sync::client::{load_token, sync_round_with, HubClient, UPLOAD_CHUNK};
+use gridpatrol_sync::client::{sync_round_with, HubClient, UPLOAD_CHUNK};
+use gridpatrol_sync::token::load_token;
 use gridpatrol_sync::Config;
 use tauri::{AppHandle, Emitter};
 

@@ -155,6 +155,8 @@ impl Client {
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(bin("gridpatrol"));
         cmd.arg("--data-dir").arg(self.dir.path()).args(["--lang", "en"]).args(args);
+        // The token in a file: these tests must not leave entries in a developer's own keyring.
+        cmd.env("GRIDPATROL_TOKEN_STORE", "file");
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         cmd
     }
@@ -411,4 +413,67 @@ fn a_grid_outside_the_scope_is_refused_locally_and_a_revoked_token_stops_sync() 
     let status = zhang.json(&["status", "--json"]);
     assert_eq!(status["sync"]["last_error"]["code"], "unauthorized", "the last error is shown: {status}");
     assert_eq!(hub.reported(), 0);
+}
+
+/// Signs in and syncs inside a private D-Bus session with a real Secret Service (gnome-keyring, from
+/// scripts/setup.sh, with its own HOME): the token goes to the keyring and no file is written; with no
+/// session bus at all, it falls back to a file only the user can read.
+#[test]
+fn the_device_token_lives_in_the_os_keyring_when_one_answers() {
+    let hub = Hub::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let (home, data) = (tmp.path().join("home"), tmp.path().join("data"));
+    std::fs::create_dir_all(&home).unwrap();
+    let init =
+        Command::new(bin("gridpatrol")).arg("--data-dir").arg(&data).args(["init", "--sample"]).output().unwrap();
+    assert!(init.status.success());
+    let script = r#"
+        printf 'gridpatrol-test' | gnome-keyring-daemon --unlock --daemonize --components=secrets >/dev/null || exit 90
+        printf 'officer-sample\n' | "$GP" --data-dir "$DATA" --lang en login --hub "$HUB" --user 李明 --password-stdin || exit 91
+        test ! -e "$DATA/hub-token" || exit 92
+        "$GP" --data-dir "$DATA" --lang en finding add --grid 37160200100101 --category 0101 --description 'keyring test' >/dev/null || exit 93
+        "$GP" --data-dir "$DATA" --lang en sync || exit 94
+    "#;
+    let out = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", script])
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join(".local/share"))
+        .env("XDG_RUNTIME_DIR", &home)
+        .env("GP", bin("gridpatrol"))
+        .env("DATA", &data)
+        .env("HUB", hub.url())
+        .env_remove("GRIDPATROL_TOKEN_STORE")
+        .output()
+        .expect("dbus-run-session (dbus) and gnome-keyring are installed by scripts/setup.sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "login and sync with the token in the keyring (exit {:?}): {stdout}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("The device token is kept in the OS keyring."), "{stdout}");
+    assert!(home.join(".local/share/keyrings/login.keyring").is_file(), "the token went to the keyring's file");
+    assert_eq!(hub.reported(), 1, "sync found the token in the keyring");
+
+    // No session bus: the 0600 file.
+    let mut login = Command::new(bin("gridpatrol"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["--lang", "en", "login", "--hub", &hub.url(), "--user", "李明", "--password-stdin"])
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("GRIDPATROL_TOKEN_STORE")
+        .env("HOME", &home)
+        .env("XDG_RUNTIME_DIR", &home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    login.stdin.take().unwrap().write_all(b"officer-sample\n").unwrap();
+    let out = login.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No OS keyring answered"));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(data.join("hub-token")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the fallback file is readable by the user only");
 }

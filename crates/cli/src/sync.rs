@@ -13,7 +13,8 @@ use chrono::Duration;
 use gridpatrol_core::clock::OsIds;
 use gridpatrol_core::model::User;
 use gridpatrol_core::{Lang, Store};
-use gridpatrol_sync::client::{load_token, save_token, sync_round, HubClient};
+use gridpatrol_sync::client::{sync_round, HubClient};
+use gridpatrol_sync::token::{load_token, save_token, token_path, TokenHome};
 use gridpatrol_sync::{Config, Error};
 use serde_json::json;
 
@@ -52,7 +53,7 @@ fn login(dir: &Path, hub: &str, user: &str, lang: Lang) -> Result<ExitCode, Erro
     let client = HubClient::new(hub, None, StdDuration::from_secs(30))?;
     let device = std::env::var("HOSTNAME").unwrap_or_else(|_| "gridpatrol-cli".into());
     let signed = runtime()?.block_on(client.sign_in(user, &password, &device))?;
-    save_token(dir, &signed.token)?;
+    let home = save_token(dir, &signed.token)?;
     let profile = store.sign_in_as(
         hub.trim_end_matches('/'),
         &User { name: signed.user.clone(), role: signed.role },
@@ -75,6 +76,21 @@ fn login(dir: &Path, hub: &str, user: &str, lang: Lang) -> Result<ExitCode, Erro
             ),
         )
     );
+    match home {
+        TokenHome::Keyring => {
+            println!("{}", lang.pick("设备令牌已保存在系统钥匙串中。", "The device token is kept in the OS keyring."))
+        }
+        TokenHome::File => println!(
+            "{}",
+            lang.pick(
+                &format!("没有可用的系统钥匙串，设备令牌保存在 {}（仅本用户可读）。", token_path(dir).display()),
+                &format!(
+                    "No OS keyring answered; the device token is kept in {} (readable by you only).",
+                    token_path(dir).display()
+                ),
+            )
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

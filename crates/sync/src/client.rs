@@ -2,7 +2,6 @@
 //! the hub and records what the engine says in the core [`Store`]. This is the one module of the
 //! crate that reads the clock and opens sockets.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration as StdDuration;
 
 use chrono::Utc;
@@ -231,43 +230,4 @@ pub async fn sync_round_with(
     }
     // The engine always ends a started round with Done; reaching here would be a bug in it.
     Err(Error::Unreachable("the sync engine stopped without finishing the round".into()))
-}
-
-/// The device token's file name in the data folder.
-pub const TOKEN_FILE: &str = "hub-token";
-
-/// Where the device token lives: a file only the user can read, in the data folder.
-pub fn token_path(dir: &Path) -> PathBuf {
-    dir.join(TOKEN_FILE)
-}
-
-/// Writes the token so that only the user can read it: created 0600, then renamed into place.
-pub fn save_token(dir: &Path, token: &str) -> Result<()> {
-    use std::io::Write;
-    let tmp = dir.join(format!("{TOKEN_FILE}.tmp"));
-    let _ = std::fs::remove_file(&tmp);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp)?;
-    file.write_all(token.as_bytes())?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, token_path(dir))?;
-    Ok(())
-}
-
-pub fn load_token(dir: &Path) -> Option<String> {
-    std::fs::read_to_string(token_path(dir)).ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
-}
-
-/// Forgets the device token (signing out).
-pub fn remove_token(dir: &Path) -> Result<()> {
-    match std::fs::remove_file(token_path(dir)) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
-        _ => Ok(()),
-    }
 }

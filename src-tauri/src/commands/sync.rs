@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use gridpatrol_core::ipc::{ErrorBody, SyncView};
 use gridpatrol_core::User;
-use gridpatrol_sync::client::{remove_token, save_token, HubClient};
+use gridpatrol_sync::client::HubClient;
+use gridpatrol_sync::token::{remove_token, save_token};
 use tauri::State;
 
 use crate::state::{CmdResult, Desk};
