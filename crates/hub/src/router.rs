@@ -35,5 +35,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/openapi.json", get(meta::openapi))
         .fallback(|| async { HubError::NotFound })
         .method_not_allowed_fallback(|| async { HubError::MethodNotAllowed })
+        // Responses are gzipped for clients that accept it (JSON pages; photos are already compressed).
+        .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .with_state(state)
 }

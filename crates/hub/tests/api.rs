@@ -442,6 +442,30 @@ async fn weekly_log_reviews_are_judged_in_hub_order_and_pulled_by_the_officers_g
     assert_eq!(hub.store.event_count().unwrap(), 2, "refused reviews store nothing");
 }
 
+#[tokio::test]
+async fn pull_pages_are_gzipped_for_clients_that_accept_it() {
+    let hub = hub();
+    let li = sign_in(&hub, "li").await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut dev = device(dir.path(), "li", Role::Officer, 31);
+    let events: Vec<WireEvent> = (0..40).map(|i| finding_in(&mut dev, GRID_A, &format!("第{i}个井盖破损"))).collect();
+    assert_eq!(push(&hub, &li, &events).await.0, StatusCode::OK);
+    let request = |gzip: bool| {
+        let mut r = Request::builder().uri("/api/v1/pull?since=0").header("authorization", format!("Bearer {li}"));
+        if gzip {
+            r = r.header("accept-encoding", "gzip");
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    let plain = hub.router.clone().oneshot(request(false)).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none(), "no gzip unless asked for");
+    let plain = axum::body::to_bytes(plain.into_body(), usize::MAX).await.unwrap();
+    let zipped = hub.router.clone().oneshot(request(true)).await.unwrap();
+    assert_eq!(zipped.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    let zipped = axum::body::to_bytes(zipped.into_body(), usize::MAX).await.unwrap();
+    assert!(zipped.len() * 3 < plain.len(), "a page of events shrinks: {} -> {} bytes", plain.len(), zipped.len());
+}
+
 fn png() -> Vec<u8> {
     let mut bytes = Vec::new();
     let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 3, y as u8 * 5, 90]));
