@@ -297,6 +297,8 @@ fn field_zh(field: &str) -> &'static str {
         "notes" => "巡查备注",
         "responsible_unit" => "责任单位",
         "grid" => "网格",
+        "large_grid" => "大网格",
+        "weeks" => "周数",
         _ => "字段",
     }
 }
@@ -314,6 +316,8 @@ fn field_en(field: &str) -> &'static str {
         "notes" => "patrol notes",
         "responsible_unit" => "responsible unit",
         "grid" => "grid",
+        "large_grid" => "large grid",
+        "weeks" => "number of weeks",
         _ => "field",
     }
 }
