@@ -48,7 +48,6 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::lifecycle::Status;
-use crate::projection;
 use crate::store::{awaits_rectification, ts_of, Store};
 use crate::zone::CITY_TZ;
 
@@ -333,6 +332,17 @@ enum Cohort<'a> {
     LargeGrid(&'a str),
 }
 
+impl Cohort<'_> {
+    /// The condition on `f` in SQL, and the value of its parameter `?3`.
+    fn condition(&self) -> (&'static str, Option<&str>) {
+        match *self {
+            Cohort::Everyone => ("?3 IS NULL", None),
+            Cohort::Author(name) => ("f.author = ?3", Some(name)),
+            Cohort::LargeGrid(code) => ("f.grid IN (SELECT g.code FROM grids g WHERE g.parent = ?3)", Some(code)),
+        }
+    }
+}
+
 /// A finding of a cohort: as a log lists it, with its author and whether it was ever sent back
 /// for rework (from the event log).
 struct CohortFinding {
@@ -341,27 +351,34 @@ struct CohortFinding {
     reworked: bool,
 }
 
+/// The moves a cohort needs from the event log, in the words of the `events_fixes` index's WHERE
+/// clause (migration 5): SQLite uses a partial index only for a query that repeats its condition,
+/// with literals rather than parameters. A test checks the plan.
+const FIXES: &str = "e.kind = 'finding.moved' AND json_extract(e.payload, '$.to') IN ('rectified', 'rework')";
+
+/// The cohort query for a filter condition on `f` (with `?3`): findings observed in `[?1, ?2)`, with
+/// the first move to `rectified` and whether one was ever made to `rework`, both found through the
+/// `events_fixes` index, which holds only those moves (not through each finding's whole history).
+fn cohort_sql(condition: &str) -> String {
+    format!(
+        "SELECT f.author, f.id, f.grid, f.category, f.status, f.observed_at, f.due_at,
+            (SELECT min(e.device_time) FROM events e WHERE e.entity_id = f.id AND {FIXES}
+                AND json_extract(e.payload, '$.to') = 'rectified'),
+            EXISTS (SELECT 1 FROM events e WHERE e.entity_id = f.id AND {FIXES}
+                AND json_extract(e.payload, '$.to') = 'rework')
+         FROM findings f WHERE {condition} AND f.observed_at >= ?1 AND f.observed_at < ?2
+         ORDER BY f.author, f.observed_at, f.seq"
+    )
+}
+
 /// The findings of `filter` observed in `[from, to)`, by author, then in the order observed. Each
 /// comes with its first move to `rectified` and whether it was ever moved to `rework` (device
 /// times of its events), and whether it is overdue at the store's clock.
 fn cohort(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>, filter: Cohort<'_>) -> Result<Vec<CohortFinding>> {
-    let (condition, value) = match filter {
-        Cohort::Everyone => ("?4 IS NULL", None),
-        Cohort::Author(name) => ("f.author = ?4", Some(name)),
-        Cohort::LargeGrid(code) => ("f.grid IN (SELECT g.code FROM grids g WHERE g.parent = ?4)", Some(code)),
-    };
-    let sql = format!(
-        "SELECT f.author, f.id, f.grid, f.category, f.status, f.observed_at, f.due_at,
-            (SELECT min(e.device_time) FROM events e WHERE e.entity_id = f.id AND e.kind = ?3
-                AND json_extract(e.payload, '$.to') = 'rectified'),
-            EXISTS (SELECT 1 FROM events e WHERE e.entity_id = f.id AND e.kind = ?3
-                AND json_extract(e.payload, '$.to') = 'rework')
-         FROM findings f WHERE {condition} AND f.observed_at >= ?1 AND f.observed_at < ?2
-         ORDER BY f.author, f.observed_at, f.seq"
-    );
+    let (condition, value) = filter.condition();
+    let mut stmt = store.connection().prepare_cached(&cohort_sql(condition))?;
     let now = store.now();
-    let mut stmt = store.connection().prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![ts_of(from), ts_of(to), projection::MOVED, value], |r| {
+    let rows = stmt.query_map(params![ts_of(from), ts_of(to), value], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
@@ -820,7 +837,36 @@ pub fn save_xlsx(store: &Store, logs: &[WeeklyLog], path: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::clock::{FixedClock, SeededIds};
+    use crate::projection;
+
+    #[test]
+    fn the_cohort_finds_moves_through_the_fixes_index() {
+        assert!(FIXES.contains(&format!("'{}'", projection::MOVED)), "the moves are the projection's kind");
+        let dir = tempfile::tempdir().unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z").unwrap().with_timezone(&Utc);
+        let store =
+            Store::create(dir.path(), Arc::new(FixedClock::new(now)), Arc::new(SeededIds::new(1))).expect("a store");
+        for filter in [Cohort::Everyone, Cohort::Author("李明"), Cohort::LargeGrid("371602001")] {
+            let (condition, value) = filter.condition();
+            let mut stmt =
+                store.connection().prepare(&format!("EXPLAIN QUERY PLAN {}", cohort_sql(condition))).unwrap();
+            let plan: Vec<String> = stmt
+                .query_map(params!["2026-11-22T16:00:00.000Z", "2026-11-29T16:00:00.000Z", value], |r| r.get(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let plan = plan.join("\n");
+            assert_eq!(
+                plan.matches("USING INDEX events_fixes").count(),
+                2,
+                "{filter:?}: both subqueries must search the partial index of migration 5, not a finding's history:\n{plan}"
+            );
+        }
+    }
 
     #[test]
     fn weeks_parse_and_refuse() {
