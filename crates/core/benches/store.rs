@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use common::{cached_store, ms, print, reset, stats, target_dir, time};
+use common::{cached_store, ms, print, reset, stats, time};
 use criterion::Criterion;
 use gridpatrol_core::clock::{FixedClock, SeededIds};
 use gridpatrol_core::{FindingQuery, NewFinding, Point, Store};
@@ -43,7 +43,7 @@ struct Floor {
 impl Floor {
     fn new() -> Floor {
         // Beside the store, so both pay the same disk's fsync.
-        let root = target_dir().join("bench-data");
+        let root = common::data_root();
         // Floors left by interrupted runs.
         for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
             if entry.file_name().to_string_lossy().starts_with("floor-") {

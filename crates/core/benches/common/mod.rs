@@ -3,8 +3,11 @@
 //!
 //! The generated store is cached under `target/bench-data/<count>/` (built in a scratch folder,
 //! renamed when complete). After changing the generator, delete `target/bench-data/` so the store
-//! is generated again. Each bench binary includes this module with `mod common;` and uses part of
-//! it, hence the `dead_code` allowance.
+//! is generated again. `GRIDPATROL_BENCH_DATA` names another folder to hold the cached stores: a
+//! branch that appends a migration runs its benchmarks on a copy there, because opening the shared
+//! cache would migrate it, and a store that counts the branch's migration as number N then skips
+//! another branch's migration N. Each bench binary includes this module with `mod common;` and uses
+//! part of it, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -39,7 +42,12 @@ pub struct Cached {
     pub max_event_seq: i64,
 }
 
-pub fn target_dir() -> PathBuf {
+/// The folder of the cached stores: `GRIDPATROL_BENCH_DATA`, or `bench-data` in the target folder.
+pub fn data_root() -> PathBuf {
+    std::env::var_os("GRIDPATROL_BENCH_DATA").map(PathBuf::from).unwrap_or_else(|| target_dir().join("bench-data"))
+}
+
+fn target_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
         return PathBuf::from(dir);
     }
@@ -67,7 +75,7 @@ fn read_cached(dir: &Path) -> Option<Cached> {
 
 /// The cached store of `count` findings, generated on first use.
 pub fn cached_store(count: usize) -> Cached {
-    let root = target_dir().join("bench-data");
+    let root = data_root();
     let dir = root.join(count.to_string());
     if let Some(cached) = read_cached(&dir) {
         return cached;
