@@ -14,7 +14,8 @@
 //! after it. The bench only reads, so the cached store stays as it was generated.
 //!
 //! A first call of each is timed on its own (SQLite's page cache is empty then; the OS's may not
-//! be), then the loop of `common::time` gives p50 and p99. Figures: `docs/performance.md`.
+//! be), then the loop of `common::time` gives p50 and p99 over 200 runs (or 15 s), so that one
+//! slow run is not the p99. Figures: `docs/performance.md`.
 //!
 //! Run: `cargo bench -p gridpatrol-core --bench weekly`. Without `--bench` (as `cargo test
 //! --benches` runs it) it runs on a small store, as a smoke test.
@@ -68,7 +69,7 @@ fn main() {
 
     let label = "weekly::city_week";
     first(label, || weekly::city_week(&store, week).expect("city week"));
-    let (s, logs) = time(if full { 50 } else { 3 }, || weekly::city_week(&store, week).expect("city week"));
+    let (s, logs) = time(runs, || weekly::city_week(&store, week).expect("city week"));
     let findings: u32 = logs.iter().map(|l| l.findings_recorded).sum();
     print(label, &s, &format!("   {} logs, {findings} findings (budget ≤ 200 ms)", logs.len()));
 
@@ -94,8 +95,7 @@ fn main() {
         .expect("a large grid with findings in the weeks");
     let label = "weekly::grid_weeks (12 weeks, busiest large grid)";
     first(label, || weekly::grid_weeks(&store, &large_grid, week, weeks).expect("grid weeks"));
-    let (s, rows) =
-        time(if full { 50 } else { 3 }, || weekly::grid_weeks(&store, &large_grid, week, weeks).expect("grid weeks"));
+    let (s, rows) = time(runs, || weekly::grid_weeks(&store, &large_grid, week, weeks).expect("grid weeks"));
     let findings: u32 = rows.iter().map(|w| w.findings_recorded).sum();
     print(label, &s, &format!("   {findings} findings (aim ≤ 200 ms)"));
     println!("(officer {officer}; large grid {large_grid}, {from} to {week})");
