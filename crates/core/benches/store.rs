@@ -11,121 +11,27 @@
 //! Criterion reports means and medians; a manual loop before it prints p50 and p99, which is
 //! what the budgets are written in, and a few probes that show where the time goes (a record
 //! without fsync, WAL pages a commit, raw-SQL variants of a search). Figures and their reading:
-//! `docs/performance.md`. The generated store is cached under
-//! `target/bench-data/<count>/` (built in a scratch folder, renamed when complete), and the
-//! findings the benchmark records are deleted again afterwards, so runs start from the same data.
-//! After changing the generator, delete `target/bench-data/` so the store is generated again.
+//! `docs/performance.md`. The generated store is cached (see `common/mod.rs`), and the findings
+//! the benchmark records are deleted again afterwards, so runs start from the same data.
 //!
 //! Run: `cargo bench -p gridpatrol-core --bench store`. Without `--bench` (as `cargo test
 //! --benches` runs it), each benchmark runs once on a small store, as a smoke test.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use common::{cached_store, ms, print, reset, stats, time};
 use criterion::Criterion;
 use gridpatrol_core::clock::{FixedClock, SeededIds};
-use gridpatrol_core::generator::{self, GenConfig};
-use gridpatrol_core::{FindingQuery, NewFinding, Point, Role, Store};
+use gridpatrol_core::{FindingQuery, NewFinding, Point, Store};
 use rusqlite::Connection;
 
-const SEED: u64 = 20_261_126;
-const PROFILE: &str = "李明";
 /// A small grid of the sample registry owned by the profile, and a point inside it.
 const GRID: &str = "37160200100101";
 const POINT: Point = Point { lat: 37.408, lon: 117.928 };
-
-/// The generated store, and where it stops: the rows the benchmark adds come after these.
-struct Cached {
-    dir: PathBuf,
-    end: chrono::DateTime<chrono::Utc>,
-    max_finding_seq: i64,
-    max_event_seq: i64,
-}
-
-fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        return PathBuf::from(dir);
-    }
-    // The bench binary lives in <target>/<profile>/deps/.
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.ancestors().nth(3).map(Path::to_path_buf))
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
-}
-
-fn meta_path(dir: &Path) -> PathBuf {
-    dir.join("bench-meta.json")
-}
-
-fn read_cached(dir: &Path) -> Option<Cached> {
-    let text = std::fs::read_to_string(meta_path(dir)).ok()?;
-    let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
-    Some(Cached {
-        dir: dir.to_path_buf(),
-        end: meta["end"].as_str()?.parse().ok()?,
-        max_finding_seq: meta["max_finding_seq"].as_i64()?,
-        max_event_seq: meta["max_event_seq"].as_i64()?,
-    })
-}
-
-/// The cached store of `count` findings, generated on first use.
-fn cached_store(count: usize) -> Cached {
-    let root = target_dir().join("bench-data");
-    let dir = root.join(count.to_string());
-    if let Some(cached) = read_cached(&dir) {
-        return cached;
-    }
-    let scratch = root.join(format!("{count}.partial-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    let cfg = GenConfig::new(count, SEED);
-    println!("generating {count} findings into {} (once; later runs reuse it)...", dir.display());
-    let started = Instant::now();
-    let clock = Arc::new(FixedClock::new(cfg.start));
-    let mut store = Store::create(&scratch, clock, Arc::new(SeededIds::new(SEED))).expect("create store");
-    store.set_profile(PROFILE, Role::Officer).expect("set profile");
-    store.import_sample_registry().expect("import registry");
-    let summary = generator::fill(&store, &cfg).expect("generate findings");
-    let conn = store.connection();
-    let max = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect("max seq") };
-    let max_finding_seq = max("SELECT coalesce(max(seq), 0) FROM findings");
-    let max_event_seq = max("SELECT coalesce(max(seq), 0) FROM events");
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").expect("checkpoint");
-    drop(store);
-    let meta = serde_json::json!({
-        "findings": summary.findings,
-        "open": summary.open,
-        "patrols": summary.patrols,
-        "events": summary.events,
-        "end": summary.end.to_rfc3339(),
-        "max_finding_seq": max_finding_seq,
-        "max_event_seq": max_event_seq,
-        "seed": SEED,
-    });
-    std::fs::write(meta_path(&scratch), meta.to_string()).expect("write meta");
-    println!(
-        "generated {} findings ({} open), {} patrols, {} events in {:.0} s",
-        summary.findings,
-        summary.open,
-        summary.patrols,
-        summary.events,
-        started.elapsed().as_secs_f64()
-    );
-    if std::fs::rename(&scratch, &dir).is_err() {
-        // Another run finished first: use its copy.
-        let _ = std::fs::remove_dir_all(&scratch);
-    }
-    read_cached(&dir).expect("cached store after generation")
-}
-
-/// Deletes what an earlier (possibly interrupted) benchmark run recorded.
-fn reset(store: &Store, cached: &Cached) {
-    store
-        .connection()
-        .execute("DELETE FROM findings WHERE seq > ?1", [cached.max_finding_seq])
-        .expect("reset findings");
-    store.connection().execute("DELETE FROM events WHERE seq > ?1", [cached.max_event_seq]).expect("reset events");
-}
 
 /// The floor: a fresh SQLite file with the store's durability pragmas and one tiny table.
 struct Floor {
@@ -137,7 +43,7 @@ struct Floor {
 impl Floor {
     fn new() -> Floor {
         // Beside the store, so both pay the same disk's fsync.
-        let root = target_dir().join("bench-data");
+        let root = common::data_root();
         // Floors left by interrupted runs.
         for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
             if entry.file_name().to_string_lossy().starts_with("floor-") {
@@ -193,52 +99,6 @@ fn new_finding(n: u64) -> NewFinding {
     }
 }
 
-/// Percentiles by nearest rank.
-struct Stats {
-    p50: Duration,
-    p99: Duration,
-    mean: Duration,
-    n: usize,
-}
-
-fn stats(mut samples: Vec<Duration>) -> Stats {
-    samples.sort();
-    let n = samples.len();
-    let rank = |p: f64| samples[((p * n as f64).ceil() as usize).clamp(1, n) - 1];
-    Stats { p50: rank(0.50), p99: rank(0.99), mean: samples.iter().sum::<Duration>() / n as u32, n }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn print(label: &str, s: &Stats, extra: &str) {
-    println!(
-        "{label:<52} n={:<5} p50 {:>8.3} ms   p99 {:>8.3} ms   mean {:>8.3} ms{extra}",
-        s.n,
-        ms(s.p50),
-        ms(s.p99),
-        ms(s.mean)
-    );
-}
-
-/// Times `f` `runs` times (after one warm-up run), or for about 15 seconds when it is slow, but
-/// at least 20 times.
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Stats, T) {
-    let mut last = f();
-    let mut samples = Vec::with_capacity(runs);
-    let started = Instant::now();
-    for i in 0..runs {
-        if i >= 20 && started.elapsed() > Duration::from_secs(15) {
-            break;
-        }
-        let t = Instant::now();
-        last = std::hint::black_box(f());
-        samples.push(t.elapsed());
-    }
-    (stats(samples), last)
-}
-
 fn queries(grid: &str) -> Vec<(&'static str, FindingQuery)> {
     let search =
         |s: &str, limit: Option<usize>| FindingQuery { search: Some(s.into()), limit, ..FindingQuery::default() };
@@ -270,11 +130,7 @@ const PROBES: &[(&str, &str)] = &[
 ];
 
 fn main() {
-    let full = std::env::args().any(|a| a == "--bench");
-    let count: usize = std::env::var("GRIDPATROL_BENCH_FINDINGS")
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(if full { 1_000_000 } else { 2_000 });
+    let (full, count) = common::size();
     let runs = if full { 2_000 } else { 20 };
     let cached = cached_store(count);
     // Recording happens just after the generated period, with ids that differ from every run's.

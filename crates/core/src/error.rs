@@ -351,6 +351,8 @@ fn field_zh(field: &str) -> &'static str {
         "grid" => "网格",
         "reply" => "回复",
         "comment" => "审核意见",
+        "large_grid" => "大网格",
+        "weeks" => "周数",
         _ => "字段",
     }
 }
@@ -370,6 +372,8 @@ fn field_en(field: &str) -> &'static str {
         "grid" => "grid",
         "reply" => "reply",
         "comment" => "review comment",
+        "large_grid" => "large grid",
+        "weeks" => "number of weeks",
         _ => "field",
     }
 }

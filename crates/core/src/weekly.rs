@@ -31,6 +31,10 @@
 //!
 //! The city-wide summary is every officer's log for the week ([`city_week`]): the officers are the
 //! users with the officer role and anyone who patrolled or recorded a finding in the week.
+//!
+//! The team lead's dashboard ([`grid_weeks`]) gives, week by week, the numbers from *Findings
+//! recorded* to the three ratios above over another cohort: the findings observed in the week in
+//! the small grids of one large grid, whoever recorded them. Both are counted by the same code.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -38,13 +42,12 @@ use std::io::Write;
 use std::path::Path;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::lifecycle::Status;
-use crate::projection;
 use crate::store::{awaits_rectification, ts_of, Store};
 use crate::zone::CITY_TZ;
 
@@ -107,6 +110,16 @@ impl IsoWeek {
     /// The next Monday 00:00 in the city's zone, as UTC (exclusive).
     pub fn end(self) -> DateTime<Utc> {
         local_midnight(self.monday() + Duration::days(7))
+    }
+
+    /// The week `n` weeks before this one; a week before the calendar's start is refused.
+    pub fn back(self, n: u32) -> Result<IsoWeek> {
+        let monday = self
+            .monday()
+            .checked_sub_signed(Duration::weeks(i64::from(n)))
+            .ok_or_else(|| Error::InvalidWeek(format!("{self} - {n}")))?;
+        let w = monday.iso_week();
+        Ok(IsoWeek { year: w.year(), week: w.week() })
     }
 }
 
@@ -223,7 +236,6 @@ pub fn city_week(store: &Store, week: IsoWeek) -> Result<Vec<WeeklyLog>> {
 pub fn build(store: &Store, week: IsoWeek, officer: Option<&str>, rhythm: PatrolRhythm) -> Result<Vec<WeeklyLog>> {
     let conn = store.connection();
     let (from, to) = (ts_of(week.start()), ts_of(week.end()));
-    let now = store.now();
     let mut logs: BTreeMap<String, WeeklyLog> = BTreeMap::new();
     if let Some(name) = officer {
         logs.insert(name.to_string(), WeeklyLog::empty(name, week, rhythm));
@@ -284,53 +296,13 @@ pub fn build(store: &Store, week: IsoWeek, officer: Option<&str>, rhythm: Patrol
         }
     }
 
-    // The cohort: findings the officer observed in the week, with the first rectification and
-    // whether it was ever sent back for rework (from the event log).
-    let author_filter = if officer.is_some() { "f.author = ?3 AND" } else { "?3 IS NULL AND" };
-    let sql = format!(
-        "SELECT f.author, f.id, f.grid, f.category, f.status, f.observed_at, f.due_at,
-            (SELECT min(e.device_time) FROM events e WHERE e.entity_id = f.id AND e.kind = ?4
-                AND json_extract(e.payload, '$.to') = 'rectified'),
-            EXISTS (SELECT 1 FROM events e WHERE e.entity_id = f.id AND e.kind = ?4
-                AND json_extract(e.payload, '$.to') = 'rework')
-         FROM findings f WHERE {author_filter} f.observed_at >= ?1 AND f.observed_at < ?2
-         ORDER BY f.author, f.observed_at, f.seq"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![from, to, officer, projection::MOVED], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, Option<String>>(6)?,
-            r.get::<_, Option<String>>(7)?,
-            r.get::<_, bool>(8)?,
-        ))
-    })?;
-    let week_end = week.end();
-    for row in rows {
-        let (name, id, grid, category, status, observed, due, rectified, reworked) = row?;
-        let status = Status::parse_field(&status)?;
-        let observed_at = parse(&observed)?;
-        let due_at = due.as_deref().map(parse).transpose()?;
-        let rectified_at = rectified.as_deref().map(parse).transpose()?;
-        let overdue = awaits_rectification(status) && due_at.is_some_and(|d| d < now);
-        let log = logs.entry(name.clone()).or_insert_with(|| WeeklyLog::empty(&name, week, rhythm));
-        log.findings_recorded += 1;
-        *log.by_category.entry(category.clone()).or_insert(0) += 1;
-        let closed = status == Status::Closed;
-        log.findings_closed += u32::from(closed);
-        log.overdue += u32::from(overdue);
-        if let Some(d) = due_at.filter(|d| *d < week_end) {
-            log.due += 1;
-            log.closed_due += u32::from(closed);
-            log.on_time += u32::from(rectified_at.is_some_and(|r| r <= d));
-            log.rework += u32::from(reworked);
-        }
-        log.finding_list.push(WeeklyFinding { id, grid, category, status, observed_at, due_at, rectified_at, overdue });
+    // The cohort: findings the officer observed in the week.
+    let filter = officer.map_or(Cohort::Everyone, Cohort::Author);
+    let mut tallies: HashMap<String, Tally> = HashMap::new();
+    for row in cohort(store, week.start(), week.end(), filter)? {
+        let log = logs.entry(row.author.clone()).or_insert_with(|| WeeklyLog::empty(&row.author, week, rhythm));
+        tallies.entry(row.author).or_default().count(&row.finding, row.reworked, week.end());
+        log.finding_list.push(row.finding);
     }
 
     // Grids owned: small grids whose owners (a JSON list) name the officer.
@@ -346,11 +318,228 @@ pub fn build(store: &Store, week: IsoWeek, officer: Option<&str>, rhythm: Patrol
 
     let mut out: Vec<WeeklyLog> = logs.into_values().collect();
     for log in &mut out {
-        log.closure_rate = ratio(log.closed_due, log.due);
-        log.on_time_rate = ratio(log.on_time, log.due);
-        log.rework_rate = ratio(log.rework, log.due);
+        log.take(tallies.remove(&log.officer).unwrap_or_default());
     }
     Ok(out)
+}
+
+/// Which findings a cohort holds, besides their week: every officer's, one officer's, or those of
+/// a large grid's small grids.
+#[derive(Debug, Clone, Copy)]
+enum Cohort<'a> {
+    Everyone,
+    Author(&'a str),
+    LargeGrid(&'a str),
+}
+
+impl Cohort<'_> {
+    /// The condition on `f` in SQL, and the value of its parameter `?3`.
+    fn condition(&self) -> (&'static str, Option<&str>) {
+        match *self {
+            Cohort::Everyone => ("?3 IS NULL", None),
+            Cohort::Author(name) => ("f.author = ?3", Some(name)),
+            Cohort::LargeGrid(code) => ("f.grid IN (SELECT g.code FROM grids g WHERE g.parent = ?3)", Some(code)),
+        }
+    }
+}
+
+/// A finding of a cohort: as a log lists it, with its author and whether it was ever sent back
+/// for rework (from the event log).
+struct CohortFinding {
+    author: String,
+    finding: WeeklyFinding,
+    reworked: bool,
+}
+
+/// The moves a cohort needs from the event log, in the words of the `events_fixes` index's WHERE
+/// clause (migration 5): SQLite uses a partial index only for a query that repeats its condition,
+/// with literals rather than parameters. A test checks the plan.
+const FIXES: &str = "e.kind = 'finding.moved' AND json_extract(e.payload, '$.to') IN ('rectified', 'rework')";
+
+/// The cohort query for a filter condition on `f` (with `?3`): findings observed in `[?1, ?2)`, with
+/// the first move to `rectified` and whether one was ever made to `rework`, both found through the
+/// `events_fixes` index, which holds only those moves (not through each finding's whole history).
+fn cohort_sql(condition: &str) -> String {
+    format!(
+        "SELECT f.author, f.id, f.grid, f.category, f.status, f.observed_at, f.due_at,
+            (SELECT min(e.device_time) FROM events e WHERE e.entity_id = f.id AND {FIXES}
+                AND json_extract(e.payload, '$.to') = 'rectified'),
+            EXISTS (SELECT 1 FROM events e WHERE e.entity_id = f.id AND {FIXES}
+                AND json_extract(e.payload, '$.to') = 'rework')
+         FROM findings f WHERE {condition} AND f.observed_at >= ?1 AND f.observed_at < ?2
+         ORDER BY f.author, f.observed_at, f.seq"
+    )
+}
+
+/// The findings of `filter` observed in `[from, to)`, by author, then in the order observed. Each
+/// comes with its first move to `rectified` and whether it was ever moved to `rework` (device
+/// times of its events), and whether it is overdue at the store's clock.
+fn cohort(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>, filter: Cohort<'_>) -> Result<Vec<CohortFinding>> {
+    let (condition, value) = filter.condition();
+    let mut stmt = store.connection().prepare_cached(&cohort_sql(condition))?;
+    let now = store.now();
+    let rows = stmt.query_map(params![ts_of(from), ts_of(to), value], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, Option<String>>(6)?,
+            r.get::<_, Option<String>>(7)?,
+            r.get::<_, bool>(8)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (author, id, grid, category, status, observed, due, rectified, reworked) = row?;
+        let status = Status::parse_field(&status)?;
+        let due_at = due.as_deref().map(parse).transpose()?;
+        let overdue = awaits_rectification(status) && due_at.is_some_and(|d| d < now);
+        let finding = WeeklyFinding {
+            id,
+            grid,
+            category,
+            status,
+            observed_at: parse(&observed)?,
+            due_at,
+            rectified_at: rectified.as_deref().map(parse).transpose()?,
+            overdue,
+        };
+        out.push(CohortFinding { author, finding, reworked });
+    }
+    Ok(out)
+}
+
+/// The numbers over a cohort (see the module header): counted here once for the officer's log
+/// and for the grid's week on the dashboard.
+#[derive(Debug, Default)]
+struct Tally {
+    recorded: u32,
+    by_category: BTreeMap<String, u32>,
+    closed: u32,
+    overdue: u32,
+    due: u32,
+    closed_due: u32,
+    on_time: u32,
+    rework: u32,
+}
+
+impl Tally {
+    /// Counts a finding of the cohort of the week that ends (exclusive) at `week_end`.
+    fn count(&mut self, f: &WeeklyFinding, reworked: bool, week_end: DateTime<Utc>) {
+        self.recorded += 1;
+        *self.by_category.entry(f.category.clone()).or_insert(0) += 1;
+        let closed = f.status == Status::Closed;
+        self.closed += u32::from(closed);
+        self.overdue += u32::from(f.overdue);
+        if let Some(d) = f.due_at.filter(|d| *d < week_end) {
+            self.due += 1;
+            self.closed_due += u32::from(closed);
+            self.on_time += u32::from(f.rectified_at.is_some_and(|r| r <= d));
+            self.rework += u32::from(reworked);
+        }
+    }
+
+    /// 结案率, 按期处置率, 返工率.
+    fn rates(&self) -> [Option<f64>; 3] {
+        [ratio(self.closed_due, self.due), ratio(self.on_time, self.due), ratio(self.rework, self.due)]
+    }
+}
+
+impl WeeklyLog {
+    /// Takes the cohort's numbers.
+    fn take(&mut self, t: Tally) {
+        [self.closure_rate, self.on_time_rate, self.rework_rate] = t.rates();
+        self.findings_recorded = t.recorded;
+        self.by_category = t.by_category;
+        self.findings_closed = t.closed;
+        self.overdue = t.overdue;
+        self.due = t.due;
+        self.closed_due = t.closed_due;
+        self.on_time = t.on_time;
+        self.rework = t.rework;
+    }
+}
+
+/// One week of a large grid on the team lead's dashboard: the numbers of the officer's log over
+/// the findings observed in the week in the large grid's small grids, whoever recorded them (the
+/// cohort is by grid instead of by author; every definition is the module header's).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct GridWeek {
+    /// `2026-W48`.
+    pub week: String,
+    pub week_start: NaiveDate,
+    pub findings_recorded: u32,
+    /// Findings recorded, by minor category code.
+    pub by_category: BTreeMap<String, u32>,
+    pub findings_closed: u32,
+    pub overdue: u32,
+    pub due: u32,
+    pub closed_due: u32,
+    pub on_time: u32,
+    pub rework: u32,
+    /// 结案率: closed_due ÷ due; null when due is 0.
+    pub closure_rate: Option<f64>,
+    /// 按期处置率: on_time ÷ due; null when due is 0.
+    pub on_time_rate: Option<f64>,
+    /// 返工率: rework ÷ due; null when due is 0.
+    pub rework_rate: Option<f64>,
+}
+
+impl GridWeek {
+    fn new(week: IsoWeek, t: Tally) -> GridWeek {
+        let [closure_rate, on_time_rate, rework_rate] = t.rates();
+        GridWeek {
+            week: week.to_string(),
+            week_start: week.monday(),
+            findings_recorded: t.recorded,
+            by_category: t.by_category,
+            findings_closed: t.closed,
+            overdue: t.overdue,
+            due: t.due,
+            closed_due: t.closed_due,
+            on_time: t.on_time,
+            rework: t.rework,
+            closure_rate,
+            on_time_rate,
+            rework_rate,
+        }
+    }
+}
+
+/// The most weeks [`grid_weeks`] shows at once: ten years.
+pub const MAX_GRID_WEEKS: u32 = 520;
+
+/// The dashboard of a team lead's large grid: for each of the `count` ISO weeks that end with
+/// `last`, oldest first, the numbers over the findings observed that week in its small grids.
+/// A code that names no grid, or a small grid, is refused, and so is more than
+/// [`MAX_GRID_WEEKS`] weeks.
+pub fn grid_weeks(store: &Store, large_grid: &str, last: IsoWeek, count: u32) -> Result<Vec<GridWeek>> {
+    let level: Option<String> = store
+        .connection()
+        .prepare_cached("SELECT level FROM grids WHERE code = ?1")?
+        .query_row([large_grid], |r| r.get(0))
+        .optional()?;
+    match level.as_deref() {
+        None => return Err(Error::UnknownGrid(large_grid.to_string())),
+        Some("large") => {}
+        Some(_) => return Err(Error::InvalidValue { field: "large_grid", value: large_grid.to_string() }),
+    }
+    if count > MAX_GRID_WEEKS {
+        return Err(Error::InvalidValue { field: "weeks", value: count.to_string() });
+    }
+    let Some(first) = count.checked_sub(1) else { return Ok(Vec::new()) };
+    let weeks: Vec<IsoWeek> = (0..=first).rev().map(|back| last.back(back)).collect::<Result<_>>()?;
+    let mut tallies: Vec<Tally> = weeks.iter().map(|_| Tally::default()).collect();
+    for row in cohort(store, weeks[0].start(), last.end(), Cohort::LargeGrid(large_grid))? {
+        // Every finding read was observed within the weeks, so it falls in one of them.
+        if let Ok(i) = weeks.binary_search(&IsoWeek::of(row.finding.observed_at)) {
+            tallies[i].count(&row.finding, row.reworked, weeks[i].end());
+        }
+    }
+    Ok(weeks.into_iter().zip(tallies).map(|(week, t)| GridWeek::new(week, t)).collect())
 }
 
 fn parse(s: &str) -> Result<DateTime<Utc>> {
@@ -648,7 +837,36 @@ pub fn save_xlsx(store: &Store, logs: &[WeeklyLog], path: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::clock::{FixedClock, SeededIds};
+    use crate::projection;
+
+    #[test]
+    fn the_cohort_finds_moves_through_the_fixes_index() {
+        assert!(FIXES.contains(&format!("'{}'", projection::MOVED)), "the moves are the projection's kind");
+        let dir = tempfile::tempdir().unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z").unwrap().with_timezone(&Utc);
+        let store =
+            Store::create(dir.path(), Arc::new(FixedClock::new(now)), Arc::new(SeededIds::new(1))).expect("a store");
+        for filter in [Cohort::Everyone, Cohort::Author("李明"), Cohort::LargeGrid("371602001")] {
+            let (condition, value) = filter.condition();
+            let mut stmt =
+                store.connection().prepare(&format!("EXPLAIN QUERY PLAN {}", cohort_sql(condition))).unwrap();
+            let plan: Vec<String> = stmt
+                .query_map(params!["2026-11-22T16:00:00.000Z", "2026-11-29T16:00:00.000Z", value], |r| r.get(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let plan = plan.join("\n");
+            assert_eq!(
+                plan.matches("USING INDEX events_fixes").count(),
+                2,
+                "{filter:?}: both subqueries must search the partial index of migration 5, not a finding's history:\n{plan}"
+            );
+        }
+    }
 
     #[test]
     fn weeks_parse_and_refuse() {

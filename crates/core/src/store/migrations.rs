@@ -162,6 +162,14 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX log_reviews_queue ON log_reviews(state, week, submitted_at);
     "#,
+    // 5: the weekly logs and the lead's dashboard need, for each finding of a week, its first move to
+    // rectified and whether it was ever sent back for rework; without this index each finding's whole
+    // history (payloads included) was read twice. Only those two kinds of move are indexed, and
+    // `weekly` repeats this WHERE clause word for word so that SQLite uses the index.
+    r#"
+    CREATE INDEX events_fixes ON events(entity_id, json_extract(payload, '$.to'), device_time)
+        WHERE kind = 'finding.moved' AND json_extract(payload, '$.to') IN ('rectified', 'rework');
+    "#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction.

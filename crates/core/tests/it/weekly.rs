@@ -1,18 +1,26 @@
 //! The weekly inspection log: a hand-counted week of one officer, the same numbers in the JSON, the
 //! XLSX (read back with calamine) and the CSV, and the week's edges (Sunday 23:30, a patrol across
-//! midnight, the turn of the year, a holiday inside a working-day deadline).
+//! midnight, the turn of the year, a holiday inside a working-day deadline); and the lead's
+//! dashboard of a large grid over the same week, counted by grid.
 
 use std::io::Cursor;
 
 use calamine::{Data, DataType, Reader, Xlsx};
 use chrono::NaiveDate;
-use gridpatrol_core::weekly::{self, IsoWeek, WeeklyLog};
+use gridpatrol_core::weekly::{self, GridWeek, IsoWeek, WeeklyLog};
 use gridpatrol_core::{MoveRequest, NewFinding, PatrolKind, Role, Status};
 
-use super::{at, Env, GRID_01, GRID_02, LEAD, MANHOLE, OFFICER};
+use super::{assert_messages, at, Env, GRID_01, GRID_02, LARGE_GRID, LEAD, MANHOLE, OFFICER};
 
 /// 路灯 (street light): a deadline of 3 working days.
 const STREET_LIGHT: &str = "0201";
+/// Another officer of the 黄河 large grid, and one of her small grids there.
+const OTHER_OFFICER: &str = "张丽";
+const GRID_05: &str = "37160200100105";
+/// The 渤海 large grid, an officer of it, and one of its small grids.
+const BOHAI: &str = "371602002";
+const BOHAI_OFFICER: &str = "杨红";
+const BOHAI_GRID_01: &str = "37160200200101";
 
 impl Env {
     fn at(&mut self, beijing: &str) {
@@ -21,7 +29,12 @@ impl Env {
 
     /// The officer records a finding observed at `observed` (Beijing time), recorded now.
     fn observe(&mut self, category: &str, grid: &str, observed: &str, what: &str) -> String {
-        self.act_as(OFFICER, Role::Officer);
+        self.observe_as(OFFICER, category, grid, observed, what)
+    }
+
+    /// `officer` records a finding observed at `observed` (Beijing time), recorded now.
+    fn observe_as(&mut self, officer: &str, category: &str, grid: &str, observed: &str, what: &str) -> String {
+        self.act_as(officer, Role::Officer);
         let mut new = NewFinding::new(grid, category, what);
         new.observed_at = Some(at(&format!("{observed}+08:00")));
         self.store.add_finding(new).expect("record a finding").id
@@ -261,4 +274,111 @@ fn a_holiday_inside_a_working_day_deadline_moves_the_due_time() {
     env.at("2026-10-10T10:00:01");
     let w40 = weekly::officer_week(&env.store, OFFICER, IsoWeek::parse("2026-W40").unwrap()).unwrap();
     assert_eq!(w40.overdue, 1, "overdue a second after the holiday-shifted deadline");
+}
+
+/// The week-48 story of `fixture_week` and, from other officers' devices (told afterwards, each
+/// finding's own history in order), findings around it for the lead's dashboard of 黄河:
+/// - G1 (张丽, 黄河第05网格, week 48): recorded Thursday 09:00, due Friday 09:00, fixed Friday 08:00
+///   and closed: due, closed, on time.
+/// - G2 (杨红, 渤海第01网格, week 48): recorded Friday 10:00, never touched; another large grid,
+///   never counted for 黄河.
+/// - G3 (张丽, week 47): observed Monday 16 November 00:10, due Tuesday 00:10, never touched: due
+///   within week 47 and overdue.
+/// - G4 (张丽, week 45): Sunday 8 November 23:30, just before the oldest week shown.
+///
+/// The report is read, as before, on Wednesday 2 December at noon.
+fn fixture_dashboard() -> Env {
+    use Status::*;
+    let mut env = fixture_week();
+    let other = (OTHER_OFFICER, Role::Officer);
+    env.at("2026-11-26T09:00:00");
+    let g1 = env.observe_as(OTHER_OFFICER, MANHOLE, GRID_05, "2026-11-26T08:00:00", "G1 井盖松动");
+    env.at("2026-11-26T11:00:00");
+    env.go(LEAD_, &g1, &[Accepted, Rectifying]);
+    env.at("2026-11-27T08:00:00");
+    env.go(other, &g1, &[Rectified]);
+    env.at("2026-11-27T10:00:00");
+    env.go(LEAD_, &g1, &[Closed]);
+    env.observe_as(BOHAI_OFFICER, MANHOLE, BOHAI_GRID_01, "2026-11-27T09:30:00", "G2 渤海的井盖");
+    env.at("2026-11-16T00:10:00");
+    env.observe_as(OTHER_OFFICER, MANHOLE, GRID_05, "2026-11-16T00:10:00", "G3 第47周第一分钟");
+    env.at("2026-11-08T23:30:00");
+    env.observe_as(OTHER_OFFICER, STREET_LIGHT, GRID_05, "2026-11-08T23:30:00", "G4 第45周周日深夜");
+    env.at("2026-12-02T12:00:00");
+    env
+}
+
+#[test]
+fn a_large_grids_weeks_are_counted_by_grid_with_the_logs_definitions() {
+    let env = fixture_dashboard();
+    let last = IsoWeek::parse("2026-W48").unwrap();
+    let weeks = weekly::grid_weeks(&env.store, LARGE_GRID, last, 3).unwrap();
+    let names: Vec<(&str, NaiveDate)> = weeks.iter().map(|w| (w.week.as_str(), w.week_start)).collect();
+    assert_eq!(
+        names,
+        vec![("2026-W46", day(2026, 11, 9)), ("2026-W47", day(2026, 11, 16)), ("2026-W48", day(2026, 11, 23))],
+        "three weeks ending with the last, oldest first"
+    );
+
+    let [w46, w47, w48] = [&weeks[0], &weeks[1], &weeks[2]];
+    assert_eq!(w46.findings_recorded, 0, "G4 (Sunday of week 45, 23:30) is before the oldest week");
+    assert!(w46.by_category.is_empty());
+    assert_eq!((w46.closure_rate, w46.on_time_rate, w46.rework_rate), (None, None, None), "null when nothing is due");
+
+    assert_eq!(w47.findings_recorded, 1, "G3, observed in the first minutes of week 47");
+    assert_eq!((w47.findings_closed, w47.overdue, w47.due), (0, 1, 1), "G3 fell due in week 47 and waits still");
+    assert_eq!((w47.closed_due, w47.on_time, w47.rework), (0, 0, 0));
+    assert_eq!((w47.closure_rate, w47.on_time_rate, w47.rework_rate), (Some(0.0), Some(0.0), Some(0.0)));
+
+    assert_eq!(w48.findings_recorded, 6, "李明's F1, F2, F3, F4 and F6 and 张丽's G1; not F5 (week 49) nor G2 (渤海)");
+    assert_eq!(w48.by_category, [(MANHOLE.to_string(), 5), (STREET_LIGHT.to_string(), 1)].into());
+    assert_eq!(w48.findings_closed, 3, "F1, F2 and G1");
+    assert_eq!(w48.overdue, 3, "F3, F4 and F6, as in 李明's log");
+    assert_eq!(w48.due, 4, "F1, F2, F6 and G1 fall due within the week");
+    assert_eq!((w48.closed_due, w48.on_time, w48.rework), (3, 2, 1), "closed F1 F2 G1; on time F1 G1; rework F2");
+    assert_eq!(w48.closure_rate, Some(3.0 / 4.0));
+    assert_eq!(w48.on_time_rate, Some(2.0 / 4.0));
+    assert_eq!(w48.rework_rate, Some(1.0 / 4.0));
+
+    let one = weekly::grid_weeks(&env.store, LARGE_GRID, last, 1).unwrap();
+    assert_eq!(one, vec![w48.clone()], "a week's figures do not depend on how many weeks are asked for");
+    assert!(weekly::grid_weeks(&env.store, LARGE_GRID, last, 0).unwrap().is_empty(), "no weeks asked, none given");
+
+    // The other large grid holds only G2.
+    let bohai = weekly::grid_weeks(&env.store, BOHAI, last, 1).unwrap();
+    assert_eq!(
+        (bohai[0].findings_recorded, bohai[0].due, bohai[0].overdue),
+        (1, 1, 1),
+        "G2: recorded Friday 10:00, due Saturday 10:00, waits still"
+    );
+
+    // The turn of the year: the weeks before 2027-W01 are 2026-W52 and 2026-W53.
+    let turn = weekly::grid_weeks(&env.store, LARGE_GRID, IsoWeek::parse("2027-W01").unwrap(), 3).unwrap();
+    let names: Vec<&str> = turn.iter().map(|w| w.week.as_str()).collect();
+    assert_eq!(names, vec!["2026-W52", "2026-W53", "2027-W01"]);
+
+    let json = serde_json::to_value(&weeks).unwrap();
+    assert_eq!(json[2]["week"], "2026-W48");
+    assert_eq!(json[2]["week_start"], "2026-11-23");
+    assert_eq!(json[2]["by_category"], serde_json::json!({"0101": 5, "0201": 1}));
+    assert_eq!(json[2]["closure_rate"].as_f64(), Some(0.75));
+    assert!(json[0]["closure_rate"].is_null(), "a null measure is JSON null");
+}
+
+#[test]
+fn a_dashboard_needs_a_large_grid() {
+    let env = fixture_dashboard();
+    let w48 = IsoWeek::parse("2026-W48").unwrap();
+    let refused = |code: &str, expected: &str, count: u32| {
+        let err = weekly::grid_weeks(&env.store, code, w48, count).expect_err(code);
+        assert_eq!(err.code(), expected, "{code} × {count}: {err}");
+        assert_messages(code, &err);
+    };
+    refused("371602999", "unknown_grid", 12);
+    refused("", "unknown_grid", 12);
+    refused(GRID_01, "invalid_value", 12);
+    refused(LARGE_GRID, "invalid_value", weekly::MAX_GRID_WEEKS + 1);
+    let most: Vec<GridWeek> = weekly::grid_weeks(&env.store, LARGE_GRID, w48, weekly::MAX_GRID_WEEKS).unwrap();
+    assert_eq!(most.len(), weekly::MAX_GRID_WEEKS as usize, "ten years of weeks at most");
+    assert_eq!(most.iter().map(|w| w.findings_recorded).sum::<u32>(), 8, "G4, G3, and the six of week 48");
 }

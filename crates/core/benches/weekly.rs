@@ -1,0 +1,102 @@
+//! Benchmarks of the weekly inspection log (issue 5) against DESIGN.md's budgets, on the cached
+//! store of 1,000,000 generated findings that `store.rs` uses too (`common/mod.rs`;
+//! `GRIDPATROL_BENCH_FINDINGS` sets another count):
+//!
+//! - one officer's weekly log (`weekly::officer_week`), for the officer who recorded the most
+//!   findings in the week; budget ≤ 20 ms;
+//! - the city-wide weekly summary (`weekly::city_week`); budget ≤ 200 ms;
+//! - the XLSX export of the city-wide week (`weekly::xlsx_bytes`): its time and size (no budget);
+//! - the team lead's dashboard (`weekly::grid_weeks`): the 12 weeks ending with the week, for the
+//!   large grid with the most findings in them; it runs when the dashboard opens, so aim ≤ 200 ms.
+//!
+//! The week is [`WEEK`], inside the generated period (104 weeks from Monday 2024-11-25), whose
+//! findings have run their course; the store's clock stands at the period's end, as on the Monday
+//! after it. The bench only reads, so the cached store stays as it was generated.
+//!
+//! A first call of each is timed on its own (SQLite's page cache is empty then; the OS's may not
+//! be), then the loop of `common::time` gives p50 and p99 over 200 runs (or 15 s), so that one
+//! slow run is not the p99. Figures: `docs/performance.md`.
+//!
+//! Run: `cargo bench -p gridpatrol-core --bench weekly`. Without `--bench` (as `cargo test
+//! --benches` runs it) it runs on a small store, as a smoke test.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use common::{cached_store, ms, print, time};
+use gridpatrol_core::clock::{FixedClock, SeededIds};
+use gridpatrol_core::store::ts_of;
+use gridpatrol_core::weekly::{self, IsoWeek};
+use gridpatrol_core::Store;
+
+/// A week well inside the generated period.
+const WEEK: &str = "2026-W20";
+
+/// Times the first call of `f` alone and prints it.
+fn first<T>(label: &str, f: impl FnOnce() -> T) -> T {
+    let t = Instant::now();
+    let out = f();
+    println!("{label:<52} first call {:>8.3} ms", ms(t.elapsed()));
+    out
+}
+
+fn main() {
+    let (full, count) = common::size();
+    let cached = cached_store(count);
+    let store = Store::open(&cached.dir, Arc::new(FixedClock::new(cached.end)), Arc::new(SeededIds::new(1)))
+        .expect("open cached store");
+    let week = IsoWeek::parse(WEEK).expect("a valid week");
+    println!("store: {} ({} generated findings), week {week}", cached.dir.display(), cached.max_finding_seq);
+
+    // The officer with the most findings in the week: the largest single log.
+    let officer: String = store
+        .connection()
+        .query_row(
+            "SELECT author FROM findings WHERE observed_at >= ?1 AND observed_at < ?2
+             GROUP BY author ORDER BY count(*) DESC, author LIMIT 1",
+            [ts_of(week.start()), ts_of(week.end())],
+            |r| r.get(0),
+        )
+        .expect("an officer with findings in the week");
+
+    let runs = if full { 200 } else { 3 };
+    let label = "weekly::officer_week (busiest officer)";
+    first(label, || weekly::officer_week(&store, &officer, week).expect("officer log"));
+    let (s, log) = time(runs, || weekly::officer_week(&store, &officer, week).expect("officer log"));
+    print(label, &s, &format!("   {} findings, {} patrols (budget ≤ 20 ms)", log.findings_recorded, log.patrols));
+
+    let label = "weekly::city_week";
+    first(label, || weekly::city_week(&store, week).expect("city week"));
+    let (s, logs) = time(runs, || weekly::city_week(&store, week).expect("city week"));
+    let findings: u32 = logs.iter().map(|l| l.findings_recorded).sum();
+    print(label, &s, &format!("   {} logs, {findings} findings (budget ≤ 200 ms)", logs.len()));
+
+    let label = "weekly::xlsx_bytes (the city-wide week)";
+    let (s, bytes) = time(if full { 20 } else { 3 }, || weekly::xlsx_bytes(&store, &logs).expect("xlsx"));
+    print(
+        label,
+        &s,
+        &format!("   {} bytes ({:.0} KiB), {} sheets", bytes.len(), bytes.len() as f64 / 1024.0, logs.len() + 1),
+    );
+
+    let weeks = 12;
+    let from = week.back(weeks - 1).expect("a week in the calendar");
+    let large_grid: String = store
+        .connection()
+        .query_row(
+            "SELECT g.parent FROM findings f JOIN grids g ON g.code = f.grid
+             WHERE f.observed_at >= ?1 AND f.observed_at < ?2
+             GROUP BY g.parent ORDER BY count(*) DESC, g.parent LIMIT 1",
+            [ts_of(from.start()), ts_of(week.end())],
+            |r| r.get(0),
+        )
+        .expect("a large grid with findings in the weeks");
+    let label = "weekly::grid_weeks (12 weeks, busiest large grid)";
+    first(label, || weekly::grid_weeks(&store, &large_grid, week, weeks).expect("grid weeks"));
+    let (s, rows) = time(runs, || weekly::grid_weeks(&store, &large_grid, week, weeks).expect("grid weeks"));
+    let findings: u32 = rows.iter().map(|w| w.findings_recorded).sum();
+    print(label, &s, &format!("   {findings} findings (aim ≤ 200 ms)"));
+    println!("(officer {officer}; large grid {large_grid}, {from} to {week})");
+}
