@@ -124,6 +124,7 @@ fn sync(dir: &Path, json_out: bool, lang: Lang) -> Result<ExitCode, Error> {
             "pushed": report.pushed,
             "pulled": report.pulled,
             "photos_uploaded": report.photos_uploaded,
+            "photos_downloaded": report.photos_downloaded,
             "parked_now": report.parked,
             "parked": parked.len(),
             "parked_events": rows,
@@ -135,17 +136,19 @@ fn sync(dir: &Path, json_out: bool, lang: Lang) -> Result<ExitCode, Error> {
             "{}",
             lang.pick(
                 &format!(
-                    "已上传 {} 条变更（照片 {} 张），已下载 {} 条；待同步 {pending} 条，被中心端退回 {} 条。",
+                    "已上传 {} 条变更（照片 {} 张），已下载 {} 条（照片 {} 张）；待同步 {pending} 条，被中心端退回 {} 条。",
                     report.pushed,
                     report.photos_uploaded,
                     report.pulled,
+                    report.photos_downloaded,
                     parked.len()
                 ),
                 &format!(
-                    "Pushed {} changes ({} photos), pulled {}; {pending} still pending, {} refused by the hub.",
+                    "Pushed {} changes ({} photos), pulled {} ({} photos); {pending} still pending, {} refused by the hub.",
                     report.pushed,
                     report.photos_uploaded,
                     report.pulled,
+                    report.photos_downloaded,
                     parked.len()
                 ),
             )

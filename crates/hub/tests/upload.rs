@@ -1,5 +1,6 @@
 //! A large photo goes to a real hub on loopback in several requests, and the client reports its
-//! progress after each one, ending at the photo's size.
+//! progress after each one, ending at the photo's size; a lead's device that pulls the finding
+//! fetches the photo file after the round.
 
 use std::sync::{Arc, Mutex};
 
@@ -39,6 +40,14 @@ async fn a_large_photo_uploads_in_chunks_with_progress() {
             password_hash: hash_password("password-123").unwrap(),
         })
         .unwrap();
+    store
+        .add_user(&UserRecord {
+            name: "王建国".into(),
+            role: Role::Lead,
+            grids: vec!["371602001".into()],
+            password_hash: hash_password("password-123").unwrap(),
+        })
+        .unwrap();
     let photos = Arc::new(gridpatrol_hub::photos::PhotoVault::new(hub_dir.path().join("photos")).unwrap());
     let state =
         AppState { store: Arc::new(store), photos: photos.clone(), limits: Limits::default(), clock: clock.clone() };
@@ -72,4 +81,20 @@ async fn a_large_photo_uploads_in_chunks_with_progress() {
     assert!(seen.iter().all(|p| p.total == total && p.sha256 == finding.photos[0].sha256));
     assert!(photos.is_complete(&finding.photos[0].sha256), "the hub holds the whole, verified photo");
     assert_eq!(device.pending_count().unwrap(), 0, "the finding followed its photo");
+
+    // The lead's device pulls the finding and then fetches its photo, checked like any photo.
+    let lead_dir = tempfile::tempdir().unwrap();
+    let mut lead = Store::create(lead_dir.path(), clock.clone(), Arc::new(SeededIds::new(6))).unwrap();
+    lead.import_sample_registry().unwrap();
+    lead.set_profile("王建国", Role::Lead).unwrap();
+    let signed = client.sign_in("王建国", "password-123", "test").await.unwrap();
+    let lead_client = HubClient::new(&url, Some(signed.token), std::time::Duration::from_secs(30)).unwrap();
+    let report = sync_round_with(&mut lead, &lead_client, Config::default(), 2, &|_| {}).await.unwrap();
+    assert_eq!(report.photos_downloaded, 1, "the pulled finding's photo is fetched");
+    let photo = &lead.finding(&finding.id).unwrap().photos[0];
+    assert!(lead.photos_dir().join(&photo.file).is_file(), "the photo file is on the lead's device");
+    assert!(lead.photos_dir().join(&photo.thumbnail).is_file(), "with its thumbnail");
+    assert!(lead.wanted_photos(10).unwrap().is_empty(), "nothing is left to fetch");
+    let again = sync_round_with(&mut lead, &lead_client, Config::default(), 3, &|_| {}).await.unwrap();
+    assert_eq!(again.photos_downloaded, 0, "a photo is fetched once");
 }

@@ -164,6 +164,28 @@ async fn error_body(status: StatusCode, response: reqwest::Response) -> ErrorBod
     })
 }
 
+/// The most photo files one round fetches; the rest come in the next rounds.
+pub const PHOTOS_PER_ROUND: usize = 200;
+
+/// Fetches the photo files of pulled findings this device does not hold yet. A photo that cannot be
+/// fetched now stays wanted for a later round; fetching never fails the round (the events are in).
+pub async fn fetch_photos(store: &mut Store, client: &HubClient, limit: usize) -> usize {
+    let Ok(wanted) = store.wanted_photos(limit) else { return 0 };
+    let mut fetched = 0;
+    for w in wanted {
+        let url = client.url(&format!("/photos/{}", w.sha256));
+        let Ok(response) = client.authed(client.http.get(url)).send().await else { break };
+        if !response.status().is_success() {
+            continue;
+        }
+        let Ok(bytes) = response.bytes().await else { break };
+        if store.save_fetched_photo(&w, bytes.to_vec()).is_ok() {
+            fetched += 1;
+        }
+    }
+    fetched
+}
+
 /// The outbox as the engine takes it: each pending event with the photos it needs.
 pub fn outbox(store: &mut Store) -> Result<Vec<Item>> {
     store.settle_local_events()?;
@@ -220,7 +242,10 @@ pub async fn sync_round_with(
                 tokio::time::sleep(wait).await;
                 engine.handle(Input::Timeout, Utc::now());
             }
-            Output::Done(report) => {
+            Output::Done(mut report) => {
+                if report.error.is_none() {
+                    report.photos_downloaded = fetch_photos(store, client, PHOTOS_PER_ROUND).await;
+                }
                 let error =
                     report.error.as_ref().map(|e| SyncError { code: e.code.clone(), message: e.message.clone() });
                 store.record_sync(Utc::now(), error.as_ref())?;

@@ -142,6 +142,8 @@ pub struct RoundReport {
     pub parked: usize,
     pub pulled: usize,
     pub photos_uploaded: usize,
+    /// Photo files of pulled findings fetched after the round (by the driver, not the engine).
+    pub photos_downloaded: usize,
     /// Events still waiting when the round ended (0 after a good round).
     pub left: usize,
     /// Why the round ended early, if it did.

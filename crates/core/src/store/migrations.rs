@@ -170,6 +170,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX events_fixes ON events(entity_id, json_extract(payload, '$.to'), device_time)
         WHERE kind = 'finding.moved' AND json_extract(payload, '$.to') IN ('rectified', 'rework');
     "#,
+    // 6: photo files of pulled findings this device should fetch from the hub (see photos_wanted.rs).
+    r#"
+    CREATE TABLE photos_wanted (
+        sha256 TEXT PRIMARY KEY,
+        file   TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction.

@@ -11,6 +11,7 @@ mod grids;
 pub mod migrations;
 mod outbox;
 mod patrols;
+mod photos_wanted;
 mod reviews;
 mod sync_meta;
 mod users;
@@ -30,6 +31,7 @@ pub use findings::{
 };
 pub use grids::ImportSummary;
 pub use outbox::{Applied, ParkedEvent};
+pub use photos_wanted::WantedPhoto;
 pub use sync_meta::{SyncError, SyncInfo};
 
 /// The database file's name inside the data folder.

@@ -258,10 +258,14 @@ fn insert_finding(tx: &Transaction<'_>, f: &Finding) -> Result<()> {
     Ok(())
 }
 
+/// Writes a pulled finding's photo records, and asks for the files this device may not have yet:
+/// the sync driver fetches them from the hub after the round ([`Store::wanted_photos`]).
 fn write_photos(tx: &Transaction<'_>, f: &Finding) -> Result<()> {
     tx.execute("DELETE FROM finding_photos WHERE finding_id = ?1", [&f.id])?;
     for (i, p) in f.photos.iter().enumerate() {
         super::findings::insert_photo(tx, &f.id, p, i as i64)?;
+        tx.prepare_cached("INSERT OR IGNORE INTO photos_wanted (sha256, file) VALUES (?1, ?2)")?
+            .execute(params![p.sha256, p.file])?;
     }
     Ok(())
 }
