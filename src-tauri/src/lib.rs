@@ -101,6 +101,7 @@ pub fn run() {
             commands::logs::submit_log,
             commands::logs::review_log,
             commands::logs::export_week,
+            commands::logs::dashboard,
             commands::photos::stage_photo,
             commands::photos::unstage_photo,
             commands::sync::sync_status,

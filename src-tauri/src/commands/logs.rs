@@ -1,4 +1,5 @@
-//! Weekly logs: an officer's weeks and submission, a lead's review queue and decisions, exports.
+//! Weekly logs: an officer's weeks and submission, a lead's review queue and decisions, exports, and
+//! the lead's dashboard.
 
 use gridpatrol_core::ipc::{ExportDone, ExportFormat, LogEntry, LogView, ReviewInput, SubmitInput};
 use gridpatrol_core::review::LogReview;
@@ -50,4 +51,14 @@ pub async fn export_week(
         let dir = downloads.unwrap_or_else(|| s.data_dir().join("exports"));
         s.export_week(&week, format, &dir)
     })
+}
+
+/// The lead's dashboard of a large grid (default: the lead's own) over the last `weeks` weeks.
+#[tauri::command]
+pub async fn dashboard(
+    desk: State<'_, Desk>,
+    large_grid: Option<String>,
+    weeks: u32,
+) -> CmdResult<gridpatrol_core::ipc::Dashboard> {
+    desk.with(|s| s.dashboard(large_grid.as_deref(), weeks))
 }

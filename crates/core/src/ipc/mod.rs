@@ -5,8 +5,10 @@
 //! tested without a window. Every type here derives `ts_rs::TS`: [`typescript_bindings`] writes
 //! them all to `ui/src/lib/ipc/bindings.ts`, and a test fails when that file is stale.
 
+mod dashboard;
 mod logs;
 
+pub use dashboard::{Dashboard, GridRef};
 pub use logs::{ExportDone, ExportFormat, LogEntry, LogView, ReviewInput, SubmitInput};
 
 use chrono::{DateTime, Datelike, Utc};
@@ -128,6 +130,8 @@ impl From<FindingFilter> for FindingQuery {
             observed_until: f.observed_until,
             author: None,
             patrol: None,
+            large_grid: None,
+            overdue_only: false,
             limit: f.limit.map(|l| l as usize),
             sort: f.sort,
         }
@@ -449,6 +453,9 @@ pub fn typescript_bindings() -> String {
         ReviewInput::decl(&cfg),
         ExportFormat::decl(&cfg),
         ExportDone::decl(&cfg),
+        crate::weekly::GridWeek::decl(&cfg),
+        GridRef::decl(&cfg),
+        Dashboard::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/core by `ipc::typescript_bindings`. Do not edit:\n\

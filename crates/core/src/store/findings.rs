@@ -86,6 +86,10 @@ pub struct FindingQuery {
     pub author: Option<String>,
     /// Only the findings recorded during this patrol.
     pub patrol: Option<String>,
+    /// Only the findings in the small grids of this large grid.
+    pub large_grid: Option<String>,
+    /// Only the findings still awaiting rectification past their due time (the store's clock).
+    pub overdue_only: bool,
     pub limit: Option<usize>,
     pub sort: FindingSort,
 }
@@ -540,6 +544,15 @@ impl Store {
         }
         if let Some(patrol) = &query.patrol {
             bind("f.patrol_id = ?", Box::new(patrol.clone()), &mut clauses);
+        }
+        if let Some(large) = &query.large_grid {
+            bind("f.grid IN (SELECT code FROM grids WHERE parent = ?)", Box::new(large.clone()), &mut clauses);
+        }
+        if query.overdue_only {
+            let awaiting: Vec<String> =
+                Status::ALL.iter().filter(|s| awaits_rectification(**s)).map(|s| format!("'{}'", s.as_str())).collect();
+            clauses.push(format!("f.status IN ({})", awaiting.join(", ")));
+            bind("f.due_at < ?", Box::new(ts(self.now())), &mut clauses);
         }
         if let Some(author) = &query.author {
             bind("f.author = ?", Box::new(author.clone()), &mut clauses);

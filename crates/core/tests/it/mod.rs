@@ -3,6 +3,7 @@
 //! must pass (nothing counted changed, no photo file written, a stable code and two sentences).
 
 mod bad_input;
+mod dashboard;
 mod edits;
 mod geometry;
 mod lifecycle;

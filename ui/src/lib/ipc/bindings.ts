@@ -192,3 +192,49 @@ export type ReviewInput = { officer: string, week: string, decision: Decision, c
 export type ExportFormat = "xlsx" | "csv";
 
 export type ExportDone = { path: string, logs: number, };
+
+export type GridWeek = { 
+/**
+ * `2026-W48`.
+ */
+week: string, week_start: string, findings_recorded: number, 
+/**
+ * Findings recorded, by minor category code.
+ */
+by_category: { [key in string]: number }, findings_closed: number, overdue: number, due: number, closed_due: number, on_time: number, rework: number, 
+/**
+ * 结案率: closed_due ÷ due; null when due is 0.
+ */
+closure_rate: number | null, 
+/**
+ * 按期处置率: on_time ÷ due; null when due is 0.
+ */
+on_time_rate: number | null, 
+/**
+ * 返工率: rework ÷ due; null when due is 0.
+ */
+rework_rate: number | null, };
+
+export type GridRef = { code: string, name: string, };
+
+export type Dashboard = { large_grid: GridRef, 
+/**
+ * The large grids to choose from: the user's own first.
+ */
+large_grids: Array<GridRef>, 
+/**
+ * The last weeks, oldest first, this week last.
+ */
+weeks: Array<GridWeek>, 
+/**
+ * The large grid's small grids with their open and overdue counts.
+ */
+grids: Array<GridStat>, 
+/**
+ * Overdue findings in the large grid, the longest overdue first (at most [`OVERDUE_SHOWN`]).
+ */
+overdue: Array<FindingSummary>, 
+/**
+ * How many are overdue in all.
+ */
+overdue_total: number, };
