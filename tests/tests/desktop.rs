@@ -598,6 +598,21 @@ async fn a_team_lead_accepts_a_finding_from_its_detail_view() {
     let history = app.inner_text("[data-testid=\"detail-history\"]").await;
     assert!(history.contains("受理，派遣市政养护"), "the history shows the move with its note: {history}");
     app.shot("12-lead-accepted").await;
+
+    // The lead corrects the description; the history keeps what it said before.
+    app.click("finding-edit").await;
+    let text = app.testid("edit-description").await;
+    text.clear().await.unwrap();
+    text.send_keys("黄河五路路灯不亮，灯杆编号 HH-0312").await.unwrap();
+    app.click("edit-save").await;
+    app.wait_script(
+        "the edit to show in the history",
+        "return (document.querySelector('[data-testid=\"detail-history\"]')?.innerText || '').includes('HH-0312');",
+    )
+    .await;
+    let detail = app.inner_text("[data-testid=\"finding-detail\"]").await;
+    assert!(detail.contains("灯杆编号 HH-0312"), "the detail shows the new description: {detail}");
+    app.shot("13-lead-edited").await;
     app.quit().await;
 }
 
