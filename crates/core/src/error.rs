@@ -73,6 +73,8 @@ pub enum Error {
     Setting { key: String, reason: String },
     #[error("grid {0} is outside the signed-in user's grid scope")]
     OutOfScope(String),
+    #[error("a move to {to} needs a reason in the note")]
+    ReasonRequired { to: String },
     #[error("the edit changes no field")]
     NothingToEdit,
     #[error("a {role} may not edit another person's finding")]
@@ -128,6 +130,7 @@ impl Error {
             Error::CategoryData(_) => "category_data",
             Error::Setting { .. } => "invalid_setting",
             Error::OutOfScope(_) => "out_of_scope",
+            Error::ReasonRequired { .. } => "reason_required",
             Error::NothingToEdit => "nothing_to_edit",
             Error::EditNotAllowed { .. } => "edit_not_allowed",
             Error::FindingClosed(_) => "finding_closed",
@@ -278,6 +281,11 @@ impl Error {
                 zh,
                 format!("网格 {g} 不在当前用户的负责范围内，不能在此记录或处理问题。"),
                 format!("Grid {g} is outside your grid scope; you cannot record or handle findings there."),
+            ),
+            Error::ReasonRequired { to } => pick(
+                zh,
+                format!("将问题改为“{}”须在备注中写明理由。", status_zh(to)),
+                format!("Moving a finding to {to} needs a reason in the note."),
             ),
             Error::NothingToEdit => pick(zh, "没有修改任何内容。".into(), "The edit changes nothing.".into()),
             Error::EditNotAllowed { role } => pick(

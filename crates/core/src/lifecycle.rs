@@ -142,6 +142,20 @@ pub fn check_move(role: Role, from: Status, to: Status) -> Result<()> {
     }
 }
 
+/// Moves that turn a finding down or send it back must say why (不予立案、返工、重新打开): the note is
+/// the reason the officer or the public reads.
+pub fn needs_reason(to: Status) -> bool {
+    matches!(to, Status::Rejected | Status::Rework | Status::Reopened)
+}
+
+/// Refuses a move to `to` whose `note` (already trimmed) gives no reason when [`needs_reason`].
+pub fn check_reason(to: Status, note: &str) -> Result<()> {
+    if needs_reason(to) && note.trim().is_empty() {
+        return Err(Error::ReasonRequired { to: to.to_string() });
+    }
+    Ok(())
+}
+
 /// The moves `role` may make from `from`, for offering buttons in a UI.
 pub fn moves_for(role: Role, from: Status) -> Vec<Status> {
     MOVES.iter().filter(|&&(f, _, roles)| f == from && roles & role_bit(role) != 0).map(|&(_, t, _)| t).collect()

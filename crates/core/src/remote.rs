@@ -97,6 +97,7 @@ pub fn check_reported(finding: &Finding, actor: &User, reference: &dyn Reference
 pub fn check_moved(current: &Finding, change: &Move, role: Role) -> Result<()> {
     lifecycle::check_move(role, current.status, change.to)?;
     check_stored_text("note", &change.note, MAX_NOTE_CHARS, false)?;
+    lifecycle::check_reason(change.to, &change.note)?;
     Ok(())
 }
 

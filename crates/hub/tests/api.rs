@@ -251,7 +251,10 @@ async fn a_move_no_longer_legal_when_it_arrives_is_refused_with_its_reason() {
     {
         let mut d = device(dir.path(), user, role, seed);
         d.apply_remote(&[Event { hub_seq: Some(1), ..report.to_event() }], 1).unwrap();
-        d.move_finding(MoveRequest { id: report.entity_id.clone(), to, note: String::new(), photos: vec![] }).unwrap();
+        d.move_finding(MoveRequest {
+            id: report.entity_id.clone(), to, note: "核查后决定".into(), photos: vec![]
+        })
+        .unwrap();
         moves.push(outbox(&mut d).pop().unwrap());
     }
     assert_eq!(push(&hub, &lead, &[moves[0].clone()]).await.0, StatusCode::OK, "the first move in hub order wins");

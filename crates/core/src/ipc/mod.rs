@@ -44,6 +44,7 @@ impl ErrorBody {
 pub fn error_field(error: &Error) -> Option<String> {
     let field = match error {
         Error::EmptyText { field } | Error::TextTooLong { field, .. } | Error::InvalidValue { field, .. } => field,
+        Error::ReasonRequired { .. } => "note",
         Error::UnknownGrid(_) | Error::NotASmallGrid(_) => "grid",
         Error::UnknownCategory(_) | Error::NotAMinorCategory(_) => "category",
         Error::InvalidPoint { .. }

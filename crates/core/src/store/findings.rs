@@ -354,6 +354,7 @@ impl Store {
         self.check_scope(&finding.grid)?;
         lifecycle::check_move(actor.role, finding.status, request.to)?;
         let note = check_text("note", &request.note, MAX_NOTE_CHARS, false)?;
+        lifecycle::check_reason(request.to, &note)?;
         let prepared = self.prepare_photos(&request.photos)?;
         let now = self.now().max(finding.updated_at);
         let change = Move {

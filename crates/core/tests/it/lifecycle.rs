@@ -66,8 +66,29 @@ fn path_to(status: Status) -> &'static [Status] {
     }
 }
 
+/// A move with a note, as every move that turns a finding down or sends it back needs a reason.
 fn request(id: &str, to: Status) -> MoveRequest {
-    MoveRequest { id: id.to_string(), to, note: String::new(), photos: Vec::new() }
+    MoveRequest { id: id.to_string(), to, note: "经核实".into(), photos: Vec::new() }
+}
+
+#[test]
+fn rejecting_sending_back_and_reopening_need_a_reason() {
+    use Status::*;
+    let mut env = Env::sample();
+    let id = env.add("占道经营");
+    env.act_as(LEAD, Role::Lead);
+    let bare = |to| MoveRequest { note: "  ".into(), ..request(&id, to) };
+    let err = env.assert_refused("a rejection without a reason", "reason_required", |s| s.move_finding(bare(Rejected)));
+    assert_eq!(gridpatrol_core::ipc::error_field(&err).as_deref(), Some("note"), "shown beside the note");
+    for to in [Accepted, Rectifying] {
+        env.store.move_finding(MoveRequest { note: String::new(), ..request(&id, to) }).expect("no reason needed");
+    }
+    env.act_as(OFFICER, Role::Officer);
+    env.store.move_finding(MoveRequest { note: String::new(), ..request(&id, Rectified) }).unwrap();
+    env.act_as(LEAD, Role::Lead);
+    env.assert_refused("rework without a reason", "reason_required", |s| s.move_finding(bare(Rework)));
+    env.store.move_finding(request(&id, Closed)).unwrap();
+    env.assert_refused("reopening without a reason", "reason_required", |s| s.move_finding(bare(Reopened)));
 }
 
 fn name_of(role: Role) -> &'static str {

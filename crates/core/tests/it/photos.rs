@@ -104,7 +104,9 @@ fn after_photos_are_attached_by_the_rectification() {
 
     // The re-check fails and the same after photo is sent again: still one after photo.
     env.store
-        .move_finding(MoveRequest { id: f.id.clone(), to: Status::Rework, note: String::new(), photos: vec![] })
+        .move_finding(MoveRequest {
+            id: f.id.clone(), to: Status::Rework, note: "整改不彻底".into(), photos: vec![]
+        })
         .unwrap();
     let again = env
         .store

@@ -44,7 +44,7 @@ impl Env {
         self.act_as(who.0, who.1);
         for &to in to {
             self.store
-                .move_finding(MoveRequest { id: id.to_string(), to, note: String::new(), photos: Vec::new() })
+                .move_finding(MoveRequest { id: id.to_string(), to, note: format!("{to:?}"), photos: Vec::new() })
                 .unwrap_or_else(|e| panic!("move {id} to {to:?}: {e}"));
         }
     }

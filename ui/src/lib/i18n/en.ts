@@ -393,6 +393,7 @@ export const en: Record<MessageKey, string> = {
   "errors.nothing_to_edit": "The edit changes nothing.",
   "errors.edit_not_allowed": "You may only edit findings you reported (team leads may edit their grids' findings).",
   "errors.finding_closed": "The finding is closed or rejected and can no longer be edited.",
+  "errors.reason_required": "Rejecting, sending back for rework and reopening need a reason in the note.",
   "errors.out_of_scope": "That grid is outside your grid scope.",
   "errors.illegal_review": "The weekly log's state does not allow this step; someone may have reviewed it already.",
   "errors.review_not_allowed": "Only team leads and administrators review weekly logs.",

@@ -392,6 +392,7 @@ export const zh = {
   "errors.nothing_to_edit": "没有修改任何内容。",
   "errors.edit_not_allowed": "只能修改自己上报的问题（组长可修改本组的问题）。",
   "errors.finding_closed": "问题已结案或已退回，不能再修改。",
+  "errors.reason_required": "不予立案、返工和重新打开须在备注中写明理由。",
   "errors.out_of_scope": "该网格不在您的负责范围内。",
   "errors.illegal_review": "这份周巡查日志当前的状态不允许这一步操作，可能已有人审核过。",
   "errors.review_not_allowed": "只有组长和管理员可以审核周巡查日志。",
