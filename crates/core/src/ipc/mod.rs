@@ -332,20 +332,30 @@ impl Store {
 
     /// Open and overdue counts of every small grid.
     pub fn grid_stats(&self) -> Result<Vec<GridStat>> {
+        self.grid_stats_of(None)
+    }
+
+    /// Open and overdue counts of the small grids `codes` (all when `None`). Only open findings are
+    /// read, through the status index: a few thousand rows however large the store is.
+    pub fn grid_stats_of(&self, codes: Option<&[String]>) -> Result<Vec<GridStat>> {
         let now = crate::store::ts_of(self.now());
-        let awaiting: Vec<String> =
-            Status::ALL.iter().filter(|s| awaits_rectification(**s)).map(|s| format!("'{}'", s.as_str())).collect();
+        let quoted = |keep: fn(Status) -> bool| -> String {
+            Status::ALL.iter().filter(|s| keep(**s)).map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ")
+        };
         let sql = format!(
             "SELECT g.code, g.name, g.parent, coalesce(c.open, 0), coalesce(c.overdue, 0)
              FROM grids g LEFT JOIN (
                 SELECT grid, count(*) AS open, sum(due_at < ?1 AND status IN ({})) AS overdue
-                FROM findings WHERE status NOT IN ('closed', 'rejected') GROUP BY grid
+                FROM findings WHERE status IN ({}) GROUP BY grid
              ) c ON c.grid = g.code
-             WHERE g.level = 'small' ORDER BY g.code",
-            awaiting.join(", ")
+             WHERE g.level = 'small' AND (?2 IS NULL OR g.code IN (SELECT value FROM json_each(?2)))
+             ORDER BY g.code",
+            quoted(awaits_rectification),
+            quoted(Status::is_open),
         );
-        let mut stmt = self.connection().prepare(&sql)?;
-        let rows = stmt.query_map([now], |r| {
+        let codes = codes.map(|c| serde_json::to_string(c).unwrap_or_else(|_| "[]".into()));
+        let mut stmt = self.connection().prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params![now, codes], |r| {
             Ok(GridStat { code: r.get(0)?, name: r.get(1)?, parent: r.get(2)?, open: r.get(3)?, overdue: r.get(4)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -353,7 +363,7 @@ impl Store {
 
     pub fn today(&self) -> Result<Today> {
         let mine = self.my_grid_codes()?;
-        let mut my_grids: Vec<GridStat> = self.grid_stats()?.into_iter().filter(|g| mine.contains(&g.code)).collect();
+        let mut my_grids = self.grid_stats_of(Some(&mine))?;
         my_grids.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(b.open.cmp(&a.open)).then(a.code.cmp(&b.code)));
         Ok(Today {
             profile: self.profile()?,
