@@ -4,6 +4,7 @@ import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
   AppInfo,
+  Dashboard,
   Edit,
   ErrorBody,
   Event,
@@ -97,6 +98,8 @@ export const ipc = {
   reviewLog: (input: ReviewInput) => call<LogReview>("review_log", { input }),
   /** Writes every officer's log of `week` to the Downloads folder and says where. */
   exportWeek: (week: string, format: ExportFormat) => call<ExportDone>("export_week", { week, format }),
+  /** The lead's dashboard of a large grid (null: the user's own) over the last `weeks` weeks, oldest first. */
+  dashboard: (largeGrid: string | null, weeks: number) => call<Dashboard>("dashboard", { largeGrid, weeks }),
 
   /** Checks a photo and holds it until the finding is saved; returns a preview and EXIF defaults. */
   stagePhoto: async (name: string, bytes: Uint8Array): Promise<PhotoPreview> => {

@@ -115,3 +115,61 @@ describe("mock finding edits", () => {
     expect((await refused(ipc.editFinding(id, { address: "x" }))).code).toBe("finding_closed");
   });
 });
+
+// The lead's dashboard follows core's Store::dashboard and weekly::grid_weeks.
+describe("mock dashboard", () => {
+  it("shows the lead's own large grid by default, twelve weeks oldest first, and refuses with core's codes", async () => {
+    await ipc.setProfile("王建国", "lead", []);
+    await ipc.loadSampleRegistry();
+    const grid = (await ipc.grids()).find((g) => g.parent === "371602001")!.code;
+    const category = (await ipc.categories())[0].minors[0].code;
+    const twoWeeksAgo = new Date(Date.now() - 14 * 86_400_000).toISOString();
+    for (const observed_at of [twoWeeksAgo, twoWeeksAgo, null])
+      await ipc.addFinding({ grid, category, description: "井盖缺失", address: "", point: null, severity: "normal", responsible_unit: "", observed_at, photos: [] });
+
+    const d = await ipc.dashboard(null, 12);
+    expect(d.large_grid.code, "王建国 owns 黄河大网格").toBe("371602001");
+    expect(d.large_grids[0].code, "the user's own first").toBe("371602001");
+    expect(d.large_grids.length).toBe(11);
+    const thisWeek = isoWeekOf(new Date());
+    expect(d.weeks.map((w) => w.week), "oldest first, this week last").toEqual([...Array(12)].map((_, i) => shiftWeek(thisWeek, i - 11)));
+    expect(d.weeks[11].findings_recorded).toBe(1);
+    const earlier = d.weeks.find((w) => w.week === isoWeekOf(new Date(twoWeeksAgo)))!;
+    expect(earlier.by_category, "counted by minor category").toEqual({ [category]: 2 });
+    expect(d.grids.length, "the large grid's small grids").toBe(22);
+    expect(d.grids.find((g) => g.code === grid)?.open).toBe(3);
+    expect([d.overdue, d.overdue_total], "nothing is past its deadline yet").toEqual([[], 0]);
+
+    expect((await ipc.dashboard("371602002", 4)).weeks.length, "another large grid may be chosen").toBe(4);
+    expect((await refused(ipc.dashboard("999", 12))).code).toBe("unknown_grid");
+    const small = await refused(ipc.dashboard(grid, 12));
+    expect([small.code, small.field], "a small grid is no large grid").toEqual(["invalid_value", "large_grid"]);
+    const many = await refused(ipc.dashboard(null, 521));
+    expect([many.code, many.field]).toEqual(["invalid_value", "weeks"]);
+  });
+
+  it("gives `?lead` twelve weeks of findings, some overdue, the longest overdue first", async () => {
+    const url = location.href;
+    history.replaceState(null, "", "/?lead");
+    try {
+      clearMocks();
+      installMock();
+      const d = await ipc.dashboard(null, 12);
+      const recorded = d.weeks.reduce((n, w) => n + w.findings_recorded, 0);
+      expect(recorded, "findings in most weeks").toBeGreaterThan(40);
+      for (const w of d.weeks) {
+        expect(Object.values(w.by_category).reduce((a, b) => a + b, 0), `${w.week}: the categories add up`).toBe(w.findings_recorded);
+        for (const rate of [w.closure_rate, w.on_time_rate, w.rework_rate]) if (rate != null) expect(rate).toBeGreaterThanOrEqual(0);
+      }
+      expect(d.weeks.some((w) => w.closure_rate != null && w.rework > 0), "rates to show, rework among them").toBe(true);
+      expect(d.overdue.length, "some findings are overdue").toBeGreaterThan(0);
+      expect(d.overdue_total).toBe(d.overdue.length);
+      expect(d.overdue.every((f) => f.overdue)).toBe(true);
+      const dues = d.overdue.map((f) => f.due_at!);
+      expect(dues, "the longest overdue first").toEqual([...dues].sort());
+      expect(d.grids.reduce((n, g) => n + g.overdue, 0), "the map counts the same overdue findings").toBe(d.overdue_total);
+    } finally {
+      history.replaceState(null, "", url);
+    }
+  });
+});

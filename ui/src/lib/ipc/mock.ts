@@ -1,11 +1,12 @@
 // A stand-in for the Rust side, for looking at the UI in a plain browser (`npm run dev`) only. It
 // is loaded by main.ts when there is no Tauri bridge and the build is a dev build, so it never
 // ships. It keeps everything in memory; `?findings=100000` fills the list to try the windowing,
-// `?lead` starts as the team lead 王建国 (with logs of other officers waiting for review).
+// `?lead` starts as the team lead 王建国 (with logs of other officers waiting for review, and twelve
+// weeks of findings in his large grid for the dashboard).
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
-  AppInfo, Edit, Event, ExportFormat, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
-  LogEntry, LogReview, LogView, MajorCategory, MoveInput, Patrol, PatrolWeek, PhotoPreview, ReviewInput, Status,
+  AppInfo, Dashboard, Edit, Event, ExportFormat, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
+  GridWeek, LogEntry, LogReview, LogView, MajorCategory, MoveInput, Patrol, PatrolWeek, PhotoPreview, ReviewInput, Status,
   SubmitInput, User, WeeklyLog,
 } from "./bindings";
 import { isoWeekOf, shiftWeek, weekBounds } from "../i18n/format";
@@ -101,15 +102,11 @@ export function installMock(): void {
   const moves = (f: Finding, to: Status) =>
     events.filter((e) => e.entity_id === f.id && e.kind === "finding.moved" && (e.payload as { to?: string })?.to === to);
 
-  const weeklyLog = (officer: string, week: string): WeeklyLog => {
-    const { start, end } = weekOr(week);
-    const [from, until] = [start.toISOString(), end.toISOString()];
-    const mine = patrols.filter((p) => p.officer === officer && p.started_at >= from && p.started_at < until);
-    const cohort = findings
-      .filter((f) => f.author === officer && f.observed_at >= from && f.observed_at < until)
-      .sort((a, b) => a.observed_at.localeCompare(b.observed_at));
-    const rhythmDays = new Set(mine.map((p) => beijingDay(p.started_at)).filter((d) => RHYTHM_DAYS.includes(d.getUTCDay())).map((d) => d.toISOString().slice(0, 10)));
-    const rectifiedAt = (f: Finding) => moves(f, "rectified")[0]?.device_time ?? null;
+  const rectifiedAt = (f: Finding) => moves(f, "rectified")[0]?.device_time ?? null;
+  const isOverdue = (f: Finding) => f.due_at != null && f.due_at < now() && AWAITING.includes(f.status);
+
+  /** The numbers of a cohort of findings observed in a week that ends (exclusive) at `until`: core's Tally. */
+  const tally = (cohort: Finding[], until: string) => {
     const isDue = (f: Finding) => f.due_at != null && f.due_at < until;
     const due = cohort.filter(isDue);
     const closedDue = due.filter((f) => f.status === "closed").length;
@@ -118,24 +115,85 @@ export function installMock(): void {
     const ratio = (n: number) => (due.length ? n / due.length : null);
     const byCategory: Record<string, number> = {};
     for (const f of cohort) byCategory[f.category] = (byCategory[f.category] ?? 0) + 1;
-    const isOverdue = (f: Finding) => f.due_at != null && f.due_at < now() && AWAITING.includes(f.status);
     return {
-      officer, week,
-      week_start: new Date(start.getTime() + 8 * 3600_000).toISOString().slice(0, 10),
-      week_end: new Date(end.getTime() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10),
-      patrols: mine.length, patrols_expected: RHYTHM_DAYS.length, rhythm_days_patrolled: rhythmDays.size,
-      grids_walked: new Set(mine.flatMap((p) => p.grids)).size,
-      grids_owned: grids.filter((g) => g.level === "small" && (g.owners.includes(officer) || (officer === profile?.name && myGrids.includes(g.code)))).length,
       findings_recorded: cohort.length, by_category: byCategory,
       findings_closed: cohort.filter((f) => f.status === "closed").length,
       overdue: cohort.filter(isOverdue).length,
       due: due.length, closed_due: closedDue, on_time: onTime, rework,
       closure_rate: ratio(closedDue), on_time_rate: ratio(onTime), rework_rate: ratio(rework),
+    };
+  };
+  /** A week's Monday as a Beijing calendar date, `2026-11-23`. */
+  const mondayOf = (start: Date) => new Date(start.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+
+  const weeklyLog = (officer: string, week: string): WeeklyLog => {
+    const { start, end } = weekOr(week);
+    const [from, until] = [start.toISOString(), end.toISOString()];
+    const mine = patrols.filter((p) => p.officer === officer && p.started_at >= from && p.started_at < until);
+    const cohort = findings
+      .filter((f) => f.author === officer && f.observed_at >= from && f.observed_at < until)
+      .sort((a, b) => a.observed_at.localeCompare(b.observed_at));
+    const rhythmDays = new Set(mine.map((p) => beijingDay(p.started_at)).filter((d) => RHYTHM_DAYS.includes(d.getUTCDay())).map((d) => d.toISOString().slice(0, 10)));
+    return {
+      officer, week,
+      week_start: mondayOf(start),
+      week_end: new Date(end.getTime() + 8 * 3600_000 - 86_400_000).toISOString().slice(0, 10),
+      patrols: mine.length, patrols_expected: RHYTHM_DAYS.length, rhythm_days_patrolled: rhythmDays.size,
+      grids_walked: new Set(mine.flatMap((p) => p.grids)).size,
+      grids_owned: grids.filter((g) => g.level === "small" && (g.owners.includes(officer) || (officer === profile?.name && myGrids.includes(g.code)))).length,
+      ...tally(cohort, until),
       patrol_list: mine.map((p) => ({ id: p.id, started_at: p.started_at, ended_at: p.ended_at, grids: p.grids.length })),
       finding_list: cohort.map((f) => ({
         id: f.id, grid: f.grid, category: f.category, status: f.status, observed_at: f.observed_at, due_at: f.due_at,
         rectified_at: rectifiedAt(f), overdue: isOverdue(f),
       })),
+    };
+  };
+
+  // The lead's dashboard, with the rules of core's Store::dashboard and weekly::grid_weeks: the large
+  // grids mine first (owned, or holding one of my small grids), then by code; the weeks oldest first
+  // over the findings observed in the large grid's small grids, whoever recorded them.
+  const largeGrids = () => {
+    const mine = new Set(mineCodes());
+    const isMine = (g: Grid) =>
+      (profile != null && g.owners.includes(profile.name)) || grids.some((s) => s.parent === g.code && mine.has(s.code));
+    return grids
+      .filter((g) => g.level === "large")
+      .map((g) => ({ g, mine: isMine(g) }))
+      .sort((a, b) => Number(b.mine) - Number(a.mine) || a.g.code.localeCompare(b.g.code))
+      .map((x) => x.g);
+  };
+  const dashboard = (largeGrid: string | null, count: number): Dashboard => {
+    if (!Number.isInteger(count) || count < 0 || count > 520) fail("invalid_value", `weeks 的值无效：${count}。`, "weeks");
+    const large = largeGrids();
+    const code = largeGrid?.trim() || null;
+    let chosen: Grid;
+    if (code) {
+      chosen = large.find((g) => g.code === code)
+        ?? (grids.some((g) => g.code === code) ? fail("invalid_value", `large_grid 的值无效：${code}。`, "large_grid") : fail("unknown_grid", `没有编码为 ${code} 的网格。`));
+    } else {
+      chosen = large[0] ?? fail("unknown_grid", "没有编码为  的网格。");
+    }
+    const inside = new Set(grids.filter((g) => g.parent === chosen.code).map((g) => g.code));
+    const last = isoWeekOf(new Date());
+    const weeks: GridWeek[] = [];
+    for (let back = count - 1; back >= 0; back--) {
+      const week = shiftWeek(last, -back);
+      const { start, end } = weekOr(week);
+      const [from, until] = [start.toISOString(), end.toISOString()];
+      const cohort = findings.filter((f) => inside.has(f.grid) && f.observed_at >= from && f.observed_at < until);
+      weeks.push({ week, week_start: mondayOf(start), ...tally(cohort, until) });
+    }
+    const overdue = findings
+      .filter((f) => inside.has(f.grid) && isOverdue(f))
+      .sort((x, y) => x.due_at!.localeCompare(y.due_at!));
+    return {
+      large_grid: { code: chosen.code, name: chosen.name },
+      large_grids: large.map((g) => ({ code: g.code, name: g.name })),
+      weeks,
+      grids: stats().filter((s) => s.parent === chosen.code),
+      overdue: overdue.slice(0, 200).map(summary),
+      overdue_total: overdue.length,
     };
   };
 
@@ -178,6 +236,77 @@ export function installMock(): void {
     recordReview("王建国", "log.returned", "张伟", before, "周三没有巡查，请说明原因。", t(5), true);
     recordReview("张伟", "log.submitted", "张伟", before, "周三参加区里的培训，周四已补巡。", t(4), true);
     recordReview("王芳", "log.submitted", "王芳", last, "", t(1), true);
+  }
+
+  // `?lead`: twelve weeks of findings in the lead's large grid (黄河大网格), recorded by the officers
+  // of its small grids: most closed (some late, some after a rework), some still open past their
+  // deadline, so the dashboard has something to show. A fixed pseudo-random sequence keeps the
+  // picture the same on every load.
+  if (params.has("lead")) {
+    let r = 20261126;
+    const rand = () => (r = (r * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pick = <T,>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+    const HOUR = 3600_000, DAY = 86_400_000;
+    const home = largeGrids()[0];
+    const small = grids.filter((g) => g.parent === home.code);
+    const pool = minors.filter((m) => m.deadline != null && ["01", "02", "03", "04"].includes(m.code.slice(0, 2)));
+    const deadline = (m: (typeof minors)[number], from: number): number => {
+      const d = m.deadline!;
+      if ("hours" in d) return from + d.hours * HOUR;
+      let t = from;
+      for (let left = d.working_days; left > 0; ) {
+        t += DAY;
+        const day = new Date(t + 8 * HOUR).getUTCDay();
+        if (day !== 0 && day !== 6) left--;
+      }
+      return t;
+    };
+    const latest = Date.now() - 60_000;
+    const at = (t: number) => new Date(Math.min(t, latest)).toISOString();
+    const move = (f: Finding, to: Status, t: number, actor: string) => {
+      events.push({ id: id(), entity: "finding", entity_id: f.id, actor, kind: "finding.moved",
+        payload: { from: f.status, to, note: "", photos: [] }, device_time: at(t), sync: "acked", hub_seq: ++hubSeq });
+      f.status = to;
+      f.updated_at = at(t);
+    };
+    const thisWeek = isoWeekOf(new Date());
+    for (let back = 11; back >= 0; back--) {
+      const start = weekOr(shiftWeek(thisWeek, -back)).start.getTime();
+      const n = 6 + Math.floor(rand() * 9);
+      for (let i = 0; i < n; i++) {
+        const observed = start + rand() * 7 * DAY;
+        if (observed > latest) continue;
+        const g = small[Math.floor(rand() ** 2 * small.length)]; // some grids busier than others
+        const m = pick(pool);
+        const due = deadline(m, observed);
+        const author = g.owners[0] ?? "李明";
+        const f: Finding = {
+          id: id(), grid: g.code, patrol: null, category: m.code, description: `${m.name_zh}，${g.name}${1 + Math.floor(rand() * 40)} 号附近`,
+          address: "", point: null, severity: rand() < 0.15 ? "high" : "normal", responsible_unit: "", status: "reported", author,
+          observed_at: at(observed), recorded_at: at(observed + 10 * 60_000), updated_at: at(observed), due_at: new Date(due).toISOString(),
+          photos: [],
+        };
+        findings.unshift(f);
+        events.push({ id: id(), entity: "finding", entity_id: f.id, actor: author, kind: "finding.reported", payload: null,
+          device_time: f.recorded_at, sync: "acked", hub_seq: ++hubSeq });
+        const span = due - observed;
+        const fate = rand();
+        move(f, "accepted", observed + span * 0.1, "王建国");
+        if (due < latest && fate < 0.2) {
+          if (fate < 0.1) move(f, "rectifying", observed + span * 0.3, author);
+          continue; // still open, past its deadline
+        }
+        move(f, "rectifying", observed + span * 0.3, author);
+        if (observed + span * 0.6 > latest || (back <= 1 && fate < 0.5)) continue; // under way
+        const late = fate > 0.8; // rectified after the deadline
+        move(f, "rectified", late ? due + span * 0.4 : observed + span * 0.6, author);
+        if (fate > 0.6 && fate <= 0.72) {
+          move(f, "rework", due + HOUR, "王建国");
+          move(f, "rectified", due + span * 0.5, author);
+        }
+        if (Date.parse(f.updated_at) + 2 * HOUR < latest) move(f, "closed", Date.parse(f.updated_at) + 2 * HOUR, "王建国");
+      }
+    }
   }
 
   const me = () => profile ?? fail("no_profile", "还没有本机用户，请先完成首次设置。");
@@ -403,6 +532,7 @@ export function installMock(): void {
       const officers = new Set([...(profile ? [profile.name] : []), ...[...reviews.values()].filter((r) => r.week === a.week).map((r) => r.officer)]);
       return { path: `/home/mock/Downloads/周巡查日志-${a.week}.${a.format}`, logs: officers.size };
     },
+    dashboard: (a: { largeGrid: string | null; weeks: number }): Dashboard => dashboard(a.largeGrid ?? null, a.weeks),
   };
 
   mockIPC((cmd, payload) => {
