@@ -34,16 +34,33 @@ class AppState {
 
   /** The registry, categories and counts, loading; screens that need them re-render when they arrive. */
   reference: Promise<void> = Promise.resolve();
+  private referenceStarted = false;
 
   async start(): Promise<void> {
     const info = await ipc.appInfo();
     this.info = info;
     setCurrentLang(info.lang);
+    // First start needs the registry to offer grids. A returning officer sees Today first: the
+    // registry (250 boundaries for the map), the categories and every grid's counts load right
+    // after it (or after a second at most), so Today's one query does not queue behind them.
+    if (!info.profile) {
+      this.loadReferenceOnce();
+      await this.reference;
+    } else {
+      setTimeout(() => this.loadReferenceOnce(), 1000);
+    }
+  }
+
+  /** The first screen has shown its data: the rest may load now. */
+  firstScreenShown(): void {
+    this.loadReferenceOnce();
+  }
+
+  private loadReferenceOnce(): void {
+    if (this.referenceStarted) return;
+    this.referenceStarted = true;
     this.reference = this.loadReference();
-    // First start needs the registry to offer grids; a returning officer sees Today at once while the
-    // registry (250 boundaries for the map) loads behind it.
-    if (!info.profile) await this.reference;
-    else this.reference.catch((e) => console.error("reference data failed to load", e));
+    this.reference.catch((e) => console.error("reference data failed to load", e));
   }
 
   async loadReference(): Promise<void> {

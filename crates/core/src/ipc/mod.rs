@@ -342,6 +342,7 @@ impl Store {
         let quoted = |keep: fn(Status) -> bool| -> String {
             Status::ALL.iter().filter(|s| keep(**s)).map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ")
         };
+        // The same words as the `findings_open` index's WHERE (migration 7).
         let sql = format!(
             "SELECT g.code, g.name, g.parent, coalesce(c.open, 0), coalesce(c.overdue, 0)
              FROM grids g LEFT JOIN (
@@ -499,6 +500,38 @@ mod tests {
             committed == generated,
             "ui/src/lib/ipc/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p gridpatrol-core --lib ipc` and commit it"
         );
+    }
+
+    #[test]
+    fn grid_counts_read_only_the_index_of_open_findings() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(
+            dir.path(),
+            std::sync::Arc::new(crate::clock::FixedClock::new(Utc::now())),
+            std::sync::Arc::new(crate::clock::SeededIds::new(1)),
+        )
+        .unwrap();
+        let open = Status::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        assert_eq!(
+            open, "'reported', 'accepted', 'rectifying', 'rectified', 'rework', 'reopened'",
+            "migration 7's words"
+        );
+        let plan: Vec<String> = store
+            .connection()
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN SELECT grid, count(*), sum(due_at < 'x') FROM findings WHERE status IN ({open}) GROUP BY grid"
+            ))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(plan.iter().any(|p| p.contains("COVERING INDEX findings_open")), "{plan:?}");
     }
 
     #[test]
