@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Grid } from "$lib/ipc";
 import {
   fitView, insideGeometry, makeProjection, MAX_SCALE, openBucket, pan, project, projectGrids, rings, screenToLonLat,
-  toMap, toScreen, unproject, zoomAt,
+  toMap, toScreen, unionBox, unproject, viewBoxOf, zoomAt,
 } from "./projection";
 
 const square = (lon: number, lat: number, d: number) => ({
@@ -107,5 +107,35 @@ describe("view: zoom, pan and the way back to lat/lon", () => {
 
   it("buckets open counts for the legend", () => {
     expect([0, 1, 2, 3, 5, 6, 40].map(openBucket)).toEqual([0, 1, 1, 2, 2, 3, 3]);
+  });
+});
+
+describe("a part of the map", () => {
+  const grids = [
+    grid("L", "large", square(117.925, 37.39, 0.02)),
+    grid("S1", "small", square(117.925, 37.40, 0.005), "L"),
+    grid("S2", "small", square(117.935, 37.39, 0.005), "L"),
+  ];
+
+  it("boxes each grid in map units", () => {
+    const m = projectGrids(grids)!;
+    const [l, s1] = m.grids;
+    expect(l.box.map((n) => Math.round(n)), "the large grid fills the map").toEqual([0, 0, Math.round(m.projection.width), Math.round(m.projection.height)]);
+    const [x, y] = project(m.projection, 117.925, 37.405);
+    expect(s1.box[0]).toBeCloseTo(x, 6);
+    expect(s1.box[1], "north is the top").toBeCloseTo(y, 6);
+    expect(s1.box[3]).toBeCloseTo(project(m.projection, 117.925, 37.40)[1], 6);
+  });
+
+  it("fits a viewBox around some grids with a margin", () => {
+    const m = projectGrids(grids)!;
+    const small = m.grids.filter((g) => g.level === "small");
+    const u = unionBox(small)!;
+    expect(u[0]).toBeCloseTo(small[0].box[0], 6);
+    expect(u[2]).toBeCloseTo(small[1].box[2], 6);
+    expect(u[1]).toBeCloseTo(small[0].box[1], 6);
+    expect(u[3]).toBeCloseTo(small[1].box[3], 6);
+    expect(unionBox([]), "no grids, no box").toBeNull();
+    expect(viewBoxOf([0, 0, 100, 50], 0.1), "10% of the longer side all round").toBe("-10 -10 120 70");
   });
 });

@@ -25,7 +25,11 @@ export type ProjectedGrid = {
   path: string;
   /** A point inside (or at least near) the grid, for its label, in map units. */
   label: [number, number];
+  /** Its bounding box in map units. */
+  box: Box;
 };
+/** A box in map units: [minX, minY, maxX, maxY]. */
+export type Box = [number, number, number, number];
 
 export const MIN_SCALE = 0.5;
 export const MAX_SCALE = 40;
@@ -106,6 +110,30 @@ export function centroid(ring: [number, number][]): [number, number] {
   return [cx / (3 * a), cy / (3 * a)];
 }
 
+/** The bounding box of rings in map units. */
+function boxOf(p: Projection, allRings: LonLat[][]): Box {
+  const b = boundsOf(allRings)!;
+  const [x0, y0] = project(p, b.minLon, b.maxLat);
+  const [x1, y1] = project(p, b.maxLon, b.minLat);
+  return [x0, y0, x1, y1];
+}
+
+/** The box around some grids; null when there are none. */
+export function unionBox(grids: readonly { box: Box }[]): Box | null {
+  if (!grids.length) return null;
+  return grids.reduce<Box>(
+    (u, { box: b }) => [Math.min(u[0], b[0]), Math.min(u[1], b[1]), Math.max(u[2], b[2]), Math.max(u[3], b[3])],
+    [Infinity, Infinity, -Infinity, -Infinity],
+  );
+}
+
+/** An SVG viewBox showing `box` with a margin of `margin` of its longer side all round. */
+export function viewBoxOf(box: Box, margin = 0.03): string {
+  const m = Math.max(box[2] - box[0], box[3] - box[1], 1e-9) * margin;
+  const r = (n: number) => Math.round(n * 100) / 100;
+  return [box[0] - m, box[1] - m, box[2] - box[0] + 2 * m, box[3] - box[1] + 2 * m].map(r).join(" ");
+}
+
 export type ProjectedMap = { projection: Projection; grids: ProjectedGrid[] };
 
 const memo = new WeakMap<readonly Grid[], ProjectedMap | null>();
@@ -129,6 +157,7 @@ export function projectGrids(grids: readonly Grid[]): ProjectedMap | null {
           parent: g.parent ?? null,
           path: pathOf(projection, r),
           label: centroid(r[0].map(([lon, lat]) => project(projection, lon, lat))),
+          box: boxOf(projection, r),
         })),
     };
   }
