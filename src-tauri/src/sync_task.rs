@@ -37,6 +37,9 @@ pub use gridpatrol_core::ipc::LiveSync as Live;
 pub struct SyncTask {
     tx: Mutex<Sender<Trigger>>,
     live: Arc<Mutex<Live>>,
+    /// The device token, read from the keyring (or file) once at start and kept here, so the task
+    /// and the status line never ask the keyring again (a locked keyring would prompt each time).
+    token: Arc<Mutex<Option<String>>>,
     dir: PathBuf,
 }
 
@@ -44,10 +47,11 @@ impl SyncTask {
     pub fn start(dir: PathBuf, app: AppHandle) -> SyncTask {
         let (tx, rx) = mpsc::channel();
         let live = Arc::new(Mutex::new(Live::default()));
-        let task = SyncTask { tx: Mutex::new(tx), live: live.clone(), dir: dir.clone() };
+        let token = Arc::new(Mutex::new(load_token(&dir)));
+        let task = SyncTask { tx: Mutex::new(tx), live: live.clone(), token: token.clone(), dir: dir.clone() };
         std::thread::Builder::new()
             .name("sync".into())
-            .spawn(move || run(dir, rx, live, app))
+            .spawn(move || run(dir, rx, live, token, app))
             .expect("the sync thread starts");
         task
     }
@@ -69,7 +73,12 @@ impl SyncTask {
     }
 
     pub fn signed_in(&self) -> bool {
-        load_token(&self.dir).is_some()
+        self.token.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+    }
+
+    /// Signing in or out: the token the task syncs with from now on.
+    pub fn set_token(&self, token: Option<String>) {
+        *self.token.lock().unwrap_or_else(|e| e.into_inner()) = token;
     }
 
     pub fn dir(&self) -> &std::path::Path {
@@ -85,7 +94,7 @@ impl gridpatrol_core::clock::Clock for SystemClock {
     }
 }
 
-fn run(dir: PathBuf, rx: Receiver<Trigger>, live: Arc<Mutex<Live>>, app: AppHandle) {
+fn run(dir: PathBuf, rx: Receiver<Trigger>, live: Arc<Mutex<Live>>, token: Arc<Mutex<Option<String>>>, app: AppHandle) {
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
     let Ok(mut store) = Store::open(&dir, Arc::new(SystemClock), Arc::new(OsIds)) else { return };
     let set = |f: &dyn Fn(&mut Live)| {
@@ -109,7 +118,8 @@ fn run(dir: PathBuf, rx: Receiver<Trigger>, live: Arc<Mutex<Live>>, app: AppHand
             Ok(Trigger::Now) | Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
         }
-        let (Ok(info), Some(token)) = (store.sync_info(), load_token(&dir)) else {
+        let current = token.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let (Ok(info), Some(token)) = (store.sync_info(), current) else {
             set(&|l| l.online = false);
             continue;
         };

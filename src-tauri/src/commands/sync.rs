@@ -38,6 +38,7 @@ pub async fn hub_sign_in(
     let client = HubClient::new(&url, None, Duration::from_secs(20)).map_err(fail)?;
     let signed = client.sign_in(user.trim(), &password, "gridpatrol-desktop").await.map_err(fail)?;
     save_token(task.dir(), &signed.token).map_err(fail)?;
+    task.set_token(Some(signed.token.clone()));
     desk.with(|s| s.sign_in_as(&url, &User { name: signed.user.clone(), role: signed.role }, &signed.scope))?;
     task.sync_now();
     let live = task.live();
@@ -48,6 +49,7 @@ pub async fn hub_sign_in(
 pub async fn hub_sign_out(desk: State<'_, Desk>, task: State<'_, SyncTask>) -> CmdResult<SyncView> {
     let lang = desk.with(|s| s.ui_lang())?;
     remove_token(task.dir()).map_err(|e| ErrorBody { code: e.code(), message: e.message(lang), field: None })?;
+    task.set_token(None);
     task.sync_now();
     desk.with(|s| s.sync_view(false, Default::default()))
 }
