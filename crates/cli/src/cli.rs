@@ -243,6 +243,6 @@ pub struct ListArgs {
 pub enum ConfigCommand {
     /// Show the settings.
     Show(JsonFlag),
-    /// Change a setting. Keys: photo-max-mb.
+    /// Change a setting. Keys: photo-max-mb (a number), patrol-days (e.g. wed,sat or 周三,周六).
     Set { key: String, value: String },
 }

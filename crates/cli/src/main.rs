@@ -276,10 +276,11 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
         Command::Config(ConfigCommand::Show(f)) => {
             let store = open(&dir)?;
             let max = store.photo_max_bytes()?;
+            let days = store.patrol_rhythm()?.to_text();
             if f.json {
-                print_json(&json!({"data_dir": dir, "photo_max_bytes": max}));
+                print_json(&json!({"data_dir": dir, "photo_max_bytes": max, "patrol_days": days}));
             } else {
-                render::config(lang, &dir, max);
+                render::config(lang, &dir, max, &days);
             }
         }
         Command::Config(ConfigCommand::Set { key, value }) => {
@@ -295,7 +296,15 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                     }
                     store.set_photo_max_bytes((mb * 1024.0 * 1024.0) as u64)?;
                 }
-                _ => return Err(Error::Setting { key, reason: "unknown setting (known: photo-max-mb)".into() }),
+                "patrol-days" => {
+                    store.set_patrol_rhythm(&value)?;
+                }
+                _ => {
+                    return Err(Error::Setting {
+                        key,
+                        reason: "unknown setting (known: photo-max-mb, patrol-days)".into(),
+                    })
+                }
             }
         }
         // Handled by sync::dispatch before run() is called.

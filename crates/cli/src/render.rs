@@ -273,9 +273,10 @@ pub fn history(lang: Lang, events: &[Event]) {
     }
 }
 
-pub fn config(lang: Lang, dir: &Path, max: u64) {
+pub fn config(lang: Lang, dir: &Path, max: u64, patrol_days: &str) {
     println!("{}：{}", t(lang, "数据目录", "Data folder"), dir.display());
     println!("photo-max-mb：{:.1}", max as f64 / (1024.0 * 1024.0));
+    println!("patrol-days：{patrol_days}");
 }
 
 pub fn status(lang: Lang, dir: &Path, profile: Option<&User>, patrol: Option<&Patrol>, counts: &Counts) {

@@ -472,4 +472,15 @@ fn report_week_prints_the_weekly_logs_as_json_and_exports_files() {
     assert!(zh.contains("周次无效") && zh.contains("2026-48"), "one Chinese sentence: {zh}");
     let en = env.refused(&["--lang", "en", "report", "week", "--week", "2027-W53"]);
     assert!(en.starts_with("Invalid week 2027-W53"), "2027 has 52 weeks; one English sentence: {en}");
+
+    // The rhythm is the city's setting: Monday, Wednesday and Friday make three patrols expected.
+    assert_eq!(env.json(&["config", "show"])["patrol_days"], "wed,sat", "Wednesday and Saturday by default");
+    env.ok(&["config", "set", "patrol-days", "周一、周三、周五"]);
+    assert_eq!(env.json(&["config", "show"])["patrol_days"], "mon,wed,fri");
+    assert_eq!(env.json(&["report", "week", "--week", "2026-W10"])[0]["patrols_expected"], 3);
+    for bad in ["", "wed,wed", "someday", "8"] {
+        let message = env.refused(&["config", "set", "patrol-days", bad]);
+        assert!(message.contains("patrol-days"), "{bad:?} is refused in a sentence: {message}");
+    }
+    assert_eq!(env.json(&["config", "show"])["patrol_days"], "mon,wed,fri", "a refusal changes nothing");
 }

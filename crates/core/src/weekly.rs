@@ -8,7 +8,8 @@
 //!   28 December 2026 to 3 January 2027.
 //! - **Patrols** (`patrols`): the officer's patrols that *started* in the week; a patrol crossing
 //!   midnight (or the week's end) counts once, in the week of its start. `patrols_expected` is the
-//!   number of rhythm days in a week ([`PatrolRhythm`], Wednesday and Saturday by default);
+//!   number of rhythm days in a week ([`PatrolRhythm`], the store's `patrol.days` setting; Wednesday
+//!   and Saturday by default);
 //!   `rhythm_days_patrolled` is how many of those days saw a patrol start.
 //! - **Grids walked** (`grids_walked`): distinct grids of those patrols (`patrol_grids`);
 //!   **grids owned** (`grids_owned`): small grids whose owners include the officer.
@@ -51,14 +52,74 @@ use crate::lifecycle::Status;
 use crate::store::{awaits_rectification, ts_of, Store};
 use crate::zone::CITY_TZ;
 
-/// The days of the week on which an officer is expected to patrol.
+/// The days of the week on which an officer is expected to patrol (the city's rhythm, a setting of
+/// the store: `gridpatrol config set patrol-days wed,sat`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PatrolRhythm {
-    pub days: &'static [Weekday],
+    /// Bit `n` is the weekday `n` days from Monday.
+    mask: u8,
 }
 
 /// The sample city's rhythm: Wednesday and Saturday.
-pub const DEFAULT_RHYTHM: PatrolRhythm = PatrolRhythm { days: &[Weekday::Wed, Weekday::Sat] };
+pub const DEFAULT_RHYTHM: PatrolRhythm = PatrolRhythm { mask: (1 << 2) | (1 << 5) };
+
+const DAY_NAMES: [(&str, &str); 7] = [
+    ("mon", "周一"),
+    ("tue", "周二"),
+    ("wed", "周三"),
+    ("thu", "周四"),
+    ("fri", "周五"),
+    ("sat", "周六"),
+    ("sun", "周日"),
+];
+
+impl PatrolRhythm {
+    pub fn contains(self, day: Weekday) -> bool {
+        self.mask & (1 << day.num_days_from_monday()) != 0
+    }
+
+    /// How many patrol days a week has.
+    pub fn len(self) -> u32 {
+        self.mask.count_ones()
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.mask == 0
+    }
+
+    /// Reads `wed,sat` (or `周三,周六`, or `3,6`; commas, spaces or 、 between days).
+    pub fn parse(text: &str) -> Result<PatrolRhythm> {
+        let bad = |reason: String| Error::Setting { key: "patrol-days".into(), reason };
+        let mut mask = 0u8;
+        for word in text.split([',', ' ', '、', '，']).map(str::trim).filter(|w| !w.is_empty()) {
+            let lower = word.to_ascii_lowercase();
+            let n = DAY_NAMES
+                .iter()
+                .position(|(en, zh)| lower.starts_with(en) || word == *zh || word == zh.replace('周', "星期"))
+                .or_else(|| lower.parse::<usize>().ok().filter(|n| (1..=7).contains(n)).map(|n| n - 1))
+                .ok_or_else(|| bad(format!("{word} is not a day of the week (mon…sun, 周一…周日, 1…7)")))?;
+            if mask & (1 << n) != 0 {
+                return Err(bad(format!("{word} is named twice")));
+            }
+            mask |= 1 << n;
+        }
+        if mask == 0 {
+            return Err(bad("name at least one day, e.g. wed,sat".into()));
+        }
+        Ok(PatrolRhythm { mask })
+    }
+
+    /// `wed,sat`: what [`PatrolRhythm::parse`] reads back.
+    pub fn to_text(self) -> String {
+        DAY_NAMES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.mask & (1 << i) != 0)
+            .map(|(_, (en, _))| *en)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
 
 /// An ISO week: `2026-W48`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -196,7 +257,7 @@ impl WeeklyLog {
             week_start: week.monday(),
             week_end: week.sunday(),
             patrols: 0,
-            patrols_expected: rhythm.days.len() as u32,
+            patrols_expected: rhythm.len(),
             rhythm_days_patrolled: 0,
             grids_walked: 0,
             grids_owned: 0,
@@ -221,15 +282,16 @@ fn ratio(n: u32, d: u32) -> Option<f64> {
     (d > 0).then(|| f64::from(n) / f64::from(d))
 }
 
-/// One officer's log for a week, on the default rhythm.
+/// One officer's log for a week, on the store's rhythm.
 pub fn officer_week(store: &Store, officer: &str, week: IsoWeek) -> Result<WeeklyLog> {
-    let mut logs = build(store, week, Some(officer), DEFAULT_RHYTHM)?;
-    Ok(logs.pop().unwrap_or_else(|| WeeklyLog::empty(officer, week, DEFAULT_RHYTHM)))
+    let rhythm = store.patrol_rhythm()?;
+    let mut logs = build(store, week, Some(officer), rhythm)?;
+    Ok(logs.pop().unwrap_or_else(|| WeeklyLog::empty(officer, week, rhythm)))
 }
 
-/// Every officer's log for a week (the city-wide summary), by officer name.
+/// Every officer's log for a week (the city-wide summary), by officer name, on the store's rhythm.
 pub fn city_week(store: &Store, week: IsoWeek) -> Result<Vec<WeeklyLog>> {
-    build(store, week, None, DEFAULT_RHYTHM)
+    build(store, week, None, store.patrol_rhythm()?)
 }
 
 /// The logs of one officer (or of all), on a given rhythm.
@@ -272,7 +334,7 @@ pub fn build(store: &Store, week: IsoWeek, officer: Option<&str>, rhythm: Patrol
         let log = logs.entry(name.clone()).or_insert_with(|| WeeklyLog::empty(&name, week, rhythm));
         log.patrols += 1;
         let day = started_at.with_timezone(&CITY_TZ).date_naive();
-        if rhythm.days.contains(&day.weekday()) {
+        if rhythm.contains(day.weekday()) {
             rhythm_days.entry(name.clone()).or_default().insert(day);
         }
         log.patrol_list.push(WeeklyPatrol { id, started_at, ended_at, grids });
@@ -833,6 +895,26 @@ pub fn save_xlsx(store: &Store, logs: &[WeeklyLog], path: &Path) -> Result<()> {
     let bytes = xlsx_bytes(store, logs)?;
     std::fs::write(path, bytes)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod rhythm_tests {
+    use super::*;
+
+    #[test]
+    fn patrol_days_read_in_english_chinese_and_numbers() {
+        let wed_sat = PatrolRhythm::parse("wed,sat").unwrap();
+        assert_eq!(wed_sat, DEFAULT_RHYTHM);
+        assert_eq!(PatrolRhythm::parse("周三、周六").unwrap(), DEFAULT_RHYTHM);
+        assert_eq!(PatrolRhythm::parse("星期三 星期六").unwrap(), DEFAULT_RHYTHM);
+        assert_eq!(PatrolRhythm::parse("3, 6").unwrap(), DEFAULT_RHYTHM);
+        assert_eq!(PatrolRhythm::parse("Saturday,Wednesday").unwrap().to_text(), "wed,sat");
+        let every = PatrolRhythm::parse("1,2,3,4,5,6,7").unwrap();
+        assert_eq!((every.len(), every.contains(Weekday::Sun)), (7, true));
+        for bad in ["", " , ", "wed,wed", "funday", "0", "8"] {
+            assert!(matches!(PatrolRhythm::parse(bad), Err(Error::Setting { .. })), "{bad:?} is refused");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::validate::check_text;
 pub const MAX_USER_NAME_CHARS: usize = 50;
 const PROFILE_KEY: &str = "profile.user";
 pub const PHOTO_MAX_BYTES_KEY: &str = "photo.max_bytes";
+pub const PATROL_DAYS_KEY: &str = "patrol.days";
 
 impl Store {
     /// The user this device acts as, if one has been chosen.
@@ -103,6 +104,42 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The days of the week officers are expected to patrol (Wednesday and Saturday by default).
+    pub fn patrol_rhythm(&self) -> Result<crate::weekly::PatrolRhythm> {
+        let value: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [PATROL_DAYS_KEY], |r| r.get(0))
+            .optional()?;
+        Ok(value.and_then(|v| crate::weekly::PatrolRhythm::parse(&v).ok()).unwrap_or(crate::weekly::DEFAULT_RHYTHM))
+    }
+
+    /// Sets the patrol days from text such as `wed,sat` or `周三,周六` (see [`crate::weekly::PatrolRhythm::parse`]).
+    pub fn set_patrol_rhythm(&mut self, text: &str) -> Result<crate::weekly::PatrolRhythm> {
+        let rhythm = crate::weekly::PatrolRhythm::parse(text)?;
+        let actor = self.profile()?.map(|u| u.name).unwrap_or_default();
+        let now = self.now();
+        let event_id = self.new_id(now);
+        let tx = self.transaction()?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![PATROL_DAYS_KEY, rhythm.to_text()],
+        )?;
+        append(
+            &tx,
+            &event_id,
+            &actor,
+            now,
+            Draft {
+                entity: "setting",
+                entity_id: PATROL_DAYS_KEY,
+                kind: "setting.changed",
+                payload: json!({"key": PATROL_DAYS_KEY, "value": rhythm.to_text()}),
+            },
+        )?;
+        tx.commit()?;
+        Ok(rhythm)
     }
 
     /// Loads the bundled category tree into a store that has none yet. The tree is reference data
