@@ -160,3 +160,22 @@ export function formatRate(rate: number | null | undefined): string {
   if (rate == null || !Number.isFinite(rate)) return "—";
   return `${Math.round(rate * 1000) / 10}%`;
 }
+
+/** A week's short label for a chart axis: `第48周` (zh) or `W48` (en); the input itself if it is no week. */
+export function formatWeekShort(week: string, lang: Lang): string {
+  const w = parseIsoWeek(week);
+  if (!w) return week;
+  return lang === "zh" ? `第${w.week}周` : `W${String(w.week).padStart(2, "0")}`;
+}
+
+/**
+ * How long a finding has been overdue at `now`: whole days once it is a day or more, else whole
+ * hours (at least 1); null when it is not past its due time or either time is missing or broken.
+ */
+export function overdueSpan(dueAt: string | null | undefined, now: Date): { unit: "days" | "hours"; n: number } | null {
+  if (dueAt == null) return null;
+  const late = now.getTime() - Date.parse(dueAt);
+  if (!Number.isFinite(late) || late <= 0) return null;
+  if (late >= DAY_MS) return { unit: "days", n: Math.floor(late / DAY_MS) };
+  return { unit: "hours", n: Math.max(1, Math.floor(late / 3_600_000)) };
+}

@@ -3,8 +3,8 @@ import { en } from "./en";
 import { zh } from "./zh";
 import { catalogues, currentLang, hasKey, interpolate, setCurrentLang, t } from "./index.svelte";
 import {
-  beijingDayEnd, beijingDayStart, formatDate, formatDateTime, formatRate, formatWeek, fromBeijingInput, isoWeekOf,
-  parseIsoWeek, shiftWeek, toBeijingInput, weekBounds,
+  beijingDayEnd, beijingDayStart, formatDate, formatDateTime, formatRate, formatWeek, formatWeekShort, fromBeijingInput,
+  isoWeekOf, overdueSpan, parseIsoWeek, shiftWeek, toBeijingInput, weekBounds,
 } from "./format";
 import { showError } from "./errors";
 import { IpcError } from "../ipc";
@@ -160,5 +160,26 @@ describe("rates of a weekly log", () => {
     expect(formatRate(0)).toBe("0%");
     expect(formatRate(2 / 3)).toBe("66.7%");
     expect(formatRate(0.125)).toBe("12.5%");
+  });
+});
+
+describe("the dashboard's short weeks and overdue spans", () => {
+  it("labels a week on a chart axis briefly", () => {
+    expect(formatWeekShort("2026-W48", "zh")).toBe("第48周");
+    expect(formatWeekShort("2026-W48", "en")).toBe("W48");
+    expect(formatWeekShort("2027-W01", "zh")).toBe("第1周");
+    expect(formatWeekShort("2027-W01", "en"), "two digits, as in 2027-W01").toBe("W01");
+    expect(formatWeekShort("soon", "en"), "no week: as written").toBe("soon");
+  });
+
+  it("says how long a finding has been overdue, in days once it is a day", () => {
+    const now = new Date("2026-11-26T08:00:00Z");
+    expect(overdueSpan("2026-11-23T07:00:00Z", now)).toEqual({ unit: "days", n: 3 });
+    expect(overdueSpan("2026-11-25T08:00:00Z", now), "exactly a day").toEqual({ unit: "days", n: 1 });
+    expect(overdueSpan("2026-11-26T02:30:00Z", now)).toEqual({ unit: "hours", n: 5 });
+    expect(overdueSpan("2026-11-26T07:59:00Z", now), "a minute late is an hour's mention").toEqual({ unit: "hours", n: 1 });
+    expect(overdueSpan("2026-11-26T09:00:00Z", now), "not yet due").toBeNull();
+    expect(overdueSpan(null, now)).toBeNull();
+    expect(overdueSpan("not a time", now)).toBeNull();
   });
 });
