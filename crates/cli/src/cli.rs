@@ -243,6 +243,7 @@ pub struct ListArgs {
 pub enum ConfigCommand {
     /// Show the settings.
     Show(JsonFlag),
-    /// Change a setting. Keys: photo-max-mb (a number), patrol-days (e.g. wed,sat or 周三,周六).
+    /// Change a setting. Keys: photo-max-mb (a number), patrol-days (e.g. wed,sat or 周三,周六),
+    /// holidays (a JSON file in the format of crates/core/data/holidays-2026.json).
     Set { key: String, value: String },
 }

@@ -277,10 +277,13 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
             let store = open(&dir)?;
             let max = store.photo_max_bytes()?;
             let days = store.patrol_rhythm()?.to_text();
+            let holidays = store.holidays()?;
+            let (off, workdays) = (holidays.off.len(), holidays.workdays.len());
             if f.json {
-                print_json(&json!({"data_dir": dir, "photo_max_bytes": max, "patrol_days": days}));
+                print_json(&json!({"data_dir": dir, "photo_max_bytes": max, "patrol_days": days,
+                    "holidays": {"days_off": off, "workdays": workdays}}));
             } else {
-                render::config(lang, &dir, max, &days);
+                render::config(lang, &dir, max, &days, (off, workdays));
             }
         }
         Command::Config(ConfigCommand::Set { key, value }) => {
@@ -299,10 +302,17 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                 "patrol-days" => {
                     store.set_patrol_rhythm(&value)?;
                 }
+                "holidays" => {
+                    let text = std::fs::read_to_string(&value).map_err(|e| Error::Setting {
+                        key: key.clone(),
+                        reason: format!("cannot read {value}: {e}"),
+                    })?;
+                    store.set_holidays(&text)?;
+                }
                 _ => {
                     return Err(Error::Setting {
                         key,
-                        reason: "unknown setting (known: photo-max-mb, patrol-days)".into(),
+                        reason: "unknown setting (known: photo-max-mb, patrol-days, holidays)".into(),
                     })
                 }
             }

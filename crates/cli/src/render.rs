@@ -273,10 +273,17 @@ pub fn history(lang: Lang, events: &[Event]) {
     }
 }
 
-pub fn config(lang: Lang, dir: &Path, max: u64, patrol_days: &str) {
+pub fn config(lang: Lang, dir: &Path, max: u64, patrol_days: &str, (off, workdays): (usize, usize)) {
     println!("{}：{}", t(lang, "数据目录", "Data folder"), dir.display());
     println!("photo-max-mb：{:.1}", max as f64 / (1024.0 * 1024.0));
     println!("patrol-days：{patrol_days}");
+    println!(
+        "holidays：{}",
+        lang.pick(
+            &format!("{off} 天节假日，{workdays} 天调休上班"),
+            &format!("{off} days off, {workdays} make-up working days")
+        )
+    );
 }
 
 pub fn status(lang: Lang, dir: &Path, profile: Option<&User>, patrol: Option<&Patrol>, counts: &Counts) {

@@ -484,3 +484,19 @@ fn report_week_prints_the_weekly_logs_as_json_and_exports_files() {
     }
     assert_eq!(env.json(&["config", "show"])["patrol_days"], "mon,wed,fri", "a refusal changes nothing");
 }
+
+#[test]
+fn the_holiday_table_can_be_edited() {
+    let env = Env::sample();
+    assert_eq!(env.json(&["config", "show"])["holidays"]["days_off"], 33, "the bundled 2026 table");
+    let table =
+        env.file("holidays.json", br#"{"holidays": [{"from": "2026-11-30", "to": "2026-12-01"}], "workdays": []}"#);
+    env.ok(&["config", "set", "holidays", table.to_str().unwrap()]);
+    assert_eq!(env.json(&["config", "show"])["holidays"]["days_off"], 2);
+    for bad in [&br#"{"holidays": [{"from": "2026-12-05", "to": "2026-12-01"}]}"#[..], b"not json", b"{}"] {
+        let file = env.file("bad.json", bad);
+        let message = env.refused(&["config", "set", "holidays", file.to_str().unwrap()]);
+        assert!(message.contains("holidays"), "a bad table is refused in a sentence: {message}");
+    }
+    assert_eq!(env.json(&["config", "show"])["holidays"]["days_off"], 2, "a refusal changes nothing");
+}

@@ -2,7 +2,8 @@
 //! of working days. Working days are judged in the city's zone: Saturdays, Sundays and the public
 //! holidays of a [`Holidays`] table are skipped, and the table's make-up working days (调休上班)
 //! count even on a weekend. The table for the current year ships in `data/holidays-2026.json` and
-//! can be replaced by an edited file ([`Holidays::from_json`]).
+//! can be replaced in a store by an edited file ([`crate::Store::set_holidays`], `gridpatrol config
+//! set holidays FILE`), checked whole first ([`Holidays::from_json`]).
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;

@@ -321,7 +321,10 @@ impl Store {
             observed_at,
             recorded_at: now,
             updated_at: now,
-            due_at: category.deadline.map(|d| deadline::due_at(d, now)),
+            due_at: match category.deadline {
+                Some(d) => Some(deadline::due_at_with(d, now, &self.holidays()?)),
+                None => None,
+            },
             photos: prepared.iter().map(|p| photo_record(p, PhotoRole::Before)).collect(),
         };
         for p in &prepared {

@@ -15,6 +15,7 @@ pub const MAX_USER_NAME_CHARS: usize = 50;
 const PROFILE_KEY: &str = "profile.user";
 pub const PHOTO_MAX_BYTES_KEY: &str = "photo.max_bytes";
 pub const PATROL_DAYS_KEY: &str = "patrol.days";
+pub const HOLIDAYS_KEY: &str = "deadline.holidays";
 
 impl Store {
     /// The user this device acts as, if one has been chosen.
@@ -104,6 +105,48 @@ impl Store {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The holiday table working-day deadlines count over: the one set with
+    /// [`Store::set_holidays`], else the bundled one.
+    pub fn holidays(&self) -> Result<crate::deadline::Holidays> {
+        let value: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [HOLIDAYS_KEY], |r| r.get(0))
+            .optional()?;
+        match value {
+            Some(text) => crate::deadline::Holidays::from_json(&text),
+            None => Ok(crate::deadline::Holidays::bundled().clone()),
+        }
+    }
+
+    /// Replaces the holiday table with an edited one (the format of `data/holidays-2026.json`),
+    /// checked whole first; findings recorded from now on are due by it.
+    pub fn set_holidays(&mut self, json_text: &str) -> Result<crate::deadline::Holidays> {
+        let table = crate::deadline::Holidays::from_json(json_text)
+            .map_err(|e| Error::Setting { key: "holidays".into(), reason: e.to_string() })?;
+        let actor = self.profile()?.map(|u| u.name).unwrap_or_default();
+        let now = self.now();
+        let event_id = self.new_id(now);
+        let tx = self.transaction()?;
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![HOLIDAYS_KEY, json_text],
+        )?;
+        append(
+            &tx,
+            &event_id,
+            &actor,
+            now,
+            Draft {
+                entity: "setting",
+                entity_id: HOLIDAYS_KEY,
+                kind: "setting.changed",
+                payload: json!({"key": HOLIDAYS_KEY, "holidays": table.off.len(), "workdays": table.workdays.len()}),
+            },
+        )?;
+        tx.commit()?;
+        Ok(table)
     }
 
     /// The days of the week officers are expected to patrol (Wednesday and Saturday by default).

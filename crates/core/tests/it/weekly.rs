@@ -382,3 +382,30 @@ fn a_dashboard_needs_a_large_grid() {
     assert_eq!(most.len(), weekly::MAX_GRID_WEEKS as usize, "ten years of weeks at most");
     assert_eq!(most.iter().map(|w| w.findings_recorded).sum::<u32>(), 8, "G4, G3, and the six of week 48");
 }
+
+#[test]
+fn an_edited_holiday_table_moves_the_deadlines_of_findings_recorded_after_it() {
+    let mut env = Env::sample();
+    env.at("2026-11-25T10:00:00");
+    // 路灯: 3 working days from Wednesday 10:00 is Monday 10:00 (Thursday, Friday, Monday).
+    let before = env.observe(STREET_LIGHT, GRID_01, "2026-11-25T09:00:00", "路灯不亮");
+    assert_eq!(env.store.finding(&before).unwrap().due_at, Some(at("2026-11-30T10:00:00+08:00")));
+    let table = r#"{"holidays": [{"from": "2026-11-26", "to": "2026-11-27"}], "workdays": []}"#;
+    env.store.set_holidays(table).expect("an edited table");
+    let after = env.observe(STREET_LIGHT, GRID_01, "2026-11-25T09:30:00", "路灯闪烁");
+    assert_eq!(
+        env.store.finding(&after).unwrap().due_at,
+        Some(at("2026-12-02T10:00:00+08:00")),
+        "Thursday and Friday are days off in the edited table: Monday, Tuesday, Wednesday"
+    );
+    assert_eq!(
+        env.store.finding(&before).unwrap().due_at,
+        Some(at("2026-11-30T10:00:00+08:00")),
+        "recorded due times stay"
+    );
+    env.assert_refused("a table whose range runs backwards", "invalid_setting", |s| {
+        s.set_holidays(r#"{"holidays": [{"from": "2026-12-05", "to": "2026-12-01"}]}"#)
+    });
+    env.assert_refused("a table that is not JSON", "invalid_setting", |s| s.set_holidays("节假日"));
+    assert_eq!(env.store.holidays().unwrap().off.len(), 2, "a refused table changes nothing");
+}
