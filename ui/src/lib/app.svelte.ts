@@ -1,11 +1,19 @@
 // The app's shared state: who is using it, the registry and categories (loaded once), the screen
 // shown, and what one screen hands to another (a grid and point for a new finding, a finding to
 // show). Screens read it; only the functions here change it.
-import { ipc, type AppInfo, type Grid, type GridStat, type MajorCategory, type MinorCategory, type Point } from "./ipc";
+import { ipc, type AppInfo, type Grid, type GridStat, type MajorCategory, type MinorCategory, type Point, type Role } from "./ipc";
 import { setCurrentLang } from "./i18n/index.svelte";
 
-export type Screen = "today" | "map" | "record" | "findings" | "patrols" | "logs";
-export const SCREENS: Screen[] = ["today", "map", "record", "findings", "patrols", "logs"];
+export type Screen = "today" | "map" | "record" | "findings" | "patrols" | "logs" | "dashboard";
+export const SCREENS: Screen[] = ["today", "map", "record", "findings", "patrols", "logs", "dashboard"];
+/** Screens only team leads and administrators see (last, so everyone's Alt+digit stay the same). */
+const LEAD_SCREENS: readonly Screen[] = ["dashboard"];
+
+/** The screens in the navigation for a role, in order: Alt+1 is the first. */
+export function screensFor(role: Role | null | undefined): Screen[] {
+  const lead = role === "lead" || role === "admin";
+  return SCREENS.filter((s) => lead || !LEAD_SCREENS.includes(s));
+}
 
 export type RecordRequest = { grid: string | null; point: Point | null; seq: number };
 
@@ -24,6 +32,8 @@ class AppState {
   /** Bumped after every change, so screens reload what they show. */
   revision = $state(0);
 
+  /** The screens this user's navigation offers. */
+  screens = $derived(screensFor(this.info?.profile?.role));
   gridByCode = $derived(new Map(this.grids.map((g) => [g.code, g])));
   smallGrids = $derived(this.grids.filter((g) => g.level === "small"));
   minorByCode = $derived(
@@ -81,7 +91,7 @@ class AppState {
   }
 
   go(screen: Screen): void {
-    this.screen = screen;
+    if (this.screens.includes(screen)) this.screen = screen;
   }
 
   recordAt(grid: string | null, point: Point | null = null): void {

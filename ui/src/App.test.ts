@@ -1,0 +1,61 @@
+// The navigation: the dashboard (看板) is for team leads and administrators only, after the
+// screens everyone has, so its Alt+digit is the next one and an officer's shortcuts stay the same.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { app, SCREENS, screensFor } from "$lib/app.svelte";
+import { ipc } from "$lib/ipc";
+import { installMock } from "$lib/ipc/mock";
+import { setCurrentLang } from "$lib/i18n/index.svelte";
+import App from "./App.svelte";
+
+beforeEach(async () => {
+  clearMocks();
+  installMock();
+  setCurrentLang("zh");
+  await ipc.loadSampleRegistry();
+  app.screen = "today";
+});
+
+afterEach(() => {
+  app.info = null;
+});
+
+const navButtons = () => [...screen.getByRole("navigation").querySelectorAll("button")].map((b) => b.getAttribute("data-testid"));
+const altDigit = (n: number) => fireEvent.keyDown(window, { key: String(n), code: `Digit${n}`, altKey: true });
+
+describe("the screens in the navigation", () => {
+  it("offers the dashboard to leads and administrators only, last", () => {
+    expect(screensFor("officer")).not.toContain("dashboard");
+    expect(screensFor("lead")).toEqual(SCREENS);
+    expect(screensFor("admin").at(-1)).toBe("dashboard");
+    expect(screensFor(null), "no profile yet: no lead screens").not.toContain("dashboard");
+  });
+
+  it("hides the dashboard from an officer, and Alt+7 does nothing", async () => {
+    await ipc.setProfile("李明", "officer", []);
+    render(App);
+    await screen.findByTestId("nav-today");
+    expect(navButtons()).toEqual(["nav-today", "nav-map", "nav-record", "nav-findings", "nav-patrols", "nav-logs"]);
+    expect(screen.queryByTestId("nav-dashboard")).toBeNull();
+    await altDigit(7);
+    expect(app.screen).toBe("today");
+    app.go("dashboard");
+    expect(app.screen, "not even by a call").toBe("today");
+    await altDigit(6);
+    expect(app.screen, "the officer's shortcuts are unchanged").toBe("logs");
+  });
+
+  it("shows a lead the dashboard as 看板 on Alt+7", async () => {
+    await ipc.setProfile("王建国", "lead", []);
+    render(App);
+    const nav = await screen.findByTestId("nav-dashboard");
+    expect(nav.textContent).toBe("看板");
+    expect(nav.getAttribute("aria-keyshortcuts")).toBe("Alt+7");
+    expect(nav.getAttribute("title")).toBe("快捷键 Alt+7");
+    await altDigit(7);
+    expect(app.screen).toBe("dashboard");
+    await waitFor(() => expect(screen.getByTestId("dashboard-chart")).toBeTruthy());
+    expect(nav.getAttribute("aria-current")).toBe("page");
+  });
+});
