@@ -69,10 +69,7 @@ impl Store {
 
     /// The largest photo accepted, in bytes (default 20 MB).
     pub fn photo_max_bytes(&self) -> Result<u64> {
-        let value: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [PHOTO_MAX_BYTES_KEY], |r| r.get(0))
-            .optional()?;
+        let value = self.setting(PHOTO_MAX_BYTES_KEY)?;
         Ok(value.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_BYTES))
     }
 
@@ -83,37 +80,13 @@ impl Store {
                 reason: "must be between 1 byte and 1 GB".into(),
             });
         }
-        let actor = self.profile()?.map(|u| u.name).unwrap_or_default();
-        let now = self.now();
-        let event_id = self.new_id(now);
-        let tx = self.transaction()?;
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![PHOTO_MAX_BYTES_KEY, bytes.to_string()],
-        )?;
-        append(
-            &tx,
-            &event_id,
-            &actor,
-            now,
-            Draft {
-                entity: "setting",
-                entity_id: PHOTO_MAX_BYTES_KEY,
-                kind: "setting.changed",
-                payload: json!({"key": PHOTO_MAX_BYTES_KEY, "value": bytes}),
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.write_setting(PHOTO_MAX_BYTES_KEY, &bytes.to_string(), json!({"key": PHOTO_MAX_BYTES_KEY, "value": bytes}))
     }
 
     /// The holiday table working-day deadlines count over: the one set with
     /// [`Store::set_holidays`], else the bundled one.
     pub fn holidays(&self) -> Result<crate::deadline::Holidays> {
-        let value: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [HOLIDAYS_KEY], |r| r.get(0))
-            .optional()?;
+        let value = self.setting(HOLIDAYS_KEY)?;
         match value {
             Some(text) => crate::deadline::Holidays::from_json(&text),
             None => Ok(crate::deadline::Holidays::bundled().clone()),
@@ -125,64 +98,45 @@ impl Store {
     pub fn set_holidays(&mut self, json_text: &str) -> Result<crate::deadline::Holidays> {
         let table = crate::deadline::Holidays::from_json(json_text)
             .map_err(|e| Error::Setting { key: "holidays".into(), reason: e.to_string() })?;
-        let actor = self.profile()?.map(|u| u.name).unwrap_or_default();
-        let now = self.now();
-        let event_id = self.new_id(now);
-        let tx = self.transaction()?;
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![HOLIDAYS_KEY, json_text],
-        )?;
-        append(
-            &tx,
-            &event_id,
-            &actor,
-            now,
-            Draft {
-                entity: "setting",
-                entity_id: HOLIDAYS_KEY,
-                kind: "setting.changed",
-                payload: json!({"key": HOLIDAYS_KEY, "holidays": table.off.len(), "workdays": table.workdays.len()}),
-            },
-        )?;
-        tx.commit()?;
+        let payload = json!({"key": HOLIDAYS_KEY, "holidays": table.off.len(), "workdays": table.workdays.len()});
+        self.write_setting(HOLIDAYS_KEY, json_text, payload)?;
         Ok(table)
     }
 
     /// The days of the week officers are expected to patrol (Wednesday and Saturday by default).
     pub fn patrol_rhythm(&self) -> Result<crate::weekly::PatrolRhythm> {
-        let value: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [PATROL_DAYS_KEY], |r| r.get(0))
-            .optional()?;
+        let value = self.setting(PATROL_DAYS_KEY)?;
         Ok(value.and_then(|v| crate::weekly::PatrolRhythm::parse(&v).ok()).unwrap_or(crate::weekly::DEFAULT_RHYTHM))
     }
 
     /// Sets the patrol days from text such as `wed,sat` or `周三,周六` (see [`crate::weekly::PatrolRhythm::parse`]).
     pub fn set_patrol_rhythm(&mut self, text: &str) -> Result<crate::weekly::PatrolRhythm> {
         let rhythm = crate::weekly::PatrolRhythm::parse(text)?;
+        let payload = json!({"key": PATROL_DAYS_KEY, "value": rhythm.to_text()});
+        self.write_setting(PATROL_DAYS_KEY, &rhythm.to_text(), payload)?;
+        Ok(rhythm)
+    }
+
+    /// Writes a checked setting and its `setting.changed` event (which stays on this device) in one
+    /// transaction.
+    fn write_setting(&mut self, key: &str, value: &str, payload: serde_json::Value) -> Result<()> {
         let actor = self.profile()?.map(|u| u.name).unwrap_or_default();
         let now = self.now();
         let event_id = self.new_id(now);
         let tx = self.transaction()?;
         tx.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![PATROL_DAYS_KEY, rhythm.to_text()],
+            params![key, value],
         )?;
         append(
             &tx,
             &event_id,
             &actor,
             now,
-            Draft {
-                entity: "setting",
-                entity_id: PATROL_DAYS_KEY,
-                kind: "setting.changed",
-                payload: json!({"key": PATROL_DAYS_KEY, "value": rhythm.to_text()}),
-            },
+            Draft { entity: "setting", entity_id: key, kind: "setting.changed", payload },
         )?;
         tx.commit()?;
-        Ok(rhythm)
+        Ok(())
     }
 
     /// Loads the bundled category tree into a store that has none yet. The tree is reference data
