@@ -2,15 +2,26 @@
 # Starts Grid Patrol for a newcomer: a local hub with the SAMPLE registry and sample users on
 # 127.0.0.1:8787, and the desktop app on the sample registry, signed in to that hub as the sample
 # officer 李明. Data lives under target/demo/ (app/ and hub/); safe to run again. Closing the
-# window stops the hub too. Without a display (a server, CI), the window opens under Xvfb.
+# window stops the hub too (if this run started it). Without a display (a server, CI), the window
+# opens under Xvfb.
+#
+#   scripts/start.sh          the officer 李明's app (and the hub)
+#   scripts/start.sh --lead   the team lead 王建国's app on its own data folder (target/demo/lead),
+#                             next to the officer's: run it from a second terminal
 set -euo pipefail
+ROLE=officer
+[ "${1:-}" = "--lead" ] && ROLE=lead
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== building the UI and the programs (the first build takes several minutes)"
 npm --prefix ui run build --silent
 cargo build --quiet -p gridpatrol-desktop -p gridpatrol-cli -p gridpatrol-hub
 BIN="$PWD/target/debug"
-APP_DATA="${GRIDPATROL_DATA_DIR:-$PWD/target/demo/app}"
+if [ "$ROLE" = lead ]; then
+  APP_DATA="$PWD/target/demo/lead"; HUB_USER=王建国; HUB_PASSWORD=lead-sample
+else
+  APP_DATA="${GRIDPATROL_DATA_DIR:-$PWD/target/demo/app}"; HUB_USER=李明; HUB_PASSWORD=officer-sample
+fi
 HUB_DATA="$PWD/target/demo/hub"
 HUB_URL="http://127.0.0.1:8787"
 
@@ -26,22 +37,20 @@ else
 fi
 
 "$BIN/gridpatrol" --data-dir "$APP_DATA" init --sample
-if [ ! -f "$APP_DATA/hub-token" ]; then
-  echo "officer-sample" | "$BIN/gridpatrol" --data-dir "$APP_DATA" login --hub "$HUB_URL" --user 李明 --password-stdin
+if [ ! -f "$APP_DATA/.demo-signed-in" ]; then
+  echo "$HUB_PASSWORD" | "$BIN/gridpatrol" --data-dir "$APP_DATA" login --hub "$HUB_URL" --user "$HUB_USER" --password-stdin
+  touch "$APP_DATA/.demo-signed-in"
 fi
 
 cat <<TXT
 
-网格巡查 Grid Patrol: the app opens on the SAMPLE registry, signed in to the local hub as 李明 (officer).
+网格巡查 Grid Patrol: the app opens on the SAMPLE registry, signed in to the local hub as $HUB_USER ($ROLE).
   - Today: start a patrol, see your grids and the sync status; the map, record a finding (Ctrl+Enter saves),
-    the findings list with search, your patrols by week; English with the button at the top right.
-  - The team lead's side, from another terminal, with the CLI on its own data folder:
-      target/debug/gridpatrol --data-dir target/demo/lead init --sample
-      echo lead-sample | target/debug/gridpatrol --data-dir target/demo/lead login --hub $HUB_URL --user 王建国 --password-stdin
-      target/debug/gridpatrol --data-dir target/demo/lead sync
-      target/debug/gridpatrol --data-dir target/demo/lead finding list
-      target/debug/gridpatrol --data-dir target/demo/lead finding move <ID> accepted && target/debug/gridpatrol --data-dir target/demo/lead sync
-    …and press 立即同步 (Sync now) in the app, or wait a minute.
+    the findings list with search, your patrols by week, 周巡查日志 (weekly logs: submit a week for review);
+    English with the button at the top right.
+  - The team lead's app, next to it: scripts/start.sh --lead (from a second terminal) signs in as 王建国:
+    the review queue of submitted logs (A approves, R returns with a comment), 看板 (the dashboard), and the
+    moves a lead makes on findings. Changes travel through the hub by themselves, or press 立即同步.
   Hub log: target/demo/hub.log. Sample hub passwords: see README.md.
 TXT
 

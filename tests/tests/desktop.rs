@@ -613,6 +613,21 @@ async fn a_team_lead_accepts_a_finding_from_its_detail_view() {
     let detail = app.inner_text("[data-testid=\"finding-detail\"]").await;
     assert!(detail.contains("灯杆编号 HH-0312"), "the detail shows the new description: {detail}");
     app.shot("13-lead-edited").await;
+
+    // The lead's dashboard: this large grid's weeks, its small grids on the map, the overdue list.
+    app.click("nav-dashboard").await;
+    app.testid("dashboard-chart").await;
+    app.testid("dashboard-measures").await;
+    app.testid("dashboard-overdue").await;
+    let grids = app
+        .client
+        .execute("return document.querySelectorAll('[data-testid=\"dashboard-map-grid\"]').length;", vec![])
+        .await
+        .unwrap();
+    assert!(grids.as_u64().unwrap_or(0) >= 10, "the large grid's small grids are drawn: {grids}");
+    let selected = app.inner_text("[data-testid=\"dashboard-grid\"] option:checked").await;
+    assert!(selected.contains("黄河"), "the lead's own large grid is chosen: {selected}");
+    app.shot("14-lead-dashboard").await;
     app.quit().await;
 }
 
