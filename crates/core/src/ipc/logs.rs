@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::Result;
-use crate::model::{Event, Role};
+use crate::model::{Event, Photo, Role};
 use crate::review::{self, Decision, LogReview, ReviewState};
 use crate::store::{FindingQuery, FindingSort, FindingSummary, Store};
 use crate::weekly::{self, IsoWeek, WeeklyLog};
@@ -28,10 +28,19 @@ pub struct LogView {
     pub review: Option<LogReview>,
     pub history: Vec<Event>,
     pub findings: Vec<FindingSummary>,
+    /// The photos of those findings (before and after), in the findings' order.
+    pub photos: Vec<LogPhoto>,
     /// The acting user is the officer and the log is not submitted yet, or came back.
     pub can_submit: bool,
     /// The acting user is a lead or administrator and the log waits for a review.
     pub can_review: bool,
+}
+
+/// A photo of one of a log's findings.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct LogPhoto {
+    pub finding: String,
+    pub photo: Photo,
 }
 
 /// The officer submits (or, after a return, answers and submits again) a week's log.
@@ -107,7 +116,14 @@ impl Store {
             sort: FindingSort::ObservedAsc,
             ..FindingQuery::default()
         })?;
+        let mut photos = Vec::new();
+        for f in &findings {
+            for photo in self.finding(&f.id)?.photos {
+                photos.push(LogPhoto { finding: f.id.clone(), photo });
+            }
+        }
         Ok(LogView {
+            photos,
             log: weekly::officer_week(self, officer, week)?,
             history: self.history(&review::key(officer, &week.to_string()))?,
             findings,

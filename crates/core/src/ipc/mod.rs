@@ -9,7 +9,7 @@ mod dashboard;
 mod logs;
 
 pub use dashboard::{Dashboard, GridRef};
-pub use logs::{ExportDone, ExportFormat, LogEntry, LogView, ReviewInput, SubmitInput};
+pub use logs::{ExportDone, ExportFormat, LogEntry, LogPhoto, LogView, ReviewInput, SubmitInput};
 
 use chrono::{DateTime, Datelike, Utc};
 use rusqlite::OptionalExtension;
@@ -460,6 +460,7 @@ pub fn typescript_bindings() -> String {
         crate::review::Decision::decl(&cfg),
         crate::review::LogReview::decl(&cfg),
         LogEntry::decl(&cfg),
+        LogPhoto::decl(&cfg),
         LogView::decl(&cfg),
         SubmitInput::decl(&cfg),
         ReviewInput::decl(&cfg),

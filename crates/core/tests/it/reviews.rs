@@ -143,9 +143,18 @@ fn the_screens_see_what_each_person_may_do() {
     assert_eq!(weeks[0].log.findings_recorded, 1);
     assert!(weeks.iter().all(|w| w.review.is_none()));
 
+    let mut with_photo = gridpatrol_core::NewFinding::new(super::GRID_01, super::MANHOLE, "井盖破损，有照片");
+    with_photo.photos =
+        vec![gridpatrol_core::PhotoSource::Bytes { name: "p.png".into(), bytes: super::png(64, 48, 7) }];
+    let shown = officer.store.add_finding(with_photo).unwrap();
     let view = officer.store.log_view(OFFICER, "2026-W48").unwrap();
     assert!(view.can_submit && !view.can_review);
-    assert_eq!(view.findings.len(), 1, "the log opens with its findings");
+    assert_eq!(view.findings.len(), 2, "the log opens with its findings");
+    assert_eq!(view.photos.len(), 1, "and their photos");
+    assert_eq!(
+        (view.photos[0].finding.as_str(), view.photos[0].photo.sha256.as_str()),
+        (shown.id.as_str(), shown.photos[0].sha256.as_str())
+    );
     assert!(!officer.store.log_view(OFFICER, "2026-W49").unwrap().can_submit, "next week cannot be submitted yet");
 
     officer.store.submit_log("2026-W48", "").unwrap();
@@ -153,7 +162,7 @@ fn the_screens_see_what_each_person_may_do() {
     hub.carry(&mut officer, &mut lead);
     let queued = lead.store.review_queue_entries().unwrap();
     assert_eq!(queued.len(), 1);
-    assert_eq!(queued[0].log.findings_recorded, 1, "the lead's device counts the pulled finding");
+    assert_eq!(queued[0].log.findings_recorded, 2, "the lead's device counts the pulled findings");
     let view = lead.store.log_view(OFFICER, "2026-W48").unwrap();
     assert!(view.can_review && !view.can_submit);
     assert_eq!(view.history.len(), 1);

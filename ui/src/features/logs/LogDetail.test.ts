@@ -40,6 +40,7 @@ function view(over: Partial<LogView> = {}): LogView {
     review: returnedReview,
     history: [],
     findings: [],
+    photos: [],
     can_submit: true,
     can_review: false,
     ...over,
@@ -65,6 +66,24 @@ describe("an officer's returned log", () => {
     expect(screen.getByTestId("log-state").textContent, "the badge speaks the state").toBe("已退回");
     expect(screen.getByTestId("log-week").textContent).toBe("2026年第48周 (11月23日–11月29日)");
     expect(screen.getByTestId("log-fig-closure-rate").textContent, "a rate with what it is made of").toBe("66.7%（2/3）");
+  });
+
+  it("opens with its findings' photos beside them", async () => {
+    const finding = {
+      id: "f1", grid: "37160200100101", category: "0101", description: "井盖破损", address: "", status: "reported" as const,
+      severity: "normal" as const, author: "李明", observed_at: "2026-11-25T02:00:00Z", recorded_at: "2026-11-25T02:00:00Z",
+      due_at: null, overdue: false,
+    };
+    const photo = (sha: string, role: "before" | "after") => ({
+      sha256: sha, role, file: `${sha}.jpg`, thumbnail: `thumbs/${sha}.jpg`, bytes: 1000, width: 640, height: 480,
+      exif_time: null, exif_point: null,
+    });
+    logView.mockResolvedValue(
+      view({ findings: [finding], photos: [{ finding: "f1", photo: photo("aa", "before") }, { finding: "f1", photo: photo("bb", "after") }] }),
+    );
+    render(LogDetail, { officer: "李明", week: "2026-W48", onback: () => {} });
+    const shown = await screen.findAllByTestId("log-photo");
+    expect(shown.map((img) => img.getAttribute("src"))).toEqual(["photo://localhost/thumbs/aa.jpg", "photo://localhost/thumbs/bb.jpg"]);
   });
 
   it("shows core's refusal of an empty reply beside the field and keeps what was typed", async () => {

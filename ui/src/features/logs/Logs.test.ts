@@ -34,7 +34,7 @@ vi.mock("$lib/ipc", async (importOriginal) => {
       logView: vi.fn(async (officer: string, week: string): Promise<LogView> => {
         const entry = queue.find((e) => e.log.officer === officer && e.log.week === week);
         return {
-          log: weekly(officer, week), review: entry?.review ?? null, history: [], findings: [],
+          log: weekly(officer, week), review: entry?.review ?? null, history: [], findings: [], photos: [],
           can_submit: false, can_review: entry != null,
         };
       }),

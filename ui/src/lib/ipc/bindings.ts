@@ -175,7 +175,13 @@ comment: string, updated_at: string, };
 
 export type LogEntry = { log: WeeklyLog, review: LogReview | null, };
 
+export type LogPhoto = { finding: string, photo: Photo, };
+
 export type LogView = { log: WeeklyLog, review: LogReview | null, history: Array<Event>, findings: Array<FindingSummary>, 
+/**
+ * The photos of those findings (before and after), in the findings' order.
+ */
+photos: Array<LogPhoto>, 
 /**
  * The acting user is the officer and the log is not submitted yet, or came back.
  */

@@ -502,6 +502,10 @@ export function installMock(): void {
         log, review,
         history: events.filter((e) => e.entity === "weekly_log" && e.entity_id === reviewKey(officer, a.week)),
         findings: findings.filter((f) => cohort.has(f.id)).sort((x, y) => x.observed_at.localeCompare(y.observed_at)).map(summary),
+        photos: findings
+          .filter((f) => cohort.has(f.id))
+          .sort((x, y) => x.observed_at.localeCompare(y.observed_at))
+          .flatMap((f) => f.photos.map((photo) => ({ finding: f.id, photo }))),
         can_submit: user.name === officer && start.getTime() <= Date.now() && (review == null || review.state === "returned"),
         can_review: (user.role === "lead" || user.role === "admin") && user.name !== officer && review?.state === "submitted",
       };
