@@ -262,6 +262,22 @@ impl App {
         }
     }
 
+    /// First start as someone new: load the sample registry, wait until it is in (the form's buttons
+    /// are disabled while it loads, and a click on them then does nothing), then name and role.
+    async fn first_start_as_lead(&self, name: &str) {
+        self.click("load-sample").await;
+        self.wait_script(
+            "the sample registry to load",
+            "const save = document.querySelector('[data-testid=\"profile-save\"]'); \
+             return !!save && !save.disabled && document.body.innerText.includes('黄河第01网格');",
+        )
+        .await;
+        self.testid("profile-name").await.send_keys(name).await.unwrap();
+        self.testid("profile-role").await.select_by_value("lead").await.unwrap();
+        self.click("profile-save").await;
+        self.testid("patrol-start").await;
+    }
+
     /// Signs in to the hub from the sync area's settings and waits until the app is online.
     async fn sign_in_to_hub(&self, url: &str, user: &str, password: &str) {
         self.click("hub-settings").await;
@@ -567,11 +583,7 @@ async fn a_team_lead_accepts_a_finding_from_its_detail_view() {
     let app = App::launch(port, &tmp.path().join("data")).await;
 
     // First start as someone new: load the sample registry, then name and role.
-    app.click("load-sample").await;
-    app.testid("profile-name").await.send_keys("王建国").await.unwrap();
-    app.testid("profile-role").await.select_by_value("lead").await.unwrap();
-    app.click("profile-save").await;
-    app.testid("patrol-start").await;
+    app.first_start_as_lead("王建国").await;
 
     app.click("new-finding").await;
     app.testid("finding-grid").await.select_by_value("37160200100103").await.unwrap();
@@ -655,6 +667,18 @@ async fn a_weekly_log_comes_back_with_the_leads_comment_and_is_then_approved() {
     app.click("skip-sample").await;
     app.testid("patrol-start").await;
     app.sign_in_to_hub(&hub.url, "李明", "officer-sample").await;
+    // A finding with a photo this week: the lead will open the log with it.
+    app.click("new-finding").await;
+    app.testid("finding-grid").await.select_by_value("37160200100101").await.unwrap();
+    let category = app.testid("finding-category").await;
+    category.send_keys("0101").await.unwrap();
+    category.send_keys(ENTER).await.unwrap();
+    app.testid("finding-description").await.send_keys("黄河二路井盖破损，周志").await.unwrap();
+    let picture = photo(tmp.path());
+    app.testid("finding-photos-input").await.send_keys(picture.to_str().unwrap()).await.unwrap();
+    app.el(".thumbs img").await;
+    app.click("finding-save").await;
+    app.testid("finding-saved").await;
     app.click("nav-logs").await;
     app.click_row(&week_row).await;
     app.testid("log-view").await;
@@ -665,15 +689,19 @@ async fn a_weekly_log_comes_back_with_the_leads_comment_and_is_then_approved() {
 
     // The lead, on another laptop, finds it in the review queue and returns it with a comment.
     let app = App::launch(port, &lead).await;
-    app.click("load-sample").await;
-    app.testid("profile-name").await.send_keys("王建国").await.unwrap();
-    app.testid("profile-role").await.select_by_value("lead").await.unwrap();
-    app.click("profile-save").await;
-    app.testid("patrol-start").await;
+    app.first_start_as_lead("王建国").await;
     app.sign_in_to_hub(&hub.url, "王建国", "lead-sample").await;
     app.sync_until("the officer's submitted log", &queued).await;
     app.shot("20-review-queue").await;
     app.click_row(&queue_item).await;
+    // The log opens with the officer's finding and its photo, fetched from the hub after the pull.
+    app.wait_text("黄河二路井盖破损").await;
+    app.wait_script(
+        "the finding's photo to show in the log",
+        "const img = document.querySelector('[data-testid=\"log-photo\"]'); return !!img && img.complete && img.naturalWidth > 0;",
+    )
+    .await;
+    app.shot("20b-lead-opens-log").await;
     app.testid("review-comment").await.send_keys(comment).await.unwrap();
     app.click("review-return").await;
     app.wait_script("the queue to empty", "return !!document.querySelector('[data-testid=\"queue-empty\"]');").await;
