@@ -27,6 +27,8 @@ class AppState {
   recordRequest = $state<RecordRequest | null>(null);
   /** The finding whose detail the Findings screen shows. */
   detailId = $state<string | null>(null);
+  /** The screen a finding's detail was opened from (a log, the dashboard, the map), to go back to. */
+  detailFrom = $state<Screen | null>(null);
   /** A grid the Findings screen should filter by when it opens next. */
   findingsGrid = $state<string | null>(null);
   /** Bumped after every change, so screens reload what they show. */
@@ -100,8 +102,17 @@ class AppState {
   }
 
   showFinding(id: string): void {
+    this.detailFrom = this.screen === "findings" ? null : this.screen;
     this.detailId = id;
     this.screen = "findings";
+  }
+
+  /** Leaves a finding's detail: back to the screen it was opened from, else to the list. */
+  closeFinding(): void {
+    const from = this.detailFrom;
+    this.detailId = null;
+    this.detailFrom = null;
+    if (from) this.screen = from;
   }
 
   showGridFindings(grid: string): void {

@@ -208,6 +208,7 @@ export const en: Record<MessageKey, string> = {
   "findings.col.observed": "Observed",
 
   "detail.title": "Finding",
+  "detail.backPrevious": "Back",
   "detail.back": "Back to the list",
   "detail.id": "ID",
   "detail.grid": "Grid",

@@ -207,6 +207,7 @@ export const zh = {
   "findings.col.observed": "发现时间",
 
   "detail.title": "问题详情",
+  "detail.backPrevious": "返回上一页",
   "detail.back": "返回列表",
   "detail.id": "编号",
   "detail.grid": "网格",
