@@ -43,15 +43,25 @@ impl Store {
     }
 
     /// Saves a wanted photo's bytes fetched from the hub: they must hash to its name and pass the
-    /// photo checks (size, format, decodes), then the file and its thumbnail are written.
+    /// photo checks (size, format, decodes), then the file and its thumbnail are written. Bytes that
+    /// fail the checks are refused and the photo is no longer asked for (the hub checked it too, so
+    /// asking again would bring the same bytes); a failure to write leaves it wanted.
     pub fn save_fetched_photo(&mut self, wanted: &WantedPhoto, bytes: Vec<u8>) -> Result<()> {
-        if hex::encode(Sha256::digest(&bytes)) != wanted.sha256 {
-            return Err(Error::PhotoUnreadable {
+        let checked = if hex::encode(Sha256::digest(&bytes)) != wanted.sha256 {
+            Err(Error::PhotoUnreadable {
                 name: wanted.sha256.clone(),
                 reason: "the bytes do not match the photo's SHA-256".into(),
-            });
-        }
-        let prepared = photo::prepare_bytes(&wanted.sha256, bytes, self.photo_max_bytes()?)?;
+            })
+        } else {
+            photo::prepare_bytes(&wanted.sha256, bytes, self.photo_max_bytes()?)
+        };
+        let prepared = match checked {
+            Ok(p) => p,
+            Err(e) => {
+                self.conn.execute("DELETE FROM photos_wanted WHERE sha256 = ?1", params![wanted.sha256])?;
+                return Err(e);
+            }
+        };
         prepared.store(&self.photos_dir())?;
         self.conn.execute("DELETE FROM photos_wanted WHERE sha256 = ?1", params![wanted.sha256])?;
         Ok(())

@@ -293,3 +293,45 @@ fn a_photo_without_exif_leaves_the_defaults_to_now() {
     assert_eq!(f.photos[0].exif_time, None, "no EXIF, no photo time");
     assert_eq!(f.observed_at, env.clock.now(), "EXIF is never required: observed_at defaults to now");
 }
+
+/// A finding pulled from the hub names photos this device does not have: they are wanted until
+/// fetched; bytes that are not the photo are refused, written nowhere, and not asked for again.
+#[test]
+fn pulled_photos_are_wanted_until_fetched_and_checked() {
+    use gridpatrol_core::model::{Event, SyncState};
+    let mut officer = Env::sample();
+    let mut new = NewFinding::new(GRID_01, MANHOLE, "井盖破损，带照片");
+    let (good, other) = (png(64, 48, 1), png(64, 48, 2));
+    new.photos = vec![PhotoSource::Bytes { name: "a.png".into(), bytes: good.clone() }];
+    let mut second = NewFinding::new(GRID_01, MANHOLE, "井盖缺失，带照片");
+    second.photos = vec![PhotoSource::Bytes { name: "b.png".into(), bytes: png(64, 48, 3) }];
+    officer.store.add_finding(new).unwrap();
+    officer.store.add_finding(second).unwrap();
+    let events: Vec<Event> = officer
+        .store
+        .outbox(100)
+        .unwrap()
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| Event { sync: SyncState::Acked, hub_seq: Some(i as i64 + 1), ..e })
+        .collect();
+
+    let mut lead = Env::sample_seeded(99);
+    lead.store.apply_remote(&events, events.len() as i64).unwrap();
+    let wanted = lead.store.wanted_photos(10).unwrap();
+    assert_eq!(wanted.len(), 2, "both photos are wanted");
+    let first = wanted.iter().find(|w| w.sha256 == hex_sha(&good)).expect("the first photo is wanted").clone();
+    let err = lead.store.save_fetched_photo(&first, other).expect_err("other bytes are not this photo");
+    assert_eq!(err.code(), "photo_unreadable");
+    assert!(!lead.store.photos_dir().join(&first.file).exists(), "nothing is written");
+    assert_eq!(lead.store.wanted_photos(10).unwrap().len(), 1, "a refused photo is not asked for again");
+    let rest = lead.store.wanted_photos(10).unwrap().remove(0);
+    let bytes = std::fs::read(officer.store.photos_dir().join(&rest.file)).unwrap();
+    lead.store.save_fetched_photo(&rest, bytes).expect("the photo's own bytes");
+    assert!(lead.store.photos_dir().join(&rest.file).is_file());
+    assert!(lead.store.wanted_photos(10).unwrap().is_empty());
+}
+
+fn hex_sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
