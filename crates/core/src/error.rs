@@ -85,6 +85,8 @@ pub enum Error {
     IllegalReview { from: String, to: String },
     #[error("a {role} may not review weekly logs")]
     ReviewNotAllowed { role: String },
+    #[error("a {role} may not open the dashboard")]
+    DashboardNotAllowed { role: String },
     #[error("the weekly log of {0} is not yours to submit or review")]
     NotYourLog(String),
     #[error("week {0} has not begun")]
@@ -136,6 +138,7 @@ impl Error {
             Error::FindingClosed(_) => "finding_closed",
             Error::IllegalReview { .. } => "illegal_review",
             Error::ReviewNotAllowed { .. } => "review_not_allowed",
+            Error::DashboardNotAllowed { .. } => "dashboard_not_allowed",
             Error::NotYourLog(_) => "not_your_log",
             Error::WeekNotStarted(_) => "week_not_started",
             Error::Db(_) => "storage",
@@ -307,6 +310,11 @@ impl Error {
                 zh,
                 format!("{}无权审核周巡查日志，只有组长和管理员可以审核。", role_zh(role)),
                 format!("{} may not review weekly logs; team leads and administrators do.", role_en(role)),
+            ),
+            Error::DashboardNotAllowed { role } => pick(
+                zh,
+                format!("{}无权查看仪表盘，只有组长和管理员可以查看。", role_zh(role)),
+                format!("{} may not open the dashboard; team leads and administrators do.", role_en(role)),
             ),
             Error::NotYourLog(officer) => pick(
                 zh,

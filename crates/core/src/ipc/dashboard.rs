@@ -6,7 +6,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::model::GridLevel;
+use crate::model::{GridLevel, Role};
 use crate::store::{FindingQuery, FindingSort, FindingSummary, Store};
 use crate::weekly::{self, GridWeek, IsoWeek};
 
@@ -38,11 +38,14 @@ pub const OVERDUE_SHOWN: usize = 200;
 impl Store {
     /// The dashboard of `large_grid` (default: the acting user's) over the last `weeks` weeks.
     pub fn dashboard(&self, large_grid: Option<&str>, weeks: u32) -> Result<Dashboard> {
+        let me = self.actor()?;
+        if !matches!(me.role, Role::Lead | Role::Admin) {
+            return Err(Error::DashboardNotAllowed { role: me.role.as_str().to_string() });
+        }
         let grids = self.grids()?;
-        let me = self.profile()?;
         let mine = self.my_grid_codes()?;
         let is_mine = |g: &crate::model::Grid| {
-            me.as_ref().is_some_and(|u| g.owners.iter().any(|o| *o == u.name))
+            g.owners.iter().any(|o| *o == me.name)
                 || grids.iter().any(|s| s.parent.as_deref() == Some(&g.code) && mine.contains(&s.code))
         };
         let mut large: Vec<&crate::model::Grid> = grids.iter().filter(|g| g.level == GridLevel::Large).collect();

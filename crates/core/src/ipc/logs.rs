@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Event, Photo, Role};
 use crate::review::{self, Decision, LogReview, ReviewState};
 use crate::store::{FindingQuery, FindingSort, FindingSummary, Store};
@@ -93,6 +93,10 @@ impl Store {
 
     /// The logs waiting for the acting lead, oldest week first, with their figures.
     pub fn review_queue_entries(&self) -> Result<Vec<LogEntry>> {
+        let me = self.actor()?;
+        if !matches!(me.role, Role::Lead | Role::Admin) {
+            return Err(Error::ReviewNotAllowed { role: me.role.as_str().to_string() });
+        }
         self.review_queue()?
             .into_iter()
             .map(|r| {

@@ -33,8 +33,15 @@ fn the_dashboard_shows_the_leads_large_grid() {
 
 #[test]
 fn bad_dashboard_requests_are_refused() {
-    let env = Env::sample();
+    let mut env = Env::sample();
     let code = |r: gridpatrol_core::Result<_>| r.map(|_: gridpatrol_core::ipc::Dashboard| ()).unwrap_err().code();
+    assert_eq!(code(env.store.dashboard(None, 12)), "dashboard_not_allowed", "the sample profile is an officer");
+    assert_eq!(
+        env.store.review_queue_entries().map(|_| ()).unwrap_err().code(),
+        "review_not_allowed",
+        "an officer has no review queue"
+    );
+    env.act_as(LEAD, Role::Lead);
     assert_eq!(code(env.store.dashboard(Some("999"), 12)), "unknown_grid");
     assert_eq!(code(env.store.dashboard(Some(GRID_01), 12)), "invalid_value", "a small grid is not a large grid");
     assert_eq!(code(env.store.dashboard(None, 100_000)), "invalid_value", "too many weeks");

@@ -424,6 +424,7 @@ export const en: Record<MessageKey, string> = {
   "errors.reason_required": "Rejecting, sending back for rework and reopening need a reason in the note.",
   "errors.out_of_scope": "That grid is outside your grid scope.",
   "errors.illegal_review": "The weekly log's state does not allow this step; someone may have reviewed it already.",
+  "errors.dashboard_not_allowed": "Only team leads and administrators open the dashboard.",
   "errors.review_not_allowed": "Only team leads and administrators review weekly logs.",
   "errors.not_your_log": "This weekly log is not yours to handle: only its officer submits it, and they cannot review it.",
   "errors.week_not_started": "This week has not begun; its log cannot be submitted yet.",

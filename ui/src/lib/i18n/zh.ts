@@ -423,6 +423,7 @@ export const zh = {
   "errors.reason_required": "不予立案、返工和重新打开须在备注中写明理由。",
   "errors.out_of_scope": "该网格不在您的负责范围内。",
   "errors.illegal_review": "这份周巡查日志当前的状态不允许这一步操作，可能已有人审核过。",
+  "errors.dashboard_not_allowed": "只有组长和管理员可以查看仪表盘。",
   "errors.review_not_allowed": "只有组长和管理员可以审核周巡查日志。",
   "errors.not_your_log": "这不是您可以处理的周巡查日志：日志只能由本人提交，本人不能审核。",
   "errors.week_not_started": "这一周还没有开始，不能提交这一周的日志。",

@@ -119,6 +119,9 @@ describe("mock finding edits", () => {
 // The lead's dashboard follows core's Store::dashboard and weekly::grid_weeks.
 describe("mock dashboard", () => {
   it("shows the lead's own large grid by default, twelve weeks oldest first, and refuses with core's codes", async () => {
+    await ipc.setProfile("张伟", "officer", []);
+    expect((await refused(ipc.dashboard(null, 12))).code, "an officer has no dashboard").toBe("dashboard_not_allowed");
+    expect((await refused(ipc.reviewQueue())).code, "nor a review queue").toBe("review_not_allowed");
     await ipc.setProfile("王建国", "lead", []);
     await ipc.loadSampleRegistry();
     const grid = (await ipc.grids()).find((g) => g.parent === "371602001")!.code;

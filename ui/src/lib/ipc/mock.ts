@@ -486,11 +486,13 @@ export function installMock(): void {
       }
       return out;
     },
-    review_queue: (): LogEntry[] =>
-      [...reviews.values()]
+    review_queue: (): LogEntry[] => {
+      if (!["lead", "admin"].includes(me().role)) fail("review_not_allowed", "网格员无权审核周巡查日志，只有组长和管理员可以审核。");
+      return [...reviews.values()]
         .filter((r) => r.state === "submitted")
         .sort((x, y) => x.week.localeCompare(y.week) || x.submitted_at.localeCompare(y.submitted_at) || x.officer.localeCompare(y.officer))
-        .map((r) => ({ log: weeklyLog(r.officer, r.week), review: r })),
+        .map((r) => ({ log: weeklyLog(r.officer, r.week), review: r }));
+    },
     log_view: (a: { officer: string; week: string }): LogView => {
       const user = me();
       const officer = a.officer.trim();
@@ -536,7 +538,10 @@ export function installMock(): void {
       const officers = new Set([...(profile ? [profile.name] : []), ...[...reviews.values()].filter((r) => r.week === a.week).map((r) => r.officer)]);
       return { path: `/home/mock/Downloads/周巡查日志-${a.week}.${a.format}`, logs: officers.size };
     },
-    dashboard: (a: { largeGrid: string | null; weeks: number }): Dashboard => dashboard(a.largeGrid ?? null, a.weeks),
+    dashboard: (a: { largeGrid: string | null; weeks: number }): Dashboard => {
+      if (!["lead", "admin"].includes(me().role)) fail("dashboard_not_allowed", "网格员无权查看仪表盘，只有组长和管理员可以查看。");
+      return dashboard(a.largeGrid ?? null, a.weeks);
+    },
   };
 
   mockIPC((cmd, payload) => {
