@@ -70,6 +70,7 @@ pub struct Grid {
     pub level: GridLevel,
     /// The large grid's code, for a small grid.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub parent: Option<String>,
     pub owners: Vec<String>,
     /// The boundary as a GeoJSON geometry (Polygon or MultiPolygon), WGS84.
@@ -109,6 +110,7 @@ pub struct MinorCategory {
     pub name_zh: String,
     pub name_en: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub deadline: Option<Deadline>,
 }
 
@@ -224,8 +226,10 @@ pub struct Photo {
     pub width: u32,
     pub height: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub exif_time: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub exif_point: Option<Point>,
 }
 
@@ -235,11 +239,13 @@ pub struct Finding {
     pub id: String,
     pub grid: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub patrol: Option<String>,
     pub category: String,
     pub description: String,
     pub address: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub point: Option<Point>,
     pub severity: Severity,
     pub responsible_unit: String,
@@ -249,6 +255,7 @@ pub struct Finding {
     pub recorded_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub due_at: Option<DateTime<Utc>>,
     pub photos: Vec<Photo>,
 }
@@ -292,5 +299,6 @@ pub struct Event {
     pub device_time: DateTime<Utc>,
     pub sync: SyncState,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub hub_seq: Option<i64>,
 }

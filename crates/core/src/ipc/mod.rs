@@ -31,6 +31,7 @@ pub struct ErrorBody {
     pub code: String,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub field: Option<String>,
 }
 

@@ -122,6 +122,7 @@ pub struct FindingSummary {
     pub observed_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
     pub due_at: Option<DateTime<Utc>>,
     pub overdue: bool,
 }

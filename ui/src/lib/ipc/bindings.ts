@@ -15,7 +15,7 @@ export type Grid = { code: string, name: string, level: GridLevel,
 /**
  * The large grid's code, for a small grid.
  */
-parent: string | null, owners: Array<string>, 
+parent?: string | null, owners: Array<string>, 
 /**
  * The boundary as a GeoJSON geometry (Polygon or MultiPolygon), WGS84.
  */
@@ -29,7 +29,7 @@ export type MinorCategory = {
 /**
  * `MMmm`: the major's two digits and the minor's two.
  */
-code: string, name_zh: string, name_en: string, deadline: Deadline | null, };
+code: string, name_zh: string, name_en: string, deadline?: Deadline | null, };
 
 export type MajorCategory = { kind: CategoryKind, 
 /**
@@ -55,17 +55,17 @@ file: string,
 /**
  * The thumbnail's file name, relative to the data folder's `photos/`.
  */
-thumbnail: string, bytes: number, width: number, height: number, exif_time: string | null, exif_point: Point | null, };
+thumbnail: string, bytes: number, width: number, height: number, exif_time?: string | null, exif_point?: Point | null, };
 
 export type Status = "reported" | "accepted" | "rejected" | "rectifying" | "rectified" | "rework" | "closed" | "reopened";
 
-export type Finding = { id: string, grid: string, patrol: string | null, category: string, description: string, address: string, point: Point | null, severity: Severity, responsible_unit: string, status: Status, author: string, observed_at: string, recorded_at: string, updated_at: string, due_at: string | null, photos: Array<Photo>, };
+export type Finding = { id: string, grid: string, patrol?: string | null, category: string, description: string, address: string, point?: Point | null, severity: Severity, responsible_unit: string, status: Status, author: string, observed_at: string, recorded_at: string, updated_at: string, due_at?: string | null, photos: Array<Photo>, };
 
 export type SyncState = "pending" | "acked" | "parked";
 
-export type Event = { id: string, entity: string, entity_id: string, actor: string, kind: string, payload: JsonValue, device_time: string, sync: SyncState, hub_seq: number | null, };
+export type Event = { id: string, entity: string, entity_id: string, actor: string, kind: string, payload: JsonValue, device_time: string, sync: SyncState, hub_seq?: number | null, };
 
-export type FindingSummary = { id: string, grid: string, category: string, description: string, address: string, status: Status, severity: Severity, author: string, observed_at: string, recorded_at: string, due_at: string | null, overdue: boolean, };
+export type FindingSummary = { id: string, grid: string, category: string, description: string, address: string, status: Status, severity: Severity, author: string, observed_at: string, recorded_at: string, due_at?: string | null, overdue: boolean, };
 
 export type FindingSort = "observed_desc" | "observed_asc" | "due_asc" | "status";
 
@@ -77,7 +77,7 @@ export type ImportSummary = { large: number, small: number,
  */
 updated: number, };
 
-export type ErrorBody = { code: string, message: string, field: string | null, };
+export type ErrorBody = { code: string, message: string, field?: string | null, };
 
 export type AppInfo = { version: string, data_dir: string, profile: User | null, sample_registry: boolean, lang: Lang, };
 

@@ -62,7 +62,7 @@ export function installMock(): void {
   const stats = (): GridStat[] =>
     grids.filter((g) => g.level === "small").map((g) => {
       const mine = findings.filter((f) => f.grid === g.code && OPEN.includes(f.status));
-      return { code: g.code, name: g.name, parent: g.parent, open: mine.length, overdue: mine.filter((f) => summary(f).overdue).length };
+      return { code: g.code, name: g.name, parent: g.parent ?? null, open: mine.length, overdue: mine.filter((f) => summary(f).overdue).length };
     });
   const mineCodes = () => (myGrids.length ? myGrids : grids.filter((g) => profile && g.owners.includes(profile.name)).map((g) => g.code));
 
@@ -144,7 +144,7 @@ export function installMock(): void {
       ...tally(cohort, until),
       patrol_list: mine.map((p) => ({ id: p.id, started_at: p.started_at, ended_at: p.ended_at, grids: p.grids.length })),
       finding_list: cohort.map((f) => ({
-        id: f.id, grid: f.grid, category: f.category, status: f.status, observed_at: f.observed_at, due_at: f.due_at,
+        id: f.id, grid: f.grid, category: f.category, status: f.status, observed_at: f.observed_at, due_at: f.due_at ?? null,
         rectified_at: rectifiedAt(f), overdue: isOverdue(f),
       })),
     };
