@@ -41,6 +41,26 @@ fn data_dir() -> PathBuf {
         .unwrap_or_else(|| dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(gridpatrol_core::APP_IDENTIFIER))
 }
 
+/// The window draws its pages without GPU compositing (WebKitGTK's hardware acceleration policy
+/// "never"): the screens are forms, lists and a flat SVG map, with nothing that needs layers, and
+/// compositing costs the web process about 80 MiB where the GPU is a software one (llvmpipe: virtual
+/// machines, Xvfb, many office laptops). `GRIDPATROL_COMPOSITING=1` keeps WebKit's default.
+/// Measured in docs/performance.md.
+fn render_without_compositing(window: &tauri::WebviewWindow) {
+    if std::env::var_os("GRIDPATROL_COMPOSITING").is_some_and(|v| v == "1") {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    let _ = window.with_webview(|webview| {
+        use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+        if let Some(settings) = webview.inner().settings() {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+    });
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}
+
 pub fn run() {
     let dir = data_dir();
     let guard = match single_instance::claim(&dir) {
@@ -70,6 +90,9 @@ pub fn run() {
         .manage(state::Desk::new(store, env!("CARGO_PKG_VERSION")))
         .register_uri_scheme_protocol("photo", photo_protocol::serve)
         .setup(move |app| {
+            if let Some(window) = app.get_webview_window("main") {
+                render_without_compositing(&window);
+            }
             app.manage(sync_task::SyncTask::start(sync_dir.clone(), app.handle().clone()));
             guard.listen(app.handle().clone());
             Ok(())

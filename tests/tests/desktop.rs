@@ -251,15 +251,24 @@ impl App {
 
     async fn shot(&self, name: &str) {
         // Let the window paint what the last step changed, then take the picture. A screenshot is for
-        // people to look at; it must never hang the test.
+        // people to look at; it must never hang the test. The app draws without GPU compositing, and
+        // then WebKitGTK's WebDriver screenshot waits for the page's next repaint, which an idle page
+        // never makes: an invisible change (a transparent outline, toggled) keeps repainting while
+        // the screenshot is taken.
         let painted = self.client.execute_async(
-            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            "const done = arguments[arguments.length - 1]; const root = document.documentElement.style; \
+             window.__shotTick = setInterval(() => { root.outline = root.outline ? '' : '1px solid transparent'; }, 20); \
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
             vec![],
         );
         let _ = tokio::time::timeout(Duration::from_secs(5), painted).await;
         if let Ok(Ok(png)) = tokio::time::timeout(Duration::from_secs(10), self.client.screenshot()).await {
             let _ = std::fs::write(self.shots.join(format!("{name}.png")), png);
         }
+        let _ = self
+            .client
+            .execute("clearInterval(window.__shotTick); document.documentElement.style.outline = '';", vec![])
+            .await;
     }
 
     /// First start as someone new: load the sample registry, wait until it is in (the form's buttons
