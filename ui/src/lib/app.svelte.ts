@@ -32,6 +32,8 @@ export class AppState {
   detailFrom = $state<Screen | null>(null);
   /** A grid the Findings screen should filter by when it opens next. */
   findingsGrid = $state<string | null>(null);
+  /** A large grid whose overdue findings the Findings screen should list when it opens next. */
+  findingsOverdue = $state<string | null>(null);
   /** Bumped after every change, so screens reload what they show. */
   revision = $state(0);
 
@@ -142,6 +144,13 @@ export class AppState {
 
   showGridFindings(grid: string): void {
     this.findingsGrid = grid;
+    this.detailId = null;
+    this.screen = "findings";
+  }
+
+  /** Every overdue finding of a large grid, the longest overdue first, in the Findings list. */
+  showOverdue(largeGrid: string): void {
+    this.findingsOverdue = largeGrid;
     this.detailId = null;
     this.screen = "findings";
   }

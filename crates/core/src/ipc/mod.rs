@@ -110,8 +110,12 @@ pub struct FindingInput {
 #[serde(default)]
 pub struct FindingFilter {
     pub grid: Option<String>,
+    /// Only the small grids of this large grid.
+    pub large_grid: Option<String>,
     pub status: Option<Status>,
     pub open_only: bool,
+    /// Only findings past their deadline and still awaiting rectification.
+    pub overdue_only: bool,
     pub category: Option<String>,
     pub search: Option<String>,
     pub observed_from: Option<DateTime<Utc>>,
@@ -132,8 +136,8 @@ impl From<FindingFilter> for FindingQuery {
             observed_until: f.observed_until,
             author: None,
             patrol: None,
-            large_grid: None,
-            overdue_only: false,
+            large_grid: f.large_grid.filter(|g| !g.is_empty()),
+            overdue_only: f.overdue_only,
             limit: f.limit.map(|l| l as usize),
             sort: f.sort,
         }

@@ -46,3 +46,23 @@ fn bad_dashboard_requests_are_refused() {
     assert_eq!(code(env.store.dashboard(Some(GRID_01), 12)), "invalid_value", "a small grid is not a large grid");
     assert_eq!(code(env.store.dashboard(None, 100_000)), "invalid_value", "too many weeks");
 }
+
+#[test]
+fn the_findings_screen_lists_a_large_grids_overdue_findings() {
+    use gridpatrol_core::ipc::FindingFilter;
+    use gridpatrol_core::store::FindingSort;
+    let mut env = Env::sample();
+    let late = env.add("井盖缺失，已超期");
+    env.clock.set(at("2026-11-27T02:00:00Z")); // two days later: the 24-hour deadline has passed
+    let fresh = env.add("井盖松动，未超期");
+    let list = |store: &gridpatrol_core::Store, filter: FindingFilter| -> Vec<String> {
+        store.findings(&filter.into()).expect("the list").into_iter().map(|f| f.id).collect()
+    };
+    let mine = FindingFilter { large_grid: Some(LARGE_GRID.into()), sort: FindingSort::DueAsc, ..Default::default() };
+    assert_eq!(list(&env.store, mine.clone()), vec![late.clone(), fresh], "both are in the lead's large grid");
+    assert_eq!(list(&env.store, FindingFilter { overdue_only: true, ..mine.clone() }), vec![late.clone()]);
+    let other = FindingFilter { large_grid: Some("371602002".into()), ..Default::default() };
+    assert!(list(&env.store, other).is_empty(), "another large grid has none");
+    let empty = FindingFilter { large_grid: Some(String::new()), overdue_only: true, ..Default::default() };
+    assert_eq!(list(&env.store, empty), vec![late], "an empty large grid is no filter");
+}

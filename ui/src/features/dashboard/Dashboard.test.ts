@@ -9,6 +9,7 @@ import { installMock } from "$lib/ipc/mock";
 import { setCurrentLang } from "$lib/i18n/index.svelte";
 import { formatWeekShort, isoWeekOf, shiftWeek } from "$lib/i18n/format";
 import Dashboard from "./Dashboard.svelte";
+import FindingList from "../findings/FindingList.svelte";
 
 const url = location.href;
 
@@ -22,11 +23,13 @@ beforeEach(async () => {
   app.screen = "dashboard";
   app.detailId = null;
   app.findingsGrid = null;
+  app.findingsOverdue = null;
 });
 
 afterEach(() => {
   history.replaceState(null, "", url);
   vi.restoreAllMocks();
+  vi.unstubAllGlobals();
 });
 
 const thisWeek = () => isoWeekOf(new Date());
@@ -107,6 +110,24 @@ describe("the lead's dashboard", () => {
     expect([app.screen, app.findingsGrid]).toEqual(["findings", cells[3].getAttribute("data-code")]);
     await fireEvent.keyDown(cells[5], { key: "Enter" });
     expect(app.findingsGrid, "or reached with the keyboard").toBe(cells[5].getAttribute("data-code"));
+  });
+
+  it("lists every overdue finding of the large grid in the Findings screen", async () => {
+    const expected = await ipc.dashboard(null, 12);
+    expect(expected.overdue_total, "the sample has overdue findings").toBeGreaterThan(0);
+    render(Dashboard, { active: true });
+    await fireEvent.click(await screen.findByTestId("dashboard-overdue-all"));
+    expect([app.screen, app.findingsOverdue]).toEqual(["findings", expected.large_grid.code]);
+
+    vi.stubGlobal("ResizeObserver", class { observe() {} unobserve() {} disconnect() {} });
+    render(FindingList, { active: true });
+    await waitFor(() => expect(screen.getByTestId("finding-count").textContent).toContain(String(expected.overdue_total)));
+    expect((screen.getByTestId("filter-large-grid") as HTMLSelectElement).value).toBe(expected.large_grid.code);
+    expect((screen.getByTestId("filter-status") as HTMLSelectElement).value).toBe("overdue");
+    expect((screen.getByTestId("filter-sort") as HTMLSelectElement).value, "the longest overdue first").toBe("due_asc");
+    expect(app.findingsOverdue, "the request is taken once").toBeNull();
+    const grids = [...(screen.getByTestId("filter-grid") as HTMLSelectElement).options].map((o) => o.value).filter(Boolean);
+    expect(grids.length, "the grid choice narrows to the large grid's small grids").toBe(expected.grids.length);
   });
 
   it("shows another large grid when chosen", async () => {

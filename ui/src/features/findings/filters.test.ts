@@ -4,7 +4,7 @@ import { emptyFilters, isFiltered, LIST_LIMIT, toFindingFilter } from "./filters
 describe("filters → FindingFilter", () => {
   it("asks for everything, newest first, when nothing is chosen", () => {
     expect(toFindingFilter(emptyFilters())).toEqual({
-      grid: null, status: null, open_only: false, category: null, search: null,
+      grid: null, large_grid: null, status: null, open_only: false, overdue_only: false, category: null, search: null,
       observed_from: null, observed_until: null, sort: "observed_desc", limit: LIST_LIMIT,
     });
     expect(isFiltered(emptyFilters())).toBe(false);
@@ -12,10 +12,11 @@ describe("filters → FindingFilter", () => {
 
   it("maps each control", () => {
     const f = toFindingFilter({
-      grid: "37160200100101", status: "rectifying", category: "0101", from: "2026-11-01", until: "2026-11-26",
+      largeGrid: "371602001", grid: "37160200100101", status: "rectifying", category: "0101", from: "2026-11-01", until: "2026-11-26",
       search: "  井盖 ", sort: "due_asc",
     });
     expect(f.grid).toBe("37160200100101");
+    expect(f.large_grid).toBe("371602001");
     expect(f.status).toBe("rectifying");
     expect(f.open_only).toBe(false);
     expect(f.category).toBe("0101");
@@ -29,6 +30,12 @@ describe("filters → FindingFilter", () => {
     const f = toFindingFilter({ ...emptyFilters(), status: "open" });
     expect(f.status).toBeNull();
     expect(f.open_only).toBe(true);
+  });
+
+  it("maps 'overdue' to overdue_only, and a large grid alone filters", () => {
+    const f = toFindingFilter({ ...emptyFilters(), largeGrid: "371602001", status: "overdue" });
+    expect([f.status, f.open_only, f.overdue_only, f.large_grid, f.grid]).toEqual([null, false, true, "371602001", null]);
+    expect(isFiltered({ ...emptyFilters(), largeGrid: "371602001" })).toBe(true);
   });
 
   it("sends no search for blank text", () => {

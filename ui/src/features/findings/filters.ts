@@ -11,9 +11,11 @@ export const SORTS: FindingSort[] = ["observed_desc", "observed_asc", "due_asc",
 export const LIST_LIMIT = 200_000;
 
 export type FilterState = {
+  /** A large grid's code: only its small grids. */
+  largeGrid: string;
   grid: string;
-  /** A status, "open" (every status still being handled) or "" for all. */
-  status: Status | "open" | "";
+  /** A status, "open" (every status still being handled), "overdue" (past the deadline, not yet rectified) or "" for all. */
+  status: Status | "open" | "overdue" | "";
   category: string;
   /** Beijing calendar days, `YYYY-MM-DD`, inclusive; "" for open-ended. */
   from: string;
@@ -23,16 +25,18 @@ export type FilterState = {
 };
 
 export function emptyFilters(): FilterState {
-  return { grid: "", status: "", category: "", from: "", until: "", search: "", sort: "observed_desc" };
+  return { largeGrid: "", grid: "", status: "", category: "", from: "", until: "", search: "", sort: "observed_desc" };
 }
 
 export function toFindingFilter(f: FilterState): FindingFilter {
   const search = f.search.trim();
-  const status = f.status === "open" || f.status === "" ? null : (STATUSES.includes(f.status) ? f.status : null);
+  const status = STATUSES.includes(f.status as Status) ? (f.status as Status) : null;
   return {
     grid: f.grid || null,
+    large_grid: f.largeGrid || null,
     status,
     open_only: f.status === "open",
+    overdue_only: f.status === "overdue",
     category: f.category || null,
     search: search ? search : null,
     observed_from: f.from ? beijingDayStart(f.from) : null,
@@ -44,5 +48,5 @@ export function toFindingFilter(f: FilterState): FindingFilter {
 }
 
 export function isFiltered(f: FilterState): boolean {
-  return !!(f.grid || f.status || f.category || f.from || f.until || f.search.trim());
+  return !!(f.largeGrid || f.grid || f.status || f.category || f.from || f.until || f.search.trim());
 }

@@ -87,7 +87,15 @@ export type Today = { profile: User | null, patrol: Patrol | null, my_grids: Arr
 
 export type FindingInput = { grid: string | null, category: string, description: string, address: string, point: Point | null, severity: Severity, responsible_unit: string, observed_at: string | null, photos: Array<string>, };
 
-export type FindingFilter = { grid: string | null, status: Status | null, open_only: boolean, category: string | null, search: string | null, observed_from: string | null, observed_until: string | null, sort: FindingSort, limit: number | null, };
+export type FindingFilter = { grid: string | null, 
+/**
+ * Only the small grids of this large grid.
+ */
+large_grid: string | null, status: Status | null, open_only: boolean, 
+/**
+ * Only findings past their deadline and still awaiting rectification.
+ */
+overdue_only: boolean, category: string | null, search: string | null, observed_from: string | null, observed_until: string | null, sort: FindingSort, limit: number | null, };
 
 export type MoveInput = { id: string, to: Status, note: string, photos: Array<string>, };
 

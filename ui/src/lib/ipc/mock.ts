@@ -407,6 +407,7 @@ export function installMock(): void {
       const q = a.filter;
       let list = findings.filter((f) =>
         (!q.grid || f.grid === q.grid) && (!q.status || f.status === q.status) && (!q.open_only || OPEN.includes(f.status)) &&
+        (!q.large_grid || grids.find((g) => g.code === f.grid)?.parent === q.large_grid) && (!q.overdue_only || summary(f).overdue) &&
         (!q.category || f.category === q.category) && (!q.search || f.description.includes(q.search) || f.address.includes(q.search)) &&
         (!q.observed_from || f.observed_at >= q.observed_from) && (!q.observed_until || f.observed_at < q.observed_until));
       const cmp: Record<string, (x: Finding, y: Finding) => number> = {
