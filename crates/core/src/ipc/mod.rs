@@ -311,16 +311,26 @@ impl Store {
             .connection()
             .query_row("SELECT value FROM settings WHERE key = ?1", [PROFILE_GRIDS_KEY], |r| r.get(0))
             .optional()?;
-        let codes: Vec<String> =
-            match chosen.and_then(|c| serde_json::from_str::<Vec<String>>(&c).ok()).filter(|c| !c.is_empty()) {
-                Some(codes) => codes,
-                None => self
-                    .grids()?
-                    .into_iter()
-                    .filter(|g| g.level == GridLevel::Small && g.owners.iter().any(|o| *o == user.name))
-                    .map(|g| g.code)
-                    .collect(),
-            };
+        let codes: Vec<String> = match chosen
+            .and_then(|c| serde_json::from_str::<Vec<String>>(&c).ok())
+            .filter(|c| !c.is_empty())
+        {
+            Some(codes) => codes,
+            None => {
+                // An officer's are the small grids naming them; a lead's also every small grid
+                // of the large grids naming them (the scope a lead is given at the hub).
+                let grids = self.grids()?;
+                let named = |g: &crate::model::Grid| g.owners.iter().any(|o| *o == user.name);
+                let led: Vec<&str> =
+                    grids.iter().filter(|g| g.level == GridLevel::Large && named(g)).map(|g| g.code.as_str()).collect();
+                grids
+                    .iter()
+                    .filter(|g| g.level == GridLevel::Small)
+                    .filter(|g| named(g) || g.parent.as_deref().is_some_and(|p| led.contains(&p)))
+                    .map(|g| g.code.clone())
+                    .collect()
+            }
+        };
         // Signed in to a hub, "my grids" are only those the hub lets me act in.
         Ok(codes.into_iter().filter(|c| self.check_scope(c).is_ok()).collect())
     }

@@ -3,7 +3,7 @@
 use gridpatrol_core::scope::Scope;
 use gridpatrol_core::{Role, User};
 
-use super::Env;
+use super::{Env, LARGE_GRID, LEAD};
 
 #[test]
 fn my_grids_are_the_owned_ones_until_a_hub_narrows_them_to_its_scope() {
@@ -27,4 +27,25 @@ fn my_grids_are_the_owned_ones_until_a_hub_narrows_them_to_its_scope() {
     );
     let today = env.store.today().unwrap();
     assert_eq!(today.my_grids.len(), 2, "Today lists the grids in scope");
+}
+
+#[test]
+fn a_leads_grids_are_the_small_grids_of_the_large_grid_they_lead() {
+    let mut env = Env::sample();
+    env.act_as(LEAD, Role::Lead);
+    let small_of_large: Vec<String> = env
+        .store
+        .grids()
+        .unwrap()
+        .into_iter()
+        .filter(|g| g.parent.as_deref() == Some(LARGE_GRID))
+        .map(|g| g.code)
+        .collect();
+    assert_eq!(small_of_large.len(), 22);
+    assert_eq!(
+        env.store.my_grid_codes().unwrap(),
+        small_of_large,
+        "王建国 leads 黄河大网格: its 22 small grids are his"
+    );
+    assert_eq!(env.store.today().unwrap().my_grids.len(), 22, "Today lists them");
 }

@@ -64,7 +64,13 @@ export function installMock(): void {
       const mine = findings.filter((f) => f.grid === g.code && OPEN.includes(f.status));
       return { code: g.code, name: g.name, parent: g.parent ?? null, open: mine.length, overdue: mine.filter((f) => summary(f).overdue).length };
     });
-  const mineCodes = () => (myGrids.length ? myGrids : grids.filter((g) => profile && g.owners.includes(profile.name)).map((g) => g.code));
+  // As core's my_grid_codes: the small grids naming me, and every small grid of a large grid naming me.
+  const mineCodes = () => {
+    if (myGrids.length) return myGrids;
+    const named = (g: Grid) => !!profile && g.owners.includes(profile.name);
+    const led = new Set(grids.filter((g) => g.level === "large" && named(g)).map((g) => g.code));
+    return grids.filter((g) => g.level === "small" && (named(g) || (g.parent != null && led.has(g.parent)))).map((g) => g.code);
+  };
 
   const params = new URLSearchParams(location.search);
   const fill = Number(params.get("findings") ?? 0);
