@@ -580,9 +580,18 @@ impl Store {
                     &mut clauses,
                 );
             }
-            // The trigram index cannot look up words shorter than three characters (many Chinese
-            // words are two): those are matched by a scan of the rows the other filters left.
+            // The trigram index cannot look up words shorter than three characters. Many Chinese
+            // words are two: a pair of letters or digits is looked up in the index of pairs; anything
+            // else that short is matched by a scan of the rows the other filters left.
             for word in short {
+                if let Some(expr) = super::bigrams::query(word) {
+                    bind(
+                        "f.seq IN (SELECT rowid FROM findings_bigrams WHERE findings_bigrams MATCH ?)",
+                        Box::new(expr),
+                        &mut clauses,
+                    );
+                    continue;
+                }
                 let pattern = format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
                 bind(
                     "(f.description LIKE ? ESCAPE '\\' OR f.address LIKE ? ESCAPE '\\')",

@@ -184,6 +184,25 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX findings_open ON findings(status, grid, due_at)
         WHERE status IN ('reported', 'accepted', 'rectifying', 'rectified', 'rework', 'reopened');
     "#,
+    // 8: two-character words (违停, 井盖) are looked up in an index of each finding's character pairs
+    // instead of scanning every row (store/bigrams.rs). Contentless, no positions: it only says which
+    // findings hold a pair. `gp_bigrams` is the store's own SQL function.
+    r#"
+    CREATE VIRTUAL TABLE findings_bigrams USING fts5(
+        grams, content = '', contentless_delete = 1, detail = 'none', tokenize = 'unicode61 remove_diacritics 0'
+    );
+    INSERT INTO findings_bigrams(rowid, grams) SELECT seq, gp_bigrams(description, address) FROM findings;
+    CREATE TRIGGER findings_bigrams_insert AFTER INSERT ON findings BEGIN
+        INSERT INTO findings_bigrams(rowid, grams) VALUES (new.seq, gp_bigrams(new.description, new.address));
+    END;
+    CREATE TRIGGER findings_bigrams_delete AFTER DELETE ON findings BEGIN
+        DELETE FROM findings_bigrams WHERE rowid = old.seq;
+    END;
+    CREATE TRIGGER findings_bigrams_update AFTER UPDATE OF description, address ON findings BEGIN
+        DELETE FROM findings_bigrams WHERE rowid = old.seq;
+        INSERT INTO findings_bigrams(rowid, grams) VALUES (new.seq, gp_bigrams(new.description, new.address));
+    END;
+    "#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction.

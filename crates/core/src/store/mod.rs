@@ -5,6 +5,7 @@
 //! pending events are exactly what the hub has not acknowledged. Reads go through `&self`,
 //! writes through `&mut self` and one transaction each. One module per table family.
 
+mod bigrams;
 mod events;
 mod findings;
 mod grids;
@@ -95,6 +96,7 @@ impl Store {
         // and the default put a checkpoint inside one commit in 45, which dominated the p99.
         conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        bigrams::register(&conn)?;
         migrations::migrate(&mut conn)?;
         let mut store = Store { conn, dir: dir.to_path_buf(), clock, ids, boundaries: Mutex::new(None) };
         store.seed_categories()?;

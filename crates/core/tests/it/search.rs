@@ -1,10 +1,14 @@
 //! Full-text search of findings in Chinese: phrases of three or more characters through the
-//! trigram index, two-character words (井盖) too, across description and address; and whatever a
+//! trigram index, two-character words (井盖) through the index of character pairs, across
+//! description and address; and whatever a
 //! person types, FTS syntax included, is plain text and never an error.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use gridpatrol_core::{FindingQuery, NewFinding};
+use gridpatrol_core::clock::SeededIds;
+use gridpatrol_core::projection::Edit;
+use gridpatrol_core::{FindingQuery, NewFinding, Store};
 
 use super::{Env, GRID_01, GRID_02, MANHOLE, STALL};
 
@@ -105,4 +109,42 @@ fn search_text_with_fts_syntax_is_plain_text() {
         assert!(found.is_empty(), "{text:?} is searched as the plain text it is, and no finding contains it");
     }
     assert_eq!(search(&f.env, "井盖破损 OR"), set(&[]), "OR is a word to find, not an operator");
+}
+
+#[test]
+fn two_character_words_follow_edits() {
+    let mut f = findings();
+    let edit = Edit { description: Some("路灯已修复，灯杆倾斜".into()), ..Edit::default() };
+    f.env.store.edit_finding(&f.lamp, edit).unwrap();
+    assert_eq!(search(&f.env, "灯杆"), set(&[&f.lamp]), "the new text's pairs are in the index");
+    assert_eq!(search(&f.env, "不亮"), set(&[]), "the old text's are gone");
+    assert_eq!(search(&f.env, "路灯"), set(&[&f.lamp]));
+}
+
+#[test]
+fn a_store_from_before_the_pair_index_gets_it_filled_when_it_opens() {
+    let f = findings();
+    let dir = f.env.dir.path().to_path_buf();
+    // Back to the schema of migration 7: no pair index, no triggers feeding it.
+    f.env
+        .store
+        .connection()
+        .execute_batch(
+            "DROP TRIGGER findings_bigrams_insert; DROP TRIGGER findings_bigrams_delete;
+             DROP TRIGGER findings_bigrams_update; DROP TABLE findings_bigrams; PRAGMA user_version = 7;",
+        )
+        .unwrap();
+    let Found { env, manhole, stall, .. } = f;
+    let Env { clock, store, dir: _keep } = env;
+    drop(store);
+    let store = Store::open(&dir, clock.clone(), Arc::new(SeededIds::new(1))).expect("open and migrate");
+    let found: BTreeSet<String> = store
+        .findings(&FindingQuery { search: Some("井盖".into()), ..FindingQuery::default() })
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(found, set(&[&manhole]), "findings recorded before the migration are found by a pair");
+    let found = store.findings(&FindingQuery { search: Some("路口".into()), ..FindingQuery::default() }).unwrap();
+    assert_eq!(found.into_iter().map(|s| s.id).collect::<Vec<_>>(), vec![stall], "and by a pair of the address");
 }
