@@ -13,6 +13,12 @@ use ts_rs::TS;
 use super::events::{append, Draft};
 use super::{parse_ts, parse_ts_opt, ts, Store};
 use crate::deadline;
+
+/// A limited search walks the observed-time index when each term matches at least this many
+/// findings for every row asked for (and at least [`WALK_MATCHES_AT_LEAST`]): the page is then found
+/// within the first few thousand index entries (see `Store::walk_for_first_page`).
+const WALK_MATCHES_PER_ROW: i64 = 40;
+const WALK_MATCHES_AT_LEAST: i64 = 2_000;
 use crate::error::{Error, Result};
 use crate::geometry;
 use crate::lifecycle::{self, Status};
@@ -525,6 +531,25 @@ impl Store {
         Ok(finding)
     }
 
+    /// Whether a limited, time-sorted search should walk the observed-time index rather than look
+    /// up its matches: when every term matches so many findings that the first page is near the
+    /// top of the index. Counting a term's matches costs a few milliseconds; looking up tens of
+    /// thousands of matches and sorting them costs a hundred or more (docs/performance.md).
+    fn walk_for_first_page(&self, query: &FindingQuery, lookups: &[(&str, String)]) -> Result<bool> {
+        let time_sorted = matches!(query.sort, FindingSort::ObservedDesc | FindingSort::ObservedAsc);
+        let Some(limit) = query.limit.filter(|_| time_sorted && !lookups.is_empty()) else { return Ok(false) };
+        let enough = (limit as i64).saturating_mul(WALK_MATCHES_PER_ROW).max(WALK_MATCHES_AT_LEAST);
+        for (table, expr) in lookups {
+            let count: i64 =
+                self.conn
+                    .query_row(&format!("SELECT count(*) FROM {table} WHERE {table} MATCH ?1"), [expr], |r| r.get(0))?;
+            if count < enough {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// Findings matching `query`, most recently observed first.
     pub fn findings(&self, query: &FindingQuery) -> Result<Vec<FindingSummary>> {
         let mut clauses: Vec<String> = Vec::new();
@@ -570,28 +595,36 @@ impl Store {
         }
         if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let (long, short): (Vec<&str>, Vec<&str>) = search.split_whitespace().partition(|w| w.chars().count() >= 3);
+            // Each lookup: an FTS5 table and a MATCH expression for it.
+            let mut lookups: Vec<(&str, String)> = Vec::new();
             if !long.is_empty() {
                 // Each word is one quoted FTS5 string, so operators typed by a person stay plain text.
                 let expr =
                     long.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND ");
-                bind(
-                    "f.seq IN (SELECT rowid FROM findings_fts WHERE findings_fts MATCH ?)",
-                    Box::new(expr),
-                    &mut clauses,
-                );
+                lookups.push(("findings_fts", expr));
             }
             // The trigram index cannot look up words shorter than three characters. Many Chinese
             // words are two: a pair of letters or digits is looked up in the index of pairs; anything
             // else that short is matched by a scan of the rows the other filters left.
+            let mut scanned = Vec::new();
             for word in short {
-                if let Some(expr) = super::bigrams::query(word) {
-                    bind(
-                        "f.seq IN (SELECT rowid FROM findings_bigrams WHERE findings_bigrams MATCH ?)",
-                        Box::new(expr),
-                        &mut clauses,
-                    );
-                    continue;
+                match super::bigrams::query(word) {
+                    Some(expr) => lookups.push(("findings_bigrams", expr)),
+                    None => scanned.push(word),
                 }
+            }
+            // A first page of a common term: walk the sort's index and test each finding against the
+            // matches (`+` keeps SQLite from looking every match up by rowid and sorting them all).
+            let walk = self.walk_for_first_page(query, &lookups)?;
+            for (table, expr) in lookups {
+                let member = if walk { "+f.seq" } else { "f.seq" };
+                bind(
+                    &format!("{member} IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"),
+                    Box::new(expr),
+                    &mut clauses,
+                );
+            }
+            for word in scanned {
                 let pattern = format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
                 bind(
                     "(f.description LIKE ? ESCAPE '\\' OR f.address LIKE ? ESCAPE '\\')",

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use gridpatrol_core::clock::SeededIds;
 use gridpatrol_core::projection::Edit;
+use gridpatrol_core::store::FindingSort;
 use gridpatrol_core::{FindingQuery, NewFinding, Store};
 
 use super::{Env, GRID_01, GRID_02, MANHOLE, STALL};
@@ -147,4 +148,39 @@ fn a_store_from_before_the_pair_index_gets_it_filled_when_it_opens() {
     assert_eq!(found, set(&[&manhole]), "findings recorded before the migration are found by a pair");
     let found = store.findings(&FindingQuery { search: Some("路口".into()), ..FindingQuery::default() }).unwrap();
     assert_eq!(found.into_iter().map(|s| s.id).collect::<Vec<_>>(), vec![stall], "and by a pair of the address");
+}
+
+#[test]
+fn a_first_page_of_a_common_word_is_the_top_of_all_its_matches() {
+    // Over 2,000 matches: a limited search walks the observed-time index instead of looking every
+    // match up (Store::walk_for_first_page); the page must be the same either way.
+    let mut env = Env::sample();
+    let start = super::at(super::NOW);
+    for i in 0..2_100i64 {
+        env.clock.set(start + chrono::Duration::minutes(i * 7 % 1_000));
+        let description = if i % 3 == 0 { "井盖松动，有异响" } else { "人行道井盖松动缺失" };
+        env.store.add_finding(NewFinding::new(GRID_01, MANHOLE, description)).unwrap();
+    }
+    env.store.add_finding(NewFinding::new(GRID_02, STALL, "占道经营")).unwrap();
+    let ids = |search: &str, limit: Option<usize>, sort: FindingSort| -> Vec<String> {
+        env.store
+            .findings(&FindingQuery { search: Some(search.into()), limit, sort, ..FindingQuery::default() })
+            .unwrap()
+            .into_iter()
+            .map(|f| f.id)
+            .collect()
+    };
+    for sort in [FindingSort::ObservedDesc, FindingSort::ObservedAsc, FindingSort::DueAsc] {
+        // Walked: 井盖 (pairs) and 井盖松动 (trigrams) match all 2,100; looked up: 缺失 and 异响 match fewer.
+        for search in ["井盖", "井盖松动", "井盖 缺失", "异响"] {
+            let all = ids(search, None, sort);
+            assert!(all.len() >= 700, "{search}: {} matches", all.len());
+            assert_eq!(
+                ids(search, Some(50), sort),
+                all[..50].to_vec(),
+                "{search} {sort:?}: the first page is the top of all"
+            );
+        }
+    }
+    assert_eq!(ids("经营", Some(50), FindingSort::ObservedDesc).len(), 1, "a rare word's page has its one match");
 }
