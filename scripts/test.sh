@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# A one-off build gains nothing from incremental caches, which would double what the build writes.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+df -h . | sed 's/^/disk: /'
 echo "== formatting"
 cargo fmt --all -- --check
 echo "== UI: type check, unit and component tests, build"
@@ -15,3 +18,5 @@ echo "== unit, integration, property, CLI, hub, sync-simulation and window tests
 cargo test --workspace --locked
 echo "== benchmarks compile (run them by hand: see docs/performance.md)"
 cargo bench --locked --no-run -p gridpatrol-core -p gridpatrol-hub
+df -h . | sed 's/^/disk: /'
+du -sh target 2>/dev/null | sed 's/^/disk: target holds /'
