@@ -202,6 +202,7 @@ export const en: Record<MessageKey, string> = {
   "findings.sort.status": "By status",
   "findings.clearFilters": "Clear filters",
   "findings.count": "{n} findings",
+  "findings.countFirst": "First {n} shown",
   "findings.empty": "No finding matches.",
   "findings.overdue": "overdue",
   "findings.col.status": "Status",

@@ -201,6 +201,7 @@ export const zh = {
   "findings.sort.status": "按状态",
   "findings.clearFilters": "清除筛选",
   "findings.count": "共 {n} 条",
+  "findings.countFirst": "已显示前 {n} 条",
   "findings.empty": "没有符合条件的问题。",
   "findings.overdue": "超期",
   "findings.col.status": "状态",
