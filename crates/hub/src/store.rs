@@ -4,7 +4,9 @@
 //! `user_version`) beside a core store in `reference/` that holds the grid registry and category
 //! tree the rules check against. A push is judged and written in one IMMEDIATE transaction, so the
 //! hub order is the commit order, an event id is recorded in the same transaction that applies it
-//! (a replay finds it and answers with the same ack), and a refusal stores nothing. A PostgreSQL
+//! (a replay finds it and answers with the same ack), and a refusal stores nothing. Pushes that
+//! arrive together share that transaction (group commit: each batch in its own savepoint, one fsync
+//! for all), and pulls read through a second connection so they never wait for a commit. A PostgreSQL
 //! store would implement the same trait with the same [`crate::rules::judge`]; it would need a
 //! gap-free sequence for the pull cursor (e.g. assigning `hub_seq` under a lock at commit).
 
@@ -37,7 +39,9 @@ pub trait HubStore: Send + Sync {
     fn scope_of(&self, role: Role, grids: &[String]) -> Result<Scope>;
     /// Whether `code` names a grid of the registry.
     fn grid_exists(&self, code: &str) -> Result<bool>;
-    /// Judges and applies a batch in hub order, all or nothing; one ack per event.
+    /// Judges and applies a batch in hub order, all or nothing; one ack per event. `photo_present`
+    /// answers whether the hub holds a photo; it must be the same for every caller (the hub's one
+    /// photo vault), because a store may apply batches that arrive together under one caller's call.
     fn push(
         &self,
         who: &Principal,
@@ -131,8 +135,19 @@ fn open_db(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Read connections beside the writer.
+const READERS: usize = 4;
+
 pub struct SqliteStore {
+    /// The writer: every change, and the group commit of pushes.
     conn: Mutex<Connection>,
+    /// Connections for reads (pulls, token checks): in WAL mode each reads a committed snapshot
+    /// while the writer commits, so devices catching up or signing a request do not queue behind
+    /// devices pushing.
+    readers: Vec<Mutex<Connection>>,
+    next_reader: std::sync::atomic::AtomicUsize,
+    /// Pushes waiting for the writer (see [`SqliteStore::push`]).
+    waiting: Mutex<Vec<WaitingPush>>,
     reference: Mutex<CoreStore>,
     /// The registry as `(code, parent)`, for expanding scopes.
     registry: Vec<(String, Option<String>)>,
@@ -161,14 +176,33 @@ impl SqliteStore {
             ));
         }
         let conn = open_db(&crate::db_path(dir))?;
+        let readers = (0..READERS).map(|_| open_db(&crate::db_path(dir)).map(Mutex::new)).collect::<Result<_>>()?;
         let reference = CoreStore::open(&dir.join("reference"), clock.clone(), Arc::new(OsIds))?;
         let registry = reference.grids()?.into_iter().map(|g| (g.code, g.parent)).collect();
-        Ok(SqliteStore { conn: Mutex::new(conn), reference: Mutex::new(reference), registry, clock })
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            readers,
+            next_reader: Default::default(),
+            waiting: Mutex::new(Vec::new()),
+            reference: Mutex::new(reference),
+            registry,
+            clock,
+        })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        // A poisoned lock means a handler panicked mid-request; SQLite rolled its transaction back.
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.conn)
+    }
+
+    /// A reader: the first one free, else the next in turn.
+    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+        for r in &self.readers {
+            if let Ok(guard) = r.try_lock() {
+                return guard;
+            }
+        }
+        let n = self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        lock(&self.readers[n % self.readers.len()])
     }
 
     /// How many events the hub holds (tests and benchmarks).
@@ -215,7 +249,7 @@ fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
     })
 }
 
-struct TxCurrent<'a>(&'a rusqlite::Transaction<'a>);
+struct TxCurrent<'a>(&'a Connection);
 
 impl Current for TxCurrent<'_> {
     fn finding(&mut self, id: &str) -> Result<Option<Finding>> {
@@ -262,7 +296,7 @@ impl HubStore for SqliteStore {
 
     fn user(&self, name: &str) -> Result<Option<UserRecord>> {
         Ok(self
-            .conn()
+            .reader()
             .query_row("SELECT name, role, grids, password_hash FROM users WHERE name = ?1", [name], user_from_row)
             .optional()?)
     }
@@ -276,8 +310,9 @@ impl HubStore for SqliteStore {
     }
 
     fn token_user(&self, hash: &str) -> Result<Option<UserRecord>> {
+        // A revocation committed before this read is seen: a reader starts from the latest commit.
         Ok(self
-            .conn()
+            .reader()
             .query_row(
                 "SELECT u.name, u.role, u.grids, u.password_hash FROM tokens t JOIN users u ON u.name = t.user
                  WHERE t.hash = ?1 AND t.revoked_at IS NULL",
@@ -329,82 +364,56 @@ impl HubStore for SqliteStore {
                 }
             }
         }
-        let reference = self.reference.lock().unwrap_or_else(|e| e.into_inner());
+        // Group commit: the batch waits in line; whoever holds the writer next applies every batch
+        // waiting, each in its own savepoint (a refused batch stores nothing and the others go on),
+        // and commits them with one fsync. A batch applied by another thread finds its answer when
+        // it gets the writer. Hub order is still commit order: batches are applied one after another
+        // in the order they queued, each seeing the ones before it.
+        let answer = Arc::new(Mutex::new(None));
+        lock(&self.waiting).push(WaitingPush { who: who.clone(), events: events.to_vec(), answer: answer.clone() });
+        let reference = lock(&self.reference);
         let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let now = ts(self.clock.now());
-        let mut acks: Vec<Ack> = Vec::with_capacity(events.len());
-        for e in events {
-            let digest = e.digest();
-            let known: Option<(String, i64)> = tx
-                .query_row("SELECT digest, hub_seq FROM events WHERE id = ?1", [&e.id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            if let Some((stored, seq)) = known {
-                if stored != digest {
-                    return Err(HubError::event_with(
-                        axum::http::StatusCode::CONFLICT,
-                        "event_conflict",
-                        &e.id,
-                        "The hub already holds an event with this id and different content.",
-                    ));
-                }
-                acks.push(Ack { id: e.id.clone(), hub_seq: seq });
-                continue;
-            }
-            let effect = rules::judge(who, e, &mut TxCurrent(&tx), &*reference, photo_present)?;
-            tx.prepare_cached(
-                "INSERT INTO events (id, digest, grid, entity, entity_id, actor, kind, payload, device_time, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                e.id,
-                digest,
-                effect.grid,
-                e.entity,
-                e.entity_id,
-                e.actor,
-                e.kind,
-                e.payload.to_string(),
-                ts(e.device_time),
-                now
-            ])?;
-            let seq = tx.last_insert_rowid();
-            match effect.change {
-                Change::NewFinding(f) | Change::Finding(f) => {
-                    tx.prepare_cached(
-                        "INSERT INTO findings (id, grid, status, body, hub_seq) VALUES (?1, ?2, ?3, ?4, ?5)
-                         ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body, hub_seq = excluded.hub_seq",
-                    )?
-                    .execute(params![f.id, f.grid, f.status.as_str(), serde_json::to_string(&f).unwrap_or_default(), seq])?;
-                }
-                Change::NewPatrol(p) => {
-                    tx.execute(
-                        "INSERT INTO patrols (id, officer, body) VALUES (?1, ?2, ?3)",
-                        params![p.id, p.officer, serde_json::to_string(&p).unwrap_or_default()],
-                    )?;
-                }
-                Change::PatrolEnded => {}
-                Change::LogReview(key, r) => {
-                    tx.prepare_cached(
-                        "INSERT INTO log_reviews (key, grid, body, hub_seq) VALUES (?1, ?2, ?3, ?4)
-                         ON CONFLICT(key) DO UPDATE SET body = excluded.body, hub_seq = excluded.hub_seq",
-                    )?
-                    .execute(params![
-                        key,
-                        effect.grid,
-                        serde_json::to_string(&r).unwrap_or_default(),
-                        seq
-                    ])?;
-                }
-            }
-            acks.push(Ack { id: e.id.clone(), hub_seq: seq });
+        if let Some(done) = lock(&answer).take() {
+            return done;
         }
-        tx.commit()?;
-        Ok(acks)
+        let group = std::mem::take(&mut *lock(&self.waiting));
+        let now = ts(self.clock.now());
+        let outcome = (|| -> Result<Vec<Result<Vec<Ack>>>> {
+            let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut answers = Vec::with_capacity(group.len());
+            for push in &group {
+                let sp = tx.savepoint()?;
+                let applied = apply_batch(&sp, &reference, &push.who, &push.events, photo_present, &now);
+                if applied.is_ok() {
+                    sp.commit()?;
+                } // else dropped: rolled back to the savepoint
+                answers.push(applied);
+            }
+            tx.commit()?;
+            Ok(answers)
+        })();
+        match outcome {
+            Ok(answers) => {
+                for (push, a) in group.iter().zip(answers) {
+                    *lock(&push.answer) = Some(a);
+                }
+            }
+            Err(e) => {
+                // Nothing of the group was stored: every batch is told so, and its device retries.
+                for push in &group {
+                    *lock(&push.answer) = Some(Err(HubError::Internal(format!("the commit failed: {e}"))));
+                }
+            }
+        }
+        drop(conn);
+        let done = lock(&answer).take();
+        done.unwrap_or_else(|| Err(HubError::Internal("a push was lost from the commit group".into())))
     }
 
     fn pull(&self, scope: &Scope, since: i64, limit: usize) -> Result<PullResponse> {
-        let mut conn = self.conn();
+        // One read transaction on the reader: the page and `max` come from the same snapshot, and
+        // commits are serial, so no event can later appear below a cursor already handed out.
+        let mut conn = self.reader();
         let tx = conn.transaction()?;
         let max: i64 = tx.query_row("SELECT coalesce(max(hub_seq), 0) FROM events", [], |r| r.get(0))?;
         let grids = serde_json::to_string(&scope.grids).unwrap_or_else(|_| "[]".into());
@@ -441,4 +450,95 @@ impl HubStore for SqliteStore {
         };
         Ok(PullResponse { events, cursor, more })
     }
+}
+
+/// A push waiting for the writer, and the slot its answer is put in.
+struct WaitingPush {
+    who: Principal,
+    events: Vec<WireEvent>,
+    answer: Arc<Mutex<Option<Result<Vec<Ack>>>>>,
+}
+
+/// A lock whose holder panicked is still usable: SQLite rolled back what that holder had begun.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Judges and applies one batch inside the caller's transaction, all or nothing for the caller to
+/// keep or roll back; one ack per event, a replayed event answered with its first ack.
+fn apply_batch(
+    tx: &Connection,
+    reference: &CoreStore,
+    who: &Principal,
+    events: &[WireEvent],
+    photo_present: &(dyn Fn(&str) -> bool + Sync),
+    now: &str,
+) -> Result<Vec<Ack>> {
+    let mut acks: Vec<Ack> = Vec::with_capacity(events.len());
+    for e in events {
+        let digest = e.digest();
+        let known: Option<(String, i64)> = tx
+            .query_row("SELECT digest, hub_seq FROM events WHERE id = ?1", [&e.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((stored, seq)) = known {
+            if stored != digest {
+                return Err(HubError::event_with(
+                    axum::http::StatusCode::CONFLICT,
+                    "event_conflict",
+                    &e.id,
+                    "The hub already holds an event with this id and different content.",
+                ));
+            }
+            acks.push(Ack { id: e.id.clone(), hub_seq: seq });
+            continue;
+        }
+        let effect = rules::judge(who, e, &mut TxCurrent(tx), reference, photo_present)?;
+        tx.prepare_cached(
+            "INSERT INTO events (id, digest, grid, entity, entity_id, actor, kind, payload, device_time, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            e.id,
+            digest,
+            effect.grid,
+            e.entity,
+            e.entity_id,
+            e.actor,
+            e.kind,
+            e.payload.to_string(),
+            ts(e.device_time),
+            now
+        ])?;
+        let seq = tx.last_insert_rowid();
+        match effect.change {
+            Change::NewFinding(f) | Change::Finding(f) => {
+                tx.prepare_cached(
+                    "INSERT INTO findings (id, grid, status, body, hub_seq) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body, hub_seq = excluded.hub_seq",
+                )?
+                .execute(params![f.id, f.grid, f.status.as_str(), serde_json::to_string(&f).unwrap_or_default(), seq])?;
+            }
+            Change::NewPatrol(p) => {
+                tx.execute(
+                    "INSERT INTO patrols (id, officer, body) VALUES (?1, ?2, ?3)",
+                    params![p.id, p.officer, serde_json::to_string(&p).unwrap_or_default()],
+                )?;
+            }
+            Change::PatrolEnded => {}
+            Change::LogReview(key, r) => {
+                tx.prepare_cached(
+                    "INSERT INTO log_reviews (key, grid, body, hub_seq) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT(key) DO UPDATE SET body = excluded.body, hub_seq = excluded.hub_seq",
+                )?
+                .execute(params![
+                    key,
+                    effect.grid,
+                    serde_json::to_string(&r).unwrap_or_default(),
+                    seq
+                ])?;
+            }
+        }
+        acks.push(Ack { id: e.id.clone(), hub_seq: seq });
+    }
+    Ok(acks)
 }

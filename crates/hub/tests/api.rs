@@ -596,3 +596,82 @@ async fn the_openapi_document_lists_every_route_and_only_those() {
     let (s, b) = json_call(&hub, Method::GET, "/api/version", None, Value::Null).await;
     assert_eq!((s, b["protocol"].clone()), (StatusCode::OK, json!(PROTOCOL)));
 }
+
+/// Pushes that arrive together share one commit (group commit): each batch still gets its own
+/// answer, a refused batch among them stores nothing of its own and nothing of the others is lost,
+/// and hub order stays gap-free. Sixteen threads push at once through the store, as the handlers do.
+#[test]
+fn pushes_arriving_together_are_each_answered_and_a_refused_one_stores_nothing() {
+    use gridpatrol_core::User;
+    use gridpatrol_hub::auth::Principal;
+    use gridpatrol_hub::HubError;
+
+    let hub = hub();
+    let zhang = Principal {
+        user: User { name: "zhang".into(), role: Role::Officer },
+        scope: hub.store.scope_of(Role::Officer, &[GRID_A.to_string()]).unwrap(),
+    };
+    let threads = 16;
+    let dirs: Vec<_> = (0..threads).map(|_| tempfile::tempdir().unwrap()).collect();
+    let batches: Vec<(bool, Vec<WireEvent>)> = dirs
+        .iter()
+        .enumerate()
+        .map(|(k, dir)| {
+            let mut dev = device(dir.path(), "zhang", Role::Officer, 100 + k as u64);
+            let refused = k % 4 == 3;
+            let mut events: Vec<WireEvent> =
+                (0..3).map(|i| finding_in(&mut dev, GRID_A, &format!("第{k}批第{i}条"))).collect();
+            if refused {
+                events.insert(1, finding_in(&mut dev, GRID_B, "越界记录"));
+            }
+            (refused, events)
+        })
+        .collect();
+
+    let start = std::sync::Barrier::new(threads);
+    let answers: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = batches
+            .iter()
+            .map(|(_, events)| {
+                let (store, zhang, start) = (&hub.store, &zhang, &start);
+                s.spawn(move || {
+                    start.wait();
+                    store.push(zhang, events, &|_: &str| true)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+
+    let mut seqs = Vec::new();
+    for ((refused, events), answer) in batches.iter().zip(answers) {
+        if *refused {
+            match answer {
+                Err(HubError::Event { code, event_id, .. }) => {
+                    assert_eq!((code.as_str(), event_id.as_str()), ("out_of_scope", events[1].id.as_str()));
+                }
+                other => panic!("a batch with an event outside the scope is refused, got {other:?}"),
+            }
+        } else {
+            let acks = answer.expect("a good batch is acknowledged whatever its neighbours carried");
+            let ids: Vec<&str> = acks.iter().map(|a| a.id.as_str()).collect();
+            assert_eq!(ids, events.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), "its own acks, in order");
+            assert!(acks.windows(2).all(|w| w[1].hub_seq == w[0].hub_seq + 1), "a batch is applied as a whole");
+            seqs.extend(acks.iter().map(|a| a.hub_seq));
+        }
+    }
+    let good = batches.iter().filter(|(r, _)| !r).count();
+    assert_eq!(hub.store.event_count().unwrap(), (good * 3) as i64, "the good batches, and nothing of the refused");
+    seqs.sort();
+    assert_eq!(seqs, (1..=(good * 3) as i64).collect::<Vec<_>>(), "hub order has no gaps");
+    // A replay of every batch at once answers with the same acks and stores nothing more.
+    let mut again: Vec<_> = batches
+        .iter()
+        .filter(|(r, _)| !r)
+        .map(|(_, events)| hub.store.push(&zhang, events, &|_: &str| true).unwrap())
+        .flat_map(|acks| acks.into_iter().map(|a| a.hub_seq))
+        .collect();
+    again.sort();
+    assert_eq!(again, seqs);
+    assert_eq!(hub.store.event_count().unwrap(), (good * 3) as i64);
+}
