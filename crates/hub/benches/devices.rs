@@ -14,25 +14,16 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use gridpatrol_core::clock::{Clock, SeededIds};
 use gridpatrol_core::model::Role;
 use gridpatrol_core::{NewFinding, Store};
 use gridpatrol_hub::auth::{hash_password, UserRecord};
-use gridpatrol_hub::{AppState, HubStore, Limits, SqliteStore};
+use gridpatrol_hub::{HubStore, SqliteStore};
 use gridpatrol_sync::client::{outbox, HubClient};
 use gridpatrol_sync::wire::{PullResponse, PushRequest, PushResponse, WireEvent, API, PROTOCOL};
 
-struct Wall;
-impl Clock for Wall {
-    fn now(&self) -> chrono::DateTime<Utc> {
-        Utc::now()
-    }
-}
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
+mod common;
+use common::{env, Wall};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -147,23 +138,7 @@ fn main() {
             })
             .unwrap();
     }
-    let state = AppState {
-        store: Arc::new(store),
-        photos: Arc::new(gridpatrol_hub::photos::PhotoVault::new(hub_dir.path().join("photos")).unwrap()),
-        limits: Limits::default(),
-        clock: clock.clone(),
-    };
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    rt.spawn(async move {
-        axum::serve(
-            axum::serve::ListenerExt::tap_io(listener, |t| {
-                let _ = t.set_nodelay(true);
-            }),
-            gridpatrol_hub::app(state),
-        )
-        .await
-    });
+    let base = common::serve(&rt, hub_dir.path(), store, clock.clone());
 
     // The findings every device will push, recorded by a real core store as each officer in turn
     // and taken from its outbox: `rounds` batches of `batch` findings in the officer's grid.

@@ -19,21 +19,13 @@ use gridpatrol_core::model::Role;
 use gridpatrol_core::scope::Scope;
 use gridpatrol_core::{NewFinding, PhotoSource, Store, User};
 use gridpatrol_hub::auth::{hash_password, UserRecord};
-use gridpatrol_hub::{AppState, HubStore, Limits, SqliteStore};
+use gridpatrol_hub::{HubStore, SqliteStore};
 use gridpatrol_sync::client::{sync_round, HubClient};
 use gridpatrol_sync::wire::WireEvent;
 use gridpatrol_sync::Config;
 
-struct Wall;
-impl Clock for Wall {
-    fn now(&self) -> chrono::DateTime<Utc> {
-        Utc::now()
-    }
-}
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
+mod common;
+use common::{env, Wall};
 
 fn png(i: usize) -> Vec<u8> {
     let mut bytes = Vec::new();
@@ -68,23 +60,7 @@ fn main() {
             password_hash: hash_password("bench-password").unwrap(),
         })
         .unwrap();
-    let state = AppState {
-        store: Arc::new(store),
-        photos: Arc::new(gridpatrol_hub::photos::PhotoVault::new(hub_dir.path().join("photos")).unwrap()),
-        limits: Limits::default(),
-        clock: clock.clone(),
-    };
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    rt.spawn(async move {
-        axum::serve(
-            axum::serve::ListenerExt::tap_io(listener, |t| {
-                let _ = t.set_nodelay(true);
-            }),
-            gridpatrol_hub::app(state),
-        )
-        .await
-    });
+    let url = common::serve(&rt, hub_dir.path(), store, clock.clone());
 
     // 1. The floor: raw inserts into a second hub store.
     let floor_dir = tempfile::tempdir().unwrap();

@@ -1,0 +1,43 @@
+//! What the hub's bench binaries share: the wall clock, sizes from the environment, and a hub
+//! served on a free loopback port.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::Utc;
+use gridpatrol_core::clock::Clock;
+use gridpatrol_hub::{AppState, Limits, SqliteStore};
+
+pub struct Wall;
+impl Clock for Wall {
+    fn now(&self) -> chrono::DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A size from the environment variable `name`, else `default`.
+pub fn env(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Serves `store` (with its photo vault in `dir/photos`) on 127.0.0.1 in `rt`; returns its base URL.
+pub fn serve(rt: &tokio::runtime::Runtime, dir: &Path, store: SqliteStore, clock: Arc<dyn Clock>) -> String {
+    let state = AppState {
+        store: Arc::new(store),
+        photos: Arc::new(gridpatrol_hub::photos::PhotoVault::new(dir.join("photos")).unwrap()),
+        limits: Limits::default(),
+        clock,
+    };
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    rt.spawn(async move {
+        axum::serve(
+            axum::serve::ListenerExt::tap_io(listener, |t| {
+                let _ = t.set_nodelay(true);
+            }),
+            gridpatrol_hub::app(state),
+        )
+        .await
+    });
+    url
+}
