@@ -2,7 +2,6 @@
 // screens everyone has, so its Alt+digit is the next one and an officer's shortcuts stay the same.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks } from "@tauri-apps/api/mocks";
 import { app, SCREENS, screensFor } from "$lib/app.svelte";
 import { ipc } from "$lib/ipc";
 import { installMock } from "$lib/ipc/mock";
@@ -10,7 +9,6 @@ import { setCurrentLang } from "$lib/i18n/index.svelte";
 import App from "./App.svelte";
 
 beforeEach(async () => {
-  clearMocks();
   installMock();
   setCurrentLang("zh");
   await ipc.loadSampleRegistry();
@@ -55,7 +53,8 @@ describe("the screens in the navigation", () => {
     expect(nav.getAttribute("title")).toBe("快捷键 Alt+7");
     await altDigit(7);
     expect(app.screen).toBe("dashboard");
-    await waitFor(() => expect(screen.getByTestId("dashboard-chart")).toBeTruthy());
+    // The dashboard's code is its own chunk, loaded on first use: slower on a busy machine.
+    await waitFor(() => expect(screen.getByTestId("dashboard-chart")).toBeTruthy(), { timeout: 10_000 });
     expect(nav.getAttribute("aria-current")).toBe("page");
   });
 });

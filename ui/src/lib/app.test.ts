@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { clearMocks } from "@tauri-apps/api/mocks";
 import { app, AppState } from "./app.svelte";
 import { ipc } from "./ipc";
 import { installMock } from "./ipc/mock";
@@ -26,7 +25,6 @@ describe("going to a finding and back", () => {
 
 describe("the first screen's requests", () => {
   beforeEach(() => {
-    clearMocks();
     installMock();
   });
 

@@ -2,7 +2,6 @@
 // weeks of findings in his large grid (黄河大网格).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
-import { clearMocks } from "@tauri-apps/api/mocks";
 import { app } from "$lib/app.svelte";
 import { ipc } from "$lib/ipc";
 import { installMock } from "$lib/ipc/mock";
@@ -15,7 +14,6 @@ const url = location.href;
 
 beforeEach(async () => {
   history.replaceState(null, "", "/?lead");
-  clearMocks();
   installMock();
   setCurrentLang("zh");
   app.info = await ipc.appInfo();

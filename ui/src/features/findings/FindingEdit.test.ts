@@ -2,7 +2,6 @@
 // rules and codes for edit_finding), so the form and the refusals are seen as a person sees them.
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks } from "@tauri-apps/api/mocks";
 import { tick } from "svelte";
 import { app } from "$lib/app.svelte";
 import { ipc } from "$lib/ipc";
@@ -14,7 +13,6 @@ import FindingDetailView from "./FindingDetail.svelte";
 let id = "";
 
 beforeEach(async () => {
-  clearMocks();
   installMock();
   setCurrentLang("zh");
   toasts.list.length = 0;

@@ -2,7 +2,6 @@
 // a new filter shows its first page at once and the whole count when the rest arrives.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { render, screen, waitFor } from "@testing-library/svelte";
-import { clearMocks } from "@tauri-apps/api/mocks";
 import { app } from "$lib/app.svelte";
 import { ipc, type FindingFilter, type FindingSummary } from "$lib/ipc";
 import { installMock } from "$lib/ipc/mock";
@@ -15,7 +14,6 @@ const url = location.href;
 
 beforeEach(async () => {
   history.replaceState(null, "", "/?lead");
-  clearMocks();
   installMock();
   setCurrentLang("zh");
   app.info = await ipc.appInfo();

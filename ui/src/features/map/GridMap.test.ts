@@ -2,7 +2,6 @@
 // its open findings, and a click listing them.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen } from "@testing-library/svelte";
-import { clearMocks } from "@tauri-apps/api/mocks";
 import { app } from "$lib/app.svelte";
 import { ipc } from "$lib/ipc";
 import { installMock } from "$lib/ipc/mock";
@@ -22,7 +21,6 @@ beforeEach(async () => {
       this.pointerId = init.pointerId ?? 1;
     }
   });
-  clearMocks();
   installMock();
   setCurrentLang("zh");
   await ipc.setProfile("李明", "officer", []);

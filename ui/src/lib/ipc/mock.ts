@@ -3,7 +3,7 @@
 // ships. It keeps everything in memory; `?findings=100000` fills the list to try the windowing,
 // `?lead` starts as the team lead 王建国 (with logs of other officers waiting for review, and twelve
 // weeks of findings in his large grid for the dashboard).
-import { mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type {
   AppInfo, Dashboard, Edit, Event, ExportFormat, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
   GridWeek, LogEntry, LogReview, LogView, MajorCategory, MoveInput, Patrol, PatrolWeek, PhotoPreview, ReviewInput, Status,
@@ -31,7 +31,9 @@ function fail(code: string, message: string, field: string | null = null): never
   throw { code, message, field };
 }
 
+/** Answers every command from a fresh in-memory store, replacing any mock installed before (tests call it per test). */
 export function installMock(): void {
+  clearMocks();
   const features = (JSON.parse(registry) as { features: Feature[] }).features;
   let grids: Grid[] = [];
   const categories = (categoryData as unknown as { majors: MajorCategory[] }).majors;
