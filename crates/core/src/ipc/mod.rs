@@ -523,7 +523,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::create(
             dir.path(),
-            std::sync::Arc::new(crate::clock::FixedClock::new(Utc::now())),
+            std::sync::Arc::new(crate::clock::FixedClock::new("2026-11-25T02:00:00Z".parse().unwrap())),
             std::sync::Arc::new(crate::clock::SeededIds::new(1)),
         )
         .unwrap();
