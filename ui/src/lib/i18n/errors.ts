@@ -31,6 +31,12 @@ function foreign(detail: string): boolean {
   return currentLang() === "zh" && /[A-Za-z]{2,}[\s,;:]+[A-Za-z]{2,}/.test(detail);
 }
 
+/** A detail that only says the sentence again (with a few words more) is not worth a second line. */
+function repeats(message: string, text: string): boolean {
+  const core = text.replace(/[。.!！]+$/, "");
+  return message === text || (core.length >= 4 && message.startsWith(core));
+}
+
 export function showError(e: unknown): ShownError {
   const err = asIpcError(e);
   const sentence = errorSentence(err.code);
@@ -38,7 +44,7 @@ export function showError(e: unknown): ShownError {
   // Only a known code's message is the Rust side's sentence for people; anything else may be a
   // stack or a JS error text, which is kept out of sight (it goes to the console instead).
   const message = err.message?.trim();
-  const detail = sentence && message && message !== text && !foreign(message) ? t("errors.detail", { message }) : null;
+  const detail = sentence && message && !repeats(message, text) && !foreign(message) ? t("errors.detail", { message }) : null;
   if (!sentence) console.error("Grid Patrol error", e);
   return { code: err.code, field: err.field ?? null, text, detail };
 }

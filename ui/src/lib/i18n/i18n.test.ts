@@ -221,8 +221,10 @@ describe("the hub's and the sync driver's errors (issue 15 item 5)", () => {
     const s = showError(new IpcError({ code: "photo_unreadable", message: "无法读取照片 a.jpg：Format error decoding Jpeg。", field: "photos" }));
     expect(s.text).toBe(zh["errors.photo_unreadable"]);
     expect(s.detail, "no raw English under a Chinese sentence").toBeNull();
-    const kept = showError(new IpcError({ code: "bad_credentials", message: "用户名或密码不正确，中心端拒绝了登录。", field: null }));
-    expect(kept.detail, "a Chinese detail stays").toContain("中心端拒绝了登录");
+    const kept = showError(new IpcError({ code: "point_outside_grid", message: "位置（37.1, 117.9）不在网格 37160200100101 内。", field: "point" }));
+    expect(kept.detail, "a Chinese detail stays").toContain("不在网格 37160200100101 内");
+    const again = showError(new IpcError({ code: "bad_credentials", message: "用户名或密码不正确，中心端拒绝了登录。", field: null }));
+    expect(again.detail, "a detail that only repeats the sentence is not shown twice").toBeNull();
     setCurrentLang("en");
     const en = showError(new IpcError({ code: "photo_unreadable", message: "Cannot read the photo a.jpg: Format error decoding Jpeg.", field: "photos" }));
     expect(en.detail, "English details stay in English").toContain("Format error");
