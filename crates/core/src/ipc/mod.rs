@@ -560,6 +560,15 @@ mod tests {
     }
 
     #[test]
+    fn an_out_of_scope_grid_is_refused_beside_the_grid_field() {
+        assert_eq!(
+            error_field(&Error::OutOfScope("37160200100105".into())).as_deref(),
+            Some("grid"),
+            "the form shows the out-of-scope refusal by the grid it is about, not by the Save button"
+        );
+    }
+
+    #[test]
     fn iso_weeks_follow_the_city_zone() {
         let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
         assert_eq!(iso_week(t("2026-11-29T15:30:00Z")), "2026-W48", "23:30 Sunday in Beijing is still week 48");
