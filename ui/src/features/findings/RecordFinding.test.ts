@@ -191,6 +191,27 @@ describe("Record a finding", () => {
     expect(addFinding.mock.calls[1][0].observed_at, "pressing 使用照片时间 sends the photo's time").toBe("2026-11-24T01:15:00.000Z");
   });
 
+  it("keeps an untouched observed time on the clock while the form stays open, and sends that minute (issue 15 item 2)", async () => {
+    vi.useFakeTimers({ toFake: ["Date", "setInterval", "clearInterval"] });
+    try {
+      vi.setSystemTime(new Date("2026-11-25T02:00:20Z"));
+      addFinding.mockResolvedValueOnce({ id: "0193-x", observed_at: "2026-11-25T02:03:00Z" } as Finding);
+      render(RecordFinding);
+      const clock = screen.getByTestId("finding-observed-clock") as HTMLInputElement;
+      expect(clock.value, "10:00 in Beijing").toBe("10:00");
+      vi.setSystemTime(new Date("2026-11-25T02:03:05Z"));
+      await vi.advanceTimersByTimeAsync(15_000);
+      expect(clock.value, "the shown time follows the clock").toBe("10:03");
+      expect(screen.getByTestId("observed-follows").textContent).toBe(zh["form.nowFollows"]);
+      await fill();
+      await fireEvent.click(screen.getByTestId("finding-save"));
+      expect(addFinding).toHaveBeenCalledTimes(1);
+      expect(beijingParts(addFinding.mock.calls[0][0].observed_at).clock, "the minute shown is the minute sent").toBe("10:03");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("refuses a typed time that is not one beside the field, in the app's language (issue 15 item 8)", async () => {
     render(RecordFinding);
     await fill();
