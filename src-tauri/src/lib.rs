@@ -126,6 +126,7 @@ pub fn run() {
             commands::logs::export_week,
             commands::logs::dashboard,
             commands::photos::stage_photo,
+            commands::photos::restage_photo,
             commands::photos::unstage_photo,
             commands::sync::sync_status,
             commands::sync::sync_now,

@@ -33,24 +33,130 @@ impl Error {
         }
     }
 
-    /// One sentence for a person, Chinese or English.
+    /// One sentence for a person, Chinese or English. The causes people meet (a wrong password,
+    /// a hub that does not answer) are translated by their code; the Chinese sentence never
+    /// carries the network library's or the hub's English text.
     pub fn message(&self, lang: gridpatrol_core::Lang) -> String {
         use gridpatrol_core::Lang;
         match (self, lang) {
-            (Error::Unreachable(d), Lang::Zh) => format!("无法连接中心端（{d}），变更仍保存在本机，稍后会自动重试。"),
+            (Error::Unreachable(_), Lang::Zh) => "无法连接中心端，更改仍保存在本机，稍后会自动重试。".into(),
             (Error::Unreachable(d), Lang::En) => {
                 format!("The hub could not be reached ({d}); changes stay on this device and will be retried.")
             }
-            (Error::Refused(b), Lang::Zh) if b.code == "unauthorized" => {
-                format!("中心端拒绝了登录凭据（{}），请重新登录。", b.message)
-            }
-            (Error::Refused(b), Lang::Zh) => format!("中心端拒绝了请求：{}（{}）", b.message, b.code),
-            (Error::Refused(b), Lang::En) => format!("The hub refused the request: {} ({})", b.message, b.code),
+            (Error::Refused(b), lang) => refused(b, lang),
             (Error::NotSignedIn, Lang::Zh) => "尚未登录中心端，请先运行 gridpatrol login。".into(),
             (Error::NotSignedIn, Lang::En) => "Not signed in to a hub; run gridpatrol login first.".into(),
             (Error::Core(e), lang) => e.message(lang),
-            (Error::Io(e), Lang::Zh) => format!("文件读写出错：{e}"),
+            (Error::Io(e), Lang::Zh) => format!("文件读写出错{}，未做任何更改。", io_kind_zh(e.kind())),
             (Error::Io(e), Lang::En) => format!("A file error occurred: {e}"),
         }
+    }
+}
+
+/// The hub's refusal in words, by its code.
+fn refused(b: &ErrorBody, lang: gridpatrol_core::Lang) -> String {
+    use gridpatrol_core::Lang;
+    let zh = lang == Lang::Zh;
+    match b.code.as_str() {
+        "bad_credentials" => {
+            if zh {
+                "用户名或密码不正确，中心端拒绝了登录。".into()
+            } else {
+                "Unknown user or wrong password: the hub refused the sign-in.".into()
+            }
+        }
+        "unauthorized" => {
+            if zh {
+                "中心端不再接受本机的登录（已失效或已被撤销），请重新登录。".into()
+            } else {
+                "The hub no longer accepts this device's sign-in (expired or revoked); sign in again.".into()
+            }
+        }
+        "hub_unreachable" => {
+            if zh {
+                "无法连接中心端，更改仍保存在本机，稍后会自动重试。".into()
+            } else {
+                format!(
+                    "The hub could not be reached ({}); changes stay on this device and will be retried.",
+                    b.message
+                )
+            }
+        }
+        "hub_error" | "internal" => {
+            if zh {
+                "中心端出错，这次同步没有完成，更改仍保存在本机，稍后会自动重试。".into()
+            } else {
+                format!("The hub failed ({}); changes stay on this device and will be retried.", b.message)
+            }
+        }
+        "payload_too_large" => {
+            if zh {
+                "请求过大，中心端没有接收。".into()
+            } else {
+                format!("The hub refused a request as too large: {}", b.message)
+            }
+        }
+        code => {
+            if zh {
+                format!("中心端拒绝了请求（代码 {code}）。")
+            } else {
+                format!("The hub refused the request: {} ({code})", b.message)
+            }
+        }
+    }
+}
+
+/// A file error's kind in Chinese words (the OS's own text is English).
+fn io_kind_zh(kind: std::io::ErrorKind) -> &'static str {
+    use std::io::ErrorKind::*;
+    match kind {
+        NotFound => "（找不到文件）",
+        PermissionDenied => "（没有权限）",
+        AlreadyExists => "（文件已存在）",
+        StorageFull => "（磁盘已满）",
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gridpatrol_core::Lang;
+
+    fn body(code: &str, message: &str) -> ErrorBody {
+        ErrorBody { code: code.into(), message: message.into(), event_id: None }
+    }
+
+    #[test]
+    fn chinese_sentences_carry_no_english_causes() {
+        let cases = [
+            Error::Unreachable("error sending request for url (http://127.0.0.1:9/api/sign-in)".into()),
+            Error::Refused(body("bad_credentials", "Unknown user or wrong password.")),
+            Error::Refused(body("unauthorized", "The device token is missing, unknown or revoked; sign in again.")),
+            Error::Refused(body("hub_unreachable", "error sending request for url (http://127.0.0.1:9/api/pull)")),
+            Error::Refused(body("hub_error", "500 Internal Server Error")),
+            Error::Io(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "Permission denied (os error 13)")),
+        ];
+        for e in cases {
+            let zh = e.message(Lang::Zh);
+            assert!(
+                !zh.chars().any(|c| c.is_ascii_alphabetic()),
+                "{}: the Chinese sentence is all Chinese: {zh}",
+                e.code()
+            );
+            let en = e.message(Lang::En);
+            assert!(
+                en.starts_with(|c: char| c.is_ascii_uppercase()),
+                "{}: the English one is a sentence: {en}",
+                e.code()
+            );
+        }
+    }
+
+    #[test]
+    fn a_wrong_password_is_said_as_such() {
+        let e = Error::Refused(body("bad_credentials", "Unknown user or wrong password."));
+        assert_eq!(e.code(), "bad_credentials", "the hub's code is kept for the UI to translate");
+        assert!(e.message(Lang::Zh).contains("密码不正确"), "{}", e.message(Lang::Zh));
     }
 }

@@ -1,7 +1,7 @@
 //! Recording, listing, showing and moving findings.
 
 use gridpatrol_core::ipc::{FindingDetail, FindingFilter, FindingInput, MoveInput};
-use gridpatrol_core::{Event, Finding, FindingSummary, MoveRequest, NewFinding};
+use gridpatrol_core::{Event, Finding, FindingSummary};
 use tauri::State;
 
 use crate::state::{CmdResult, Desk};
@@ -9,20 +9,7 @@ use crate::sync_task::SyncTask;
 
 #[tauri::command]
 pub async fn add_finding(desk: State<'_, Desk>, task: State<'_, SyncTask>, input: FindingInput) -> CmdResult<Finding> {
-    let result = desk.with(|s| {
-        let photos = desk.take_staged(&input.photos)?;
-        s.add_finding(NewFinding {
-            grid: input.grid,
-            category: input.category,
-            description: input.description,
-            address: input.address,
-            point: input.point,
-            severity: input.severity,
-            responsible_unit: input.responsible_unit,
-            observed_at: input.observed_at,
-            photos,
-        })
-    });
+    let result = desk.add_finding(input);
     // A local change: the sync task pushes it shortly.
     task.nudge();
     result
@@ -40,10 +27,7 @@ pub async fn finding_detail(desk: State<'_, Desk>, id: String) -> CmdResult<Find
 
 #[tauri::command]
 pub async fn move_finding(desk: State<'_, Desk>, task: State<'_, SyncTask>, input: MoveInput) -> CmdResult<Finding> {
-    let result = desk.with(|s| {
-        let photos = desk.take_staged(&input.photos)?;
-        s.move_finding(MoveRequest { id: input.id, to: input.to, note: input.note, photos })
-    });
+    let result = desk.move_finding(input);
     // A local change: the sync task pushes it shortly.
     task.nudge();
     result

@@ -1,11 +1,11 @@
-//! Staging photos: checked and previewed when picked or dropped, saved with the finding.
+//! Staging photos: checked and previewed when picked or dropped, kept in the data folder's staging
+//! area with the form's draft, saved with the finding (see `state.rs`).
 
 use gridpatrol_core::ipc::PhotoPreview;
-use gridpatrol_core::{photo, Error};
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 
-use crate::state::{CmdResult, Desk, Staged};
+use crate::state::{CmdResult, Desk};
 
 /// The photo's bytes come as the raw request body (no JSON number arrays), its name in the
 /// `x-photo-name` header, percent-encoded.
@@ -21,19 +21,18 @@ pub async fn stage_photo(desk: State<'_, Desk>, request: Request<'_>) -> CmdResu
         InvokeBody::Raw(bytes) => bytes.clone(),
         InvokeBody::Json(_) => Vec::new(),
     };
-    desk.with(|s| {
-        let prepared = photo::prepare_bytes(&name, bytes.clone(), s.photo_max_bytes()?)?;
-        let token = format!("{}-{}", prepared.sha256, desk.staged.lock().map(|m| m.len()).unwrap_or(0));
-        desk.staged
-            .lock()
-            .map_err(|_| Error::PhotoUnreadable { name: name.clone(), reason: "staging is unavailable".into() })?
-            .insert(token.clone(), Staged { name: name.clone(), bytes });
-        Ok(PhotoPreview::new(token, name.clone(), &prepared))
-    })
+    desk.stage(&name, bytes)
+}
+
+/// A restored draft's photo, by the token it was staged under: its preview again, or
+/// `photo_token` when it is no longer kept.
+#[tauri::command]
+pub async fn restage_photo(desk: State<'_, Desk>, token: String) -> CmdResult<PhotoPreview> {
+    desk.restage(&token)
 }
 
 #[tauri::command]
 pub async fn unstage_photo(desk: State<'_, Desk>, token: String) -> CmdResult<()> {
-    desk.staged.lock().unwrap_or_else(|e| e.into_inner()).remove(&token);
+    desk.unstage(&token);
     Ok(())
 }

@@ -17,10 +17,11 @@ pub async fn sync_status(desk: State<'_, Desk>, task: State<'_, SyncTask>) -> Cm
     desk.with(|s| s.sync_view(task.signed_in(), live))
 }
 
+/// Asks for a probe and a round now. Returns the number the status's `answered` reaches once the
+/// task has answered this request, so the UI shows "syncing" until then and the outcome after.
 #[tauri::command]
-pub async fn sync_now(task: State<'_, SyncTask>) -> CmdResult<()> {
-    task.sync_now();
-    Ok(())
+pub async fn sync_now(task: State<'_, SyncTask>) -> CmdResult<u32> {
+    Ok(task.sync_now())
 }
 
 /// Signs in to the hub: the local profile becomes the hub's user, with its role and grids.

@@ -46,7 +46,7 @@ pub fn error_field(error: &Error) -> Option<String> {
     let field = match error {
         Error::EmptyText { field } | Error::TextTooLong { field, .. } | Error::InvalidValue { field, .. } => field,
         Error::ReasonRequired { .. } => "note",
-        Error::UnknownGrid(_) | Error::NotASmallGrid(_) => "grid",
+        Error::UnknownGrid(_) | Error::NotASmallGrid(_) | Error::OutOfScope(_) => "grid",
         Error::UnknownCategory(_) | Error::NotAMinorCategory(_) => "category",
         Error::InvalidPoint { .. }
         | Error::HalfPoint
@@ -89,6 +89,10 @@ pub struct Today {
 }
 
 /// What the Record screen sends. Photos are tokens of photos staged with a preview.
+///
+/// The observed time is always sent: it is the time the form showed (now, a typed time, or the
+/// photo's EXIF time once the person chose it), so what is saved is what was seen. The CLI's
+/// "EXIF time when none is given" fallback is not the app's.
 #[derive(Debug, Clone, PartialEq, Deserialize, TS)]
 pub struct FindingInput {
     pub grid: Option<String>,
@@ -100,7 +104,7 @@ pub struct FindingInput {
     pub severity: Severity,
     #[serde(default)]
     pub responsible_unit: String,
-    pub observed_at: Option<DateTime<Utc>>,
+    pub observed_at: DateTime<Utc>,
     #[serde(default)]
     pub photos: Vec<String>,
 }
@@ -217,6 +221,9 @@ pub struct SyncView {
     pub last_error: Option<String>,
     /// The photo upload under way, while a round sends a photo in several requests.
     pub upload: Option<UploadStatus>,
+    /// The last "sync now" the task has finished answering (probe and round): the UI's request
+    /// got its answer once this reaches the number `sync_now` returned.
+    pub answered: u32,
 }
 
 /// How far the photo being uploaded has got.
@@ -226,13 +233,14 @@ pub struct UploadStatus {
     pub total: u64,
 }
 
-/// What only the app's sync task knows: whether the hub answered, whether a round runs, and the
-/// photo upload under way.
+/// What only the app's sync task knows: whether the hub answered, whether a round runs, the
+/// photo upload under way, and the last "sync now" it answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LiveSync {
     pub online: bool,
     pub syncing: bool,
     pub upload: Option<UploadStatus>,
+    pub answered: u32,
 }
 
 impl Store {
@@ -246,6 +254,7 @@ impl Store {
             online: live.online,
             syncing: live.syncing,
             upload: live.upload.filter(|_| live.syncing),
+            answered: live.answered,
             pending: self.pending_count()? as u32,
             parked: self.parked_count()? as u32,
             last_success: info.last_success,
@@ -548,6 +557,15 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert!(plan.iter().any(|p| p.contains("COVERING INDEX findings_open")), "{plan:?}");
+    }
+
+    #[test]
+    fn an_out_of_scope_grid_is_refused_beside_the_grid_field() {
+        assert_eq!(
+            error_field(&Error::OutOfScope("37160200100105".into())).as_deref(),
+            Some("grid"),
+            "the form shows the out-of-scope refusal by the grid it is about, not by the Save button"
+        );
     }
 
     #[test]

@@ -146,7 +146,7 @@ describe("the lead's dashboard", () => {
     const before = Number(bar().getAttribute("data-total"));
     await ipc.addFinding({
       grid: "37160200100105", category: "0301", description: "暴露垃圾", address: "", point: null, severity: "normal",
-      responsible_unit: "", observed_at: null, photos: [],
+      responsible_unit: "", observed_at: new Date().toISOString(), photos: [],
     });
     app.changed();
     await waitFor(() => expect(Number(bar().getAttribute("data-total")), "the new finding counts this week").toBe(before + 1));

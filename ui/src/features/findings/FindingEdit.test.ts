@@ -22,7 +22,7 @@ beforeEach(async () => {
   const category = (await ipc.categories())[0].minors[0].code;
   id = (await ipc.addFinding({
     grid, category, description: "井盖缺失", address: "黄河路 12 号", point: null, severity: "normal",
-    responsible_unit: "市政所", observed_at: null, photos: [],
+    responsible_unit: "市政所", observed_at: new Date().toISOString(), photos: [],
   })).id;
 });
 

@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import type { Finding, FindingInput } from "$lib/ipc";
+import type { Finding, FindingInput, PhotoPreview } from "$lib/ipc";
 
 const addFinding = vi.fn<(input: FindingInput) => Promise<Finding>>();
+const stagePhoto = vi.fn<(name: string, bytes: Uint8Array) => Promise<PhotoPreview>>();
+const restagePhoto = vi.fn<(token: string) => Promise<PhotoPreview>>();
+const unstagePhoto = vi.fn(async (_token: string) => undefined);
 
 vi.mock("$lib/ipc", async (importOriginal) => {
   const real = await importOriginal<typeof import("$lib/ipc")>();
@@ -13,8 +16,9 @@ vi.mock("$lib/ipc", async (importOriginal) => {
       addFinding: (input: FindingInput) => addFinding(input),
       gridAt: vi.fn(async () => "37160200100101"),
       gridStats: vi.fn(async () => []),
-      stagePhoto: vi.fn(),
-      unstagePhoto: vi.fn(async () => undefined),
+      stagePhoto: (name: string, bytes: Uint8Array) => stagePhoto(name, bytes),
+      restagePhoto: (token: string) => restagePhoto(token),
+      unstagePhoto: (token: string) => unstagePhoto(token),
     },
   };
 });
@@ -22,9 +26,28 @@ vi.mock("$lib/ipc", async (importOriginal) => {
 import { IpcError } from "$lib/ipc";
 import { app } from "$lib/app.svelte";
 import { setCurrentLang } from "$lib/i18n/index.svelte";
+import { beijingParts } from "$lib/i18n/format";
 import { zh } from "$lib/i18n/zh";
+import { toasts } from "$lib/toast.svelte";
 import RecordFinding from "./RecordFinding.svelte";
 import { DRAFT_KEY } from "./draft";
+
+/** A staged photo as the Rust side previews it; its EXIF time is a day before the test's now. */
+function preview(token: string, exif_time: string | null = "2026-11-24T01:15:00Z"): PhotoPreview {
+  return {
+    token, name: `${token}.jpg`, sha256: token.padEnd(64, "0"), width: 32, height: 24, bytes: 1000,
+    exif_time, exif_point: null, thumbnail: `data:image/jpeg;base64,${token}`,
+  };
+}
+
+async function attach(token: string, exif_time?: string | null) {
+  stagePhoto.mockResolvedValueOnce(preview(token, exif_time));
+  const input = screen.getByTestId("finding-photos-input") as HTMLInputElement;
+  const file = new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe0])], `${token}.jpg`, { type: "image/jpeg" });
+  Object.defineProperty(file, "arrayBuffer", { value: async () => new Uint8Array([0xff, 0xd8, 0xff, 0xe0]).buffer });
+  await fireEvent.change(input, { target: { files: [file] } });
+  await waitFor(() => expect(screen.getByAltText(`${token}.jpg`)).toBeTruthy());
+}
 
 beforeEach(() => {
   setCurrentLang("zh");
@@ -39,6 +62,9 @@ beforeEach(() => {
     ] },
   ];
   addFinding.mockReset();
+  stagePhoto.mockReset();
+  restagePhoto.mockReset();
+  toasts.list.splice(0);
 });
 
 afterEach(() => {
@@ -86,7 +112,7 @@ describe("Record a finding", () => {
     expect(input.grid).toBe("37160200100101");
     expect(input.description).toBe("井盖缺失，行人易踩空");
     expect(input.point).toBeNull();
-    expect(input.observed_at, "an untouched time means now, decided by the Rust side").toBeNull();
+    expect(input.observed_at, "the time the form showed is always sent").toMatch(/^\d{4}-\d{2}-\d{2}T/);
     await screen.findByTestId("finding-saved");
     expect((screen.getByTestId("finding-description") as HTMLTextAreaElement).value, "the form starts afresh").toBe("");
     expect(localStorage.getItem(DRAFT_KEY), "the draft is gone after saving").toBeNull();
@@ -105,7 +131,7 @@ describe("Record a finding", () => {
   it("refuses an observed time in the future before asking the Rust side", async () => {
     render(RecordFinding);
     await fill();
-    await fireEvent.input(screen.getByTestId("finding-observed"), { target: { value: "2999-01-01T08:00" } });
+    await fireEvent.input(screen.getByTestId("finding-observed-day"), { target: { value: "2999-01-01" } });
     await fireEvent.click(screen.getByTestId("finding-save"));
     const err = await screen.findByTestId("error-observed_at");
     expect(err.textContent).toContain(zh["record.futureTime"]);
@@ -117,5 +143,133 @@ describe("Record a finding", () => {
     render(RecordFinding);
     expect((screen.getByTestId("finding-description") as HTMLTextAreaElement).value).toBe("写了一半");
     expect(screen.getByText(zh["record.draftRestored"], { exact: false })).toBeTruthy();
+  });
+
+  it("keeps an attached photo through a refused save and sends it again with the fixed form (issue 15 item 1)", async () => {
+    addFinding.mockRejectedValueOnce(new IpcError({ code: "empty_text", message: "问题描述不能为空。", field: "description" }));
+    addFinding.mockResolvedValueOnce({ id: "0193-x", observed_at: "2026-11-25T02:00:00Z" } as Finding);
+    render(RecordFinding);
+    await fill();
+    await attach("aa01");
+    await fireEvent.input(screen.getByTestId("finding-description"), { target: { value: "" } });
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    await screen.findByTestId("error-description");
+    expect(screen.getByAltText("aa01.jpg"), "the thumbnail stays after the refusal").toBeTruthy();
+    expect(unstagePhoto, "a refusal does not give the photo up").not.toHaveBeenCalled();
+    expect(JSON.parse(localStorage.getItem(DRAFT_KEY)!).photos, "the draft names the photo").toEqual([{ token: "aa01", name: "aa01.jpg" }]);
+
+    await fireEvent.input(screen.getByTestId("finding-description"), { target: { value: "井盖缺失" } });
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    await waitFor(() => expect(addFinding).toHaveBeenCalledTimes(2));
+    expect(addFinding.mock.calls[1][0].photos, "the second try sends the same staged photo").toEqual(["aa01"]);
+  });
+
+  it("saves the observed time the form shows, never the photo's EXIF time unless 使用照片时间 is pressed (issue 15 item 2)", async () => {
+    addFinding.mockResolvedValue({ id: "0193-x", observed_at: "2026-11-25T02:00:00Z" } as Finding);
+    render(RecordFinding);
+    await fill();
+    await attach("bb02", "2026-11-24T01:15:00Z");
+    const day = (screen.getByTestId("finding-observed-day") as HTMLInputElement).value;
+    const clock = (screen.getByTestId("finding-observed-clock") as HTMLInputElement).value;
+    expect(day, "the day is shown as YYYY-MM-DD whatever the system locale").toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(clock, "the time as HH:MM").toMatch(/^\d{2}:\d{2}$/);
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    await waitFor(() => expect(addFinding).toHaveBeenCalledTimes(1));
+    const sent = addFinding.mock.calls[0][0].observed_at;
+    expect(sent, "a time is always sent").not.toBeNull();
+    expect(sent.startsWith("2026-11-24T01:15"), "the photo's EXIF time is not taken silently").toBe(false);
+    const shown = beijingParts(sent);
+    expect(`${shown.day} ${shown.clock}`, "what is sent is what the form showed").toBe(`${day} ${clock}`);
+
+    await attach("bb03", "2026-11-24T01:15:00Z");
+    await fireEvent.click(screen.getByTestId("use-photo-time"));
+    expect((screen.getByTestId("finding-observed-day") as HTMLInputElement).value).toBe("2026-11-24");
+    expect((screen.getByTestId("finding-observed-clock") as HTMLInputElement).value, "09:15 in Beijing").toBe("09:15");
+    await fireEvent.input(screen.getByTestId("finding-description"), { target: { value: "路灯不亮" } });
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    await waitFor(() => expect(addFinding).toHaveBeenCalledTimes(2));
+    expect(addFinding.mock.calls[1][0].observed_at, "pressing 使用照片时间 sends the photo's time").toBe("2026-11-24T01:15:00.000Z");
+  });
+
+  it("keeps an untouched observed time on the clock while the form stays open, and sends that minute (issue 15 item 2)", async () => {
+    vi.useFakeTimers({ toFake: ["Date", "setInterval", "clearInterval"] });
+    try {
+      vi.setSystemTime(new Date("2026-11-25T02:00:20Z"));
+      addFinding.mockResolvedValueOnce({ id: "0193-x", observed_at: "2026-11-25T02:03:00Z" } as Finding);
+      render(RecordFinding);
+      const clock = screen.getByTestId("finding-observed-clock") as HTMLInputElement;
+      expect(clock.value, "10:00 in Beijing").toBe("10:00");
+      vi.setSystemTime(new Date("2026-11-25T02:03:05Z"));
+      await vi.advanceTimersByTimeAsync(15_000);
+      expect(clock.value, "the shown time follows the clock").toBe("10:03");
+      expect(screen.getByTestId("observed-follows").textContent).toBe(zh["form.nowFollows"]);
+      await fill();
+      await fireEvent.click(screen.getByTestId("finding-save"));
+      expect(addFinding).toHaveBeenCalledTimes(1);
+      expect(beijingParts(addFinding.mock.calls[0][0].observed_at).clock, "the minute shown is the minute sent").toBe("10:03");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("refuses a typed time that is not one beside the field, in the app's language (issue 15 item 8)", async () => {
+    render(RecordFinding);
+    await fill();
+    await fireEvent.input(screen.getByTestId("finding-observed-day"), { target: { value: "12/01/2026" } });
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    const err = await screen.findByTestId("error-observed_at");
+    expect(err.textContent).toContain(zh["form.badDay"]);
+    expect(addFinding, "nothing is sent").not.toHaveBeenCalled();
+    await fireEvent.input(screen.getByTestId("finding-observed-day"), { target: { value: "2026/11/3" } });
+    await fireEvent.input(screen.getByTestId("finding-observed-clock"), { target: { value: "25:00" } });
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    expect((await screen.findByTestId("error-observed_at")).textContent).toContain(zh["form.badClock"]);
+    await fireEvent.input(screen.getByTestId("finding-observed-clock"), { target: { value: "930" } });
+    addFinding.mockResolvedValueOnce({ id: "0193-x", observed_at: "2026-11-03T01:30:00Z" } as Finding);
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    await waitFor(() => expect(addFinding).toHaveBeenCalledTimes(1));
+    expect(addFinding.mock.calls[0][0].observed_at, "read leniently, sent as Beijing time").toBe("2026-11-03T01:30:00.000Z");
+  });
+
+  it("restores a draft's photos, or says plainly which could not be (issue 15 item 3)", async () => {
+    localStorage.setItem(DRAFT_KEY, JSON.stringify({
+      description: "写了一半", photos: [{ token: "cc01", name: "a.jpg" }, { token: "cc02", name: "b.jpg" }],
+    }));
+    restagePhoto.mockImplementation(async (token) => {
+      if (token === "cc01") return preview("cc01");
+      throw new IpcError({ code: "photo_token", message: "这张照片已不在本机保存，请重新添加。", field: "photos" });
+    });
+    render(RecordFinding);
+    await waitFor(() => expect(screen.getByAltText("cc01.jpg"), "the photo kept by the Rust side is shown again").toBeTruthy());
+    expect(restagePhoto.mock.calls.map((c) => c[0])).toEqual(["cc01", "cc02"]);
+    expect(screen.getByTestId("draft-restored").textContent).toContain(zh["form.draftRestoredPhotos"].replace("{n}", "1"));
+    expect(screen.getByTestId("draft-photos-lost").textContent, "the lost one is told, not dropped silently")
+      .toContain(zh["form.photosLost"].replace("{n}", "1"));
+    await waitFor(() =>
+      expect(JSON.parse(localStorage.getItem(DRAFT_KEY)!).photos, "the draft now names what it holds").toEqual([{ token: "cc01", name: "cc01.jpg" }]));
+  });
+
+  it("takes away an old success when the next save is refused or the form is opened again (issue 15 item 4)", async () => {
+    addFinding.mockResolvedValueOnce({ id: "0193-x", observed_at: "2026-11-25T02:00:00Z" } as Finding);
+    addFinding.mockRejectedValueOnce(new IpcError({ code: "empty_text", message: "问题描述不能为空。", field: "description" }));
+    const { rerender } = render(RecordFinding, { active: true });
+    await fill();
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    await screen.findByTestId("finding-saved");
+    expect(toasts.list.map((t) => t.text)).toEqual([zh["record.saved"]]);
+
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    await screen.findByTestId("error-description");
+    expect(screen.queryByTestId("finding-saved"), "no success banner beside the next refusal").toBeNull();
+    expect(toasts.list, "nor its toast").toEqual([]);
+
+    addFinding.mockResolvedValueOnce({ id: "0193-y", observed_at: "2026-11-25T02:00:00Z" } as Finding);
+    await fill();
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    await screen.findByTestId("finding-saved");
+    await rerender({ active: false });
+    await rerender({ active: true });
+    expect(screen.queryByTestId("finding-saved"), "reopening the form shows no old banner").toBeNull();
+    expect(toasts.list, "and no old toast").toEqual([]);
   });
 });

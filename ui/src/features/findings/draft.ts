@@ -1,8 +1,12 @@
 // The Record form's draft, kept on this device after every keystroke so that closing the window
-// by accident loses nothing. Photos are not kept: they are held by the Rust side until saving.
+// by accident loses nothing. A photo attached to the form is part of the draft: the Rust side keeps
+// its bytes in the data folder's staging area until the finding is saved, and the draft names it
+// by its token, so a restored draft asks for its preview again (`restagePhoto`).
 import type { Severity } from "$lib/ipc";
 
 export const DRAFT_KEY = "gridpatrol.recordDraft";
+
+export type DraftPhoto = { token: string; name: string };
 
 export type Draft = {
   grid: string;
@@ -13,17 +17,30 @@ export type Draft = {
   lon: string;
   severity: Severity;
   responsible_unit: string;
-  /** `datetime-local` text in Beijing time; "" means "now, at saving". */
-  observed: string;
+  /** The observed day and time of day as typed (Beijing time); both "" mean "now": the form shows
+   * the current time, and saving sends the time it shows. */
+  observedDay: string;
+  observedClock: string;
+  photos: DraftPhoto[];
 };
 
+const TEXT_KEYS = [
+  "grid", "category", "description", "address", "lat", "lon", "severity", "responsible_unit", "observedDay", "observedClock",
+] as const;
+
 export function emptyDraft(): Draft {
-  return { grid: "", category: "", description: "", address: "", lat: "", lon: "", severity: "normal", responsible_unit: "", observed: "" };
+  return {
+    grid: "", category: "", description: "", address: "", lat: "", lon: "", severity: "normal", responsible_unit: "",
+    observedDay: "", observedClock: "", photos: [],
+  };
 }
 
-/** Whether the draft holds anything a person typed (a grid alone is a default, not typing). */
+/** Whether the draft holds anything a person typed or attached (a grid alone is a default, not typing). */
 export function hasTyping(d: Draft): boolean {
-  return !!(d.category || d.description.trim() || d.address.trim() || d.lat || d.lon || d.responsible_unit.trim() || d.observed);
+  return !!(
+    d.category || d.description.trim() || d.address.trim() || d.lat || d.lon || d.responsible_unit.trim() ||
+    d.observedDay || d.observedClock || d.photos.length
+  );
 }
 
 export function loadDraft(storage: Storage | undefined = globalThis.localStorage): Draft | null {
@@ -33,7 +50,16 @@ export function loadDraft(storage: Storage | undefined = globalThis.localStorage
     const v = JSON.parse(raw);
     if (!v || typeof v !== "object") return null;
     const d = emptyDraft();
-    for (const k of Object.keys(d) as (keyof Draft)[]) if (typeof v[k] === "string") (d as Record<string, string>)[k] = v[k];
+    for (const k of TEXT_KEYS) if (typeof v[k] === "string") (d as Record<string, unknown>)[k] = v[k];
+    // A draft written before the day and time were two fields.
+    if (typeof v.observed === "string" && v.observed && !d.observedDay && !d.observedClock) {
+      [d.observedDay, d.observedClock] = [v.observed.slice(0, 10), v.observed.slice(11, 16)];
+    }
+    if (Array.isArray(v.photos)) {
+      d.photos = v.photos
+        .filter((p: unknown): p is DraftPhoto => !!p && typeof (p as DraftPhoto).token === "string")
+        .map((p: DraftPhoto) => ({ token: p.token, name: typeof p.name === "string" ? p.name : "" }));
+    }
     if (!["low", "normal", "high"].includes(d.severity)) d.severity = "normal";
     return d;
   } catch {

@@ -47,6 +47,11 @@ export function toFindingFilter(f: FilterState): FindingFilter {
   };
 }
 
+/** Whether the date range runs the wrong way round ("from" after "until"), which would find nothing. */
+export function rangeReversed(f: Pick<FilterState, "from" | "until">): boolean {
+  return !!(f.from && f.until && f.from > f.until);
+}
+
 export function isFiltered(f: FilterState): boolean {
   return !!(f.largeGrid || f.grid || f.status || f.category || f.from || f.until || f.search.trim());
 }

@@ -27,7 +27,7 @@ beforeEach(async () => {
   await ipc.loadSampleRegistry();
   await ipc.addFinding({
     grid: "37160200100101", category: "0101", description: "井盖破损", address: "", point: null, severity: "normal",
-    responsible_unit: "", observed_at: null, photos: [],
+    responsible_unit: "", observed_at: new Date().toISOString(), photos: [],
   });
   app.info = await ipc.appInfo();
   await app.loadReference();

@@ -61,6 +61,44 @@ export function fromBeijingInput(value: string): string | null {
   return Number.isNaN(ms) ? null : date.toISOString();
 }
 
+// The app's own date and time fields are text fields in a fixed form, YYYY-MM-DD and HH:MM, so they
+// read the same whatever the system's locale (a native date field shows 12/01/2026 on an English
+// system even in the Chinese UI). What a person types is read leniently (2026/12/1, 20261201, 9:05,
+// 0905) and shown back in the fixed form.
+
+/** A calendar day typed by a person, as `YYYY-MM-DD`; null when it is not a real day. */
+export function parseDay(text: string): string | null {
+  const t = text.trim();
+  const m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(t) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(t);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (y < 1900 || date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  return `${m[1]}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
+
+/** A time of day typed by a person, as `HH:MM` (24-hour); null when it is not one. */
+export function parseClock(text: string): string | null {
+  const m = /^(\d{1,2})[:：.时\s]?(\d{2})分?$/.exec(text.trim());
+  if (!m) return null;
+  const [h, mi] = [Number(m[1]), Number(m[2])];
+  if (h > 23 || mi > 59) return null;
+  return `${String(h).padStart(2, "0")}:${m[2]}`;
+}
+
+/** The Beijing day and time of day of a moment: {day: "2026-11-26", clock: "14:05"}. */
+export function beijingParts(iso: string | Date): { day: string; clock: string } {
+  const v = toBeijingInput(iso);
+  return { day: v.slice(0, 10), clock: v.slice(11, 16) };
+}
+
+/** A day and a time of day typed in Beijing time, as RFC 3339 UTC; null when either is not valid. */
+export function fromBeijingParts(day: string, clock: string): string | null {
+  const d = parseDay(day);
+  const c = parseClock(clock);
+  return d && c ? fromBeijingInput(`${d}T${c}`) : null;
+}
+
 /** The start of a Beijing calendar day (`YYYY-MM-DD`) as RFC 3339 UTC. */
 export function beijingDayStart(day: string): string | null {
   return /^\d{4}-\d{2}-\d{2}$/.test(day) ? fromBeijingInput(`${day}T00:00`) : null;

@@ -5,8 +5,9 @@ import { catalogues, currentLang, hasKey, interpolate, setCurrentLang, t } from 
 import {
   beijingDayEnd, beijingDayStart, formatDate, formatDateTime, formatRate, formatWeek, formatWeekShort, fromBeijingInput,
   isoWeekOf, overdueSpan, parseIsoWeek, shiftWeek, toBeijingInput, weekBounds,
+  beijingParts, fromBeijingParts, parseClock, parseDay,
 } from "./format";
-import { showError } from "./errors";
+import { errorSentence, showError } from "./errors";
 import { IpcError } from "../ipc";
 
 // The generated bindings and the Rust error enum, read as text so the tests follow them.
@@ -181,5 +182,52 @@ describe("the dashboard's short weeks and overdue spans", () => {
     expect(overdueSpan("2026-11-26T09:00:00Z", now), "not yet due").toBeNull();
     expect(overdueSpan(null, now)).toBeNull();
     expect(overdueSpan("not a time", now)).toBeNull();
+  });
+});
+
+describe("the app's own date and time fields (issue 15 item 8)", () => {
+  it("reads a day leniently and writes it as YYYY-MM-DD, refusing what is no day", () => {
+    for (const [typed, day] of [
+      ["2026-12-01", "2026-12-01"], ["2026/12/1", "2026-12-01"], ["20261201", "2026-12-01"], [" 2026.1.5 ", "2026-01-05"],
+      ["2026年12月1日", "2026-12-01"], ["2028-02-29", "2028-02-29"],
+    ]) expect(parseDay(typed), typed).toBe(day);
+    for (const typed of ["12/01/2026", "2026-02-30", "2026-13-01", "2026-12", "", "tomorrow"])
+      expect(parseDay(typed), `${typed} is no day`).toBeNull();
+  });
+
+  it("reads a time of day as 24-hour HH:MM", () => {
+    for (const [typed, clock] of [["09:30", "09:30"], ["9:30", "09:30"], ["930", "09:30"], ["2359", "23:59"], ["14：05", "14:05"]])
+      expect(parseClock(typed), typed).toBe(clock);
+    for (const typed of ["24:00", "12:60", "9", "9:3", "noon", ""]) expect(parseClock(typed), `${typed} is no time`).toBeNull();
+  });
+
+  it("turns a Beijing day and time into UTC and back", () => {
+    expect(fromBeijingParts("2026-11-26", "08:05")).toBe("2026-11-26T00:05:00.000Z");
+    expect(fromBeijingParts("2026-11-26", "8")).toBeNull();
+    expect(beijingParts("2026-11-25T16:30:00Z"), "after 16:00 UTC it is the next day in Beijing").toEqual({ day: "2026-11-26", clock: "00:30" });
+  });
+});
+
+describe("the hub's and the sync driver's errors (issue 15 item 5)", () => {
+  it("has a sentence for every code the hub or the driver gives the app", () => {
+    for (const code of ["bad_credentials", "unauthorized", "hub_unreachable", "hub_error", "payload_too_large", "not_found", "photo_token"])
+      expect(errorSentence(code), code).toBe(zh[`errors.${code}` as keyof typeof zh]);
+    expect(errorSentence("http_502"), "a proxy's 5xx is the hub failing").toBe(zh["errors.hub_error"]);
+    expect(errorSentence("http_418")).toBe("中心端拒绝了请求（代码 http_418）。");
+  });
+
+  it("leaves an English cause out of a Chinese detail", () => {
+    setCurrentLang("zh");
+    const s = showError(new IpcError({ code: "photo_unreadable", message: "无法读取照片 a.jpg：Format error decoding Jpeg。", field: "photos" }));
+    expect(s.text).toBe(zh["errors.photo_unreadable"]);
+    expect(s.detail, "no raw English under a Chinese sentence").toBeNull();
+    const kept = showError(new IpcError({ code: "point_outside_grid", message: "位置（37.1, 117.9）不在网格 37160200100101 内。", field: "point" }));
+    expect(kept.detail, "a Chinese detail stays").toContain("不在网格 37160200100101 内");
+    const again = showError(new IpcError({ code: "bad_credentials", message: "用户名或密码不正确，中心端拒绝了登录。", field: null }));
+    expect(again.detail, "a detail that only repeats the sentence is not shown twice").toBeNull();
+    setCurrentLang("en");
+    const en = showError(new IpcError({ code: "photo_unreadable", message: "Cannot read the photo a.jpg: Format error decoding Jpeg.", field: "photos" }));
+    expect(en.detail, "English details stay in English").toContain("Format error");
+    setCurrentLang("zh");
   });
 });

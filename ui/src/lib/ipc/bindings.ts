@@ -85,7 +85,7 @@ export type GridStat = { code: string, name: string, parent: string | null, open
 
 export type Today = { profile: User | null, patrol: Patrol | null, my_grids: Array<GridStat>, pending: number, parked: number, };
 
-export type FindingInput = { grid: string | null, category: string, description: string, address: string, point: Point | null, severity: Severity, responsible_unit: string, observed_at: string | null, photos: Array<string>, };
+export type FindingInput = { grid: string | null, category: string, description: string, address: string, point: Point | null, severity: Severity, responsible_unit: string, observed_at: string, photos: Array<string>, };
 
 export type FindingFilter = { grid: string | null, 
 /**
@@ -117,7 +117,12 @@ export type SyncView = { signed_in: boolean, hub_url: string | null, hub_user: s
 /**
  * The photo upload under way, while a round sends a photo in several requests.
  */
-upload: UploadStatus | null, };
+upload: UploadStatus | null, 
+/**
+ * The last "sync now" the task has finished answering (probe and round): the UI's request
+ * got its answer once this reaches the number `sync_now` returned.
+ */
+answered: number, };
 
 export type PatrolEntry = { patrol: Patrol, findings: Array<FindingSummary>, };
 

@@ -101,7 +101,8 @@ export const ipc = {
   /** The lead's dashboard of a large grid (null: the user's own) over the last `weeks` weeks, oldest first. */
   dashboard: (largeGrid: string | null, weeks: number) => call<Dashboard>("dashboard", { largeGrid, weeks }),
 
-  /** Checks a photo and holds it until the finding is saved; returns a preview and EXIF defaults. */
+  /** Checks a photo and keeps it (in the data folder, with the form's draft) until the finding is
+   * saved; returns a preview, its token and EXIF defaults. */
   stagePhoto: async (name: string, bytes: Uint8Array): Promise<PhotoPreview> => {
     try {
       return await tauriInvoke<PhotoPreview>("stage_photo", bytes, {
@@ -111,10 +112,14 @@ export const ipc = {
       throw asIpcError(e);
     }
   },
+  /** A restored draft's photo again, by the token it was staged under (`photo_token` when it is gone). */
+  restagePhoto: (token: string) => call<PhotoPreview>("restage_photo", { token }),
   unstagePhoto: (token: string) => call<void>("unstage_photo", { token }),
 
   syncStatus: () => call<SyncView>("sync_status"),
-  syncNow: () => call<void>("sync_now"),
+  /** Asks for a probe and a sync round now; the status's `answered` reaches the number returned
+   * once the sync task has answered this request (whatever the outcome). */
+  syncNow: () => call<number>("sync_now"),
   hubSignIn: (url: string, user: string, password: string) => call<SyncView>("hub_sign_in", { url, user, password }),
   hubSignOut: () => call<SyncView>("hub_sign_out"),
   /** Calls `handler` whenever the sync task probed the hub or finished a round. Returns an unsubscribe. */

@@ -72,7 +72,7 @@ describe("mock finding edits", () => {
     const category = (await ipc.categories())[0].minors[0].code;
     const f = await ipc.addFinding({
       grid, category, description: "井盖缺失", address: "黄河路 12 号", point: null, severity: "normal",
-      responsible_unit: "市政所", observed_at: null, photos: [],
+      responsible_unit: "市政所", observed_at: new Date().toISOString(), photos: [],
     });
     return f.id;
   }
@@ -127,7 +127,7 @@ describe("mock dashboard", () => {
     const grid = (await ipc.grids()).find((g) => g.parent === "371602001")!.code;
     const category = (await ipc.categories())[0].minors[0].code;
     const twoWeeksAgo = new Date(Date.now() - 14 * 86_400_000).toISOString();
-    for (const observed_at of [twoWeeksAgo, twoWeeksAgo, null])
+    for (const observed_at of [twoWeeksAgo, twoWeeksAgo, new Date().toISOString()])
       await ipc.addFinding({ grid, category, description: "井盖缺失", address: "", point: null, severity: "normal", responsible_unit: "", observed_at, photos: [] });
 
     const d = await ipc.dashboard(null, 12);

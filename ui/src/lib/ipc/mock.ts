@@ -395,12 +395,12 @@ export function installMock(): void {
       if (i.description.length > 500) fail("text_too_long", `问题描述过长：${i.description.length} 个字，最多 500 个字。`, "description");
       const g = grids.find((x) => x.code === grid) ?? fail("unknown_grid", `没有编码为 ${grid} 的网格。`, "grid");
       if (i.point && !inside(g, i.point.lon, i.point.lat)) fail("point_outside_grid", `位置不在网格 ${grid} 内。`, "point");
-      if (i.observed_at && i.observed_at > now()) fail("observed_in_future", "发现时间不能在将来。", "observed_at");
+      if (i.observed_at > now()) fail("observed_in_future", "发现时间不能在将来。", "observed_at");
       const t = now();
       const f: Finding = {
         id: id(), grid, patrol: patrols.find((p) => p.ended_at == null)?.id ?? null, category: i.category,
         description: i.description.trim(), address: i.address, point: i.point, severity: i.severity,
-        responsible_unit: i.responsible_unit, status: "reported", author: profile?.name ?? "", observed_at: i.observed_at ?? t,
+        responsible_unit: i.responsible_unit, status: "reported", author: profile?.name ?? "", observed_at: i.observed_at,
         recorded_at: t, updated_at: t, due_at: new Date(Date.now() + 86_400_000).toISOString(),
         photos: i.photos.map((tok) => staged.get(tok)!).filter(Boolean).map((p) => ({
           sha256: p.sha256, role: "before", file: p.thumbnail, thumbnail: p.thumbnail, bytes: p.bytes,
@@ -483,6 +483,7 @@ export function installMock(): void {
       staged.set(token, p);
       return p;
     },
+    restage_photo: (a) => staged.get(a.token) ?? fail("photo_token", "这张照片已不在本机保存，请重新添加。", "photos"),
     unstage_photo: (a) => { staged.delete(a.token); },
 
     my_logs: (a: { count: number }): LogEntry[] => {
