@@ -437,6 +437,9 @@ async fn every_screen_fits_1366x768_and_1280x720_in_both_languages() {
         let app = desk.launch(&data).await;
         app.resize(w, h).await;
         app.testid("my-grids").await;
+        // A patrol under way, so Today and Patrols show one.
+        app.click("patrol-start").await;
+        app.testid("patrol-end").await;
         for lang in ["zh", "en"] {
             speak(&app, lang).await;
             let name = |n: &str| format!("fit-{size}-{lang}-{n}");

@@ -37,11 +37,12 @@ describe("the Patrols screen", () => {
 
   it("says an ongoing patrol is under way without 'to under way'", async () => {
     setCurrentLang("en");
-    await ipc.startPatrol([GRID]);
+    await ipc.startPatrol([GRID, "37160200100102"]);
     render(Patrols, { active: true });
     const time = await screen.findByTestId("patrol-time");
     expect(time.textContent, "an ongoing patrol has no end time").toMatch(/^\s*since .*, under way\s*$/);
     expect(time.textContent).not.toContain("to under way");
+    expect(document.body.textContent, "an English list is separated by commas, not 、").not.toContain("、");
     setCurrentLang("zh");
   });
 });

@@ -188,3 +188,8 @@ export function formatCoord(value: number | null | undefined): string {
   if (value == null || !Number.isFinite(value)) return "—";
   return value.toFixed(6);
 }
+
+/** A list as each language writes it: 甲、乙、丙 (zh) or A, B, C (en). */
+export function formatList(items: readonly string[], lang: Lang): string {
+  return items.join(lang === "zh" ? "、" : ", ");
+}
