@@ -286,6 +286,10 @@ async fn a_weekly_log_comes_back_with_the_leads_comment_and_is_then_approved() {
     )
     .await;
     app.shot("20b-lead-opens-log").await;
+    // The figures the officer submitted came through the hub with the submission.
+    app.testid("log-figures-as-submitted").await;
+    let findings = app.inner_text("[data-testid=\"log-fig-findings\"]").await;
+    assert_eq!(findings.trim(), "1", "the lead reviews the figures as submitted (one finding)");
     app.testid("review-comment").await.send_keys(comment).await.unwrap();
     app.click("review-return").await;
     app.wait_script("the queue to empty", "return !!document.querySelector('[data-testid=\"queue-empty\"]');").await;
