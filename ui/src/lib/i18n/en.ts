@@ -321,7 +321,7 @@ export const en: Record<MessageKey, string> = {
   "logs.exportXlsx": "Export Excel",
   "logs.exportCsv": "Export CSV",
   "logs.exporting": "Exporting…",
-  "logs.exported": "Exported {n} {n|log|logs}: {path}",
+  "logs.exported": "Exported {n} {n|log|logs}; the path is under Export",
   "logs.thisWeek": " (this week)",
   "logs.reviewed": "Reviewed",
   "logs.reviewedHint": "The {n} most recently reviewed logs, newest first. Click a row to open the log.",

@@ -320,7 +320,7 @@ export const zh = {
   "logs.exportXlsx": "导出 Excel",
   "logs.exportCsv": "导出 CSV",
   "logs.exporting": "正在导出…",
-  "logs.exported": "已导出 {n} 份日志：{path}",
+  "logs.exported": "已导出 {n} 份日志，路径见“导出”一栏",
   "logs.thisWeek": "（本周）",
   "logs.reviewed": "已审核",
   "logs.reviewedHint": "最近审核的 {n} 份日志，最新的在前。点击一行打开日志。",
