@@ -438,6 +438,13 @@ async fn every_screen_fits_1366x768_and_1280x720_in_both_languages() {
 
         // The same store as the team lead 王建国: every screen, in both languages.
         cli(&data, &["init", "--user", "王建国", "--role", "lead"]);
+        // More open findings in two grids, so the map shows its darker fills beside the others.
+        for (grid, n) in [("37160200100105", 7), ("37160200100106", 4)] {
+            for i in 0..n {
+                let text = format!("路灯不亮，第{i}处");
+                cli(&data, &["finding", "add", "--grid", grid, "--category", "0201", "--description", &text]);
+            }
+        }
         let app = desk.launch(&data).await;
         app.resize(w, h).await;
         app.testid("my-grids").await;
