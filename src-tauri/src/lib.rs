@@ -92,6 +92,7 @@ pub fn run() {
         .setup(move |app| {
             if let Some(window) = app.get_webview_window("main") {
                 render_without_compositing(&window);
+                fit_to_work_area(&window);
             }
             app.manage(sync_task::SyncTask::start(sync_dir.clone(), app.handle().clone()));
             guard.listen(app.handle().clone());
@@ -124,6 +125,7 @@ pub fn run() {
             commands::logs::submit_log,
             commands::logs::review_log,
             commands::logs::export_week,
+            commands::logs::reviewed_logs,
             commands::logs::dashboard,
             commands::photos::stage_photo,
             commands::photos::restage_photo,
@@ -138,6 +140,47 @@ pub fn run() {
             eprintln!("网格巡查无法启动窗口。Grid Patrol could not open its window: {e}");
             std::process::exit(1);
         });
+}
+
+/// Keeps the window inside the screen's work area: the default size (1280×720) or a size saved by an
+/// earlier run may be taller than a 1366×768 laptop's screen less its panels, and then the bottom of
+/// every screen, toasts included, is cut off.
+fn fit_to_work_area(window: &tauri::WebviewWindow) {
+    let (Ok(Some(monitor)), Ok(size), Ok(position)) =
+        (window.current_monitor(), window.outer_size(), window.outer_position())
+    else {
+        return;
+    };
+    let area = monitor.work_area();
+    let fitted = fit_in(
+        (position.x, position.y, size.width, size.height),
+        (area.position.x, area.position.y, area.size.width, area.size.height),
+    );
+    if fitted != (position.x, position.y, size.width, size.height) {
+        let _ = window.set_size(tauri::PhysicalSize::new(fitted.2, fitted.3));
+        let _ = window.set_position(tauri::PhysicalPosition::new(fitted.0, fitted.1));
+    }
+}
+
+/// A window rectangle `(x, y, width, height)` shrunk to fit `area` and moved inside it.
+fn fit_in(window: (i32, i32, u32, u32), area: (i32, i32, u32, u32)) -> (i32, i32, u32, u32) {
+    let (ax, ay, aw, ah) = area;
+    let (w, h) = (window.2.min(aw), window.3.min(ah));
+    let clamp = |v: i32, lo: i32, span: u32, size: u32| v.clamp(lo, lo + (span - size) as i32);
+    (clamp(window.0, ax, aw, w), clamp(window.1, ay, ah, h), w, h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_in;
+
+    #[test]
+    fn a_window_taller_than_the_work_area_is_shrunk_and_moved_into_it() {
+        // 1366×768 with a 32 px panel at the top: the old 1280×800 default did not fit.
+        assert_eq!(fit_in((0, 0, 1280, 800), (0, 32, 1366, 736)), (0, 32, 1280, 736));
+        assert_eq!(fit_in((200, 100, 1280, 720), (0, 0, 1366, 768)), (86, 48, 1280, 720), "moved back onto the screen");
+        assert_eq!(fit_in((10, 10, 1280, 720), (0, 0, 1920, 1080)), (10, 10, 1280, 720), "a window that fits stays");
+    }
 }
 
 /// Brings the main window forward (a second start asked for it).

@@ -1,360 +1,33 @@
 //! The desktop app's real window under Xvfb, driven over WebDriver (tauri-driver → WebKitWebDriver):
-//! what an officer does on a patrol day, and that it survives a restart.
+//! what an officer does on a patrol day, and that it survives a restart; the review loop between an
+//! officer's and a lead's app through a hub; and every screen at 1366×768 and 1280×720 in both
+//! languages, photographed and checked for content that leaves its card.
 //!
 //! Needs the app built with its UI (`scripts/test.sh` does it: `npm --prefix ui run build`, then
-//! `cargo build -p gridpatrol-desktop`), `tauri-driver` on PATH or in ~/.cargo/bin, and Xvfb.
-//! Screenshots go to `target/e2e-screenshots/`.
+//! `cargo build -p gridpatrol-desktop`), `tauri-driver` on PATH or in ~/.cargo/bin, and Xvfb. The
+//! processes come from the shared harness (`common`, its `window` part). Screenshots go to
+//! `target/e2e-screenshots/`.
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::{Duration, Instant};
 
-use fantoccini::actions::InputSource;
-use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::json;
+use common::window::{one_window, photo, App, Desk, ENTER, WAIT};
+use common::{cli, Client, Hub};
 
-const WAIT: Duration = Duration::from_secs(20);
-
-/// One window at a time: two WebKitWebDriver sessions starting at once can stall each other.
-static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn one_window() -> std::sync::MutexGuard<'static, ()> {
-    ONE_WINDOW.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
-}
-
-/// The folder the workspace's debug binaries are in: this test's own `target/debug` (whatever
-/// `CARGO_TARGET_DIR` says), found from the test executable (`target/debug/deps/desktop-HASH`).
-fn bin_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.parent().and_then(Path::parent).expect("target dir").to_path_buf()
-}
-
-fn app_binary() -> PathBuf {
-    let bin = std::env::var_os("GRIDPATROL_DESKTOP_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| bin_dir().join("gridpatrol-desktop"));
-    assert!(bin.is_file(), "the desktop app must be built first (scripts/test.sh does): {} is missing", bin.display());
-    bin
-}
-
-/// Two distinct free loopback ports (both held until both are chosen, so they cannot coincide).
-fn free_ports() -> (u16, u16) {
-    let a = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
-    let b = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
-    (a.local_addr().unwrap().port(), b.local_addr().unwrap().port())
-}
-
-/// A child process killed when the test ends, whatever happens.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// tauri-driver, and the WebKitWebDriver it started (which tauri-driver leaves behind when killed).
-struct Driver {
-    _proc: Proc,
-    native_port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let pattern = format!("WebKitWebDriver --port={} ", self.native_port);
-        let _ = Command::new("pkill").args(["-KILL", "-f", &pattern]).status();
-    }
-}
-
-/// Waits for a condition with a deadline: no fixed sleeps.
-fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
-    let deadline = Instant::now() + WAIT;
-    while !ready() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// An X display: the one we run in, or a private Xvfb.
-fn display() -> (String, Option<Proc>) {
-    if let Ok(d) = std::env::var("DISPLAY") {
-        if !d.is_empty() {
-            return (d, None);
-        }
-    }
-    // Xvfb picks a free display itself and writes its number on the descriptor we give it.
-    let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1366x768x24", "-nolisten", "tcp"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb must be installed (apt-get install xvfb; scripts/setup.sh does it)");
-    let mut line = String::new();
-    let stdout = child.stdout.take().expect("Xvfb's stdout");
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).expect("Xvfb reports its display");
-    let display = format!(":{}", line.trim());
-    assert!(line.trim().parse::<u32>().is_ok(), "Xvfb should report a display number, got {line:?}");
-    (display, Some(Proc(child)))
-}
-
-/// tauri-driver, and through it WebKitWebDriver and the app, with their own home folders so the
-/// webview's storage (drafts, recent categories) and the window state start empty every run.
-fn tauri_driver(display: &str, home: &Path) -> (u16, Driver) {
-    let (port, native) = free_ports();
-    let exe = which_tauri_driver();
-    let child = Command::new(exe)
-        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-        .env("DISPLAY", display)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        // The hub token in the data folder: a test must not write into a developer's own keyring.
-        .env("GRIDPATROL_TOKEN_STORE", "file")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("tauri-driver must be installed (cargo install tauri-driver --locked; scripts/setup.sh does it)");
-    // tauri-driver forwards to WebKitWebDriver: a session asked for before both listen is cut off.
-    wait_until("tauri-driver to listen", || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
-    wait_until("WebKitWebDriver to listen", || std::net::TcpStream::connect(("127.0.0.1", native)).is_ok());
-    (port, Driver { _proc: Proc(child), native_port: native })
-}
-
-fn which_tauri_driver() -> PathBuf {
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-    let in_cargo = home.join(".cargo/bin/tauri-driver");
-    if in_cargo.is_file() {
-        return in_cargo;
-    }
-    PathBuf::from("tauri-driver")
-}
-
-struct App {
-    client: Client,
-    shots: PathBuf,
-    data_dir: PathBuf,
-}
-
-/// The refused events in a device's store, with the hub's reasons (for a failing test's message).
-fn parked(data_dir: &Path) -> Vec<(String, String)> {
-    let Ok(db) = rusqlite::Connection::open_with_flags(
-        data_dir.join("gridpatrol.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    ) else {
-        return Vec::new();
-    };
-    let Ok(mut stmt) = db.prepare("SELECT kind, coalesce(parked_reason, '') FROM events WHERE sync_state = 'parked'")
-    else {
-        return Vec::new();
-    };
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map(|rows| rows.flatten().collect()).unwrap_or_default()
-}
-
-impl App {
-    async fn launch(port: u16, data_dir: &Path) -> App {
-        let mut caps = serde_json::Map::new();
-        caps.insert("browserName".into(), json!("wry"));
-        caps.insert("tauri:options".into(), json!({"application": app_binary(), "args": ["--data-dir", data_dir]}));
-        let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
-        builder.capabilities(caps);
-        let url = format!("http://127.0.0.1:{port}");
-        let connect = builder.connect(&url);
-        let client = tokio::time::timeout(Duration::from_secs(90), connect)
-            .await
-            .expect("the app's window should open within 90 s")
-            .expect("a WebDriver session with the app");
-        eprintln!("e2e: session open");
-        let shots = workspace().join("target/e2e-screenshots");
-        std::fs::create_dir_all(&shots).expect("screenshot folder");
-        App { client, shots, data_dir: data_dir.to_path_buf() }
-    }
-
-    async fn el(&self, css: &str) -> Element {
-        match self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
-            Ok(element) => element,
-            Err(e) => {
-                self.shot("timeout").await;
-                panic!("the element {css} should appear: {e}; the window shows:\n{}", self.body_text().await)
-            }
-        }
-    }
-
-    async fn testid(&self, id: &str) -> Element {
-        self.el(&format!("[data-testid=\"{id}\"]")).await
-    }
-
-    async fn click(&self, id: &str) {
-        self.testid(id).await.click().await.unwrap_or_else(|e| panic!("click {id}: {e}"));
-    }
-
-    /// Clicks a table row: WebKitWebDriver refuses to click a `<tr>` (it has no single box to aim
-    /// at), so the row's first cell is clicked, as a person would.
-    async fn click_row(&self, id: &str) {
-        let cell = self.el(&format!("[data-testid=\"{id}\"] td")).await;
-        cell.click().await.unwrap_or_else(|e| panic!("click row {id}: {e}"));
-    }
-
-    /// What the window shows as text (innerText: WebKitWebDriver's element text skips some cells).
-    async fn body_text(&self) -> String {
-        let value = self.client.execute("return document.body.innerText", vec![]).await.expect("body text");
-        value.as_str().unwrap_or_default().to_string()
-    }
-
-    /// Waits until the page's text contains `needle`.
-    async fn wait_text(&self, needle: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let text = self.body_text().await;
-            if text.contains(needle) {
-                return;
-            }
-            if Instant::now() > deadline {
-                self.shot("timeout").await;
-                panic!("the window should show {needle:?}; it shows:\n{text}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// An element's innerText (WebKitWebDriver's element text skips clamped lines).
-    async fn inner_text(&self, css: &str) -> String {
-        let value = self
-            .client
-            .execute("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", vec![json!(css)])
-            .await
-            .expect("innerText");
-        value.as_str().unwrap_or_default().to_string()
-    }
-
-    /// Waits until a script returns true.
-    async fn wait_script(&self, what: &str, script: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let value = self.client.execute(script, vec![]).await.expect("script runs");
-            if value.as_bool() == Some(true) {
-                return;
-            }
-            if Instant::now() > deadline {
-                self.shot("timeout").await;
-                panic!("timed out waiting for {what}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn shot(&self, name: &str) {
-        // Let the window paint what the last step changed, then take the picture. A screenshot is for
-        // people to look at; it must never hang the test. The app draws without GPU compositing, and
-        // then WebKitGTK's WebDriver screenshot waits for the page's next repaint, which an idle page
-        // never makes: an invisible change (a transparent outline, toggled) keeps repainting while
-        // the screenshot is taken.
-        let painted = self.client.execute_async(
-            "const done = arguments[arguments.length - 1]; const root = document.documentElement.style; \
-             window.__shotTick = setInterval(() => { root.outline = root.outline ? '' : '1px solid transparent'; }, 20); \
-             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
-            vec![],
-        );
-        let _ = tokio::time::timeout(Duration::from_secs(5), painted).await;
-        if let Ok(Ok(png)) = tokio::time::timeout(Duration::from_secs(10), self.client.screenshot()).await {
-            let _ = std::fs::write(self.shots.join(format!("{name}.png")), png);
-        }
-        let _ = self
-            .client
-            .execute("clearInterval(window.__shotTick); document.documentElement.style.outline = '';", vec![])
-            .await;
-    }
-
-    /// First start as someone new: load the sample registry, wait until it is in (the form's buttons
-    /// are disabled while it loads, and a click on them then does nothing), then name and role.
-    async fn first_start_as_lead(&self, name: &str) {
-        self.click("load-sample").await;
-        self.wait_script(
-            "the sample registry to load",
-            "const save = document.querySelector('[data-testid=\"profile-save\"]'); \
-             return !!save && !save.disabled && document.body.innerText.includes('黄河第01网格');",
-        )
-        .await;
-        self.testid("profile-name").await.send_keys(name).await.unwrap();
-        self.testid("profile-role").await.select_by_value("lead").await.unwrap();
-        self.click("profile-save").await;
-        self.testid("patrol-start").await;
-    }
-
-    /// Signs in to the hub from the sync area's settings and waits until the app is online.
-    async fn sign_in_to_hub(&self, url: &str, user: &str, password: &str) {
-        self.click("hub-settings").await;
-        let field = self.testid("hub-url").await;
-        field.clear().await.unwrap();
-        field.send_keys(url).await.unwrap();
-        self.testid("hub-user").await.send_keys(user).await.unwrap();
-        self.testid("hub-password").await.send_keys(password).await.unwrap();
-        self.click("hub-sign-in").await;
-        self.wait_script(
-            "the app to be online",
-            "return document.querySelector('[data-testid=\"sync-status\"]')?.dataset.online === 'true';",
-        )
-        .await;
-    }
-
-    /// Presses "sync now" on Today until `arrived` (checked on the weekly-log screen) holds: what
-    /// another device sent reaches this one.
-    async fn sync_until(&self, what: &str, arrived: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            self.click("nav-today").await;
-            self.click("sync-now").await;
-            tokio::time::sleep(Duration::from_millis(700)).await;
-            self.click("nav-logs").await;
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            let value = self.client.execute(arrived, vec![]).await.expect("script runs");
-            if value.as_bool() == Some(true) {
-                return;
-            }
-            if Instant::now() > deadline {
-                self.shot("timeout").await;
-                panic!("{what} should arrive after sync; the window shows:\n{}", self.body_text().await);
-            }
-        }
-    }
-
-    async fn quit(self) {
-        let _ = self.client.close().await;
-    }
-}
-
-const ENTER: &str = "\u{E007}";
 const DESCRIPTION: &str = "黄河五路井盖破损，端到端测试";
-
-/// A real photo for the form, made by ImageMagick (installed by scripts/setup.sh).
-fn photo(dir: &Path) -> PathBuf {
-    let path = dir.join("井盖.jpg");
-    let status = Command::new("convert")
-        .args(["-size", "640x480", "gradient:#446688-#ddeeff", path.to_str().unwrap()])
-        .status()
-        .expect("ImageMagick convert must be installed");
-    assert!(status.success(), "convert made the test photo");
-    path
-}
 
 #[tokio::test(flavor = "current_thread")]
 async fn an_officer_patrols_records_finds_and_restarts() {
     let _one = one_window();
-    let (display, _xvfb) = display();
     let tmp = tempfile::tempdir().expect("temp dir");
-    let (port, _driver) = tauri_driver(&display, &tmp.path().join("home"));
+    let desk = Desk::start(&tmp.path().join("home"));
     let data = tmp.path().join("data");
     let photo = photo(tmp.path());
 
     // First start: skip with the sample officer; the sample registry is loaded on the way.
-    eprintln!("e2e: launching on {display}, driver port {port}");
-    let app = App::launch(port, &data).await;
+    eprintln!("e2e: launching on {}, driver port {}", desk.display, desk.port);
+    let app = desk.launch(&data).await;
     app.testid("first-start").await;
     eprintln!("e2e: first start shown");
     app.shot("01-first-start").await;
@@ -425,7 +98,7 @@ async fn an_officer_patrols_records_finds_and_restarts() {
     app.quit().await;
 
     // Restart on the same data folder: no first start, the finding and the language are still there.
-    let app = App::launch(port, &data).await;
+    let app = desk.launch(&data).await;
     app.click("nav-findings").await;
     app.wait_text(DESCRIPTION).await;
     app.wait_text("问题列表").await;
@@ -433,109 +106,15 @@ async fn an_officer_patrols_records_finds_and_restarts() {
     app.quit().await;
 }
 
-/// A `gridpatrol-hub` process on loopback with the sample registry and users.
-struct HubProcess {
-    dir: tempfile::TempDir,
-    url: String,
-    _child: Proc,
-}
-
-fn workspace_bin(name: &str) -> PathBuf {
-    let path = bin_dir().join(name);
-    assert!(path.is_file(), "{} must be built first (cargo test --workspace builds it)", path.display());
-    path
-}
-
-impl HubProcess {
-    fn start() -> HubProcess {
-        let dir = tempfile::tempdir().expect("hub dir");
-        let init = Command::new(workspace_bin("gridpatrol-hub"))
-            .arg("--data-dir")
-            .arg(dir.path())
-            .args(["init", "--sample"])
-            .output()
-            .expect("hub init");
-        assert!(init.status.success(), "hub init: {}", String::from_utf8_lossy(&init.stderr));
-        let mut child = Command::new(workspace_bin("gridpatrol-hub"))
-            .arg("--data-dir")
-            .arg(dir.path())
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("hub serve");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("hub stdout");
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
-            .expect("the hub prints its address");
-        let url = format!("http://{}", line.trim().rsplit("http://").next().unwrap_or_default());
-        HubProcess { dir, url, _child: Proc(child) }
-    }
-
-    /// The entity ids of the hub's events of `kind`, in hub order.
-    fn entity_ids(&self, kind: &str) -> Vec<String> {
-        let db = rusqlite::Connection::open_with_flags(
-            self.dir.path().join("hub.db"),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .expect("hub db");
-        let mut stmt = db.prepare("SELECT entity_id FROM events WHERE kind = ?1 ORDER BY hub_seq").expect("query");
-        stmt.query_map([kind], |r| r.get(0)).expect("rows").collect::<Result<_, _>>().expect("ids")
-    }
-
-    fn reported_ids(&self) -> Vec<String> {
-        self.entity_ids("finding.reported")
-    }
-
-    /// Waits until the hub holds `n` events of `kind`: `app`'s sync task got them there by itself.
-    async fn wait_for(&self, app: &App, kind: &str, n: usize) {
-        let deadline = Instant::now() + WAIT;
-        while self.entity_ids(kind).len() < n {
-            if Instant::now() > deadline {
-                app.shot("timeout-hub").await;
-                app.click("nav-today").await;
-                panic!(
-                    "{n} {kind} event(s) should reach the hub by themselves; parked: {:?}; the app shows:\n{}",
-                    parked(&app.data_dir),
-                    app.body_text().await
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-/// The `gridpatrol` CLI on its own data folder: the team lead's device in this test.
-fn cli(dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
-    use std::io::Write;
-    let mut child = Command::new(workspace_bin("gridpatrol"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("gridpatrol");
-    if let Some(input) = stdin {
-        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().expect("gridpatrol output");
-    assert!(out.status.success(), "gridpatrol {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn the_officers_app_syncs_with_a_hub_and_receives_the_leads_move() {
     let _one = one_window();
-    let hub = HubProcess::start();
-    let (display, _xvfb) = display();
+    let hub = Hub::start();
     let tmp = tempfile::tempdir().expect("temp dir");
-    let (port, _driver) = tauri_driver(&display, &tmp.path().join("home"));
+    let desk = Desk::start(&tmp.path().join("home"));
     let data = tmp.path().join("data");
 
-    let app = App::launch(port, &data).await;
+    let app = desk.launch(&data).await;
     app.click("skip-sample").await;
     app.testid("patrol-start").await;
     assert_eq!(
@@ -545,7 +124,7 @@ async fn the_officers_app_syncs_with_a_hub_and_receives_the_leads_move() {
     );
 
     // Sign in to the hub from the sync area's settings.
-    app.sign_in_to_hub(&hub.url, "李明", "officer-sample").await;
+    app.sign_in_to_hub(&hub.url(), "李明", "officer-sample").await;
 
     // Record a finding: it reaches the hub by itself, shortly after.
     app.click("new-finding").await;
@@ -557,23 +136,21 @@ async fn the_officers_app_syncs_with_a_hub_and_receives_the_leads_move() {
     app.click("finding-save").await;
     app.testid("finding-saved").await;
     let deadline = Instant::now() + WAIT;
-    while hub.reported_ids().is_empty() {
+    while hub.entity_ids("finding.reported").is_empty() {
         assert!(Instant::now() < deadline, "the finding should reach the hub without anyone pressing a button");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let ids = hub.reported_ids();
+    let ids = hub.entity_ids("finding.reported");
     assert_eq!(ids.len(), 1, "the finding is at the hub exactly once");
     app.click("nav-today").await;
     app.wait_text("已全部同步").await;
     app.shot("10-synced").await;
 
     // The lead accepts it on another device and syncs.
-    let lead = tmp.path().join("lead");
-    cli(&lead, &["init", "--sample"], None);
-    cli(&lead, &["login", "--hub", &hub.url, "--user", "王建国", "--password-stdin"], Some("lead-sample\n"));
-    cli(&lead, &["sync"], None);
-    cli(&lead, &["finding", "move", &ids[0], "accepted", "--note", "已受理，派遣中"], None);
-    cli(&lead, &["sync"], None);
+    let lead = Client::new(&hub.url(), "王建国", "lead-sample");
+    lead.ok(&["sync"]);
+    lead.ok(&["finding", "move", &ids[0], "accepted", "--note", "已受理，派遣中"]);
+    lead.ok(&["sync"]);
 
     // The officer's app pulls the move.
     app.click("sync-now").await;
@@ -586,10 +163,9 @@ async fn the_officers_app_syncs_with_a_hub_and_receives_the_leads_move() {
 #[tokio::test(flavor = "current_thread")]
 async fn a_team_lead_accepts_a_finding_from_its_detail_view() {
     let _one = one_window();
-    let (display, _xvfb) = display();
     let tmp = tempfile::tempdir().expect("temp dir");
-    let (port, _driver) = tauri_driver(&display, &tmp.path().join("home"));
-    let app = App::launch(port, &tmp.path().join("data")).await;
+    let desk = Desk::start(&tmp.path().join("home"));
+    let app = desk.launch(&tmp.path().join("data")).await;
 
     // First start as someone new: load the sample registry, then name and role.
     app.first_start_as_lead("王建国").await;
@@ -660,10 +236,9 @@ fn log_state_is(state: &str) -> String {
 #[tokio::test(flavor = "current_thread")]
 async fn a_weekly_log_comes_back_with_the_leads_comment_and_is_then_approved() {
     let _one = one_window();
-    let hub = HubProcess::start();
-    let (display, _xvfb) = display();
+    let hub = Hub::start();
     let tmp = tempfile::tempdir().expect("temp dir");
-    let (port, _driver) = tauri_driver(&display, &tmp.path().join("home"));
+    let desk = Desk::start(&tmp.path().join("home"));
     let (officer, lead) = (tmp.path().join("officer"), tmp.path().join("lead"));
     let week = gridpatrol_core::weekly::IsoWeek::of(chrono::Utc::now()).to_string();
     let week_row = format!("log-week-{week}");
@@ -672,10 +247,10 @@ async fn a_weekly_log_comes_back_with_the_leads_comment_and_is_then_approved() {
     let comment = "周六的巡查没有记录网格，请补充";
 
     // The officer submits this week's log; it reaches the hub by itself.
-    let app = App::launch(port, &officer).await;
+    let app = desk.launch(&officer).await;
     app.click("skip-sample").await;
     app.testid("patrol-start").await;
-    app.sign_in_to_hub(&hub.url, "李明", "officer-sample").await;
+    app.sign_in_to_hub(&hub.url(), "李明", "officer-sample").await;
     // A finding with a photo this week: the lead will open the log with it.
     app.click("new-finding").await;
     app.testid("finding-grid").await.select_by_value("37160200100101").await.unwrap();
@@ -693,13 +268,13 @@ async fn a_weekly_log_comes_back_with_the_leads_comment_and_is_then_approved() {
     app.testid("log-view").await;
     app.click("log-submit").await;
     app.wait_script("the log to be submitted", &log_state_is("submitted")).await;
-    hub.wait_for(&app, "log.submitted", 1).await;
+    app.wait_for_hub(&hub, "log.submitted", 1).await;
     app.quit().await;
 
     // The lead, on another laptop, finds it in the review queue and returns it with a comment.
-    let app = App::launch(port, &lead).await;
+    let app = desk.launch(&lead).await;
     app.first_start_as_lead("王建国").await;
-    app.sign_in_to_hub(&hub.url, "王建国", "lead-sample").await;
+    app.sign_in_to_hub(&hub.url(), "王建国", "lead-sample").await;
     app.sync_until("the officer's submitted log", &queued).await;
     app.shot("20-review-queue").await;
     app.click_row(&queue_item).await;
@@ -711,14 +286,18 @@ async fn a_weekly_log_comes_back_with_the_leads_comment_and_is_then_approved() {
     )
     .await;
     app.shot("20b-lead-opens-log").await;
+    // The figures the officer submitted came through the hub with the submission.
+    app.testid("log-figures-as-submitted").await;
+    let findings = app.inner_text("[data-testid=\"log-fig-findings\"]").await;
+    assert_eq!(findings.trim(), "1", "the lead reviews the figures as submitted (one finding)");
     app.testid("review-comment").await.send_keys(comment).await.unwrap();
     app.click("review-return").await;
     app.wait_script("the queue to empty", "return !!document.querySelector('[data-testid=\"queue-empty\"]');").await;
-    hub.wait_for(&app, "log.returned", 1).await;
+    app.wait_for_hub(&hub, "log.returned", 1).await;
     app.quit().await;
 
     // The officer sees it come back with the comment, answers and submits again.
-    let app = App::launch(port, &officer).await;
+    let app = desk.launch(&officer).await;
     app.click("nav-logs").await;
     app.click_row(&week_row).await;
     app.sync_until("the lead's return", &log_state_is("returned")).await;
@@ -732,11 +311,11 @@ async fn a_weekly_log_comes_back_with_the_leads_comment_and_is_then_approved() {
     app.testid("log-reply").await.send_keys("已补记周六巡查的网格").await.unwrap();
     app.click("log-submit").await;
     app.wait_script("the log to be submitted again", &log_state_is("submitted")).await;
-    hub.wait_for(&app, "log.submitted", 2).await;
+    app.wait_for_hub(&hub, "log.submitted", 2).await;
     app.quit().await;
 
-    // The lead approves it with one key.
-    let app = App::launch(port, &lead).await;
+    // The lead approves it with A, then Enter on the question that an approval is final.
+    let app = desk.launch(&lead).await;
     app.testid("patrol-start").await;
     app.sync_until("the resubmitted log", &queued).await;
     app.click_row(&queue_item).await;
@@ -744,21 +323,182 @@ async fn a_weekly_log_comes_back_with_the_leads_comment_and_is_then_approved() {
     let reply = app.inner_text("[data-testid=\"log-officer-reply\"]").await;
     assert!(reply.contains("已补记"), "the lead reads the officer's reply: {reply}");
     app.testid("review-approve").await;
-    // "A" approves: a real key press, with no text field focused.
+    // "A" asks: a real key press, with no text field focused; nothing is approved yet.
     app.client.execute("document.activeElement?.blur();", vec![]).await.unwrap();
-    let press = fantoccini::actions::KeyActions::new("keyboard".into())
-        .then(fantoccini::actions::KeyAction::Down { value: 'a' })
-        .then(fantoccini::actions::KeyAction::Up { value: 'a' });
-    app.client.perform_actions(press).await.expect("a key press");
-    hub.wait_for(&app, "log.approved", 1).await;
+    app.press('a').await;
+    app.testid("approve-confirm").await;
+    app.shot("22a-approve-confirm").await;
+    assert!(hub.entity_ids("log.approved").is_empty(), "one key alone approves nothing");
+    // Enter on the focused confirm button approves; the log moves to the reviewed list.
+    app.press('\u{E007}').await;
+    app.wait_for_hub(&hub, "log.approved", 1).await;
+    app.testid(&format!("reviewed-item-李明-{week}")).await;
     app.quit().await;
 
     // And the officer sees the approval after sync.
-    let app = App::launch(port, &officer).await;
+    let app = desk.launch(&officer).await;
     app.click("nav-logs").await;
     app.click_row(&week_row).await;
     app.sync_until("the lead's approval", &log_state_is("approved")).await;
     assert!(app.inner_text("[data-testid=\"log-state\"]").await.contains("已通过"));
     app.shot("22-log-approved").await;
     app.quit().await;
+}
+
+/// Switches the app to `lang` ("zh" or "en") with its own button, if it is not in it already.
+async fn speak(app: &App, lang: &str) {
+    let html_lang = if lang == "zh" { "zh-CN" } else { "en" };
+    let now = app.client.execute("return document.documentElement.lang;", vec![]).await.expect("page language");
+    if now.as_str() != Some(html_lang) {
+        app.click("lang-switch").await;
+        app.wait_script(
+            &format!("the interface to switch to {lang}"),
+            &format!("return document.documentElement.lang === '{html_lang}';"),
+        )
+        .await;
+    }
+}
+
+/// Photographs what the window shows as `name` and notes what leaves its card or the window.
+async fn look(app: &App, name: &str, problems: &mut Vec<String>) {
+    // Two animation frames: the last step's layout is done before it is measured.
+    let _ = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        )
+        .await;
+    for found in app.overflows().await {
+        problems.push(format!("{name}: {found}"));
+    }
+    app.shot(name).await;
+}
+
+/// Every screen, at 1366×768 and at 1280×720, in Chinese and in English: a screenshot of each in
+/// `target/e2e-screenshots/` (`fit-1366x768-zh-03-map.png`, …), and nothing that leaves its card,
+/// the window's right edge or its bottom (a toast). Two app sessions per size: the officer's (first
+/// start, a patrol, a finding, this week's log submitted), then the same store as the team lead,
+/// who sees every screen including the review queue and the dashboard.
+#[tokio::test(flavor = "current_thread")]
+async fn every_screen_fits_1366x768_and_1280x720_in_both_languages() {
+    let _one = one_window();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let desk = Desk::start(&tmp.path().join("home"));
+    let week = gridpatrol_core::weekly::IsoWeek::of(chrono::Utc::now()).to_string();
+    let mut problems = Vec::new();
+
+    for (w, h) in [(1366, 768), (1280, 720)] {
+        let size = format!("{w}x{h}");
+        let data = tmp.path().join(format!("data-{size}"));
+
+        // The officer's session: first start in both languages, then a day's work.
+        let app = desk.launch(&data).await;
+        let opened = app
+            .client
+            .execute("return [window.outerWidth, window.outerHeight, screen.availWidth, screen.availHeight];", vec![])
+            .await
+            .expect("window and screen size");
+        let [ow, oh, sw, sh] = [0, 1, 2, 3].map(|i| opened[i].as_u64().unwrap_or(u64::MAX));
+        assert!(
+            ow <= sw && oh <= sh,
+            "the window opens inside the screen ({ow}×{oh} on {sw}×{sh}): none of it is cut off"
+        );
+        app.resize(w, h).await;
+        app.testid("first-start").await;
+        for lang in ["zh", "en"] {
+            speak(&app, lang).await;
+            look(&app, &format!("fit-{size}-{lang}-01-first-start"), &mut problems).await;
+        }
+        speak(&app, "zh").await;
+        app.click("skip-sample").await;
+        app.click("patrol-start").await;
+        app.testid("patrol-end").await;
+        app.click("new-finding").await;
+        app.testid("finding-grid").await.select_by_value("37160200100101").await.unwrap();
+        let category = app.testid("finding-category").await;
+        category.send_keys("0101").await.unwrap();
+        category.send_keys(ENTER).await.unwrap();
+        app.testid("finding-description").await.send_keys("黄河五路井盖破损，截图检查").await.unwrap();
+        app.click("finding-save").await;
+        app.testid("finding-saved").await;
+        look(&app, &format!("fit-{size}-zh-02-record-saved"), &mut problems).await;
+        app.click("nav-today").await;
+        app.click("patrol-end").await;
+        app.testid("patrol-end-summary").await;
+        look(&app, &format!("fit-{size}-zh-02-today-end-patrol"), &mut problems).await;
+        app.click("patrol-end-yes").await;
+        app.testid("patrol-last-summary").await;
+        app.click("nav-logs").await;
+        app.click_row(&format!("log-week-{week}")).await;
+        app.testid("log-view").await;
+        app.click("log-submit").await;
+        app.wait_script("the log to be submitted", &log_state_is("submitted")).await;
+        app.quit().await;
+
+        // The same store as the team lead 王建国: every screen, in both languages.
+        cli(&data, &["init", "--user", "王建国", "--role", "lead"]);
+        // More open findings in two grids, so the map shows its darker fills beside the others.
+        for (grid, n) in [("37160200100105", 7), ("37160200100106", 4)] {
+            for i in 0..n {
+                let text = format!("路灯不亮，第{i}处");
+                cli(&data, &["finding", "add", "--grid", grid, "--category", "0201", "--description", &text]);
+            }
+        }
+        let app = desk.launch(&data).await;
+        app.resize(w, h).await;
+        app.testid("my-grids").await;
+        // A patrol under way, so Today and Patrols show one.
+        app.click("patrol-start").await;
+        app.testid("patrol-end").await;
+        for lang in ["zh", "en"] {
+            speak(&app, lang).await;
+            let name = |n: &str| format!("fit-{size}-{lang}-{n}");
+            app.click("nav-today").await;
+            app.testid("my-grids").await;
+            look(&app, &name("02-today"), &mut problems).await;
+
+            app.click("nav-map").await;
+            app.el("[data-testid=\"map-grid\"][data-code=\"37160200100101\"]").await.click().await.unwrap();
+            app.testid("map-finding").await;
+            look(&app, &name("03-map"), &mut problems).await;
+
+            app.click("nav-record").await;
+            app.testid("finding-description").await;
+            look(&app, &name("04-record"), &mut problems).await;
+
+            app.click("nav-findings").await;
+            app.testid("finding-list").await;
+            app.el("[data-testid=\"finding-row\"]").await;
+            look(&app, &name("05-findings"), &mut problems).await;
+            app.el("[data-testid=\"finding-row\"]").await.click().await.unwrap();
+            app.testid("finding-detail").await;
+            look(&app, &name("06-finding-detail"), &mut problems).await;
+            app.click("detail-back").await;
+
+            app.click("nav-patrols").await;
+            app.testid("patrol-entry").await;
+            look(&app, &name("07-patrols"), &mut problems).await;
+
+            app.click("nav-logs").await;
+            app.testid(&format!("queue-item-李明-{week}")).await;
+            look(&app, &name("08-logs-queue"), &mut problems).await;
+            app.click_row(&format!("queue-item-李明-{week}")).await;
+            app.testid("review-panel").await;
+            look(&app, &name("09-log-detail"), &mut problems).await;
+            app.click("log-back").await;
+
+            app.click("nav-dashboard").await;
+            app.testid("dashboard-chart").await;
+            app.testid("dashboard-overdue").await;
+            look(&app, &name("10-dashboard"), &mut problems).await;
+        }
+        app.quit().await;
+    }
+    assert!(
+        problems.is_empty(),
+        "every screen must fit 1366×768 and 1280×720 in both languages with nothing leaving its card \
+         (screenshots in target/e2e-screenshots/fit-*):\n{}",
+        problems.join("\n")
+    );
 }

@@ -461,7 +461,7 @@ fn report_week_prints_the_weekly_logs_as_json_and_exports_files() {
     assert!(log["rework_rate"].is_null(), "no finding is due, so the measures are null");
     assert!(std::fs::read(&xlsx).expect("the workbook is written").starts_with(b"PK"), "an XLSX is a zip file");
     let csv_bytes = std::fs::read(&csv).expect("the CSV is written");
-    assert!(csv_bytes.starts_with("\u{feff}巡查员".as_bytes()), "UTF-8 with a BOM and Chinese headers");
+    assert!(csv_bytes.starts_with("\u{feff}网格员".as_bytes()), "UTF-8 with a BOM and Chinese headers");
 
     let one = env.json(&["report", "week", "--week", "2026-W11", "--officer", "李明"]);
     assert_eq!(one[0]["findings_recorded"], 1, "Monday 00:10 is week 11");

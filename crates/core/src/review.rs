@@ -4,8 +4,11 @@
 //! The life of a review: the officer submits (提交) the log of a week; a team lead (or an
 //! administrator) approves it (通过) or returns it (退回) with a comment; the officer answers a
 //! returned log with a reply and submits it again, and so on until it is approved. An approved log
-//! is final. The log's figures are not part of the record: every device computes them from the
+//! is final. The log's live figures are not part of the record: every device computes them from the
 //! synced patrols and findings ([`crate::weekly`]), so the lead and the officer see the same numbers.
+//! A submission also carries the figures as the officer saw them when submitting
+//! ([`SubmittedFigures`], an optional, additive payload field): a lead judges what was sent, and sees
+//! when the week has changed since (a finding closed or recorded late).
 //!
 //! [`check`] is the one place that says which review event is legal; the device's store calls it
 //! before writing and the hub calls it again in hub order (DESIGN invariant 6). [`apply`] says how
@@ -18,7 +21,7 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::model::{Event, Role, User};
 use crate::validate::{check_text, MAX_NOTE_CHARS};
-use crate::weekly::IsoWeek;
+use crate::weekly::{IsoWeek, WeeklyLog};
 
 /// The entity name of review events; the entity id is [`key`].
 pub const ENTITY: &str = "weekly_log";
@@ -89,13 +92,60 @@ pub struct LogReview {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The payload of every review event: whose week, and the reply or the comment.
+/// The payload of every review event: whose week, and the reply or the comment; a submission also
+/// carries the log's figures as submitted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewPayload {
     pub officer: String,
     pub week: String,
     #[serde(default)]
     pub text: String,
+    /// Only on `log.submitted`, and absent from submissions made before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figures: Option<SubmittedFigures>,
+}
+
+/// A weekly log's figures as the officer submitted them (see [`crate::weekly`] for each number).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SubmittedFigures {
+    pub patrols: u32,
+    pub patrols_expected: u32,
+    pub rhythm_days_patrolled: u32,
+    pub grids_walked: u32,
+    pub grids_owned: u32,
+    pub findings_recorded: u32,
+    pub findings_closed: u32,
+    pub overdue: u32,
+    pub due: u32,
+    pub closed_due: u32,
+    pub on_time: u32,
+    pub rework: u32,
+    pub closure_rate: Option<f64>,
+    pub on_time_rate: Option<f64>,
+    pub rework_rate: Option<f64>,
+}
+
+impl From<&WeeklyLog> for SubmittedFigures {
+    fn from(l: &WeeklyLog) -> SubmittedFigures {
+        SubmittedFigures {
+            patrols: l.patrols,
+            patrols_expected: l.patrols_expected,
+            rhythm_days_patrolled: l.rhythm_days_patrolled,
+            grids_walked: l.grids_walked,
+            grids_owned: l.grids_owned,
+            findings_recorded: l.findings_recorded,
+            findings_closed: l.findings_closed,
+            overdue: l.overdue,
+            due: l.due,
+            closed_due: l.closed_due,
+            on_time: l.on_time,
+            rework: l.rework,
+            closure_rate: l.closure_rate,
+            on_time_rate: l.on_time_rate,
+            rework_rate: l.rework_rate,
+        }
+    }
 }
 
 /// The entity id of the review of `officer`'s `week`: `2026-W48/李明`.
@@ -157,6 +207,9 @@ pub fn check(
                 return Err(Error::NotYourLog(payload.officer.clone()));
             }
             let to = if kind == APPROVED { ReviewState::Approved } else { ReviewState::Returned };
+            if payload.figures.is_some() {
+                return Err(Error::InvalidValue { field: "figures", value: kind.to_string() });
+            }
             if from != Some(ReviewState::Submitted) {
                 return Err(illegal(to.as_str()));
             }
@@ -244,7 +297,7 @@ mod tests {
     }
 
     fn payload(text: &str) -> ReviewPayload {
-        ReviewPayload { officer: "李明".into(), week: "2026-W48".into(), text: text.into() }
+        ReviewPayload { officer: "李明".into(), week: "2026-W48".into(), text: text.into(), figures: None }
     }
 
     #[test]

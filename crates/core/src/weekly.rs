@@ -286,7 +286,16 @@ fn ratio(n: u32, d: u32) -> Option<f64> {
 pub fn officer_week(store: &Store, officer: &str, week: IsoWeek) -> Result<WeeklyLog> {
     let rhythm = store.patrol_rhythm()?;
     let mut logs = build(store, week, Some(officer), rhythm)?;
-    Ok(logs.pop().unwrap_or_else(|| WeeklyLog::empty(officer, week, rhythm)))
+    match logs.pop() {
+        Some(log) => Ok(log),
+        None => {
+            let mut log = WeeklyLog::empty(officer, week, rhythm);
+            if store.profile()?.is_some_and(|me| me.name == officer) {
+                log.grids_owned = store.my_grid_codes()?.len() as u32;
+            }
+            Ok(log)
+        }
+    }
 }
 
 /// Every officer's log for a week (the city-wide summary), by officer name, on the store's rhythm.
@@ -375,6 +384,15 @@ pub fn build(store: &Store, week: IsoWeek, officer: Option<&str>, rhythm: Patrol
         let (name, n) = row?;
         if let Some(log) = logs.get_mut(&name) {
             log.grids_owned = n;
+        }
+    }
+
+    // The acting user's own log counts the grids they work in by the rule Today shows ("my grids":
+    // chosen at first start, else the registry's owners, within the hub's scope), so the weekly log
+    // and Today never disagree; other officers' logs go by the registry's owners.
+    if let Some(me) = store.profile()? {
+        if let Some(log) = logs.get_mut(&me.name) {
+            log.grids_owned = store.my_grid_codes()?.len() as u32;
         }
     }
 
@@ -617,7 +635,7 @@ fn category_names(store: &Store) -> Result<HashMap<String, String>> {
 
 /// The summary columns, shared by the CSV and the XLSX summary sheet.
 pub const SUMMARY_HEADERS: [&str; 19] = [
-    "巡查员",
+    "网格员",
     "周次",
     "周一",
     "周日",
@@ -730,7 +748,7 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> Error {
 fn sheet_name(officer: &str, used: &mut BTreeSet<String>) -> String {
     let clean: String =
         officer.chars().map(|c| if "[]:*?/\\".contains(c) { '_' } else { c }).take(28).collect::<String>();
-    let clean = if clean.trim().is_empty() || clean == "汇总" { "巡查员".to_string() } else { clean };
+    let clean = if clean.trim().is_empty() || clean == "汇总" { "网格员".to_string() } else { clean };
     let mut name = clean.clone();
     let mut n = 2;
     while !used.insert(name.clone()) {
@@ -796,7 +814,7 @@ pub fn xlsx_bytes(store: &Store, logs: &[WeeklyLog]) -> Result<Vec<u8>> {
             widths.see(0, text_width(text));
             Ok(())
         };
-        label(sheet, row, "巡查员")?;
+        label(sheet, row, "网格员")?;
         sheet.write_string(row, 1, &log.officer).map_err(xlsx_err)?;
         row += 1;
         label(sheet, row, "周次")?;

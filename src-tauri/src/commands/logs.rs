@@ -1,7 +1,7 @@
 //! Weekly logs: an officer's weeks and submission, a lead's review queue and decisions, exports, and
 //! the lead's dashboard.
 
-use gridpatrol_core::ipc::{ExportDone, ExportFormat, LogEntry, LogView, ReviewInput, SubmitInput};
+use gridpatrol_core::ipc::{ExportDone, ExportFolder, ExportFormat, LogEntry, LogView, ReviewInput, SubmitInput};
 use gridpatrol_core::review::LogReview;
 use tauri::{AppHandle, Manager, State};
 
@@ -16,6 +16,11 @@ pub async fn my_logs(desk: State<'_, Desk>, count: u32) -> CmdResult<Vec<LogEntr
 #[tauri::command]
 pub async fn review_queue(desk: State<'_, Desk>) -> CmdResult<Vec<LogEntry>> {
     desk.with(|s| s.review_queue_entries())
+}
+
+#[tauri::command]
+pub async fn reviewed_logs(desk: State<'_, Desk>, limit: u32) -> CmdResult<Vec<LogEntry>> {
+    desk.with(|s| s.reviewed_entries(limit))
 }
 
 #[tauri::command]
@@ -38,7 +43,7 @@ pub async fn review_log(desk: State<'_, Desk>, task: State<'_, SyncTask>, input:
 }
 
 /// Writes the week's logs into the user's Downloads folder (the data folder's `exports/` when the
-/// platform has none) and says where.
+/// platform has none: [`ExportFolder::choose`]) and says which, with the full path.
 #[tauri::command]
 pub async fn export_week(
     app: AppHandle,
@@ -46,10 +51,10 @@ pub async fn export_week(
     week: String,
     format: ExportFormat,
 ) -> CmdResult<ExportDone> {
-    let downloads = app.path().download_dir().ok().filter(|d| d.is_dir());
+    let downloads = app.path().download_dir().ok();
     desk.with(|s| {
-        let dir = downloads.unwrap_or_else(|| s.data_dir().join("exports"));
-        s.export_week(&week, format, &dir)
+        let (dir, folder) = ExportFolder::choose(downloads.as_deref(), s.data_dir());
+        s.export_week(&week, format, &dir, folder)
     })
 }
 

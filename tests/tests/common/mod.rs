@@ -1,7 +1,10 @@
 //! The harness every whole-system test shares: the workspace's binaries, waiting on a condition with a
-//! deadline, a `gridpatrol-hub` process on a free loopback port, and `gridpatrol` CLI clients on their
-//! own data folders. One place to fix when a process quirk appears.
+//! deadline, a `gridpatrol-hub` process on a free loopback port, `gridpatrol` CLI clients on their
+//! own data folders, and ([`window`]) the desktop app's real window under Xvfb. One place to fix when
+//! a process quirk appears.
 #![allow(dead_code)]
+
+pub mod window;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -100,6 +103,13 @@ impl Hub {
         self.db().query_row(sql, [], |r| r.get(0)).unwrap_or(0)
     }
 
+    /// The entity ids of the hub's events of `kind`, in hub order.
+    pub fn entity_ids(&self, kind: &str) -> Vec<String> {
+        let db = self.db();
+        let mut stmt = db.prepare("SELECT entity_id FROM events WHERE kind = ?1 ORDER BY hub_seq").unwrap();
+        stmt.query_map([kind], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    }
+
     pub fn reported(&self) -> i64 {
         self.count("SELECT count(*) FROM events WHERE kind = 'finding.reported'")
     }
@@ -124,6 +134,19 @@ impl Drop for Hub {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// `gridpatrol ARGS` on the data folder `dir` (an app's, say), which must succeed; its stdout.
+pub fn cli(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(bin("gridpatrol"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("GRIDPATROL_TOKEN_STORE", "file")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "gridpatrol {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
 }
 
 pub struct Client {

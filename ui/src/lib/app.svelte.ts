@@ -32,6 +32,8 @@ export class AppState {
   detailFrom = $state<Screen | null>(null);
   /** A grid the Findings screen should filter by when it opens next. */
   findingsGrid = $state<string | null>(null);
+  /** With findingsGrid: the list shows only the grid's open findings (what its open count counts). */
+  findingsOpenOnly = $state(false);
   /** A large grid whose overdue findings the Findings screen should list when it opens next. */
   findingsOverdue = $state<string | null>(null);
   /** Bumped after every change, so screens reload what they show. */
@@ -41,6 +43,11 @@ export class AppState {
   screens = $derived(screensFor(this.info?.profile?.role));
   gridByCode = $derived(new Map(this.grids.map((g) => [g.code, g])));
   smallGrids = $derived(this.grids.filter((g) => g.level === "small"));
+  /** The small grids this user may record in: signed in to a hub, only its scope (core's `in_scope`). */
+  recordableGrids = $derived.by(() => {
+    const out = new Set(this.stats.filter((s) => !s.in_scope).map((s) => s.code));
+    return out.size ? this.smallGrids.filter((g) => !out.has(g.code)) : this.smallGrids;
+  });
   minorByCode = $derived(
     new Map<string, { minor: MinorCategory; major: MajorCategory }>(
       this.categories.flatMap((major) => major.minors.map((minor) => [minor.code, { minor, major }] as const)),
@@ -142,8 +149,10 @@ export class AppState {
     if (from) this.screen = from;
   }
 
-  showGridFindings(grid: string): void {
+  /** A grid's findings in the Findings list; `openOnly`: only those still being handled (the grid's open count). */
+  showGridFindings(grid: string, openOnly = false): void {
     this.findingsGrid = grid;
+    this.findingsOpenOnly = openOnly;
     this.detailId = null;
     this.screen = "findings";
   }

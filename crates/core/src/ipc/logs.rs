@@ -9,15 +9,18 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::model::{Event, Photo, Role};
-use crate::review::{self, Decision, LogReview, ReviewState};
+use crate::review::{self, Decision, LogReview, ReviewState, SubmittedFigures};
 use crate::store::{FindingQuery, FindingSort, FindingSummary, Store};
 use crate::weekly::{self, IsoWeek, WeeklyLog};
 
 /// One officer's week: the log's figures and its review, if the log was ever submitted.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct LogEntry {
+    /// The figures as they stand now.
     pub log: WeeklyLog,
     pub review: Option<LogReview>,
+    /// The figures as the officer last submitted them (what a lead reviews).
+    pub submitted: Option<SubmittedFigures>,
 }
 
 /// A log opened in full: its figures, its findings as list rows (photos through the finding's
@@ -26,6 +29,8 @@ pub struct LogEntry {
 pub struct LogView {
     pub log: WeeklyLog,
     pub review: Option<LogReview>,
+    /// The figures as the officer last submitted them.
+    pub submitted: Option<SubmittedFigures>,
     pub history: Vec<Event>,
     pub findings: Vec<FindingSummary>,
     /// The photos of those findings (before and after), in the findings' order.
@@ -68,11 +73,33 @@ pub enum ExportFormat {
     Csv,
 }
 
+/// Where exports are written: the user's Downloads folder, or, on a system with none, the data
+/// folder's `exports/` (and the screen says which, never "Downloads" when it is not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFolder {
+    Downloads,
+    DataExports,
+}
+
+impl ExportFolder {
+    /// The folder for exports: `downloads` when the platform names one that exists, else `data_dir/exports`.
+    pub fn choose(downloads: Option<&Path>, data_dir: &Path) -> (PathBuf, ExportFolder) {
+        match downloads.filter(|d| d.is_dir()) {
+            Some(d) => (d.to_path_buf(), ExportFolder::Downloads),
+            None => (data_dir.join("exports"), ExportFolder::DataExports),
+        }
+    }
+}
+
 /// A week's logs written to a file.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct ExportDone {
+    /// The file written, in full.
     pub path: String,
     pub logs: u32,
+    /// Which folder it is in.
+    pub folder: ExportFolder,
 }
 
 impl Store {
@@ -85,6 +112,7 @@ impl Store {
             out.push(LogEntry {
                 log: weekly::officer_week(self, &me.name, week)?,
                 review: self.log_review(&me.name, &week.to_string())?,
+                submitted: self.submitted_figures(&me.name, &week.to_string())?,
             });
             week = IsoWeek::of(week.start() - chrono::Duration::hours(1));
         }
@@ -97,11 +125,31 @@ impl Store {
         if !matches!(me.role, Role::Lead | Role::Admin) {
             return Err(Error::ReviewNotAllowed { role: me.role.as_str().to_string() });
         }
-        self.review_queue()?
+        let queue = self.review_queue()?;
+        self.entries(queue)
+    }
+
+    /// The logs the acting lead's device holds that were approved or returned, the most recently
+    /// reviewed first (at most `limit`), with the figures as submitted and as they stand now.
+    pub fn reviewed_entries(&self, limit: u32) -> Result<Vec<LogEntry>> {
+        let me = self.actor()?;
+        if !matches!(me.role, Role::Lead | Role::Admin) {
+            return Err(Error::ReviewNotAllowed { role: me.role.as_str().to_string() });
+        }
+        let reviewed = self.reviewed_logs(limit.clamp(1, 500))?;
+        self.entries(reviewed)
+    }
+
+    fn entries(&self, reviews: Vec<LogReview>) -> Result<Vec<LogEntry>> {
+        reviews
             .into_iter()
             .map(|r| {
                 let week = IsoWeek::parse(&r.week)?;
-                Ok(LogEntry { log: weekly::officer_week(self, &r.officer, week)?, review: Some(r) })
+                Ok(LogEntry {
+                    log: weekly::officer_week(self, &r.officer, week)?,
+                    submitted: self.submitted_figures(&r.officer, &r.week)?,
+                    review: Some(r),
+                })
             })
             .collect()
     }
@@ -130,6 +178,7 @@ impl Store {
             photos,
             log: weekly::officer_week(self, officer, week)?,
             history: self.history(&review::key(officer, &week.to_string()))?,
+            submitted: self.submitted_figures(officer, &week.to_string())?,
             findings,
             can_submit: me.name == officer
                 && week.start() <= self.now()
@@ -142,8 +191,15 @@ impl Store {
     }
 
     /// Writes every officer's log of `week` (the city-wide summary this device holds) into `dir`
-    /// as `周巡查日志-2026-W48.xlsx` (or `.csv`), and says where.
-    pub fn export_week(&self, week: &str, format: ExportFormat, dir: &Path) -> Result<ExportDone> {
+    /// (the `folder` chosen by [`ExportFolder::choose`]) as `周巡查日志-2026-W48.xlsx` (or `.csv`),
+    /// and says where.
+    pub fn export_week(
+        &self,
+        week: &str,
+        format: ExportFormat,
+        dir: &Path,
+        folder: ExportFolder,
+    ) -> Result<ExportDone> {
         let week = IsoWeek::parse(week)?;
         let logs = weekly::city_week(self, week)?;
         std::fs::create_dir_all(dir)?;
@@ -156,6 +212,6 @@ impl Store {
             ExportFormat::Xlsx => weekly::save_xlsx(self, &logs, &path)?,
             ExportFormat::Csv => weekly::save_csv(self, &logs, &path)?,
         }
-        Ok(ExportDone { path: path.display().to_string(), logs: logs.len() as u32 })
+        Ok(ExportDone { path: path.display().to_string(), logs: logs.len() as u32, folder })
     }
 }

@@ -9,7 +9,7 @@ mod dashboard;
 mod logs;
 
 pub use dashboard::{Dashboard, GridRef};
-pub use logs::{ExportDone, ExportFormat, LogEntry, LogPhoto, LogView, ReviewInput, SubmitInput};
+pub use logs::{ExportDone, ExportFolder, ExportFormat, LogEntry, LogPhoto, LogView, ReviewInput, SubmitInput};
 
 use chrono::{DateTime, Datelike, Utc};
 use rusqlite::OptionalExtension;
@@ -76,6 +76,9 @@ pub struct GridStat {
     pub parent: Option<String>,
     pub open: u32,
     pub overdue: u32,
+    /// Whether the user may record and move findings here: signed in to a hub, only the grids of
+    /// the scope it gave ([`Store::check_scope`]); the forms offer only these.
+    pub in_scope: bool,
 }
 
 /// The Today screen: who I am, the patrol under way, my grids (overdue first), the outbox.
@@ -381,9 +384,24 @@ impl Store {
         let codes = codes.map(|c| serde_json::to_string(c).unwrap_or_else(|_| "[]".into()));
         let mut stmt = self.connection().prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params![now, codes], |r| {
-            Ok(GridStat { code: r.get(0)?, name: r.get(1)?, parent: r.get(2)?, open: r.get(3)?, overdue: r.get(4)? })
+            Ok(GridStat {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                parent: r.get(2)?,
+                open: r.get(3)?,
+                overdue: r.get(4)?,
+                in_scope: true,
+            })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stats: Vec<GridStat> = rows.collect::<rusqlite::Result<_>>()?;
+        for stat in &mut stats {
+            stat.in_scope = match self.check_scope(&stat.code) {
+                Ok(()) => true,
+                Err(Error::OutOfScope(_)) => false,
+                Err(e) => return Err(e),
+            };
+        }
+        Ok(stats)
     }
 
     pub fn today(&self) -> Result<Today> {
@@ -483,12 +501,14 @@ pub fn typescript_bindings() -> String {
         crate::review::ReviewState::decl(&cfg),
         crate::review::Decision::decl(&cfg),
         crate::review::LogReview::decl(&cfg),
+        crate::review::SubmittedFigures::decl(&cfg),
         LogEntry::decl(&cfg),
         LogPhoto::decl(&cfg),
         LogView::decl(&cfg),
         SubmitInput::decl(&cfg),
         ReviewInput::decl(&cfg),
         ExportFormat::decl(&cfg),
+        ExportFolder::decl(&cfg),
         ExportDone::decl(&cfg),
         crate::weekly::GridWeek::decl(&cfg),
         GridRef::decl(&cfg),

@@ -9,7 +9,7 @@ use super::events::{append, Draft};
 use super::{parse_ts, parse_ts_opt, ts, Store};
 use crate::error::Result;
 use crate::model::{Event, SyncState, User};
-use crate::review::{self, Decision, LogReview, ReviewPayload, ReviewState};
+use crate::review::{self, Decision, LogReview, ReviewPayload, ReviewState, SubmittedFigures};
 use crate::weekly::IsoWeek;
 
 const COLUMNS: &str = "officer, week, state, submitted_at, rounds, reply, reviewer, reviewed_at, comment, updated_at";
@@ -77,8 +77,15 @@ impl Store {
     /// The acting officer submits the log of `week` (again, after a return, with a `reply`).
     pub fn submit_log(&mut self, week: &str, reply: &str) -> Result<LogReview> {
         let actor = self.actor()?;
-        let week = IsoWeek::parse(week)?.to_string();
-        let payload = ReviewPayload { officer: actor.name.clone(), week, text: reply.into() };
+        let week = IsoWeek::parse(week)?;
+        // The figures as the officer sees them now go with the submission: the lead judges what was sent.
+        let figures = SubmittedFigures::from(&crate::weekly::officer_week(self, &actor.name, week)?);
+        let payload = ReviewPayload {
+            officer: actor.name.clone(),
+            week: week.to_string(),
+            text: reply.into(),
+            figures: Some(figures),
+        };
         self.write_review(&actor, review::SUBMITTED, payload)
     }
 
@@ -86,7 +93,7 @@ impl Store {
     pub fn review_log(&mut self, officer: &str, week: &str, decision: Decision, comment: &str) -> Result<LogReview> {
         let actor = self.actor()?;
         let week = IsoWeek::parse(week)?.to_string();
-        let payload = ReviewPayload { officer: officer.trim().to_string(), week, text: comment.into() };
+        let payload = ReviewPayload { officer: officer.trim().to_string(), week, text: comment.into(), figures: None };
         self.write_review(&actor, decision.kind(), payload)
     }
 
@@ -140,6 +147,36 @@ impl Store {
             "SELECT {COLUMNS} FROM log_reviews WHERE state = 'submitted' ORDER BY week, submitted_at, officer"
         ))?;
         let rows = stmt.query_map([], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The figures sent with the last submission of `officer`'s `week` (the same event order as
+    /// [`rebuild`]); `None` when it was never submitted or was submitted before figures were sent.
+    pub fn submitted_figures(&self, officer: &str, week: &str) -> Result<Option<SubmittedFigures>> {
+        let payload: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT payload FROM events WHERE entity = ?1 AND entity_id = ?2 AND kind = ?3 AND sync_state != 'parked'
+                 ORDER BY hub_seq IS NULL DESC, hub_seq DESC, seq DESC LIMIT 1",
+                params![review::ENTITY, review::key(officer, week), review::SUBMITTED],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(payload) = payload else { return Ok(None) };
+        // A stored submission that cannot be read is an error, not "no figures".
+        let p: ReviewPayload = serde_json::from_str(&payload)
+            .map_err(|e| crate::error::Error::InvalidValue { field: "payload", value: e.to_string() })?;
+        Ok(p.figures)
+    }
+
+    /// The logs already approved or returned, the most recently reviewed first, at most `limit`:
+    /// a lead's "reviewed" list, so a decided log does not just disappear from the queue.
+    pub fn reviewed_logs(&self, limit: u32) -> Result<Vec<LogReview>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM log_reviews WHERE state IN ('approved', 'returned')
+             ORDER BY reviewed_at DESC, week DESC, officer LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map([limit], from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -168,14 +168,86 @@ fn the_screens_see_what_each_person_may_do() {
     assert_eq!(view.history.len(), 1);
 
     let out = tempfile::tempdir().unwrap();
-    let done = lead.store.export_week("2026-W48", gridpatrol_core::ipc::ExportFormat::Csv, out.path()).unwrap();
+    let downloads = gridpatrol_core::ipc::ExportFolder::Downloads;
+    let done =
+        lead.store.export_week("2026-W48", gridpatrol_core::ipc::ExportFormat::Csv, out.path(), downloads).unwrap();
     let text = std::fs::read_to_string(&done.path).unwrap();
     assert!(done.path.ends_with("周巡查日志-2026-W48.csv"));
     assert!(text.starts_with('\u{feff}') && text.contains(OFFICER), "a CSV with a BOM and the officer's row");
-    let done = lead.store.export_week("2026-W48", gridpatrol_core::ipc::ExportFormat::Xlsx, out.path()).unwrap();
+    let done =
+        lead.store.export_week("2026-W48", gridpatrol_core::ipc::ExportFormat::Xlsx, out.path(), downloads).unwrap();
     assert!(std::fs::metadata(&done.path).unwrap().len() > 1000);
     assert!(matches!(
-        lead.store.export_week("2026-W99", gridpatrol_core::ipc::ExportFormat::Csv, out.path()),
+        lead.store.export_week("2026-W99", gridpatrol_core::ipc::ExportFormat::Csv, out.path(), downloads),
         Err(gridpatrol_core::Error::InvalidWeek(_))
     ));
+}
+
+#[test]
+fn the_lead_reviews_the_figures_as_submitted_and_keeps_a_reviewed_list() {
+    let (mut officer, mut lead) = officer_and_lead();
+    let mut hub = Hub { seq: 0 };
+    officer.add("井盖缺失");
+    officer.store.submit_log("2026-W48", "").unwrap();
+    hub.carry(&mut officer, &mut lead);
+    // The officer records one more finding in the same week after submitting.
+    officer.add("路灯不亮");
+    hub.carry(&mut officer, &mut lead);
+
+    let queued = lead.store.review_queue_entries().unwrap();
+    let submitted = queued[0].submitted.as_ref().expect("a submission carries its figures");
+    assert_eq!(submitted.findings_recorded, 1, "the queue shows what was submitted, not what came later");
+    assert_eq!(queued[0].log.findings_recorded, 2, "the live figures are still there beside them");
+    let view = lead.store.log_view(OFFICER, "2026-W48").unwrap();
+    assert_eq!(view.submitted.as_ref().map(|f| f.findings_recorded), Some(1), "the opened log has them too");
+
+    assert!(lead.store.reviewed_entries(20).unwrap().is_empty(), "nothing reviewed yet");
+    lead.clock.set(at("2026-11-26T01:00:00Z"));
+    lead.store.review_log(OFFICER, "2026-W48", Decision::Approve, "").unwrap();
+    let reviewed = lead.store.reviewed_entries(20).unwrap();
+    assert_eq!(reviewed.len(), 1, "an approved log moves to the reviewed list instead of vanishing");
+    assert_eq!(reviewed[0].review.as_ref().map(|r| r.state), Some(ReviewState::Approved));
+    assert_eq!(reviewed[0].submitted.as_ref().map(|f| f.findings_recorded), Some(1));
+    assert!(matches!(officer.store.reviewed_entries(20), Err(gridpatrol_core::Error::ReviewNotAllowed { .. })));
+
+    // A review decision carries no figures: one that does is refused.
+    let review = lead.store.log_review(OFFICER, "2026-W48").unwrap();
+    let bad = gridpatrol_core::review::ReviewPayload {
+        officer: OFFICER.into(),
+        week: "2026-W48".into(),
+        text: String::new(),
+        figures: Some(submitted.clone()),
+    };
+    let lead_user = gridpatrol_core::model::User { name: LEAD.into(), role: Role::Lead };
+    let mut back = review.clone().unwrap();
+    back.state = ReviewState::Submitted;
+    assert!(
+        gridpatrol_core::review::check(
+            Some(&back),
+            gridpatrol_core::review::APPROVED,
+            &lead_user,
+            &bad,
+            at("2026-11-26T02:00:00Z")
+        )
+        .is_err(),
+        "figures belong to a submission only"
+    );
+}
+
+#[test]
+fn exports_go_to_downloads_or_say_they_went_to_the_data_folder() {
+    use gridpatrol_core::ipc::ExportFolder;
+    let data = tempfile::tempdir().unwrap();
+    let downloads = tempfile::tempdir().unwrap();
+    assert_eq!(
+        ExportFolder::choose(Some(downloads.path()), data.path()),
+        (downloads.path().to_path_buf(), ExportFolder::Downloads)
+    );
+    let missing = data.path().join("no-such-downloads");
+    assert_eq!(
+        ExportFolder::choose(Some(&missing), data.path()),
+        (data.path().join("exports"), ExportFolder::DataExports),
+        "no Downloads folder: the data folder's exports, and the answer says so"
+    );
+    assert_eq!(ExportFolder::choose(None, data.path()).1, ExportFolder::DataExports);
 }

@@ -222,7 +222,10 @@ fn a_hand_counted_week_matches_in_json_xlsx_and_csv() {
     let text = String::from_utf8(out[3..].to_vec()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "a header and one line per log");
-    assert!(lines[0].starts_with("巡查员,周次,周一,周日,巡查次数"));
+    assert!(
+        lines[0].starts_with("网格员,周次,周一,周日,巡查次数"),
+        "the CSV names the officer 网格员, as the screens do"
+    );
     assert_eq!(
         lines[2],
         "李明,2026-W48,2026-11-23,2026-11-29,3,2,2,2,4,5,2,3,3,2,1,1,0.6667,0.3333,0.3333,0101 上水井盖:4; 0201 路灯:1"
@@ -408,4 +411,42 @@ fn an_edited_holiday_table_moves_the_deadlines_of_findings_recorded_after_it() {
     });
     env.assert_refused("a table that is not JSON", "invalid_setting", |s| s.set_holidays("节假日"));
     assert_eq!(env.store.holidays().unwrap().off.len(), 2, "a refused table changes nothing");
+}
+
+#[test]
+fn my_weekly_log_counts_the_grids_today_shows_and_the_forms_offer_only_the_hubs_scope() {
+    use gridpatrol_core::scope::Scope;
+    use gridpatrol_core::{Role, User};
+    let mut env = Env::sample();
+    env.act_as("李明", Role::Officer);
+    let week = weekly::IsoWeek::of(env.store.now());
+    assert_eq!(weekly::officer_week(&env.store, "李明", week).unwrap().grids_owned, 4, "no hub: the registry's owners");
+
+    // Signed in, the hub's scope gives 李明 two of the four grids the registry names him for.
+    let registry: Vec<(String, Option<String>)> =
+        env.store.grids().unwrap().into_iter().map(|g| (g.code, g.parent)).collect();
+    let assigned = vec!["37160200100101".to_string(), "37160200100102".to_string()];
+    let scope = Scope::expand(Role::Officer, &assigned, registry.iter().map(|(c, p)| (c.as_str(), p.as_deref())));
+    env.store.sign_in_as("http://127.0.0.1:8787", &User { name: "李明".into(), role: Role::Officer }, &scope).unwrap();
+    let today = env.store.today().unwrap().my_grids.len() as u32;
+    assert_eq!(today, 2);
+    assert_eq!(
+        weekly::officer_week(&env.store, "李明", week).unwrap().grids_owned,
+        today,
+        "the weekly log's grids owned are Today's my grids, not the registry's four"
+    );
+    env.add("井盖缺失");
+    assert_eq!(
+        weekly::officer_week(&env.store, "李明", week).unwrap().grids_owned,
+        today,
+        "also once the week has findings"
+    );
+
+    // The grid lists the forms take their choices from say which grids are in scope.
+    let stats = env.store.grid_stats().unwrap();
+    let in_scope: Vec<&str> = stats.iter().filter(|s| s.in_scope).map(|s| s.code.as_str()).collect();
+    assert_eq!(in_scope, ["37160200100101", "37160200100102"], "only the hub's scope is offered after sign-in");
+    // A refusal for a grid outside the scope names the grid field, so it shows beside it.
+    let refused = env.store.check_scope("37160200100103").unwrap_err();
+    assert_eq!(gridpatrol_core::ipc::error_field(&refused).as_deref(), Some("grid"));
 }

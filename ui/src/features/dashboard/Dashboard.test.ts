@@ -50,7 +50,7 @@ describe("the lead's dashboard", () => {
     expect(bars.map((b) => Number(b.getAttribute("data-total"))), "each bar is the week's findings").toEqual(expected.weeks.map((w) => w.findings_recorded));
     expect([...chart.querySelectorAll(".xtick")].at(-1)?.textContent).toBe(formatWeekShort(thisWeek(), "zh"));
     const seg = chart.querySelector("rect.seg")!;
-    expect(seg.querySelector("title")?.textContent, "a part names its class and count on hover").toMatch(/^\d{4}年第\d+周 \(.+\)：.+ \d+ 个（该周共 \d+ 个）$/);
+    expect(seg.querySelector("title")?.textContent, "a part names its class and count on hover").toMatch(/^\d{4}年第\d+周（.+）：.+ \d+ 个（该周共 \d+ 个）$/);
     const table = screen.getByTestId("dashboard-chart-table");
     const rows = [...table.querySelectorAll("tbody tr")];
     expect(rows.length).toBe(12);

@@ -38,6 +38,7 @@ function view(over: Partial<LogView> = {}): LogView {
       closure_rate: 2 / 3, on_time_rate: 2 / 3, rework_rate: 1 / 3, patrol_list: [], finding_list: [],
     },
     review: returnedReview,
+    submitted: null,
     history: [],
     findings: [],
     photos: [],
@@ -64,7 +65,7 @@ describe("an officer's returned log", () => {
     render(LogDetail, { officer: "李明", week: "2026-W48", onback: () => {} });
     expect((await screen.findByTestId("log-comment")).textContent).toBe("周三没有巡查，请说明原因。");
     expect(screen.getByTestId("log-state").textContent, "the badge speaks the state").toBe("已退回");
-    expect(screen.getByTestId("log-week").textContent).toBe("2026年第48周 (11月23日–11月29日)");
+    expect(screen.getByTestId("log-week").textContent).toBe("2026年第48周（11月23日–11月29日）");
     expect(screen.getByTestId("log-fig-closure-rate").textContent, "a rate with what it is made of").toBe("66.7%（2/3）");
   });
 
@@ -128,21 +129,58 @@ describe("a lead's review", () => {
     can_review: true,
   });
 
-  it("approves with a, but not while the comment box is being typed in", async () => {
+  it("asks before approving with a (Esc steps back), and not while the comment box is being typed in", async () => {
     logView.mockResolvedValue(submitted);
     reviewLog.mockResolvedValue({ ...submitted.review!, state: "approved" });
     const ondecided = vi.fn();
-    render(LogDetail, { officer: "张伟", week: "2026-W48", onback: () => {}, ondecided });
+    const onback = vi.fn();
+    render(LogDetail, { officer: "张伟", week: "2026-W48", onback, ondecided });
     const comment = (await screen.findByTestId("review-comment")) as HTMLTextAreaElement;
 
     await fireEvent.keyDown(comment, { key: "a" });
     await fireEvent.keyDown(comment, { key: "r" });
     expect(reviewLog, "letters typed into the comment are text, not shortcuts").not.toHaveBeenCalled();
+    expect(screen.queryByTestId("approve-confirm")).toBeNull();
 
     expect(screen.getByTestId("review-approve").getAttribute("aria-keyshortcuts")).toBe("A");
     await fireEvent.keyDown(document.body, { key: "a" });
-    await waitFor(() => expect(reviewLog, "a approves").toHaveBeenCalledWith({ officer: "张伟", week: "2026-W48", decision: "approve", comment: "" }));
+    const confirm = await screen.findByTestId("approve-confirm");
+    expect(confirm.textContent, "the question names whose log and which week").toContain("张伟");
+    expect(reviewLog, "one key alone approves nothing: an approval is final").not.toHaveBeenCalled();
+    expect(document.activeElement, "the confirm button has the focus, so Enter approves").toBe(screen.getByTestId("approve-yes"));
+
+    await fireEvent.keyDown(document.body, { key: "Escape" });
+    expect(screen.queryByTestId("approve-confirm"), "Esc takes the question back").toBeNull();
+    expect(onback, "the first Esc only closes the question").not.toHaveBeenCalled();
+    expect(reviewLog).not.toHaveBeenCalled();
+
+    await fireEvent.keyDown(document.body, { key: "a" });
+    await fireEvent.click(await screen.findByTestId("approve-yes"));
+    await waitFor(() => expect(reviewLog, "confirmed: approved").toHaveBeenCalledWith({ officer: "张伟", week: "2026-W48", decision: "approve", comment: "" }));
     await waitFor(() => expect(ondecided, "the next log is asked for").toHaveBeenCalled());
+  });
+
+  it("closes with Esc", async () => {
+    logView.mockResolvedValue(submitted);
+    const onback = vi.fn();
+    render(LogDetail, { officer: "张伟", week: "2026-W48", onback });
+    await screen.findByTestId("review-comment");
+    await fireEvent.keyDown(document.body, { key: "Escape" });
+    expect(onback, "Esc leaves the detail view for the list").toHaveBeenCalledTimes(1);
+  });
+
+  it("shows the figures as submitted, and the figure now where the week changed since", async () => {
+    const sent = {
+      patrols: 1, patrols_expected: 2, rhythm_days_patrolled: 1, grids_walked: 2, grids_owned: 3, findings_recorded: 2,
+      findings_closed: 2, overdue: 0, due: 3, closed_due: 2, on_time: 2, rework: 1,
+      closure_rate: 2 / 3, on_time_rate: 2 / 3, rework_rate: 1 / 3,
+    };
+    logView.mockResolvedValue({ ...submitted, submitted: sent });
+    render(LogDetail, { officer: "张伟", week: "2026-W48", onback: () => {} });
+    expect((await screen.findByTestId("log-fig-findings")).textContent, "the lead reviews what was submitted").toBe("2");
+    expect(screen.getByTestId("log-fig-now-findings").textContent, "and sees the figure now beside it").toContain("3");
+    expect(screen.queryByTestId("log-fig-now-closed"), "an unchanged figure says nothing more").toBeNull();
+    expect(screen.getByTestId("log-figures-as-submitted")).toBeTruthy();
   });
 
   it("goes to the comment with r and returns with Ctrl+Enter; an empty comment is refused beside the box", async () => {

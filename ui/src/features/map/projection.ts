@@ -218,6 +218,24 @@ export function screenToLonLat(p: Projection, v: View, sx: number, sy: number): 
 }
 
 /** The colour class of a grid by its open findings: 0 none, 1 for 1–2, 2 for 3–5, 3 for 6 or more. */
+/**
+ * The maps' colours, in one place for the grid map, the dashboard's map and their legend. The fill
+ * is a blue ramp by open findings (none, 1–2, 3–5, 6 or more), so the red overdue outline stands
+ * apart from every fill, and the selected grid's amber line apart from both.
+ */
+export const MAP_COLOURS = {
+  open: ["#f7f9fb", "#c6dbef", "#6baed6", "#2f6fae"],
+  late: "#d7191c",
+  selected: "#f2a900",
+} as const;
+
+/** The colours as CSS custom properties (`--open-0` … `--late-line`), for a style attribute. */
+export const MAP_COLOUR_VARS = [
+  ...MAP_COLOURS.open.map((c, i) => `--open-${i}: ${c}`),
+  `--late-line: ${MAP_COLOURS.late}`,
+  `--selected-line: ${MAP_COLOURS.selected}`,
+].join("; ");
+
 export function openBucket(open: number): 0 | 1 | 2 | 3 {
   if (open <= 0) return 0;
   if (open <= 2) return 1;

@@ -171,7 +171,7 @@ export function weekBounds(week: string): { start: Date; end: Date } | null {
 const EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /**
- * A week with its days: `2026年第48周 (11月23日–11月29日)` or `2026-W48 (23–29 Nov)`. A year is
+ * A week with its days: `2026年第48周（11月23日–11月29日）` or `2026-W48 (23–29 Nov)`. A year is
  * written only where the dates leave the week's own year, as in `2026-W53 (28 Dec 2026 – 3 Jan 2027)`.
  */
 export function formatWeek(week: string, lang: Lang): string {
@@ -183,7 +183,7 @@ export function formatWeek(week: string, lang: Lang): string {
   if (lang === "zh") {
     const from = `${a.year !== w.year ? `${a.year}年` : ""}${a.month}月${a.day}日`;
     const to = `${b.year !== a.year ? `${b.year}年` : ""}${b.month}月${b.day}日`;
-    return `${w.year}年第${w.week}周 (${from}–${to})`;
+    return `${w.year}年第${w.week}周（${from}–${to}）`;
   }
   const name = `${w.year}-W${String(w.week).padStart(2, "0")}`;
   let range: string;
@@ -216,4 +216,18 @@ export function overdueSpan(dueAt: string | null | undefined, now: Date): { unit
   if (!Number.isFinite(late) || late <= 0) return null;
   if (late >= DAY_MS) return { unit: "days", n: Math.floor(late / DAY_MS) };
   return { unit: "hours", n: Math.max(1, Math.floor(late / 3_600_000)) };
+}
+
+/**
+ * A WGS84 coordinate as people read it: six decimals (about 0.1 m), so a stored 117.92800000000001
+ * shows as 117.928000, never with the float's noise; "—" for a missing or broken number.
+ */
+export function formatCoord(value: number | null | undefined): string {
+  if (value == null || !Number.isFinite(value)) return "—";
+  return value.toFixed(6);
+}
+
+/** A list as each language writes it: 甲、乙、丙 (zh) or A, B, C (en). */
+export function formatList(items: readonly string[], lang: Lang): string {
+  return items.join(lang === "zh" ? "、" : ", ");
 }

@@ -4,7 +4,7 @@ import { zh } from "./zh";
 import { catalogues, currentLang, hasKey, interpolate, setCurrentLang, t } from "./index.svelte";
 import {
   beijingDayEnd, beijingDayStart, formatDate, formatDateTime, formatRate, formatWeek, formatWeekShort, fromBeijingInput,
-  isoWeekOf, overdueSpan, parseIsoWeek, shiftWeek, toBeijingInput, weekBounds,
+  formatCoord, isoWeekOf, overdueSpan, parseIsoWeek, shiftWeek, toBeijingInput, weekBounds,
   beijingParts, fromBeijingParts, parseClock, parseDay,
 } from "./format";
 import { errorSentence, showError } from "./errors";
@@ -126,12 +126,12 @@ describe("dates and times in Asia/Shanghai", () => {
   });
 
   it.each([
-    ["2026-W48", "zh", "2026年第48周 (11月23日–11月29日)"],
+    ["2026-W48", "zh", "2026年第48周（11月23日–11月29日）"],
     ["2026-W48", "en", "2026-W48 (23–29 Nov)"],
     ["2026-W49", "en", "2026-W49 (30 Nov – 6 Dec)"],
-    ["2026-W53", "zh", "2026年第53周 (12月28日–2027年1月3日)"],
+    ["2026-W53", "zh", "2026年第53周（12月28日–2027年1月3日）"],
     ["2026-W53", "en", "2026-W53 (28 Dec 2026 – 3 Jan 2027)"],
-    ["2026-W01", "zh", "2026年第1周 (2025年12月29日–2026年1月4日)"],
+    ["2026-W01", "zh", "2026年第1周（2025年12月29日–2026年1月4日）"],
     ["2026-W01", "en", "2026-W01 (29 Dec 2025 – 4 Jan 2026)"],
   ] as const)("labels %s in %s as %s", (week, lang, label) => {
     expect(formatWeek(week, lang), "a week shows with its Monday and Sunday").toBe(label);
@@ -229,5 +229,40 @@ describe("the hub's and the sync driver's errors (issue 15 item 5)", () => {
     const en = showError(new IpcError({ code: "photo_unreadable", message: "Cannot read the photo a.jpg: Format error decoding Jpeg.", field: "photos" }));
     expect(en.detail, "English details stay in English").toContain("Format error");
     setCurrentLang("zh");
+  });
+});
+
+describe("wording (issue 15 item 13)", () => {
+  it("chooses the singular in English when a count is 1", () => {
+    setCurrentLang("en");
+    expect(t("findings.count", { n: 1 }), "plural-aware entry").toBe("1 finding");
+    expect(t("findings.count", { n: 2 })).toBe("2 findings");
+    expect(t("log.patrolGrids", { n: 1 })).toBe("1 grid");
+    expect(interpolate("{n} {n|grid|grids}", { n: 0 }), "zero is plural in English").toBe("0 grids");
+    // Every English entry with a count reads right for 1: no "1 findings", "1 grids", "1 changes".
+    for (const [key, template] of Object.entries(en)) {
+      if (!template.includes("{n}")) continue;
+      const one = interpolate(template, { n: 1, h: 1, m: 1, grids: 1, total: 1, shown: 1, name: "X", week: "W1", path: "p", rate: "1%", d: 1, duration: "1 min" });
+      expect(one, `en:${key} with n = 1 must not use a plural noun`).not.toMatch(/\b1 (?:small |working )?[a-z]+s\b/);
+    }
+    setCurrentLang("zh");
+  });
+
+  it("uses half-width punctuation in English and full-width brackets in Chinese", () => {
+    for (const [key, value] of Object.entries(en))
+      expect(value, `en:${key} must not carry full-width punctuation`).not.toMatch(/[（）：，；。、]/);
+    for (const [key, value] of Object.entries(zh))
+      expect(value, `zh:${key} must not mix half-width brackets into Chinese`).not.toMatch(/[()]/);
+    expect(formatWeek("2026-W48", "zh"), "the Chinese week uses full-width brackets").toBe("2026年第48周（11月23日–11月29日）");
+    setCurrentLang("en");
+    expect(t("common.gridName", { name: "黄河第01网格", code: "37160200100101" })).toBe("黄河第01网格 (37160200100101)");
+    setCurrentLang("zh");
+    expect(t("common.gridName", { name: "黄河第01网格", code: "37160200100101" })).toBe("黄河第01网格（37160200100101）");
+  });
+
+  it("formats coordinates to six decimals", () => {
+    expect(formatCoord(117.92800000000001), "no float noise").toBe("117.928000");
+    expect(formatCoord(37.3812345678)).toBe("37.381235");
+    expect(formatCoord(null)).toBe("—");
   });
 });

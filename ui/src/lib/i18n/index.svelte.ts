@@ -20,12 +20,18 @@ export function setCurrentLang(lang: Lang): void {
 
 export type Params = Record<string, string | number>;
 
-/** Fills `{name}` placeholders; a placeholder without a value stays visible so it is noticed. */
+/**
+ * Fills `{name}` placeholders; a placeholder without a value stays visible so it is noticed.
+ * `{n|finding|findings}` is a plural choice: the first word when `n` is 1, else the second (English
+ * needs it, "1 finding" but "2 findings"; Chinese has no plural and does not use it).
+ */
 export function interpolate(template: string, params?: Params): string {
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    params[name] !== undefined ? String(params[name]) : whole,
-  );
+  return template
+    .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (whole, name: string, one: string, other: string) =>
+      params[name] !== undefined ? (Number(params[name]) === 1 ? one : other) : whole,
+    )
+    .replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] !== undefined ? String(params[name]) : whole));
 }
 
 /** The message for `key` in the current language. */

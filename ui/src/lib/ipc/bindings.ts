@@ -81,7 +81,12 @@ export type ErrorBody = { code: string, message: string, field?: string | null, 
 
 export type AppInfo = { version: string, data_dir: string, profile: User | null, sample_registry: boolean, lang: Lang, };
 
-export type GridStat = { code: string, name: string, parent: string | null, open: number, overdue: number, };
+export type GridStat = { code: string, name: string, parent: string | null, open: number, overdue: number, 
+/**
+ * Whether the user may record and move findings here: signed in to a hub, only the grids of
+ * the scope it gave ([`Store::check_scope`]); the forms offer only these.
+ */
+in_scope: boolean, };
 
 export type Today = { profile: User | null, patrol: Patrol | null, my_grids: Array<GridStat>, pending: number, parked: number, };
 
@@ -186,11 +191,25 @@ reviewer: string | null, reviewed_at: string | null,
  */
 comment: string, updated_at: string, };
 
-export type LogEntry = { log: WeeklyLog, review: LogReview | null, };
+export type SubmittedFigures = { patrols: number, patrols_expected: number, rhythm_days_patrolled: number, grids_walked: number, grids_owned: number, findings_recorded: number, findings_closed: number, overdue: number, due: number, closed_due: number, on_time: number, rework: number, closure_rate: number | null, on_time_rate: number | null, rework_rate: number | null, };
+
+export type LogEntry = { 
+/**
+ * The figures as they stand now.
+ */
+log: WeeklyLog, review: LogReview | null, 
+/**
+ * The figures as the officer last submitted them (what a lead reviews).
+ */
+submitted: SubmittedFigures | null, };
 
 export type LogPhoto = { finding: string, photo: Photo, };
 
-export type LogView = { log: WeeklyLog, review: LogReview | null, history: Array<Event>, findings: Array<FindingSummary>, 
+export type LogView = { log: WeeklyLog, review: LogReview | null, 
+/**
+ * The figures as the officer last submitted them.
+ */
+submitted: SubmittedFigures | null, history: Array<Event>, findings: Array<FindingSummary>, 
 /**
  * The photos of those findings (before and after), in the findings' order.
  */
@@ -210,7 +229,17 @@ export type ReviewInput = { officer: string, week: string, decision: Decision, c
 
 export type ExportFormat = "xlsx" | "csv";
 
-export type ExportDone = { path: string, logs: number, };
+export type ExportFolder = "downloads" | "data_exports";
+
+export type ExportDone = { 
+/**
+ * The file written, in full.
+ */
+path: string, logs: number, 
+/**
+ * Which folder it is in.
+ */
+folder: ExportFolder, };
 
 export type GridWeek = { 
 /**

@@ -93,10 +93,12 @@ export const ipc = {
   myLogs: (count: number) => call<LogEntry[]>("my_logs", { count }),
   /** Submitted logs waiting for the acting lead, oldest week first. */
   reviewQueue: () => call<LogEntry[]>("review_queue"),
+  /** Logs already approved or returned, the most recently reviewed first (a lead's "reviewed" list). */
+  reviewedLogs: (limit: number) => call<LogEntry[]>("reviewed_logs", { limit }),
   logView: (officer: string, week: string) => call<LogView>("log_view", { officer, week }),
   submitLog: (input: SubmitInput) => call<LogReview>("submit_log", { input }),
   reviewLog: (input: ReviewInput) => call<LogReview>("review_log", { input }),
-  /** Writes every officer's log of `week` to the Downloads folder and says where. */
+  /** Writes every officer's log of `week` to the Downloads folder (the data folder's exports/ when there is none) and says which, with the path. */
   exportWeek: (week: string, format: ExportFormat) => call<ExportDone>("export_week", { week, format }),
   /** The lead's dashboard of a large grid (null: the user's own) over the last `weeks` weeks, oldest first. */
   dashboard: (largeGrid: string | null, weeks: number) => call<Dashboard>("dashboard", { largeGrid, weeks }),

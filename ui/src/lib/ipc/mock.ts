@@ -6,7 +6,7 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type {
   AppInfo, Dashboard, Edit, Event, ExportFormat, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
-  GridWeek, LogEntry, LogReview, LogView, MajorCategory, MoveInput, Patrol, PatrolWeek, PhotoPreview, ReviewInput, Status,
+  ExportFolder, GridWeek, LogEntry, LogReview, SubmittedFigures, LogView, MajorCategory, MoveInput, Patrol, PatrolWeek, PhotoPreview, ReviewInput, Status,
   SubmitInput, User, WeeklyLog,
 } from "./bindings";
 import { isoWeekOf, shiftWeek, weekBounds } from "../i18n/format";
@@ -64,7 +64,8 @@ export function installMock(): void {
   const stats = (): GridStat[] =>
     grids.filter((g) => g.level === "small").map((g) => {
       const mine = findings.filter((f) => f.grid === g.code && OPEN.includes(f.status));
-      return { code: g.code, name: g.name, parent: g.parent ?? null, open: mine.length, overdue: mine.filter((f) => summary(f).overdue).length };
+      // No hub in the mock: every grid is in scope.
+      return { code: g.code, name: g.name, parent: g.parent ?? null, open: mine.length, overdue: mine.filter((f) => summary(f).overdue).length, in_scope: true };
     });
   // As core's my_grid_codes: the small grids naming me, and every small grid of a large grid naming me.
   const mineCodes = () => {
@@ -218,11 +219,26 @@ export function installMock(): void {
     fail("illegal_review", `周巡查日志不能从“${STATE_ZH[from?.state ?? "none"]}”变为“${STATE_ZH[to]}”。`);
 
   /** Writes one review event and folds it into the record, as core's `write_review` does. */
+  // The figures each log was last submitted with (core keeps them in the submission's payload).
+  const submittedFigures = new Map<string, SubmittedFigures>();
+  const figuresOf = (l: WeeklyLog): SubmittedFigures => ({
+    patrols: l.patrols, patrols_expected: l.patrols_expected, rhythm_days_patrolled: l.rhythm_days_patrolled,
+    grids_walked: l.grids_walked, grids_owned: l.grids_owned, findings_recorded: l.findings_recorded,
+    findings_closed: l.findings_closed, overdue: l.overdue, due: l.due, closed_due: l.closed_due, on_time: l.on_time,
+    rework: l.rework, closure_rate: l.closure_rate, on_time_rate: l.on_time_rate, rework_rate: l.rework_rate,
+  });
+  const entry = (officer: string, week: string): LogEntry => ({
+    log: weeklyLog(officer, week),
+    review: reviews.get(reviewKey(officer, week)) ?? null,
+    submitted: submittedFigures.get(reviewKey(officer, week)) ?? null,
+  });
+
   const recordReview = (actor: string, kind: string, officer: string, week: string, text: string, at = now(), synced = false): LogReview => {
     const key = reviewKey(officer, week);
     const current = reviews.get(key);
     let next: LogReview;
     if (kind === "log.submitted") {
+      submittedFigures.set(key, figuresOf(weeklyLog(officer, week)));
       next = current
         ? { ...current, state: "submitted", submitted_at: at, rounds: current.rounds + 1, reply: text, updated_at: at }
         : { officer, week, state: "submitted", submitted_at: at, rounds: 1, reply: text, reviewer: null, reviewed_at: null, comment: "", updated_at: at };
@@ -491,7 +507,7 @@ export function installMock(): void {
       let week = isoWeekOf(new Date());
       const out: LogEntry[] = [];
       for (let i = 0; i < Math.min(53, Math.max(1, a.count)); i++) {
-        out.push({ log: weeklyLog(name, week), review: reviews.get(reviewKey(name, week)) ?? null });
+        out.push(entry(name, week));
         week = shiftWeek(week, -1);
       }
       return out;
@@ -501,7 +517,15 @@ export function installMock(): void {
       return [...reviews.values()]
         .filter((r) => r.state === "submitted")
         .sort((x, y) => x.week.localeCompare(y.week) || x.submitted_at.localeCompare(y.submitted_at) || x.officer.localeCompare(y.officer))
-        .map((r) => ({ log: weeklyLog(r.officer, r.week), review: r }));
+        .map((r) => entry(r.officer, r.week));
+    },
+    reviewed_logs: (a: { limit: number }): LogEntry[] => {
+      if (!["lead", "admin"].includes(me().role)) fail("review_not_allowed", "网格员无权审核周巡查日志，只有组长和管理员可以审核。");
+      return [...reviews.values()]
+        .filter((r) => r.state === "approved" || r.state === "returned")
+        .sort((x, y) => (y.reviewed_at ?? "").localeCompare(x.reviewed_at ?? "") || y.week.localeCompare(x.week) || x.officer.localeCompare(y.officer))
+        .slice(0, Math.max(1, a.limit))
+        .map((r) => entry(r.officer, r.week));
     },
     log_view: (a: { officer: string; week: string }): LogView => {
       const user = me();
@@ -512,6 +536,7 @@ export function installMock(): void {
       const cohort = new Set(log.finding_list.map((f) => f.id));
       return {
         log, review,
+        submitted: submittedFigures.get(reviewKey(officer, a.week)) ?? null,
         history: events.filter((e) => e.entity === "weekly_log" && e.entity_id === reviewKey(officer, a.week)),
         findings: findings.filter((f) => cohort.has(f.id)).sort((x, y) => x.observed_at.localeCompare(y.observed_at)).map(summary),
         photos: findings
@@ -546,7 +571,10 @@ export function installMock(): void {
     export_week: (a: { week: string; format: ExportFormat }) => {
       weekOr(a.week);
       const officers = new Set([...(profile ? [profile.name] : []), ...[...reviews.values()].filter((r) => r.week === a.week).map((r) => r.officer)]);
-      return { path: `/home/mock/Downloads/周巡查日志-${a.week}.${a.format}`, logs: officers.size };
+      // `?no-downloads`: a system without a Downloads folder, where core writes into the data folder.
+      const folder: ExportFolder = params.has("no-downloads") ? "data_exports" : "downloads";
+      const dir = folder === "downloads" ? "/home/mock/Downloads" : "/home/mock/.local/share/org.gridpatrol.desktop/exports";
+      return { path: `${dir}/周巡查日志-${a.week}.${a.format}`, logs: officers.size, folder };
     },
     dashboard: (a: { largeGrid: string | null; weeks: number }): Dashboard => {
       if (!["lead", "admin"].includes(me().role)) fail("dashboard_not_allowed", "网格员无权查看仪表盘，只有组长和管理员可以查看。");
