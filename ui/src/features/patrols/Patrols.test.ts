@@ -9,7 +9,8 @@ import { setCurrentLang } from "$lib/i18n/index.svelte";
 import Patrols from "./Patrols.svelte";
 
 const GRID = "37160200100101";
-const finding = (description: string, observed_at: string | null) => ({
+// The app always sends the observed time the form shows (issue 15 item 2).
+const finding = (description: string, observed_at: string = new Date().toISOString()) => ({
   grid: GRID, category: "0101", description, address: "", point: null, severity: "normal" as const,
   responsible_unit: "", observed_at, photos: [],
 });
@@ -26,7 +27,7 @@ describe("the Patrols screen", () => {
   it("lists a finding observed before the patrol began apart from what the patrol found", async () => {
     setCurrentLang("zh");
     await ipc.startPatrol([GRID]);
-    await ipc.addFinding(finding("巡查中发现", null));
+    await ipc.addFinding(finding("巡查中发现"));
     await ipc.addFinding(finding("纸质记录补录", new Date(Date.now() - 2 * 86_400_000).toISOString()));
     render(Patrols, { active: true });
     const during = await screen.findAllByTestId("patrol-finding");

@@ -24,7 +24,7 @@ describe("Today", () => {
     await ipc.startPatrol([GRID]);
     await ipc.addFinding({
       grid: GRID, category: "0101", description: "井盖破损", address: "", point: null, severity: "normal",
-      responsible_unit: "", observed_at: null, photos: [],
+      responsible_unit: "", observed_at: new Date().toISOString(), photos: [],
     });
     render(Today, { active: true });
     await fireEvent.click(await screen.findByTestId("patrol-end"));
