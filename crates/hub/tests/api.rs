@@ -552,35 +552,50 @@ async fn photos_upload_resumably_and_come_before_the_event() {
     assert_error(s, &b, StatusCode::PAYLOAD_TOO_LARGE, "photo_too_large", "a photo over the size limit");
 }
 
+/// The methods a route can have, in the OpenAPI document's spelling.
+const METHODS: [&str; 7] = ["get", "put", "post", "delete", "patch", "head", "options"];
+
 #[tokio::test]
 async fn the_openapi_document_lists_every_route_and_only_those() {
     let hub = hub();
-    let (s, _, bytes) = call(&hub, Method::GET, "/api/openapi.json", None, Body::empty(), false).await;
+    let (s, headers, bytes) = call(&hub, Method::GET, "/api/openapi.json", None, Body::empty(), false).await;
     assert_eq!(s, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/json", "the document is served as JSON");
     let doc: Value = serde_json::from_slice(&bytes).expect("the OpenAPI document is JSON");
-    let mut documented = Vec::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in ["get", "put", "post", "head", "delete", "patch"] {
-            if item.get(method).is_some() {
-                documented.push((method.to_string(), path.clone()));
+    assert_eq!(
+        doc,
+        gridpatrol_hub::router::document(&Limits::default()),
+        "the served document is the one generated from the router's handlers"
+    );
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "an OpenAPI 3.1 document");
+    let token = sign_in(&hub, "admin").await;
+    let paths = doc["paths"].as_object().expect("the document has paths");
+    assert!(paths.len() >= 6, "every route of the API is documented: {:?}", paths.keys());
+    for (path, item) in paths {
+        let uri = path.replace("{sha256}", &"0".repeat(64));
+        for method in METHODS {
+            let documented = item.get(method).is_some();
+            let verb = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let (s, _, _) = call(&hub, verb.clone(), &uri, Some(&token), Body::empty(), false).await;
+            if documented {
+                assert!(
+                    s != StatusCode::METHOD_NOT_ALLOWED && !(s == StatusCode::NOT_FOUND && !uri.contains("photos")),
+                    "{method} {path} is documented, so the router must serve it (got {s})"
+                );
+            } else if !(method == "head" && item.get("get").is_some()) {
+                // HTTP serves HEAD wherever GET is served; any other undocumented method is refused.
+                assert_eq!(
+                    s,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {path} is not documented, so the router must not serve it"
+                );
             }
         }
     }
-    let mut routes: Vec<(String, String)> =
-        gridpatrol_hub::router::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
-    documented.sort();
-    routes.sort();
-    assert_eq!(documented, routes, "openapi.json must describe exactly the routes the router serves");
-    let token = sign_in(&hub, "admin").await;
-    for (method, path) in &routes {
-        let uri = path.replace("{sha256}", &"0".repeat(64));
-        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let (s, _, _) = call(&hub, method.clone(), &uri, Some(&token), Body::empty(), false).await;
-        assert!(
-            s != StatusCode::METHOD_NOT_ALLOWED && !(s == StatusCode::NOT_FOUND && !uri.contains("photos")),
-            "{method} {path} is documented, so the router must serve it (got {s})"
-        );
-    }
+    assert!(
+        !include_str!("../src/router.rs").contains(".route("),
+        "router.rs registers every handler with routes!, never with a bare .route( that the document would miss"
+    );
     let (s, _, bytes) = call(&hub, Method::GET, "/api/v1/nothing-here", None, Body::empty(), false).await;
     let b: Value = serde_json::from_slice(&bytes).unwrap();
     assert_error(s, &b, StatusCode::NOT_FOUND, "not_found", "an unknown route still answers {code, message}");
@@ -595,6 +610,59 @@ async fn the_openapi_document_lists_every_route_and_only_those() {
     );
     let (s, b) = json_call(&hub, Method::GET, "/api/version", None, Value::Null).await;
     assert_eq!((s, b["protocol"].clone()), (StatusCode::OK, json!(PROTOCOL)));
+}
+
+#[test]
+fn the_openapi_document_bounds_numbers_by_the_hubs_limits_and_lists_each_routes_refusals() {
+    let limits = Limits { max_batch: 7, max_pull: 11, max_photo_bytes: 13, ..Limits::default() };
+    let doc = gridpatrol_hub::router::document(&limits);
+    assert_eq!(
+        doc.pointer("/components/schemas/PushRequest/properties/events/maxItems"),
+        Some(&json!(7)),
+        "a push's batch is bounded by Limits::max_batch"
+    );
+    let param = |op: &str, name: &str| -> Value {
+        doc.pointer(op).and_then(|o| o["parameters"].as_array()).unwrap().iter().find(|p| p["name"] == name).unwrap()
+            ["schema"]
+            .clone()
+    };
+    let limit = param("/paths/~1api~1v1~1pull/get", "limit");
+    assert_eq!((&limit["minimum"], &limit["maximum"]), (&json!(1), &json!(11)), "a pull page is 1..=max_pull");
+    assert_eq!(param("/paths/~1api~1v1~1pull/get", "since")["minimum"], json!(0), "a cursor is never negative");
+    let put = "/paths/~1api~1v1~1photos~1{sha256}/put";
+    assert_eq!(param(put, "total")["maximum"], json!(13), "a photo is bounded by Limits::max_photo_bytes");
+    assert_eq!(param(put, "offset")["maximum"], json!(13), "an offset is bounded by Limits::max_photo_bytes");
+    // Every operation lists its refusals, each with the codes as an enum (what schemathesis checks).
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("200"), "{method} {path} documents its success");
+            if op.get("security").is_some() && method != "head" {
+                let codes = responses
+                    .get("401")
+                    .and_then(|r| r.pointer("/content/application~1json/schema/properties/code/enum"));
+                assert!(
+                    codes.and_then(Value::as_array).is_some_and(|c| c.contains(&json!("unauthorized"))),
+                    "{method} {path} is behind the device token, so it documents 401 unauthorized"
+                );
+            }
+            for (status, response) in responses {
+                if status.starts_with('2') || method == "head" {
+                    continue;
+                }
+                let codes = response
+                    .pointer("/content/application~1json/schema/properties/code/enum")
+                    .and_then(Value::as_array)
+                    .unwrap_or_else(|| panic!("{method} {path} {status} lists its error codes"));
+                assert!(!codes.is_empty(), "{method} {path} {status} names at least one code");
+            }
+        }
+    }
+    let push = doc.pointer("/paths/~1api~1v1~1push/post/responses").unwrap();
+    let codes_422 = push.pointer("/422/content/application~1json/schema/properties/code/enum").unwrap();
+    for code in ["text_too_long", "photo_missing", "unsupported_event"] {
+        assert!(codes_422.as_array().unwrap().contains(&json!(code)), "push's 422 lists {code} (merged lines)");
+    }
 }
 
 /// Pushes that arrive together share one commit (group commit): each batch still gets its own

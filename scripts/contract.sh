@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The API contract, checked against a real hub: schemathesis generates requests from the document the
+# hub serves (/api/openapi.json, generated from its code) and sends them to a gridpatrol-hub started
+# here on loopback with the sample users, signed in as the sample admin. It fails on any 5xx, a status
+# a route does not document, a wrong content type, or a body the document does not describe (each
+# route's error codes included). Called by scripts/test.sh after the cargo tests; scripts/setup.sh
+# installs schemathesis. Bounded: CONTRACT_EXAMPLES cases per operation (default 40), a fixed seed
+# (CONTRACT_SEED) so a failure reproduces; about a minute on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SCHEMATHESIS="${XDG_CACHE_HOME:-$HOME/.cache}/gridpatrol/venv/bin/schemathesis"
+[ -x "$SCHEMATHESIS" ] || { echo "contract: schemathesis is missing; run scripts/setup.sh" >&2; exit 1; }
+EXAMPLES="${CONTRACT_EXAMPLES:-40}"
+SEED="${CONTRACT_SEED:-20261201}"
+
+cargo build --locked --quiet -p gridpatrol-hub --bin gridpatrol-hub
+HUB_BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/gridpatrol-hub"
+
+work="$(mktemp -d)"
+hub_pid=""
+cleanup() {
+  if [ -n "$hub_pid" ]; then kill "$hub_pid" 2>/dev/null || true; wait "$hub_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$HUB_BIN" --data-dir "$work/hub" init --sample >/dev/null
+"$HUB_BIN" --data-dir "$work/hub" serve --listen 127.0.0.1:0 >"$work/stdout" 2>"$work/stderr" &
+hub_pid=$!
+
+# The hub prints the address it bound on stdout's first line; wait for it, or for the hub to die.
+base=""
+for _ in $(seq 1 300); do
+  line="$(head -n 1 "$work/stdout" 2>/dev/null || true)"
+  if [[ "$line" == *"listening on http://"* ]]; then base="${line##* }"; break; fi
+  kill -0 "$hub_pid" 2>/dev/null || { echo "contract: the hub did not start:" >&2; cat "$work/stderr" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$base" ] || { echo "contract: the hub printed no address in 30 s" >&2; exit 1; }
+
+token="$(curl -sS --fail-with-body -H 'content-type: application/json' \
+  -d '{"user": "admin", "password": "admin-sample", "device": "contract"}' "$base/api/v1/sign-in" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+
+echo "contract: schemathesis against $base (seed $SEED, $EXAMPLES examples per operation)"
+start=$(date +%s)
+status=0
+"$SCHEMATHESIS" run "$base/api/openapi.json" \
+  --header "Authorization: Bearer $token" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,ignored_auth \
+  --mode all --phases examples,coverage,fuzzing \
+  --max-examples "$EXAMPLES" --seed "$SEED" --workers 2 --generation-database none \
+  --request-timeout 20 --no-color --output-truncate true || status=$?
+echo "contract: schemathesis took $(( $(date +%s) - start )) s"
+if [ "$status" -ne 0 ]; then
+  echo "contract: the hub's stderr:" >&2
+  tail -n 50 "$work/stderr" >&2
+fi
+exit "$status"
