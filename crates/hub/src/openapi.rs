@@ -13,6 +13,7 @@
 
 use std::collections::BTreeMap;
 
+use gridpatrol_sync::wire::PROTOCOL;
 use serde_json::{json, Value};
 use utoipa::openapi::schema::{AdditionalProperties, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -160,10 +161,14 @@ impl Modify for DeviceToken {
 /// The finished document for a hub with `limits`: the generated paths and schemas, the protocol
 /// as the API's version, and every number bounded by the limit that bounds it.
 pub fn document(mut doc: utoipa::openapi::OpenApi, limits: &Limits) -> Value {
-    doc.info.version = format!("protocol {}", gridpatrol_sync::wire::PROTOCOL);
+    doc.info.version = format!("protocol {}", PROTOCOL);
     let mut doc = serde_json::to_value(&doc).expect("an OpenAPI document serializes to JSON");
     let photo = "/paths/~1api~1v1~1photos~1{sha256}";
     set(&mut doc, "/components/schemas/PushRequest/properties/events/maxItems", json!(limits.max_batch));
+    // A push in another protocol is refused (400 unsupported_protocol): only this one is valid.
+    for bound in ["minimum", "maximum"] {
+        set(&mut doc, &format!("/components/schemas/PushRequest/properties/protocol/{bound}"), json!(PROTOCOL));
+    }
     for (operation, name, bound) in [
         ("/paths/~1api~1v1~1pull/get".to_string(), "limit", limits.max_pull as u64),
         (format!("{photo}/put"), "total", limits.max_photo_bytes),
@@ -173,15 +178,16 @@ pub fn document(mut doc: utoipa::openapi::OpenApi, limits: &Limits) -> Value {
         set(&mut doc, &pointer, json!(bound));
     }
     set(&mut doc, "/components/schemas/PhotoStatus/properties/received/maximum", json!(limits.max_photo_bytes));
+    // utoipa's attribute cannot say a body is optional without making it nullable: an upload's body may be
+    // empty (see photos::upload), so it is not required.
+    set(&mut doc, &format!("{photo}/put/requestBody/required"), json!(false));
     let push_body = "/paths/~1api~1v1~1push/post/requestBody/description";
     set(
         &mut doc,
         push_body,
         json!(format!(
             "At most {} events and {} bytes (413 payload_too_large beyond); protocol {} only.",
-            limits.max_batch,
-            limits.max_push_bytes,
-            gridpatrol_sync::wire::PROTOCOL
+            limits.max_batch, limits.max_push_bytes, PROTOCOL
         )),
     );
     doc

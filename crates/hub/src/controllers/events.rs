@@ -90,7 +90,17 @@ pub async fn pull(
     query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<PullResponse>> {
     let Query(query) = query.map_err(|e| HubError::bad_request("invalid_query", e.body_text()))?;
-    let limit = query.limit.unwrap_or(state.limits.max_pull).clamp(1, state.limits.max_pull);
+    let max = state.limits.max_pull;
+    let limit = query.limit.unwrap_or(max);
+    if query.since < 0 || !(1..=max).contains(&limit) {
+        return Err(HubError::bad_request(
+            "invalid_query",
+            format!(
+                "since is a cursor (0 or more) and limit is 1 to {max}; the request had {} and {limit}.",
+                query.since
+            ),
+        ));
+    }
     let store = state.store.clone();
-    blocking(move || Ok(Json(store.pull(&who.scope, query.since.max(0), limit)?))).await
+    blocking(move || Ok(Json(store.pull(&who.scope, query.since, limit)?))).await
 }

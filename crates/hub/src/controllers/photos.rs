@@ -56,7 +56,9 @@ crate::refusals!(UploadRefusals:
 #[utoipa::path(put, path = "/api/v1/photos/{sha256}", tag = "photos", security(("deviceToken" = [])),
     params(("sha256" = String, Path, description = "The photo's SHA-256 in 64 lowercase hex digits", pattern = "^[0-9a-f]{64}$"),
         UploadQuery),
-    request_body(content = inline(crate::openapi::Binary), content_type = "application/octet-stream"),
+    request_body(content = inline(crate::openapi::Binary), content_type = "application/octet-stream",
+        description = "The photo's bytes from `offset` on; empty when the hub holds them all but has not checked them \
+                       (a cut before the check): it checks them then."),
     responses((status = 200, description = "the bytes held now", body = PhotoStatus), UploadRefusals))]
 pub async fn upload(
     State(state): State<AppState>,
