@@ -274,6 +274,21 @@ async fn a_move_no_longer_legal_when_it_arrives_is_refused_with_its_reason() {
     assert_error(s, &b, StatusCode::CONFLICT, "move_not_allowed", "the role table is core's, checked at the hub");
 }
 
+/// The bounds the OpenAPI document gives a pull's query are the hub's: outside them is a clear 400.
+#[tokio::test]
+async fn pull_refuses_a_cursor_or_page_size_outside_its_documented_bounds() {
+    let hub = hub_with(Limits { max_pull: 50, ..Limits::default() });
+    let li = sign_in(&hub, "li").await;
+    for query in ["since=-1", "limit=0", "limit=51", "since=abc", "limit=-3"] {
+        let (s, b) = json_call(&hub, Method::GET, &format!("/api/v1/pull?{query}"), Some(&li), Value::Null).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_query", &format!("pull?{query} is outside the bounds"));
+    }
+    for query in ["", "since=0&limit=1", "limit=50"] {
+        let (s, b) = json_call(&hub, Method::GET, &format!("/api/v1/pull?{query}"), Some(&li), Value::Null).await;
+        assert_eq!(s, StatusCode::OK, "pull?{query} is within the bounds: {b}");
+    }
+}
+
 #[tokio::test]
 async fn pull_returns_only_the_callers_scope_in_hub_order() {
     let hub = hub();
