@@ -529,6 +529,19 @@ async fn photos_upload_resumably_and_come_before_the_event() {
     let b: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!((s, b["complete"].clone()), (StatusCode::OK, json!(true)), "the resumed upload completes: {b}");
 
+    for query in ["offset=0&total=0", &format!("offset={}&total={}", photo.len() + 1, photo.len())] {
+        let (s, _, bytes) =
+            call(&hub, Method::PUT, &format!("/api/v1/photos/{sha}?{query}"), Some(&li), Body::empty(), false).await;
+        let b: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_error(
+            s,
+            &b,
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "a total of 0 or an offset past it, even on a whole photo",
+        );
+    }
+
     let (s, _) = push(&hub, &li, &[event]).await;
     assert_eq!(s, StatusCode::OK, "with its photo at the hub the event is accepted");
     let (s, _, bytes) =

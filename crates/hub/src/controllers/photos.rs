@@ -36,7 +36,7 @@ pub async fn status(State(state): State<AppState>, _who: Principal, Path(sha256)
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UploadQuery {
-    /// Where these bytes start: the bytes the hub already holds.
+    /// Where these bytes start: the bytes the hub already holds (at most `total`).
     pub offset: u64,
     /// The photo's whole size in bytes.
     #[param(minimum = 1)]
@@ -68,6 +68,15 @@ pub async fn upload(
     body: Body,
 ) -> Result<Json<PhotoStatus>> {
     let Query(q) = query.map_err(|e| HubError::bad_request("invalid_query", e.body_text()))?;
+    if q.total == 0 || q.offset > q.total {
+        return Err(HubError::bad_request(
+            "invalid_query",
+            format!(
+                "total is the photo's size (1 or more) and offset at most total; the request had {} and {}.",
+                q.total, q.offset
+            ),
+        ));
+    }
     let (received, complete) =
         state.photos.upload(&sha256, q.offset, q.total, state.limits.max_photo_bytes, body).await?;
     Ok(Json(PhotoStatus { sha256, received, complete }))
