@@ -71,7 +71,7 @@ async fn call(
     body: Body,
     json_type: bool,
 ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let mut req = Request::builder().method(method).uri(uri);
+    let mut req = Request::builder().method(method.clone()).uri(uri);
     if let Some(t) = token {
         req = req.header("authorization", format!("Bearer {t}"));
     }
@@ -82,7 +82,35 @@ async fn call(
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    check_documented(&method, uri, status, &bytes);
     (status, headers, bytes.to_vec())
+}
+
+/// Every answer these tests provoke must be in the OpenAPI document: an error's status and code among
+/// those its route declares (`refusals!` beside the handler). Unknown routes and methods are the
+/// router's fallbacks and HEAD answers carry no body, so those are left out.
+fn check_documented(method: &Method, uri: &str, status: StatusCode, body: &[u8]) {
+    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    let doc = DOC.get_or_init(|| gridpatrol_hub::router::document(&Limits::default()));
+    let path = uri.split('?').next().unwrap_or(uri);
+    let template = match path.strip_prefix("/api/v1/photos/") {
+        Some(_) => "/api/v1/photos/{sha256}",
+        None => path,
+    };
+    let Some(operation) = doc["paths"].get(template).and_then(|item| item.get(method.as_str().to_lowercase())) else {
+        return;
+    };
+    let documented = &operation["responses"][status.as_str()];
+    assert!(documented.is_object(), "{method} {template} answered {status}, which its documentation does not list");
+    if status.is_success() || method == Method::HEAD {
+        return;
+    }
+    let code = serde_json::from_slice::<Value>(body).ok().and_then(|b| b["code"].as_str().map(String::from));
+    let codes = documented.pointer("/content/application~1json/schema/properties/code/enum").and_then(Value::as_array);
+    assert!(
+        code.as_ref().is_some_and(|c| codes.is_some_and(|codes| codes.contains(&json!(c)))),
+        "{method} {template} answered {status} {code:?}, which its refusals! list does not declare"
+    );
 }
 
 async fn json_call(hub: &Hub, method: Method, uri: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
