@@ -36,6 +36,7 @@ pub struct WireEvent {
     pub entity: String,
     pub entity_id: String,
     pub actor: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = schema::KindSchema))]
     pub kind: String,
     /// The change itself, shaped by `kind`.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
@@ -212,6 +213,25 @@ pub mod schema {
     impl ToSchema for RoleSchema {
         fn name() -> Cow<'static, str> {
             Cow::Borrowed("Role")
+        }
+    }
+
+    /// An event's kind: one of those that travel (core's `remote::SYNCED_KINDS`); the hub refuses
+    /// any other with 422 `unsupported_event`.
+    pub struct KindSchema;
+
+    impl PartialSchema for KindSchema {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(gridpatrol_core::remote::SYNCED_KINDS.iter().copied()))
+                .into()
+        }
+    }
+
+    impl ToSchema for KindSchema {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("EventKind")
         }
     }
 
