@@ -14,8 +14,16 @@ SCHEMATHESIS="${XDG_CACHE_HOME:-$HOME/.cache}/gridpatrol/venv/bin/schemathesis"
 EXAMPLES="${CONTRACT_EXAMPLES:-100}"
 SEED="${CONTRACT_SEED:-20261201}"
 
-cargo build --locked --quiet -p gridpatrol-hub --bin gridpatrol-hub
-HUB_BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/gridpatrol-hub"
+# The hub binary: from GRIDPATROL_BIN_DIR when the caller has just built the workspace (scripts/test.sh,
+# as the e2e tests do), else built here.
+if [ -n "${GRIDPATROL_BIN_DIR:-}" ]; then
+  HUB_BIN="$GRIDPATROL_BIN_DIR/gridpatrol-hub"
+else
+  cargo build --locked --quiet -p gridpatrol-hub --bin gridpatrol-hub
+  HUB_BIN="$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/gridpatrol-hub"
+fi
+[ -x "$HUB_BIN" ] || { echo "contract: $HUB_BIN is missing" >&2; exit 1; }
 
 work="$(mktemp -d)"
 hub_pid=""
