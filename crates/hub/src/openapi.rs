@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 use gridpatrol_sync::wire::PROTOCOL;
 use serde_json::{json, Value};
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::schema::{AdditionalProperties, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr, Response, ResponseBuilder};
@@ -36,7 +37,8 @@ pub type Refusals = &'static [(u16, &'static [&'static str])];
 /// #[utoipa::path(post, path = "/api/v1/push", responses((status = 200, body = PushResponse), PushRefusals))]
 /// ```
 ///
-/// Adding a code or a status is one line in that list (a status listed twice has its codes merged).
+/// Adding a code or a status is one line in that list (a status listed twice has its codes merged); a
+/// 429 or 503 is documented with its `retry-after` header.
 /// `refusals!(head NAME: ...)` is for a HEAD route, whose answers carry no body.
 #[macro_export]
 macro_rules! refusals {
@@ -81,6 +83,17 @@ pub fn responses(refusals: Refusals, with_body: bool) -> BTreeMap<String, RefOr<
             let reason =
                 axum::http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error");
             let mut response = ResponseBuilder::new().description(format!("{reason}: {}", codes.join(", ")));
+            if status == 429 || status == 503 {
+                // HTTP's companion of "not now": how many seconds to wait before trying again.
+                let seconds = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0));
+                response = response.header(
+                    "retry-after",
+                    HeaderBuilder::new()
+                        .schema(seconds)
+                        .description(Some("Seconds to wait before trying again."))
+                        .build(),
+                );
+            }
             if with_body {
                 response = response
                     .content("application/json", ContentBuilder::new().schema(Some(error_body(&codes))).build());

@@ -721,6 +721,20 @@ fn the_openapi_document_bounds_numbers_by_the_hubs_limits_and_lists_each_routes_
     }
 }
 
+#[test]
+fn a_refusals_list_merges_a_status_named_twice_and_documents_retry_after_for_429() {
+    let responses =
+        gridpatrol_hub::openapi::responses(&[(429, &["too_many"]), (400, &["a"]), (400, &["b", "a"])], true);
+    let responses = serde_json::to_value(responses).unwrap();
+    assert_eq!(
+        responses.pointer("/400/content/application~1json/schema/properties/code/enum"),
+        Some(&json!(["a", "b"])),
+        "codes of a status listed twice are merged, each once"
+    );
+    assert!(responses.pointer("/429/headers/retry-after").is_some(), "a 429 documents its retry-after header");
+    assert!(responses.pointer("/400/headers").is_none(), "only 429 and 503 carry retry-after");
+}
+
 /// Pushes that arrive together share one commit (group commit): each batch still gets its own
 /// answer, a refused batch among them stores nothing of its own and nothing of the others is lost,
 /// and hub order stays gap-free. Sixteen threads push at once through the store, as the handlers do.
