@@ -10,9 +10,11 @@ cd "$(dirname "$0")/.."
 # - xvfb, webkit2gtk-driver: the app's window in tests, driven over WebDriver (WebKitWebDriver);
 # - fonts-noto-cjk: so Chinese renders; imagemagick: screenshots and test images; file: .deb bundling;
 # - libdbus-1-dev: the keyring crate's Secret Service client (D-Bus); dbus, gnome-keyring: a real Secret
-#   Service in a private session for the test that keeps the hub token in the OS keyring.
+#   Service in a private session for the test that keeps the hub token in the OS keyring;
+# - python3, python3-venv: a private virtualenv for schemathesis, the hub's contract test (scripts/contract.sh).
 APT_PACKAGES=(build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev libayatana-appindicator3-dev
-  librsvg2-dev libxdo-dev xvfb webkit2gtk-driver fonts-noto-cjk imagemagick libdbus-1-dev dbus gnome-keyring)
+  librsvg2-dev libxdo-dev xvfb webkit2gtk-driver fonts-noto-cjk imagemagick libdbus-1-dev dbus gnome-keyring
+  python3 python3-venv)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -38,4 +40,15 @@ fi
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   echo "setup: installing the UI's npm packages"
   npm --prefix ui ci --no-audit --no-fund --loglevel=error
+fi
+
+# schemathesis (PyPI), pinned, in its own virtualenv outside the repository: scripts/contract.sh runs it
+# against a real hub. Reinstalled only when the pin changes.
+SCHEMATHESIS_VERSION=4.32.5
+VENV="${XDG_CACHE_HOME:-$HOME/.cache}/gridpatrol/venv"
+if [ "$("$VENV/bin/schemathesis" --version 2>/dev/null || true)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
+  echo "setup: installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi

@@ -16,6 +16,10 @@ echo "== the desktop app (embeds ui/dist), for the window tests"
 cargo build --locked -p gridpatrol-desktop
 echo "== unit, integration, property, CLI, hub, sync-simulation and window tests"
 cargo test --workspace --locked
+echo "== the API contract: schemathesis against a real hub (scripts/contract.sh)"
+# The hub binary `cargo test --workspace` just built, as the e2e tests use it (no second build).
+GRIDPATROL_BIN_DIR="$(cargo metadata --format-version 1 --no-deps |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug" bash scripts/contract.sh
 echo "== benchmarks compile (run them by hand: see docs/performance.md)"
 cargo bench --locked --no-run -p gridpatrol-core -p gridpatrol-hub
 df -h . | sed 's/^/disk: /'

@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod controllers;
 pub mod error;
+pub mod openapi;
 pub mod photos;
 pub mod router;
 pub mod rules;

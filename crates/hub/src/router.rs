@@ -1,38 +1,45 @@
 //! The one router: every route of the API, its body limit, and the JSON fallbacks for unknown
-//! routes and methods. [`ROUTES`] lists them for the test that keeps `openapi.json` true.
+//! routes and methods.
+//!
+//! Every handler is registered with utoipa-axum's `routes!`, which reads the route from the
+//! handler's `#[utoipa::path]`: the router and the OpenAPI document come from one list, so neither
+//! has a route the other lacks. Add a route here only that way (a test rejects a bare axum route call here).
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
+use utoipa::OpenApi;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::controllers::{events, meta, photos, session};
 use crate::error::HubError;
-use crate::AppState;
+use crate::openapi::{self, ApiDoc};
+use crate::{AppState, Limits};
 
-/// Every route as `(method, path)`, in the OpenAPI document's spelling.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("post", "/api/v1/sign-in"),
-    ("post", "/api/v1/push"),
-    ("get", "/api/v1/pull"),
-    ("head", "/api/v1/photos/{sha256}"),
-    ("put", "/api/v1/photos/{sha256}"),
-    ("get", "/api/v1/photos/{sha256}"),
-    ("get", "/api/health"),
-    ("get", "/api/version"),
-    ("get", "/api/openapi.json"),
-];
+/// Every route of the API with its documentation, before the document is finished.
+pub fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session::sign_in).layer(DefaultBodyLimit::max(16 * 1024)))
+        .routes(routes!(events::push).layer(DefaultBodyLimit::max(limits.max_push_bytes)))
+        .routes(routes!(events::pull))
+        .routes(routes!(photos::download, photos::status, photos::upload))
+        .routes(routes!(meta::health))
+        .routes(routes!(meta::version))
+        .routes(routes!(meta::openapi))
+}
+
+/// The API's OpenAPI document for a hub with `limits`, as `/api/openapi.json` serves it.
+pub fn document(limits: &Limits) -> serde_json::Value {
+    openapi::document(routes(limits).into_openapi(), limits)
+}
 
 /// The whole API over `state`.
 pub fn app(state: AppState) -> Router {
-    let push_limit = state.limits.max_push_bytes;
-    Router::new()
-        .route("/api/v1/sign-in", post(session::sign_in).layer(DefaultBodyLimit::max(16 * 1024)))
-        .route("/api/v1/push", post(events::push).layer(DefaultBodyLimit::max(push_limit)))
-        .route("/api/v1/pull", get(events::pull))
-        .route("/api/v1/photos/{sha256}", get(photos::download).head(photos::status).put(photos::upload))
-        .route("/api/health", get(meta::health))
-        .route("/api/version", get(meta::version))
-        .route("/api/openapi.json", get(meta::openapi))
+    let (router, doc) = routes(&state.limits).split_for_parts();
+    let doc = openapi::document(doc, &state.limits);
+    let doc = meta::Document(serde_json::to_vec(&doc).expect("a JSON value serializes").into());
+    router
+        .layer(Extension(doc))
         .fallback(|| async { HubError::NotFound })
         .method_not_allowed_fallback(|| async { HubError::MethodNotAllowed })
         // Responses are gzipped for clients that accept it (JSON pages; photos are already compressed).

@@ -71,7 +71,7 @@ async fn call(
     body: Body,
     json_type: bool,
 ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let mut req = Request::builder().method(method).uri(uri);
+    let mut req = Request::builder().method(method.clone()).uri(uri);
     if let Some(t) = token {
         req = req.header("authorization", format!("Bearer {t}"));
     }
@@ -82,7 +82,35 @@ async fn call(
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    check_documented(&method, uri, status, &bytes);
     (status, headers, bytes.to_vec())
+}
+
+/// Every answer these tests provoke must be in the OpenAPI document: an error's status and code among
+/// those its route declares (`refusals!` beside the handler). Unknown routes and methods are the
+/// router's fallbacks and HEAD answers carry no body, so those are left out.
+fn check_documented(method: &Method, uri: &str, status: StatusCode, body: &[u8]) {
+    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    let doc = DOC.get_or_init(|| gridpatrol_hub::router::document(&Limits::default()));
+    let path = uri.split('?').next().unwrap_or(uri);
+    let template = match path.strip_prefix("/api/v1/photos/") {
+        Some(_) => "/api/v1/photos/{sha256}",
+        None => path,
+    };
+    let Some(operation) = doc["paths"].get(template).and_then(|item| item.get(method.as_str().to_lowercase())) else {
+        return;
+    };
+    let documented = &operation["responses"][status.as_str()];
+    assert!(documented.is_object(), "{method} {template} answered {status}, which its documentation does not list");
+    if status.is_success() || method == Method::HEAD {
+        return;
+    }
+    let code = serde_json::from_slice::<Value>(body).ok().and_then(|b| b["code"].as_str().map(String::from));
+    let codes = documented.pointer("/content/application~1json/schema/properties/code/enum").and_then(Value::as_array);
+    assert!(
+        code.as_ref().is_some_and(|c| codes.is_some_and(|codes| codes.contains(&json!(c)))),
+        "{method} {template} answered {status} {code:?}, which its refusals! list does not declare"
+    );
 }
 
 async fn json_call(hub: &Hub, method: Method, uri: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
@@ -272,6 +300,21 @@ async fn a_move_no_longer_legal_when_it_arrives_is_refused_with_its_reason() {
     forged.actor = "li".into();
     let (s, b) = push(&hub, &li, &[forged]).await;
     assert_error(s, &b, StatusCode::CONFLICT, "move_not_allowed", "the role table is core's, checked at the hub");
+}
+
+/// The bounds the OpenAPI document gives a pull's query are the hub's: outside them is a clear 400.
+#[tokio::test]
+async fn pull_refuses_a_cursor_or_page_size_outside_its_documented_bounds() {
+    let hub = hub_with(Limits { max_pull: 50, ..Limits::default() });
+    let li = sign_in(&hub, "li").await;
+    for query in ["since=-1", "limit=0", "limit=51", "since=abc", "limit=-3"] {
+        let (s, b) = json_call(&hub, Method::GET, &format!("/api/v1/pull?{query}"), Some(&li), Value::Null).await;
+        assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_query", &format!("pull?{query} is outside the bounds"));
+    }
+    for query in ["", "since=0&limit=1", "limit=50"] {
+        let (s, b) = json_call(&hub, Method::GET, &format!("/api/v1/pull?{query}"), Some(&li), Value::Null).await;
+        assert_eq!(s, StatusCode::OK, "pull?{query} is within the bounds: {b}");
+    }
 }
 
 #[tokio::test]
@@ -514,6 +557,19 @@ async fn photos_upload_resumably_and_come_before_the_event() {
     let b: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!((s, b["complete"].clone()), (StatusCode::OK, json!(true)), "the resumed upload completes: {b}");
 
+    for query in ["offset=0&total=0", &format!("offset={}&total={}", photo.len() + 1, photo.len())] {
+        let (s, _, bytes) =
+            call(&hub, Method::PUT, &format!("/api/v1/photos/{sha}?{query}"), Some(&li), Body::empty(), false).await;
+        let b: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_error(
+            s,
+            &b,
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "a total of 0 or an offset past it, even on a whole photo",
+        );
+    }
+
     let (s, _) = push(&hub, &li, &[event]).await;
     assert_eq!(s, StatusCode::OK, "with its photo at the hub the event is accepted");
     let (s, _, bytes) =
@@ -552,35 +608,50 @@ async fn photos_upload_resumably_and_come_before_the_event() {
     assert_error(s, &b, StatusCode::PAYLOAD_TOO_LARGE, "photo_too_large", "a photo over the size limit");
 }
 
+/// The methods a route can have, in the OpenAPI document's spelling.
+const METHODS: [&str; 7] = ["get", "put", "post", "delete", "patch", "head", "options"];
+
 #[tokio::test]
 async fn the_openapi_document_lists_every_route_and_only_those() {
     let hub = hub();
-    let (s, _, bytes) = call(&hub, Method::GET, "/api/openapi.json", None, Body::empty(), false).await;
+    let (s, headers, bytes) = call(&hub, Method::GET, "/api/openapi.json", None, Body::empty(), false).await;
     assert_eq!(s, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/json", "the document is served as JSON");
     let doc: Value = serde_json::from_slice(&bytes).expect("the OpenAPI document is JSON");
-    let mut documented = Vec::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in ["get", "put", "post", "head", "delete", "patch"] {
-            if item.get(method).is_some() {
-                documented.push((method.to_string(), path.clone()));
+    assert_eq!(
+        doc,
+        gridpatrol_hub::router::document(&Limits::default()),
+        "the served document is the one generated from the router's handlers"
+    );
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "an OpenAPI 3.1 document");
+    let token = sign_in(&hub, "admin").await;
+    let paths = doc["paths"].as_object().expect("the document has paths");
+    assert!(paths.len() >= 6, "every route of the API is documented: {:?}", paths.keys());
+    for (path, item) in paths {
+        let uri = path.replace("{sha256}", &"0".repeat(64));
+        for method in METHODS {
+            let documented = item.get(method).is_some();
+            let verb = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let (s, _, _) = call(&hub, verb.clone(), &uri, Some(&token), Body::empty(), false).await;
+            if documented {
+                assert!(
+                    s != StatusCode::METHOD_NOT_ALLOWED && !(s == StatusCode::NOT_FOUND && !uri.contains("photos")),
+                    "{method} {path} is documented, so the router must serve it (got {s})"
+                );
+            } else if !(method == "head" && item.get("get").is_some()) {
+                // HTTP serves HEAD wherever GET is served; any other undocumented method is refused.
+                assert_eq!(
+                    s,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {path} is not documented, so the router must not serve it"
+                );
             }
         }
     }
-    let mut routes: Vec<(String, String)> =
-        gridpatrol_hub::router::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
-    documented.sort();
-    routes.sort();
-    assert_eq!(documented, routes, "openapi.json must describe exactly the routes the router serves");
-    let token = sign_in(&hub, "admin").await;
-    for (method, path) in &routes {
-        let uri = path.replace("{sha256}", &"0".repeat(64));
-        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let (s, _, _) = call(&hub, method.clone(), &uri, Some(&token), Body::empty(), false).await;
-        assert!(
-            s != StatusCode::METHOD_NOT_ALLOWED && !(s == StatusCode::NOT_FOUND && !uri.contains("photos")),
-            "{method} {path} is documented, so the router must serve it (got {s})"
-        );
-    }
+    assert!(
+        !include_str!("../src/router.rs").contains(".route("),
+        "router.rs registers every handler with routes!, never with a bare .route( that the document would miss"
+    );
     let (s, _, bytes) = call(&hub, Method::GET, "/api/v1/nothing-here", None, Body::empty(), false).await;
     let b: Value = serde_json::from_slice(&bytes).unwrap();
     assert_error(s, &b, StatusCode::NOT_FOUND, "not_found", "an unknown route still answers {code, message}");
@@ -595,6 +666,73 @@ async fn the_openapi_document_lists_every_route_and_only_those() {
     );
     let (s, b) = json_call(&hub, Method::GET, "/api/version", None, Value::Null).await;
     assert_eq!((s, b["protocol"].clone()), (StatusCode::OK, json!(PROTOCOL)));
+}
+
+#[test]
+fn the_openapi_document_bounds_numbers_by_the_hubs_limits_and_lists_each_routes_refusals() {
+    let limits = Limits { max_batch: 7, max_pull: 11, max_photo_bytes: 13, ..Limits::default() };
+    let doc = gridpatrol_hub::router::document(&limits);
+    assert_eq!(
+        doc.pointer("/components/schemas/PushRequest/properties/events/maxItems"),
+        Some(&json!(7)),
+        "a push's batch is bounded by Limits::max_batch"
+    );
+    let param = |op: &str, name: &str| -> Value {
+        doc.pointer(op).and_then(|o| o["parameters"].as_array()).unwrap().iter().find(|p| p["name"] == name).unwrap()
+            ["schema"]
+            .clone()
+    };
+    let limit = param("/paths/~1api~1v1~1pull/get", "limit");
+    assert_eq!((&limit["minimum"], &limit["maximum"]), (&json!(1), &json!(11)), "a pull page is 1..=max_pull");
+    assert_eq!(param("/paths/~1api~1v1~1pull/get", "since")["minimum"], json!(0), "a cursor is never negative");
+    let put = "/paths/~1api~1v1~1photos~1{sha256}/put";
+    assert_eq!(param(put, "total")["maximum"], json!(13), "a photo is bounded by Limits::max_photo_bytes");
+    assert_eq!(param(put, "offset")["maximum"], json!(13), "an offset is bounded by Limits::max_photo_bytes");
+    // Every operation lists its refusals, each with the codes as an enum (what schemathesis checks).
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("200"), "{method} {path} documents its success");
+            if op.get("security").is_some() && method != "head" {
+                let codes = responses
+                    .get("401")
+                    .and_then(|r| r.pointer("/content/application~1json/schema/properties/code/enum"));
+                assert!(
+                    codes.and_then(Value::as_array).is_some_and(|c| c.contains(&json!("unauthorized"))),
+                    "{method} {path} is behind the device token, so it documents 401 unauthorized"
+                );
+            }
+            for (status, response) in responses {
+                if status.starts_with('2') || method == "head" {
+                    continue;
+                }
+                let codes = response
+                    .pointer("/content/application~1json/schema/properties/code/enum")
+                    .and_then(Value::as_array)
+                    .unwrap_or_else(|| panic!("{method} {path} {status} lists its error codes"));
+                assert!(!codes.is_empty(), "{method} {path} {status} names at least one code");
+            }
+        }
+    }
+    let push = doc.pointer("/paths/~1api~1v1~1push/post/responses").unwrap();
+    let codes_422 = push.pointer("/422/content/application~1json/schema/properties/code/enum").unwrap();
+    for code in ["text_too_long", "photo_missing", "unsupported_event"] {
+        assert!(codes_422.as_array().unwrap().contains(&json!(code)), "push's 422 lists {code} (merged lines)");
+    }
+}
+
+#[test]
+fn a_refusals_list_merges_a_status_named_twice_and_documents_retry_after_for_429() {
+    let responses =
+        gridpatrol_hub::openapi::responses(&[(429, &["too_many"]), (400, &["a"]), (400, &["b", "a"])], true);
+    let responses = serde_json::to_value(responses).unwrap();
+    assert_eq!(
+        responses.pointer("/400/content/application~1json/schema/properties/code/enum"),
+        Some(&json!(["a", "b"])),
+        "codes of a status listed twice are merged, each once"
+    );
+    assert!(responses.pointer("/429/headers/retry-after").is_some(), "a 429 documents its retry-after header");
+    assert!(responses.pointer("/400/headers").is_none(), "only 429 and 503 carry retry-after");
 }
 
 /// Pushes that arrive together share one commit (group commit): each batch still gets its own

@@ -30,15 +30,21 @@ pub const UPLOAD_COMPLETE: &str = "upload-complete";
 /// One event as it travels: the core [`Event`] without the device's sync bookkeeping, plus the
 /// hub's sequence number once the hub has ordered it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WireEvent {
     pub id: String,
     pub entity: String,
     pub entity_id: String,
     pub actor: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = schema::KindSchema))]
     pub kind: String,
+    /// The change itself, shaped by `kind`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,
     pub device_time: DateTime<Utc>,
+    /// The hub's sequence number: absent in a push, set in a pull.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub hub_seq: Option<i64>,
 }
 
@@ -87,6 +93,7 @@ impl WireEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInRequest {
     pub user: String,
     pub password: String,
@@ -96,48 +103,59 @@ pub struct SignInRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInResponse {
     /// The device token: send it as `Authorization: Bearer TOKEN`. The hub keeps only its hash.
     pub token: String,
     pub user: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = schema::RoleSchema))]
     pub role: Role,
     /// The grid codes given to the user.
     pub grids: Vec<String>,
     /// Those codes expanded with the registry: every grid the user may act in.
+    #[cfg_attr(feature = "openapi", schema(value_type = schema::ScopeSchema))]
     pub scope: Scope,
     pub protocol: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub protocol: u32,
     pub events: Vec<WireEvent>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ack {
     pub id: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub hub_seq: i64,
 }
 
 /// Every event of the batch is accepted (or was already): one ack each, in batch order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     pub acks: Vec<Ack>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     /// Events after the cursor asked for, in hub order, within the caller's scope.
     pub events: Vec<WireEvent>,
     /// The cursor to ask from next time.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
     pub cursor: i64,
     /// Whether more events wait after `cursor`.
     pub more: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhotoStatus {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{64}$"))]
     pub sha256: String,
     /// Bytes the hub holds so far: where a resumed upload starts.
     pub received: u64,
@@ -147,6 +165,7 @@ pub struct PhotoStatus {
 
 /// Every error the hub sends: a stable code, a sentence, and the event to blame when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub code: String,
     pub message: String,
@@ -155,13 +174,85 @@ pub struct ErrorBody {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionInfo {
     pub name: String,
     pub version: String,
     pub protocol: u32,
+}
+
+/// OpenAPI schemas of the core types the wire carries (core has no OpenAPI dependency, so they are
+/// described here, from core's own values, for the hub's generated document).
+#[cfg(feature = "openapi")]
+pub mod schema {
+    use std::borrow::Cow;
+
+    use gridpatrol_core::model::Role;
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+    use utoipa::openapi::RefOr;
+    use utoipa::{PartialSchema, ToSchema};
+
+    /// A user's role: one of core's [`Role::ALL`], as serde spells it.
+    pub struct RoleSchema;
+
+    impl PartialSchema for RoleSchema {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(Role::ALL.iter().map(|r| r.as_str())))
+                .into()
+        }
+    }
+
+    impl ToSchema for RoleSchema {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("Role")
+        }
+    }
+
+    /// An event's kind: one of those that travel (core's `remote::SYNCED_KINDS`); the hub refuses
+    /// any other with 422 `unsupported_event`.
+    pub struct KindSchema;
+
+    impl PartialSchema for KindSchema {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(gridpatrol_core::remote::SYNCED_KINDS.iter().copied()))
+                .into()
+        }
+    }
+
+    impl ToSchema for KindSchema {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("EventKind")
+        }
+    }
+
+    /// A grid scope (core's `Scope`): everything, or the listed grid codes.
+    pub struct ScopeSchema;
+
+    impl PartialSchema for ScopeSchema {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .property("all", ObjectBuilder::new().schema_type(Type::Boolean))
+                .property(
+                    "grids",
+                    ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)).unique_items(true),
+                )
+                .into()
+        }
+    }
+
+    impl ToSchema for ScopeSchema {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("Scope")
+        }
+    }
 }

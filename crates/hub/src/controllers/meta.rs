@@ -1,21 +1,33 @@
 //! Health, version and the OpenAPI document.
 
+use axum::body::Bytes;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::Json;
+use axum::{Extension, Json};
 use gridpatrol_sync::wire::{Health, VersionInfo, PROTOCOL};
 
-/// The API's OpenAPI 3.1 document, written by hand and kept true by a test against the router.
-pub const OPENAPI: &str = include_str!("../openapi.json");
+/// The API's OpenAPI document, generated once when the router is built (see [`crate::openapi`]).
+#[derive(Clone)]
+pub struct Document(pub Bytes);
 
+/// Liveness.
+#[utoipa::path(get, path = "/api/health", tag = "meta",
+    responses((status = 200, description = "the hub is up", body = Health)))]
 pub async fn health() -> Json<Health> {
     Json(Health { status: "ok".into() })
 }
 
+/// Version and protocol.
+#[utoipa::path(get, path = "/api/version", tag = "meta",
+    responses((status = 200, description = "the hub's version and the protocol it speaks", body = VersionInfo)))]
 pub async fn version() -> Json<VersionInfo> {
     Json(VersionInfo { name: "gridpatrol-hub".into(), version: env!("CARGO_PKG_VERSION").into(), protocol: PROTOCOL })
 }
 
-pub async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta",
+    responses((status = 200, description = "OpenAPI 3.1, generated from the hub's code",
+        body = inline(crate::openapi::AnyObject))))]
+pub async fn openapi(Extension(doc): Extension<Document>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], doc.0)
 }

@@ -10,6 +10,17 @@ use crate::auth;
 use crate::error::{HubError, Result};
 use crate::AppState;
 
+crate::refusals!(SignInRefusals:
+    400 => ["malformed_json", "invalid_body", "unsupported_media_type"],
+    401 => ["bad_credentials"],
+    413 => ["payload_too_large"],
+    500 => ["internal"],
+);
+
+/// Sign in; returns a new device token (stored hashed at the hub, revocable).
+#[utoipa::path(post, path = "/api/v1/sign-in", tag = "session",
+    request_body(content = SignInRequest, description = "At most 16 KiB."),
+    responses((status = 200, description = "signed in: a new device token", body = SignInResponse), SignInRefusals))]
 pub async fn sign_in(
     State(state): State<AppState>,
     body: Result<Json<SignInRequest>, JsonRejection>,
