@@ -55,5 +55,5 @@ pub async fn pull(
     let Query(query) = query.map_err(|e| HubError::bad_request("invalid_query", e.body_text()))?;
     let limit = query.limit.unwrap_or(state.limits.max_pull).clamp(1, state.limits.max_pull);
     let store = state.store.clone();
-    blocking(move || Ok(Json(store.pull(&who.scope, query.since.max(0), limit)?))).await
+    blocking(move || Ok(Json(store.pull(&who, query.since.max(0), limit)?))).await
 }

@@ -1,5 +1,10 @@
-//! Photos by SHA-256: HEAD tells how many bytes the hub holds, PUT appends from an offset, GET
-//! returns a whole photo.
+//! Photos by SHA-256: HEAD tells how many bytes the hub holds for the caller, PUT appends to the
+//! caller's own upload from an offset, GET returns a whole photo.
+//!
+//! A whole photo is the caller's to read when they uploaded it, or when a finding in their scope
+//! names it ([`crate::HubStore::photo_visible`]). Anyone else is told nothing: HEAD answers with the
+//! caller's own partial upload (0 bytes, not complete) and GET with 404, as for a photo the hub
+//! does not hold, so a hash learnt elsewhere reveals neither the photo nor that it exists.
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -8,12 +13,28 @@ use axum::Json;
 use gridpatrol_sync::wire::{PhotoStatus, UPLOAD_COMPLETE, UPLOAD_OFFSET};
 use serde::Deserialize;
 
+use super::blocking;
 use crate::auth::Principal;
 use crate::error::{HubError, Result};
+use crate::photos::check_name;
 use crate::AppState;
 
-pub async fn status(State(state): State<AppState>, _who: Principal, Path(sha256): Path<String>) -> Result<HeaderMap> {
-    let (received, complete) = state.photos.status(&sha256)?;
+/// Whether the caller may read the whole photo `sha256` (see the module's notes).
+async fn visible(state: &AppState, who: &Principal, sha256: &str) -> Result<bool> {
+    let (store, who, sha) = (state.store.clone(), who.clone(), sha256.to_string());
+    blocking(move || store.photo_visible(&sha, &who)).await
+}
+
+pub async fn status(State(state): State<AppState>, who: Principal, Path(sha256): Path<String>) -> Result<HeaderMap> {
+    check_name(&sha256)?;
+    let whole = match state.photos.complete_len(&sha256)? {
+        Some(len) if visible(&state, &who, &sha256).await? => Some(len),
+        _ => None,
+    };
+    let (received, complete) = match whole {
+        Some(len) => (len, true),
+        None => (state.photos.partial_len(&who.user.name, &sha256)?, false),
+    };
     let mut headers = HeaderMap::new();
     headers.insert(UPLOAD_OFFSET, HeaderValue::from(received));
     headers.insert(UPLOAD_COMPLETE, HeaderValue::from_static(if complete { "true" } else { "false" }));
@@ -28,17 +49,31 @@ pub struct UploadQuery {
 
 pub async fn upload(
     State(state): State<AppState>,
-    _who: Principal,
+    who: Principal,
     Path(sha256): Path<String>,
     query: Result<Query<UploadQuery>, axum::extract::rejection::QueryRejection>,
     body: Body,
 ) -> Result<Json<PhotoStatus>> {
     let Query(q) = query.map_err(|e| HubError::bad_request("invalid_query", e.body_text()))?;
-    let (received, complete) =
-        state.photos.upload(&sha256, q.offset, q.total, state.limits.max_photo_bytes, body).await?;
+    check_name(&sha256)?;
+    let theirs = state.photos.is_complete(&sha256) && visible(&state, &who, &sha256).await?;
+    let limits = &state.limits;
+    let (received, complete) = state
+        .photos
+        .upload(&who.user.name, &sha256, q.offset, q.total, limits.max_photo_bytes, limits.partial_quota, theirs, body)
+        .await?;
+    if complete && !theirs {
+        // The uploader may read what they uploaded, until and after a finding uses it.
+        let (store, sha, user) = (state.store.clone(), sha256.clone(), who.user.name.clone());
+        blocking(move || store.record_photo_upload(&sha, &user)).await?;
+    }
     Ok(Json(PhotoStatus { sha256, received, complete }))
 }
 
-pub async fn download(State(state): State<AppState>, _who: Principal, Path(sha256): Path<String>) -> Result<Vec<u8>> {
+pub async fn download(State(state): State<AppState>, who: Principal, Path(sha256): Path<String>) -> Result<Vec<u8>> {
+    check_name(&sha256)?;
+    if !visible(&state, &who, &sha256).await? {
+        return Err(HubError::NotFound);
+    }
     state.photos.read(&sha256).await
 }
