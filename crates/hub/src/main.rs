@@ -6,7 +6,7 @@
 //! line). The administration commands work on the data folder while the hub serves it (SQLite WAL):
 //! a revoked session is refused from its next request.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -257,7 +257,8 @@ fn run(cli: Cli) -> Result<(), HubError> {
                 println!("gridpatrol-hub listening on http://{}", listener.local_addr()?);
                 gridpatrol_hub::serve::serve(listener, state, gridpatrol_hub::serve::stop_signal()).await
             })?;
-            println!("gridpatrol-hub stopped");
+            // Not println!: whoever started the hub may have closed its standard output by now.
+            let _ = writeln!(std::io::stderr(), "gridpatrol-hub stopped");
         }
     }
     Ok(())

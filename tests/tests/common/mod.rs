@@ -121,7 +121,7 @@ impl Hub {
 }
 
 impl Drop for Hub {
-    pub fn drop(&mut self) {
+    fn drop(&mut self) {
         self.kill();
     }
 }

@@ -34,10 +34,10 @@ pub async fn sign_in(
     let (who, password) = (name.clone(), request.password);
     let user = state
         .sign_in
-        .verify(move || {
+        .verify(move |memory| {
             let user = store.user(&who)?;
             // Argon2 runs even for an unknown name, so timing does not tell which names exist.
-            let ok = auth::verify_password(&password, user.as_ref().map(|u| u.password_hash.as_str()));
+            let ok = auth::verify_password_in(&password, user.as_ref().map(|u| u.password_hash.as_str()), memory);
             Ok(user.filter(|_| ok))
         })
         .await?
