@@ -12,12 +12,13 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{bin, wait_until, Client, Hub, GRID_A};
+use serde_json::Value;
 
 #[test]
 fn findings_reach_the_hub_exactly_once_when_the_client_is_killed_mid_push() {
