@@ -569,3 +569,59 @@ fn sigterm_stops_the_hub_gracefully_and_an_in_flight_push_finishes() {
     assert!(status.success(), "SIGTERM stops the hub gracefully (exit 0), not by the signal: {status:?}");
     assert_eq!(hub.reported(), 1, "the in-flight push was committed before the hub stopped");
 }
+
+/// Every unfinished upload file under the hub's `photos/partial/`, with its size.
+fn partial_files(hub: &Hub) -> Vec<(std::path::PathBuf, u64)> {
+    let mut files = Vec::new();
+    let root = hub.dir.path().join("photos").join("partial");
+    for dir in std::fs::read_dir(&root).unwrap().flatten() {
+        if dir.path().is_dir() {
+            for f in std::fs::read_dir(dir.path()).unwrap().flatten() {
+                files.push((f.path(), f.metadata().unwrap().len()));
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_users_unfinished_uploads_stay_within_the_quota() {
+    let hub = Hub::start_with(&["--partial-quota-mb", "1", "--photo-max-mb", "1"]);
+    let li = hub.token("李明", "officer-sample", "li");
+    let zhang = hub.token("张丽", "officer-sample", "zhang");
+    let (a, b) = (png(520, 520, 5), png(520, 520, 6));
+    assert!(a.len() < 1024 * 1024 && a.len() > 700 * 1024, "each photo is under the quota, two are over it");
+    let half = 500 * 1024;
+    assert_eq!(put(&hub, &zhang, &sha(&a), 0, a.len() as u64, &a[..half]).0, 200, "张丽 begins an upload");
+    assert_eq!(put(&hub, &li, &sha(&a), 0, a.len() as u64, &a[..half]).0, 200, "李明 begins a first upload");
+    assert_eq!(put(&hub, &li, &sha(&b), 0, b.len() as u64, &b[..half]).0, 200, "李明 begins a second upload");
+    assert_eq!(head(&hub, &li, &sha(&a)).1, "0", "李明's oldest unfinished upload made room for the new one");
+    assert_eq!(head(&hub, &li, &sha(&b)).1, half.to_string(), "the new upload is kept");
+    assert_eq!(head(&hub, &zhang, &sha(&a)).1, half.to_string(), "another user's unfinished upload is untouched");
+    let held: u64 = partial_files(&hub).iter().map(|(_, len)| len).sum();
+    assert!(held <= 2 * 1024 * 1024, "the hub holds at most a quota per user: {held} bytes for two users");
+    let big = png(700, 700, 7);
+    let (s, body) = put(&hub, &li, &sha(&big), 0, big.len() as u64, &big[..1000]);
+    assert_eq!(s, 413, "a photo larger than the quota (and the photo limit) is refused: {body}");
+}
+
+#[test]
+fn abandoned_unfinished_uploads_are_swept_when_the_hub_starts() {
+    let mut hub = Hub::start();
+    let li = hub.token("李明", "officer-sample", "li");
+    let photo = png(64, 64, 8);
+    let name = sha(&photo);
+    assert_eq!(put(&hub, &li, &name, 0, photo.len() as u64, &photo[..100]).0, 200);
+    assert_eq!(head(&hub, &li, &name).1, "100", "the unfinished upload is kept for resuming");
+    assert!(hub.signal_and_wait("TERM").success(), "the hub stops gracefully");
+
+    // Three days untouched: older than the 48 hours an unfinished upload is kept.
+    let old = std::time::SystemTime::now() - Duration::from_secs(3 * 24 * 3600);
+    for (path, _) in partial_files(&hub) {
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(old).unwrap();
+    }
+    hub.serve();
+    assert!(partial_files(&hub).is_empty(), "an abandoned unfinished upload is removed at start");
+    let li = hub.token("李明", "officer-sample", "li-again");
+    assert_eq!(head(&hub, &li, &name).1, "0", "its bytes are gone; the device uploads it again from the start");
+}
