@@ -625,3 +625,37 @@ fn abandoned_unfinished_uploads_are_swept_when_the_hub_starts() {
     let li = hub.token("李明", "officer-sample", "li-again");
     assert_eq!(head(&hub, &li, &name).1, "0", "its bytes are gone; the device uploads it again from the start");
 }
+
+#[test]
+fn a_stalled_upload_is_cut_after_the_body_timeout_and_keeps_what_arrived() {
+    let hub = Hub::start_with(&["--body-timeout-secs", "1"]);
+    let li = hub.token("李明", "officer-sample", "li");
+    let photo = png(32, 32, 9);
+    let name = sha(&photo);
+    let mut stalled = TcpStream::connect(&hub.addr).unwrap();
+    write!(
+        stalled,
+        "PUT /api/v1/photos/{name}?offset=0&total={len} HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer {li}\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: {len}\r\n\r\n",
+        len = photo.len()
+    )
+    .unwrap();
+    stalled.write_all(&photo[..10]).unwrap();
+    stalled.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut answer = String::new();
+    let _ = stalled.read_to_string(&mut answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 400") && answer.contains("upload_interrupted"),
+        "a body that stops sending is cut off with a clear error: {answer}"
+    );
+    assert_eq!(head(&hub, &li, &name).1, "10", "what arrived is kept, so the upload resumes from there");
+    let (s, b) = put(&hub, &li, &name, 10, photo.len() as u64, &photo[10..]);
+    assert_eq!((s, b["complete"].as_bool()), (200, Some(true)), "the cut upload resumes and completes: {b}");
+}
+
+#[test]
+fn sigint_stops_the_hub_gracefully_too() {
+    let mut hub = Hub::start();
+    let status = hub.signal_and_wait("INT");
+    assert!(status.success(), "SIGINT (Ctrl+C) stops the hub gracefully (exit 0): {status:?}");
+}
