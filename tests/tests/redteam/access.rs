@@ -659,3 +659,34 @@ fn sigint_stops_the_hub_gracefully_too() {
     let status = hub.signal_and_wait("INT");
     assert!(status.success(), "SIGINT (Ctrl+C) stops the hub gracefully (exit 0): {status:?}");
 }
+
+#[test]
+fn naming_another_users_upload_in_a_finding_does_not_give_it_away() {
+    let hub = Hub::start();
+    let li = hub.token("李明", "officer-sample", "li");
+    let zhang = hub.token("张丽", "officer-sample", "zhang");
+    let photo = png(16, 16, 10);
+    let name = sha(&photo);
+    assert_eq!(put(&hub, &li, &name, 0, photo.len() as u64, &photo).0, 200, "李明 uploads a photo");
+
+    // 张丽 learnt the hash and names it in a finding of her own, without uploading the photo.
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = device(dir.path(), "张丽", Role::Officer, 51);
+    d.add_finding(NewFinding {
+        photos: vec![gridpatrol_core::PhotoSource::Bytes { name: "taken.png".into(), bytes: photo.clone() }],
+        ..NewFinding::new(GRID_A, "0101", "借用别人的照片")
+    })
+    .unwrap();
+    let (s, b) = push(&hub, &zhang, &outbox(&mut d));
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (422, Some("photo_missing")),
+        "an event may name only photos its author may read: {b}"
+    );
+    assert_eq!(hub.count("SELECT count(*) FROM events"), 0, "the refused finding is not stored");
+    assert_eq!(get(&hub, &zhang, &name).0, 404, "the photo stays 李明's alone");
+
+    // Uploading her own copy of the bytes proves she holds them; then the finding goes through.
+    assert_eq!(put(&hub, &zhang, &name, 0, photo.len() as u64, &photo).0, 200);
+    assert_eq!(push(&hub, &zhang, &outbox(&mut d)).0, 200, "with her own upload the finding is accepted");
+}

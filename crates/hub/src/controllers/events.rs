@@ -34,6 +34,7 @@ pub async fn push(
     let photos = state.photos.clone();
     blocking(move || {
         photos.sync_before_push()?;
+        super::photos::check_attachable(&*store, &photos, &who, &request.events)?;
         let acks = store.push(&who, &request.events, &|sha: &str| photos.is_complete(sha))?;
         Ok(Json(PushResponse { acks }))
     })

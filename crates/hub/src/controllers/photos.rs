@@ -4,7 +4,9 @@
 //! A whole photo is the caller's to read when they uploaded it, or when a finding in their scope
 //! names it ([`crate::HubStore::photo_visible`]). Anyone else is told nothing: HEAD answers with the
 //! caller's own partial upload (0 bytes, not complete) and GET with 404, as for a photo the hub
-//! does not hold, so a hash learnt elsewhere reveals neither the photo nor that it exists.
+//! does not hold, so a hash learnt elsewhere reveals neither the photo nor that it exists. The same
+//! rule holds for attaching: an event may name only photos its author may read
+//! ([`check_attachable`]), so nobody gains another's upload by naming its hash in a finding.
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -76,4 +78,29 @@ pub async fn download(State(state): State<AppState>, who: Principal, Path(sha256
         return Err(HubError::NotFound);
     }
     state.photos.read(&sha256).await
+}
+
+/// Refuses a pushed event that names a photo its author may not read (another user's upload that no
+/// finding in their scope uses), as `photo_missing`: the device uploads its own copy first. Runs
+/// before the batch is judged, so a refusal stores nothing.
+pub(crate) fn check_attachable(
+    store: &dyn crate::HubStore,
+    vault: &crate::photos::PhotoVault,
+    who: &Principal,
+    events: &[gridpatrol_sync::wire::WireEvent],
+) -> Result<()> {
+    for event in events {
+        let named = event.payload.get("photos").and_then(|p| p.as_array()).into_iter().flatten();
+        for sha256 in named.filter_map(|p| p.get("sha256").and_then(|s| s.as_str())) {
+            if vault.is_complete(sha256) && !store.photo_visible(sha256, who)? {
+                return Err(HubError::event_with(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "photo_missing",
+                    &event.id,
+                    format!("Photo {sha256} must be uploaded by you before an event of yours names it."),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
