@@ -173,6 +173,9 @@ const MIGRATIONS: &[&str] = &[
     -- A weekly-log review (entity id `2026-W48/李明`) is for its officer, and the leads over the grid.
     ALTER TABLE events ADD COLUMN audience TEXT
         GENERATED ALWAYS AS (CASE WHEN kind LIKE 'log.%' THEN substr(entity_id, instr(entity_id, '/') + 1) END) VIRTUAL;
+    -- A pull finds the caller's page in this index alone (grid, order, audience), then reads those rows.
+    DROP INDEX events_grid;
+    CREATE INDEX events_grid ON events(grid, hub_seq, audience);
     "#,
 ];
 
@@ -593,16 +596,21 @@ impl HubStore for SqliteStore {
         let tx = conn.transaction()?;
         let events: Vec<WireEvent> = {
             // One row more than asked for tells whether more follow. An administrator's query walks
-            // the log in order; anyone else's goes grid by grid through `events_grid`.
+            // the log in order. Anyone else's picks the page's sequence numbers grid by grid from
+            // `events_grid` (so events elsewhere in the city are never scanned, and only integers are
+            // sorted), then reads those rows.
             let sql = if scope.all {
                 "SELECT hub_seq, id, entity, entity_id, actor, kind, payload, device_time FROM events
                  WHERE hub_seq > ?1 AND (audience IS NULL OR audience = ?3 OR ?4)
                  ORDER BY hub_seq LIMIT ?2"
             } else {
                 "SELECT hub_seq, id, entity, entity_id, actor, kind, payload, device_time FROM events
-                 WHERE grid IN (SELECT value FROM json_each(?5)) AND hub_seq > ?1
-                   AND (audience IS NULL OR audience = ?3 OR ?4)
-                 ORDER BY hub_seq LIMIT ?2"
+                 WHERE hub_seq IN (
+                     SELECT hub_seq FROM events
+                     WHERE grid IN (SELECT value FROM json_each(?5)) AND hub_seq > ?1
+                       AND (audience IS NULL OR audience = ?3 OR ?4)
+                     ORDER BY hub_seq LIMIT ?2)
+                 ORDER BY hub_seq"
             };
             let mut stmt = tx.prepare_cached(sql)?;
             let page = limit as i64 + 1;
