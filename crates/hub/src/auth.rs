@@ -165,7 +165,7 @@ impl FromRequestParts<AppState> for ClientAddr {
                 .flat_map(|v| v.split(','))
                 .map(str::trim)
                 .filter(|a| !a.is_empty())
-                .last();
+                .next_back();
             if let Some(addr) = forwarded {
                 return Ok(ClientAddr(addr.chars().take(64).collect()));
             }
