@@ -676,3 +676,38 @@ fn pushes_arriving_together_are_each_answered_and_a_refused_one_stores_nothing()
     assert_eq!(again, seqs);
     assert_eq!(hub.store.event_count().unwrap(), (good * 3) as i64);
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_sign_ins_are_throttled_by_the_forwarded_address() {
+    let hub = hub_with(Limits {
+        trust_forwarded_for: true,
+        sign_in_address_burst: 2,
+        sign_in_user_burst: 100,
+        ..Limits::default()
+    });
+    let attempt = |forwarded: &'static str| {
+        let router = hub.router.clone();
+        async move {
+            let request = Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/sign-in")
+                .header("content-type", "application/json")
+                // A client may send its own X-Forwarded-For; the proxy appends the real address last.
+                .header("x-forwarded-for", format!("9.9.9.9, {forwarded}"))
+                .body(Body::from(json!({"user": "li", "password": "wrong-password", "device": "d"}).to_string()))
+                .unwrap();
+            let response = router.oneshot(request).await.unwrap();
+            (response.status(), response.headers().get("retry-after").cloned())
+        }
+    };
+    assert_eq!(attempt("10.0.0.1").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(attempt("10.0.0.1").await.0, StatusCode::UNAUTHORIZED);
+    let (status, retry) = attempt("10.0.0.1").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "an address out of attempts is throttled");
+    assert!(retry.is_some(), "a 429 carries Retry-After");
+    assert_eq!(
+        attempt("10.0.0.2").await.0,
+        StatusCode::UNAUTHORIZED,
+        "another address behind the same proxy is not throttled by the first one's failures"
+    );
+}
