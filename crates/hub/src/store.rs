@@ -9,6 +9,12 @@
 //! for all), and pulls read through a second connection so they never wait for a commit. A PostgreSQL
 //! store would implement the same trait with the same [`crate::rules::judge`]; it would need a
 //! gap-free sequence for the pull cursor (e.g. assigning `hub_seq` under a lock at commit).
+//!
+//! What the store answers is only ever the caller's: a pull returns the events of the caller's grids
+//! (a weekly-log review only to its officer and the reviewers over the grid, by the generated
+//! `audience` column) and the last of them as the cursor; a photo is readable by its uploader
+//! (`photo_uploads`) and by the scopes of findings that name it (`photo_uses`, kept by triggers from
+//! the findings' bodies); a token is refused once revoked or idle longer than the hub's limit.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
