@@ -252,10 +252,11 @@ fn run(cli: Cli) -> Result<(), HubError> {
             }
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async move {
+                let stop = gridpatrol_hub::serve::stop_signal()?;
                 let listener = tokio::net::TcpListener::bind(&listen).await?;
                 // The address actually bound (port 0 picks a free one): tests read this line.
                 println!("gridpatrol-hub listening on http://{}", listener.local_addr()?);
-                gridpatrol_hub::serve::serve(listener, state, gridpatrol_hub::serve::stop_signal()).await
+                gridpatrol_hub::serve::serve(listener, state, stop).await
             })?;
             // Not println!: whoever started the hub may have closed its standard output by now.
             let _ = writeln!(std::io::stderr(), "gridpatrol-hub stopped");
