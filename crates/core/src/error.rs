@@ -47,6 +47,8 @@ pub enum Error {
     PhotoNotImage { name: String },
     #[error("photo {name} is {size} bytes, the limit is {max}")]
     PhotoTooLarge { name: String, size: u64, max: u64 },
+    #[error("photo {name} is {width}×{height} pixels, beyond the limits")]
+    PhotoTooManyPixels { name: String, width: u32, height: u32 },
     #[error("cannot read photo {name}: {reason}")]
     PhotoUnreadable { name: String, reason: String },
     #[error("no finding with id {0}")]
@@ -91,6 +93,10 @@ pub enum Error {
     NotYourLog(String),
     #[error("week {0} has not begun")]
     WeekNotStarted(String),
+    #[error("grids: a {role} cannot be given grid {grid}")]
+    WrongGridLevel { role: String, grid: String },
+    #[error("grids: a {role} needs at least one grid")]
+    NoGrids { role: String },
     #[error("storage error: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("file error: {0}")]
@@ -119,6 +125,7 @@ impl Error {
             Error::InvalidValue { .. } => "invalid_value",
             Error::PhotoNotImage { .. } => "photo_not_image",
             Error::PhotoTooLarge { .. } => "photo_too_large",
+            Error::PhotoTooManyPixels { .. } => "photo_too_many_pixels",
             Error::PhotoUnreadable { .. } => "photo_unreadable",
             Error::FindingNotFound(_) => "finding_not_found",
             Error::AmbiguousId(_) => "ambiguous_id",
@@ -141,6 +148,8 @@ impl Error {
             Error::DashboardNotAllowed { .. } => "dashboard_not_allowed",
             Error::NotYourLog(_) => "not_your_log",
             Error::WeekNotStarted(_) => "week_not_started",
+            Error::WrongGridLevel { .. } => "wrong_grid_level",
+            Error::NoGrids { .. } => "no_grids",
             Error::Db(_) => "storage",
             Error::Io(_) => "io",
         }
@@ -234,6 +243,19 @@ impl Error {
                 format!("照片 {name} 过大：{}，上限为 {}。", mib(*size), mib(*max)),
                 format!("The photo {name} is too large: {}, the limit is {}.", mib(*size), mib(*max)),
             ),
+            Error::PhotoTooManyPixels { name, width, height } => pick(
+                zh,
+                format!(
+                    "照片 {name} 为 {width}×{height} 像素，超出上限（每边最多 {} 像素，共最多 {} 万像素）。",
+                    crate::photo::MAX_SIDE,
+                    crate::photo::MAX_PIXELS / 10_000
+                ),
+                format!(
+                    "The photo {name} is {width}×{height} pixels; at most {} pixels a side and {} megapixels are accepted.",
+                    crate::photo::MAX_SIDE,
+                    crate::photo::MAX_PIXELS / 1_000_000
+                ),
+            ),
             Error::PhotoUnreadable { name, reason } => {
                 pick(zh, format!("无法读取照片 {name}：{reason}。"), format!("Cannot read the photo {name}: {reason}."))
             }
@@ -326,6 +348,28 @@ impl Error {
                 format!("{week} 还没有开始，不能提交这一周的日志。"),
                 format!("Week {week} has not begun; its log cannot be submitted yet."),
             ),
+            Error::WrongGridLevel { role, grid } => match role.as_str() {
+                "admin" => pick(
+                    zh,
+                    format!("网格（--grids）：管理员负责全部网格，不能指定网格 {grid}。"),
+                    format!("Grids (--grids): an administrator acts on every grid and is given none, not {grid}."),
+                ),
+                "lead" => pick(
+                    zh,
+                    format!("网格（--grids）：组长须指定大网格，{grid} 不是大网格。"),
+                    format!("Grids (--grids): a team lead is given large grids; {grid} is not a large grid."),
+                ),
+                _ => pick(
+                    zh,
+                    format!("网格（--grids）：网格员须指定小网格，{grid} 不是小网格。"),
+                    format!("Grids (--grids): a grid officer is given small grids; {grid} is not a small grid."),
+                ),
+            },
+            Error::NoGrids { role } => pick(
+                zh,
+                format!("网格（--grids）：{}至少要指定一个网格。", role_zh(role)),
+                format!("Grids (--grids): {} needs at least one grid.", role_en(role).to_lowercase()),
+            ),
             Error::Db(_) => pick(
                 zh,
                 format!("数据存储出错，未做任何更改（{self}）。"),
@@ -369,6 +413,8 @@ fn field_zh(field: &str) -> &'static str {
         "comment" => "审核意见",
         "large_grid" => "大网格",
         "weeks" => "周数",
+        "device" => "设备名称",
+        "grids" => "网格",
         _ => "字段",
     }
 }
@@ -390,6 +436,8 @@ fn field_en(field: &str) -> &'static str {
         "comment" => "review comment",
         "large_grid" => "large grid",
         "weeks" => "number of weeks",
+        "device" => "device name",
+        "grids" => "grids",
         _ => "field",
     }
 }

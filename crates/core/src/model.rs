@@ -34,7 +34,7 @@ impl Role {
     }
 
     pub fn parse_field(s: &str) -> Result<Role> {
-        Role::parse(s).ok_or_else(|| Error::InvalidValue { field: "role", value: s.to_string() })
+        Role::parse(s).ok_or_else(|| Error::InvalidValue { field: "role", value: crate::validate::clip(s) })
     }
 
     pub fn label(self, lang: Lang) -> &'static str {

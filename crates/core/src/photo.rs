@@ -22,6 +22,12 @@ use crate::zone::CITY_TZ;
 pub const DEFAULT_MAX_BYTES: u64 = 20 * 1024 * 1024;
 /// The longest side of a thumbnail, in pixels.
 pub const THUMBNAIL_SIZE: u32 = 320;
+/// The longest side of a photo accepted, in pixels: a phone's panorama fits, a forged header does not.
+pub const MAX_SIDE: u32 = 16_384;
+/// The most pixels a photo may have: a 48 MP camera's full-resolution picture (8000×6000) fits.
+/// Decoded, that is at most 200 MB (RGBA), so a small file claiming 10,000×10,000 (400 MB decoded)
+/// is refused from its header, before anything is decoded — on the device and at the hub alike.
+pub const MAX_PIXELS: u64 = 50_000_000;
 
 /// A photo that passed every check, held in memory until the store writes it.
 #[derive(Debug, Clone)]
@@ -117,8 +123,9 @@ pub fn prepare_bytes(name: &str, bytes: Vec<u8>, max_bytes: u64) -> Result<Prepa
 }
 
 /// The checks every photo passes wherever it arrives (a form, a sync upload at the hub): within
-/// the size limit, JPEG, PNG or WebP, and an image that decodes whole. Returns the file extension
-/// and the decoded image.
+/// the size limit, JPEG, PNG or WebP, dimensions within [`MAX_SIDE`] and [`MAX_PIXELS`] as its
+/// header states them (read before decoding), and an image that decodes whole under the same
+/// limits. Returns the file extension and the decoded image.
 pub fn check_bytes(name: &str, bytes: &[u8], max_bytes: u64) -> Result<(&'static str, image::DynamicImage)> {
     if bytes.len() as u64 > max_bytes {
         return Err(Error::PhotoTooLarge { name: name.to_string(), size: bytes.len() as u64, max: max_bytes });
@@ -131,8 +138,24 @@ pub fn check_bytes(name: &str, bytes: &[u8], max_bytes: u64) -> Result<(&'static
         ImageFormat::WebP => "webp",
         _ => return Err(not_image()),
     };
-    let decoded = image::load_from_memory_with_format(bytes, format).map_err(|_| not_image())?;
+    let (width, height) = dimensions(bytes, format).map_err(|_| not_image())?;
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(Error::PhotoTooManyPixels { name: name.to_string(), width, height });
+    }
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
+    // The decoder gets the same bounds, so a header that lies about its size cannot make it allocate more.
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
+    reader.limits(limits);
+    let decoded = reader.decode().map_err(|_| not_image())?;
     Ok((extension, decoded))
+}
+
+/// A photo's width and height as its header states them; nothing is decoded.
+pub fn dimensions(bytes: &[u8], format: ImageFormat) -> std::result::Result<(u32, u32), image::ImageError> {
+    image::ImageReader::with_format(Cursor::new(bytes), format).into_dimensions()
 }
 
 /// EXIF DateTimeOriginal (in the city's zone unless the photo says its offset) and GPS position.

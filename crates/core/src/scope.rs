@@ -5,6 +5,9 @@
 //! [`Scope::expand`] at sign-in and sends the result; the device stores it and refuses, before
 //! writing anything, a change in a grid outside it ([`crate::Store::check_scope`]). The hub checks
 //! every arriving event with the same [`Scope::check`], so the two can never disagree.
+//!
+//! [`check_assignment`] is the rule for what may be assigned in the first place: an officer is given
+//! small grids, a lead large grids, an administrator none (they act everywhere).
 
 use std::collections::BTreeSet;
 
@@ -62,6 +65,46 @@ impl Scope {
     }
 }
 
+/// Whether a user of `role` sees the weekly-log reviews of the officers whose grid is in their
+/// scope (team leads and administrators). An officer sees only the reviews of their own log: a
+/// lead's return comment is private to the officer and the leads over the officer's grid.
+pub fn sees_others_reviews(role: Role) -> bool {
+    matches!(role, Role::Lead | Role::Admin)
+}
+
+/// Checks the grids given to a user of `role` against the registry (`(code, parent)` pairs): an
+/// officer's must be small grids (with a parent), a lead's large grids (without), an administrator is
+/// given none; officers and leads need at least one. Errors name the field (`grids`) and show a code
+/// only clipped ([`crate::validate::clip`]), so a huge value is never echoed back.
+pub fn check_assignment<'a>(
+    role: Role,
+    assigned: &[String],
+    registry: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> Result<()> {
+    let wrong = |code: &str| Error::WrongGridLevel { role: role.as_str().into(), grid: crate::validate::clip(code) };
+    if role == Role::Admin {
+        return match assigned.first() {
+            Some(code) => Err(wrong(code)),
+            None => Ok(()),
+        };
+    }
+    if assigned.is_empty() {
+        return Err(Error::NoGrids { role: role.as_str().into() });
+    }
+    let registry: std::collections::HashMap<&str, Option<&str>> = registry.into_iter().collect();
+    for code in assigned {
+        let code = code.trim();
+        let Some(parent) = registry.get(code) else {
+            return Err(Error::UnknownGrid(crate::validate::clip(code)));
+        };
+        let small = parent.is_some();
+        if small != (role == Role::Officer) {
+            return Err(wrong(code));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +129,29 @@ mod tests {
         assert!(scope.allows("L1-a"), "the officer's own grid is in scope");
         let err = scope.check("L1-b").expect_err("a neighbouring grid is outside an officer's scope");
         assert_eq!(err.code(), "out_of_scope", "out-of-scope refusals carry a stable code");
+    }
+
+    #[test]
+    fn assignments_must_fit_the_role() {
+        let ok = |role, grids: &[&str]| {
+            check_assignment(role, &grids.iter().map(|g| g.to_string()).collect::<Vec<_>>(), registry())
+        };
+        assert!(ok(Role::Officer, &["L1-a", "L2-a"]).is_ok(), "an officer is given small grids");
+        assert!(ok(Role::Lead, &["L1"]).is_ok(), "a lead is given a large grid");
+        assert!(ok(Role::Admin, &[]).is_ok(), "an administrator is given no grid");
+        let code = |r: Result<()>| r.expect_err("refused").code();
+        assert_eq!(code(ok(Role::Officer, &["L1"])), "wrong_grid_level", "an officer cannot be given a large grid");
+        assert_eq!(code(ok(Role::Lead, &["L1-a"])), "wrong_grid_level", "a lead cannot be given a small grid");
+        assert_eq!(code(ok(Role::Admin, &["L1"])), "wrong_grid_level", "an administrator is given no grid");
+        assert_eq!(code(ok(Role::Officer, &[])), "no_grids", "an officer needs a grid");
+        assert_eq!(code(ok(Role::Lead, &["nope"])), "unknown_grid", "an unknown code is refused");
+        let huge = "9".repeat(10_000);
+        let err = ok(Role::Officer, &[huge.as_str()]).expect_err("an unknown huge code is refused");
+        assert!(
+            err.message(crate::Lang::En).chars().count() < 200,
+            "a refusal never echoes a huge value back: {}",
+            err.message(crate::Lang::En).len()
+        );
     }
 
     #[test]

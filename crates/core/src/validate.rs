@@ -22,8 +22,22 @@ pub fn check_text(field: &'static str, value: &str, max: usize, required: bool) 
         return Err(Error::InvalidValue {
             field,
             // escape_debug shows the control character and keeps Chinese text readable.
-            value: trimmed.escape_debug().to_string(),
+            value: clip(&trimmed.escape_debug().to_string()),
         });
     }
     Ok(trimmed.to_string())
+}
+
+/// How many characters of a refused value an error message shows.
+pub const CLIP_CHARS: usize = 40;
+
+/// A value as an error message may show it: at most [`CLIP_CHARS`] characters, then `…` and the
+/// full length, so a refusal names what was wrong without echoing a huge value back.
+pub fn clip(value: &str) -> String {
+    let len = value.chars().count();
+    if len <= CLIP_CHARS {
+        value.to_string()
+    } else {
+        format!("{}…({len} chars)", value.chars().take(CLIP_CHARS).collect::<String>())
+    }
 }

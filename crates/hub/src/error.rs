@@ -4,7 +4,8 @@
 //! is to blame) with a fitting status: 400 malformed, 401 no valid token, 403 outside the caller's
 //! scope, 404 unknown route, 409 a conflict with what the hub holds (an event id reused with other
 //! content, a move no longer legal), 413 too large, 422 a well-formed request the rules refuse,
-//! 500 our fault. A refusal of an event names it so the device parks that one event and goes on.
+//! 429 too many attempts (with `Retry-After`), 500 our fault. A refusal of an event names it so
+//! the device parks that one event and goes on. No message is longer than [`MAX_MESSAGE_CHARS`].
 //! Internal detail (SQLite, IO) is logged to stderr and never sent (axum's error-handling example).
 
 use axum::http::StatusCode;
@@ -14,6 +15,9 @@ use gridpatrol_core::Lang;
 use gridpatrol_sync::wire::ErrorBody;
 
 pub type Result<T, E = HubError> = std::result::Result<T, E>;
+
+/// The longest message an error carries over HTTP.
+pub const MAX_MESSAGE_CHARS: usize = 500;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
@@ -35,6 +39,9 @@ pub enum HubError {
     /// A photo upload is refused.
     #[error("{message}")]
     Photo { status: StatusCode, code: &'static str, message: String },
+    /// Too many attempts (429, with `Retry-After` in seconds).
+    #[error("throttled ({code}): retry after {retry_after} s")]
+    Throttled { code: &'static str, retry_after: u64 },
     #[error("user {0} already exists")]
     UserExists(String),
     #[error("no user {0}")]
@@ -84,6 +91,7 @@ impl HubError {
             HubError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             HubError::Event { status, .. } | HubError::Photo { status, .. } => *status,
             HubError::UserExists(_) => StatusCode::CONFLICT,
+            HubError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             HubError::Core(e) => match e.code() {
                 "storage" | "io" => StatusCode::INTERNAL_SERVER_ERROR,
                 "out_of_scope" => StatusCode::FORBIDDEN,
@@ -109,6 +117,17 @@ impl HubError {
             }
             HubError::Event { code, message, event_id, .. } => (code.clone(), message.clone(), Some(event_id.clone())),
             HubError::Photo { code, message, .. } => (code.to_string(), message.clone(), None),
+            HubError::Throttled { code, retry_after } => {
+                (
+                    code.to_string(),
+                    if *code == "sign_in_busy" {
+                        format!("The hub is busy checking other sign-ins; try again in {retry_after} s.")
+                    } else {
+                        format!("Too many failed sign-ins for this user or from this address; try again in {retry_after} s.")
+                    },
+                    None,
+                )
+            }
             HubError::UserExists(name) => ("user_exists".into(), format!("User {name} already exists."), None),
             HubError::UnknownUser(name) => ("unknown_user".into(), format!("There is no user {name}."), None),
             HubError::Core(e) if self.status() != StatusCode::INTERNAL_SERVER_ERROR => {
@@ -126,6 +145,19 @@ impl IntoResponse for HubError {
         if status.is_server_error() {
             eprintln!("gridpatrol-hub: {self}");
         }
-        (status, Json(self.body())).into_response()
+        let retry_after = match &self {
+            HubError::Throttled { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
+        let mut body = self.body();
+        // A last guard: no message echoes a huge value back, whatever built it.
+        if body.message.chars().count() > MAX_MESSAGE_CHARS {
+            body.message = body.message.chars().take(MAX_MESSAGE_CHARS).chain("…".chars()).collect();
+        }
+        let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

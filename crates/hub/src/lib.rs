@@ -17,10 +17,12 @@ pub mod openapi;
 pub mod photos;
 pub mod router;
 pub mod rules;
+pub mod serve;
 pub mod store;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use gridpatrol_core::clock::Clock;
 
@@ -28,13 +30,36 @@ pub use error::{HubError, Result};
 pub use router::app;
 pub use store::{HubStore, SqliteStore};
 
-/// The hub's limits on what one request may carry.
+/// The hub's limits: what one request may carry, how long a peer may take, how much sign-in work
+/// and unfinished upload a stranger or a user may cause. `gridpatrol-hub serve` sets them from its
+/// flags; the defaults are what the README documents.
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub max_push_bytes: usize,
     pub max_batch: usize,
     pub max_photo_bytes: u64,
     pub max_pull: usize,
+    /// The most bytes of unfinished uploads one user may hold (their oldest make room).
+    pub partial_quota: u64,
+    /// Unfinished uploads last written longer ago than this are swept away.
+    pub partial_max_age: Duration,
+    /// A device token unused for longer than this is refused (the device signs in again).
+    pub token_idle: chrono::Duration,
+    /// How many argon2 verifications run at once (each takes 19 MiB).
+    pub sign_in_concurrency: usize,
+    /// Failed sign-ins allowed in a row for one user name, and how often one more is allowed.
+    pub sign_in_user_burst: u32,
+    pub sign_in_user_refill: Duration,
+    /// Failed sign-ins allowed in a row from one address, and how often one more is allowed.
+    pub sign_in_address_burst: u32,
+    pub sign_in_address_refill: Duration,
+    /// Take the client's address from `X-Forwarded-For` (only behind a reverse proxy you run).
+    pub trust_forwarded_for: bool,
+    /// How long a connection may take to send a request's headers (also how long an idle
+    /// keep-alive connection stays open).
+    pub header_timeout: Duration,
+    /// How long a request body may go without sending a byte.
+    pub body_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -44,29 +69,48 @@ impl Default for Limits {
             max_batch: gridpatrol_sync::wire::MAX_BATCH,
             max_photo_bytes: gridpatrol_core::photo::DEFAULT_MAX_BYTES,
             max_pull: gridpatrol_sync::wire::MAX_PULL,
+            partial_quota: 64 * 1024 * 1024,
+            partial_max_age: Duration::from_secs(48 * 3600),
+            token_idle: chrono::Duration::days(30),
+            sign_in_concurrency: 2,
+            sign_in_user_burst: 10,
+            sign_in_user_refill: Duration::from_secs(60),
+            sign_in_address_burst: 50,
+            sign_in_address_refill: Duration::from_secs(2),
+            trust_forwarded_for: false,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
         }
     }
 }
 
-/// What every handler shares: the store, the photo folder, the limits and the clock.
+/// What every handler shares: the store, the photo folder, the limits, the clock, and the bounds
+/// on sign-in work.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn HubStore>,
     pub photos: Arc<photos::PhotoVault>,
     pub limits: Limits,
     pub clock: Arc<dyn Clock>,
+    pub sign_in: Arc<auth::SignInGate>,
 }
 
 impl AppState {
+    pub fn new(
+        store: Arc<dyn HubStore>,
+        photos: Arc<photos::PhotoVault>,
+        limits: Limits,
+        clock: Arc<dyn Clock>,
+    ) -> AppState {
+        let sign_in = Arc::new(auth::SignInGate::new(&limits));
+        AppState { store, photos, limits, clock, sign_in }
+    }
+
     /// The state over a data folder made by `gridpatrol-hub init`.
     pub fn open(dir: &Path, clock: Arc<dyn Clock>, limits: Limits) -> Result<AppState> {
         let store = SqliteStore::open(dir, clock.clone())?;
-        Ok(AppState {
-            store: Arc::new(store),
-            photos: Arc::new(photos::PhotoVault::new(dir.join("photos"))?),
-            limits,
-            clock,
-        })
+        let photos = Arc::new(photos::PhotoVault::new(dir.join("photos"))?);
+        Ok(AppState::new(Arc::new(store), photos, limits, clock))
     }
 }
 

@@ -1,18 +1,23 @@
-//! `gridpatrol-hub`: the hub's command line — create a data folder, add users, revoke tokens, serve.
+//! `gridpatrol-hub`: the hub's command line — create a data folder, add users, list and revoke
+//! their sessions, serve.
 //!
-//! Glue only; the API is [`gridpatrol_hub::app`]. The real clock lives here. An error is one
-//! sentence on stderr and exit code 1 (2 for a malformed command line).
+//! Glue only; the API is [`gridpatrol_hub::app`], served by [`gridpatrol_hub::serve`]. The real
+//! clock lives here. An error is one sentence on stderr and exit code 1 (2 for a malformed command
+//! line). The administration commands work on the data folder while the hub serves it (SQLite WAL):
+//! a revoked session is refused from its next request.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use gridpatrol_core::clock::Clock;
 use gridpatrol_core::model::Role;
 use gridpatrol_hub::auth::{self, UserRecord};
+use gridpatrol_hub::controllers::session::MAX_NAME_CHARS;
 use gridpatrol_hub::{AppState, HubError, HubStore, Limits, SqliteStore};
 
 #[derive(Debug, Parser)]
@@ -38,13 +43,34 @@ enum Command {
     /// Device tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Serve the API.
+    /// Serve the API (SIGTERM or Ctrl+C stops it gracefully).
     Serve {
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: String,
         /// Largest photo accepted, in MB.
         #[arg(long, default_value_t = 20)]
         photo_max_mb: u64,
+        /// The most bytes of unfinished photo uploads one user may hold, in MB.
+        #[arg(long, default_value_t = 64)]
+        partial_quota_mb: u64,
+        /// Unfinished photo uploads untouched for this many hours are removed.
+        #[arg(long, default_value_t = 48)]
+        partial_max_age_hours: u64,
+        /// A device token unused for this many days is refused; the device signs in again.
+        #[arg(long, default_value_t = 30)]
+        token_idle_days: u32,
+        /// Failed sign-ins allowed in a row from one address (then one more every 2 s).
+        #[arg(long, default_value_t = 50)]
+        sign_in_address_burst: u32,
+        /// Take the client's address from X-Forwarded-For: only behind a reverse proxy you run.
+        #[arg(long)]
+        trust_forwarded_for: bool,
+        /// Seconds a connection may take to send a request's headers.
+        #[arg(long, default_value_t = 10)]
+        header_timeout_secs: u64,
+        /// Seconds a request body may go without sending a byte.
+        #[arg(long, default_value_t = 30)]
+        body_timeout_secs: u64,
     },
 }
 
@@ -61,12 +87,23 @@ enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// List a user's sessions (one per device sign-in): id, device, signed in, last used, state.
+    Sessions {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum TokenCommand {
-    /// Revoke every device token of a user (they must sign in again).
-    Revoke { user: String },
+    /// Revoke a user's device tokens: all of them, or one session with --device.
+    Revoke {
+        user: String,
+        /// The session id (or its first 6+ characters) as `user sessions` lists it.
+        #[arg(long, value_name = "ID")]
+        device: Option<String>,
+    },
 }
 
 struct SystemClock;
@@ -107,20 +144,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// The longest password taken: argon2 reads all of it, and nobody types more.
+const MAX_PASSWORD_CHARS: usize = 200;
+
 fn add_user(store: &SqliteStore, name: &str, role: Role, grids: &[String], password: &str) -> Result<(), HubError> {
-    let name = gridpatrol_core::validate::check_text("name", name, 50, true)?;
-    if password.chars().count() < 8 {
-        return Err(HubError::bad_request("weak_password", "A password needs at least 8 characters."));
+    let name = gridpatrol_core::validate::check_text("name", name, MAX_NAME_CHARS, true)?;
+    let length = password.chars().count();
+    if length < 8 {
+        return Err(HubError::bad_request("weak_password", "password: a password needs at least 8 characters."));
     }
-    for code in grids {
-        if !store.grid_exists(code)? {
-            return Err(gridpatrol_core::Error::UnknownGrid(code.clone()).into());
-        }
+    if length > MAX_PASSWORD_CHARS {
+        return Err(HubError::bad_request(
+            "password_too_long",
+            format!("password: {length} characters, at most {MAX_PASSWORD_CHARS} are allowed."),
+        ));
     }
-    if role != Role::Admin && grids.is_empty() {
-        return Err(HubError::bad_request("no_grids", "An officer or a lead needs --grids."));
-    }
-    store.add_user(&UserRecord { name, role, grids: grids.to_vec(), password_hash: auth::hash_password(password)? })
+    let grids: Vec<String> = grids.iter().map(|g| g.trim().to_string()).collect();
+    // Core's rule: an officer's grids are small grids, a lead's large grids, an administrator none.
+    store.check_assignment(role, &grids)?;
+    store.add_user(&UserRecord { name, role, grids, password_hash: auth::hash_password(password)? })
 }
 
 fn run(cli: Cli) -> Result<(), HubError> {
@@ -149,29 +191,75 @@ fn run(cli: Cli) -> Result<(), HubError> {
             add_user(&store, &name, role, &grids, &password)?;
             println!("user {name} added ({})", role.as_str());
         }
-        Command::Token(TokenCommand::Revoke { user }) => {
+        Command::User(UserCommand::Sessions { name, json }) => {
             let store = SqliteStore::open(&dir, clock)?;
-            let n = store.revoke_tokens(&user)?;
-            println!("revoked {n} token(s) of {user}");
+            let sessions = store.sessions(&name)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&sessions).map_err(|e| HubError::Internal(e.to_string()))?);
+            } else if sessions.is_empty() {
+                println!("{name} has no sessions");
+            } else {
+                println!("{:<12}  {:<24}  {:<24}  {:<24}  state", "id", "device", "signed in", "last used");
+                for s in sessions {
+                    let state = match &s.revoked_at {
+                        Some(at) => format!("revoked {at}"),
+                        None => "active (unless idle too long)".into(),
+                    };
+                    println!("{:<12}  {:<24}  {:<24}  {:<24}  {state}", s.id, s.device, s.created_at, s.last_used_at);
+                }
+            }
         }
-        Command::Serve { listen, photo_max_mb } => {
-            let limits = Limits { max_photo_bytes: photo_max_mb * 1024 * 1024, ..Limits::default() };
-            let state = AppState::open(&dir, clock, limits)?;
+        Command::Token(TokenCommand::Revoke { user, device }) => {
+            let store = SqliteStore::open(&dir, clock)?;
+            match device {
+                None => {
+                    let n = store.revoke_tokens(&user)?;
+                    println!("revoked {n} token(s) of {user}");
+                }
+                Some(id) => {
+                    let n = store.revoke_session(&user, &id)?;
+                    println!("revoked {n} token(s) of {user} (session {id})");
+                }
+            }
+        }
+        Command::Serve {
+            listen,
+            photo_max_mb,
+            partial_quota_mb,
+            partial_max_age_hours,
+            token_idle_days,
+            sign_in_address_burst,
+            trust_forwarded_for,
+            header_timeout_secs,
+            body_timeout_secs,
+        } => {
+            let limits = Limits {
+                max_photo_bytes: photo_max_mb * 1024 * 1024,
+                partial_quota: partial_quota_mb * 1024 * 1024,
+                partial_max_age: Duration::from_secs(partial_max_age_hours * 3600),
+                token_idle: chrono::Duration::days(i64::from(token_idle_days)),
+                sign_in_address_burst,
+                trust_forwarded_for,
+                header_timeout: Duration::from_secs(header_timeout_secs.max(1)),
+                body_timeout: Duration::from_secs(body_timeout_secs.max(1)),
+                ..Limits::default()
+            };
+            let state = AppState::open(&dir, clock, limits.clone())?;
+            // Abandoned partial uploads from before a restart go first (then every hour while serving).
+            let swept = state.photos.sweep(limits.partial_max_age, std::time::SystemTime::now())?;
+            if swept > 0 {
+                eprintln!("gridpatrol-hub: removed {swept} abandoned partial upload(s)");
+            }
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async move {
+                let stop = gridpatrol_hub::serve::stop_signal()?;
                 let listener = tokio::net::TcpListener::bind(&listen).await?;
                 // The address actually bound (port 0 picks a free one): tests read this line.
                 println!("gridpatrol-hub listening on http://{}", listener.local_addr()?);
-                // Small JSON replies go out at once rather than waiting on Nagle's algorithm.
-                let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-                    let _ = tcp.set_nodelay(true);
-                });
-                axum::serve(listener, gridpatrol_hub::app(state))
-                    .with_graceful_shutdown(async {
-                        let _ = tokio::signal::ctrl_c().await;
-                    })
-                    .await
+                gridpatrol_hub::serve::serve(listener, state, stop).await
             })?;
+            // Not println!: whoever started the hub may have closed its standard output by now.
+            let _ = writeln!(std::io::stderr(), "gridpatrol-hub stopped");
         }
     }
     Ok(())

@@ -1,10 +1,20 @@
-//! Photos at the hub: files named by their SHA-256, uploaded resumably.
+//! Photos at the hub: files named by their SHA-256, uploaded resumably, each upload its uploader's.
 //!
-//! An upload appends to `partial/{sha256}` from the offset the client names, which must equal the
-//! bytes already there (else 409 `offset_mismatch`, and the client asks again with HEAD). Bytes
-//! are written as they arrive and flushed even when the connection breaks, so a cut upload
-//! resumes where it stopped. When the file is whole, its SHA-256 must equal its name and core's
-//! photo check must accept it as an image; only then is it renamed into place and reported complete.
+//! An upload appends to `partial/{uploader}/{sha256}` (the uploader's folder is named by a hash of
+//! the user name) from the offset the client names, which must equal the bytes already there (else
+//! 409 `offset_mismatch`, and the client asks again with HEAD). Nobody can append to or learn about
+//! another user's partial upload: each user has their own. Bytes are written as they arrive and
+//! flushed even when the connection breaks, so a cut upload resumes where it stopped. When the file
+//! is whole, its SHA-256 must equal its name and core's photo check must accept it (dimensions read
+//! from the header first, then decoded under the same limits, on a blocking thread, at most
+//! [`DECODERS`] at a time); only then is it renamed into `photos/{sha256}` and reported complete.
+//! Who may then read it is the store's question (the uploader, and whoever's scope holds a finding
+//! that names it): the vault only holds files.
+//!
+//! Uploads of different photos, or of the same photo by different users, never wait for each other:
+//! the lock is per uploader and photo. A user's partial bytes are bounded ([`PhotoVault::upload`]'s
+//! `quota`: the user's oldest other partial uploads are discarded to make room), and partial uploads
+//! older than a limit are swept away ([`PhotoVault::sweep`], at start and periodically).
 //!
 //! Durability: a partial upload is fsynced when its request ends (it is what a resumed upload
 //! trusts). A completed photo is not fsynced one by one: [`PhotoVault::sync_before_push`] makes
@@ -12,18 +22,26 @@
 //! events that need them — with one `syncfs` of the photos' filesystem on Linux, a file-by-file
 //! fsync elsewhere. One journal commit for a batch of photos instead of one per photo.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use axum::http::StatusCode;
+use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
-use tokio::sync::Mutex;
 
 use crate::error::{HubError, Result};
 
+/// How many photos are decoded (checked as images) at once: each may take up to
+/// `gridpatrol_core::photo::MAX_PIXELS` × 4 bytes while it is checked.
+pub const DECODERS: usize = 2;
+
 pub struct PhotoVault {
     dir: PathBuf,
-    /// One upload at a time: uploads are rare and short, and this keeps offsets simple.
-    lock: Mutex<()>,
+    /// One lock per uploader and photo, dropped from the map when nobody holds it.
+    locks: std::sync::Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>,
+    decoders: tokio::sync::Semaphore,
     /// Photos renamed into place since the last [`PhotoVault::sync_before_push`].
     unsynced: std::sync::Mutex<Vec<PathBuf>>,
 }
@@ -36,18 +54,63 @@ pub fn check_name(sha256: &str) -> Result<()> {
     }
 }
 
+/// The folder name of a user's partial uploads: user names are free text (Chinese, spaces), so the
+/// folder is named by a hash of the name instead.
+fn uploader_dir(user: &str) -> String {
+    hex::encode(&Sha256::digest(user.as_bytes())[..16])
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Holds one upload's lock; removes the lock from the map when nobody else wants it.
+struct UploadGuard<'a> {
+    vault: &'a PhotoVault,
+    key: PathBuf,
+    mutex: Arc<tokio::sync::Mutex<()>>,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for UploadGuard<'_> {
+    fn drop(&mut self) {
+        drop(self.guard.take());
+        let mut locks = lock(&self.vault.locks);
+        // The map's clone and ours: nobody else holds or waits for this lock (clones are only
+        // made under the map's lock).
+        if Arc::strong_count(&self.mutex) == 2 {
+            locks.remove(&self.key);
+        }
+    }
+}
+
 impl PhotoVault {
     pub fn new(dir: PathBuf) -> Result<PhotoVault> {
         std::fs::create_dir_all(dir.join("partial"))?;
-        Ok(PhotoVault { dir, lock: Mutex::new(()), unsynced: std::sync::Mutex::new(Vec::new()) })
+        Ok(PhotoVault {
+            dir,
+            locks: Default::default(),
+            decoders: tokio::sync::Semaphore::new(DECODERS),
+            unsynced: std::sync::Mutex::new(Vec::new()),
+        })
     }
 
     fn complete_path(&self, sha256: &str) -> PathBuf {
         self.dir.join(sha256)
     }
 
-    fn partial_path(&self, sha256: &str) -> PathBuf {
-        self.dir.join("partial").join(sha256)
+    fn partial_dir(&self, user: &str) -> PathBuf {
+        self.dir.join("partial").join(uploader_dir(user))
+    }
+
+    fn partial_path(&self, user: &str, sha256: &str) -> PathBuf {
+        self.partial_dir(user).join(sha256)
+    }
+
+    async fn lock_upload(&self, key: PathBuf) -> UploadGuard<'_> {
+        let mutex = lock(&self.locks).entry(key.clone()).or_default().clone();
+        let guard = mutex.clone().lock_owned().await;
+        UploadGuard { vault: self, key, mutex, guard: Some(guard) }
     }
 
     /// Whether the photo is whole and verified (what a push checks before an event that needs it).
@@ -55,28 +118,38 @@ impl PhotoVault {
         check_name(sha256).is_ok() && self.complete_path(sha256).is_file()
     }
 
-    /// `(bytes received, complete)`.
-    pub fn status(&self, sha256: &str) -> Result<(u64, bool)> {
+    /// The size of a whole photo, if the hub holds it.
+    pub fn complete_len(&self, sha256: &str) -> Result<Option<u64>> {
         check_name(sha256)?;
-        if let Ok(m) = std::fs::metadata(self.complete_path(sha256)) {
-            return Ok((m.len(), true));
-        }
-        Ok((std::fs::metadata(self.partial_path(sha256)).map(|m| m.len()).unwrap_or(0), false))
+        Ok(std::fs::metadata(self.complete_path(sha256)).ok().map(|m| m.len()))
     }
 
-    /// The whole photo's bytes, for devices that show it.
+    /// How many bytes of `sha256` `user` has uploaded so far (their own partial upload only).
+    pub fn partial_len(&self, user: &str, sha256: &str) -> Result<u64> {
+        check_name(sha256)?;
+        Ok(std::fs::metadata(self.partial_path(user, sha256)).map(|m| m.len()).unwrap_or(0))
+    }
+
+    /// The whole photo's bytes, for devices that show it (the caller has checked who may read it).
     pub async fn read(&self, sha256: &str) -> Result<Vec<u8>> {
         check_name(sha256)?;
         tokio::fs::read(self.complete_path(sha256)).await.map_err(|_| HubError::NotFound)
     }
 
-    /// Appends the body's bytes at `offset` of a photo of `total` bytes; returns the new status.
+    /// Appends the body's bytes at `offset` of `user`'s upload of a photo of `total` bytes; returns
+    /// the new `(received, complete)`. `theirs`: the photo is already whole and readable by `user`
+    /// (the body is then not read). `quota`: the most partial bytes `user` may hold; their oldest
+    /// other partial uploads are discarded to make room.
+    #[allow(clippy::too_many_arguments)]
     pub async fn upload(
         &self,
+        user: &str,
         sha256: &str,
         offset: u64,
         total: u64,
         max: u64,
+        quota: u64,
+        theirs: bool,
         body: axum::body::Body,
     ) -> Result<(u64, bool)> {
         use futures_util::StreamExt;
@@ -88,11 +161,21 @@ impl PhotoVault {
                 message: format!("The photo is {total} bytes; the hub takes photos up to {max} bytes."),
             });
         }
-        let _guard = self.lock.lock().await;
-        let (received, complete) = self.status(sha256)?;
-        if complete {
-            return Ok((received, true));
+        if total > quota {
+            return Err(HubError::Photo {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                code: "upload_quota_exceeded",
+                message: format!("The photo is {total} bytes; a user's unfinished uploads may hold {quota} bytes."),
+            });
         }
+        let partial = self.partial_path(user, sha256);
+        let _guard = self.lock_upload(partial.clone()).await;
+        if theirs {
+            if let Some(len) = self.complete_len(sha256)? {
+                return Ok((len, true));
+            }
+        }
+        let received = self.partial_len(user, sha256)?;
         if offset != received {
             return Err(HubError::Photo {
                 status: StatusCode::CONFLICT,
@@ -100,7 +183,8 @@ impl PhotoVault {
                 message: format!("The hub holds {received} bytes of this photo; resume from there, not from {offset}."),
             });
         }
-        let partial = self.partial_path(sha256);
+        self.make_room(user, sha256, total - received, quota)?;
+        tokio::fs::create_dir_all(self.partial_dir(user)).await?;
         let mut file = tokio::fs::OpenOptions::new().create(true).append(true).open(&partial).await?;
         let mut stream = body.into_data_stream();
         let mut now = received;
@@ -140,37 +224,102 @@ impl PhotoVault {
         if now < total {
             return Ok((now, false));
         }
-        let bytes = tokio::fs::read(&partial).await?;
-        let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-        if digest != sha256 {
-            let _ = tokio::fs::remove_file(&partial).await;
-            return Err(HubError::Photo {
+        // Hashing and decoding are CPU work: off the async threads, a bounded number at a time.
+        let _decoder = self.decoders.acquire().await.map_err(|e| HubError::Internal(e.to_string()))?;
+        let (path, name, max_bytes) = (partial.clone(), sha256.to_string(), max);
+        let verdict = tokio::task::spawn_blocking(move || -> Result<std::result::Result<(), HubError>> {
+            let bytes = std::fs::read(&path)?;
+            if hex::encode(Sha256::digest(&bytes)) != name {
+                return Ok(Err(HubError::Photo {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    code: "photo_hash_mismatch",
+                    message: "The photo's bytes do not match its SHA-256 name; it was discarded.".into(),
+                }));
+            }
+            // Core's own photo rules: an image of an accepted format, within the size and pixel
+            // limits (read from the header before decoding). The hub makes no thumbnail.
+            Ok(gridpatrol_core::photo::check_bytes(&name, &bytes, max_bytes).map(|_| ()).map_err(|e| HubError::Photo {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "photo_hash_mismatch",
-                message: "The photo's bytes do not match its SHA-256 name; it was discarded.".into(),
-            });
-        }
-        // Core's own photo rules: an image of an accepted format within the size limit (the hub
-        // makes no thumbnail; devices make their own).
-        if let Err(e) = gridpatrol_core::photo::check_bytes(sha256, &bytes, max) {
-            let _ = tokio::fs::remove_file(&partial).await;
-            return Err(HubError::Photo {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "photo_not_image",
+                code: if e.code() == "photo_too_many_pixels" { "photo_too_many_pixels" } else { "photo_not_image" },
                 message: e.message(gridpatrol_core::Lang::En),
-            });
+            }))
+        })
+        .await
+        .map_err(|e| HubError::Internal(e.to_string()))??;
+        if let Err(e) = verdict {
+            let _ = tokio::fs::remove_file(&partial).await;
+            return Err(e);
         }
         let complete = self.complete_path(sha256);
-        tokio::fs::rename(&partial, &complete).await?;
-        self.unsynced.lock().unwrap_or_else(|e| e.into_inner()).push(complete);
+        if complete.is_file() {
+            // Someone else completed the same bytes first: this upload proved the user holds them.
+            tokio::fs::remove_file(&partial).await?;
+        } else {
+            tokio::fs::rename(&partial, &complete).await?;
+            lock(&self.unsynced).push(complete);
+        }
         Ok((total, true))
+    }
+
+    /// Discards `user`'s oldest partial uploads (other than `sha256`) until `more` bytes fit in `quota`.
+    fn make_room(&self, user: &str, sha256: &str, more: u64, quota: u64) -> Result<()> {
+        let mut others: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
+        let mut held = 0u64;
+        if let Ok(entries) = std::fs::read_dir(self.partial_dir(user)) {
+            for entry in entries.flatten() {
+                let Ok(meta) = entry.metadata() else { continue };
+                held += meta.len();
+                if entry.file_name() != sha256 {
+                    others.push((meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len(), entry.path()));
+                }
+            }
+        }
+        others.sort();
+        for (_, len, path) in others {
+            if held + more <= quota {
+                break;
+            }
+            // A partial upload being written right now is behind its own lock; removing its name
+            // is harmless (its writer's next request finds 0 bytes and starts again).
+            std::fs::remove_file(&path)?;
+            held -= len;
+        }
+        Ok(())
+    }
+
+    /// Removes partial uploads last written more than `max_age` before `now`; how many it removed.
+    /// Run at start and periodically, so abandoned uploads do not accumulate.
+    pub fn sweep(&self, max_age: Duration, now: SystemTime) -> Result<usize> {
+        let mut removed = 0;
+        let old = |path: &Path| {
+            std::fs::metadata(path)
+                .and_then(|m| m.modified())
+                .map(|t| now.duration_since(t).unwrap_or_default() > max_age)
+                .unwrap_or(false)
+        };
+        for entry in std::fs::read_dir(self.dir.join("partial"))?.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                for file in std::fs::read_dir(&path)?.flatten() {
+                    if old(&file.path()) && std::fs::remove_file(file.path()).is_ok() {
+                        removed += 1;
+                    }
+                }
+                // Only an empty folder goes (remove_dir refuses the others).
+                let _ = std::fs::remove_dir(&path);
+            } else if std::fs::remove_file(&path).is_ok() {
+                // A partial upload from before uploads had owners: nobody can resume it.
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 
     /// Makes every photo completed since the last call durable, data and name, before a push
     /// commits events that need them, so no acknowledged event can point at a photo a power cut
     /// took away. On failure the photos stay listed and the push fails (the client retries).
     pub fn sync_before_push(&self) -> Result<()> {
-        let mut unsynced = self.unsynced.lock().unwrap_or_else(|e| e.into_inner());
+        let mut unsynced = lock(&self.unsynced);
         if unsynced.is_empty() {
             return Ok(());
         }
@@ -200,4 +349,38 @@ fn sync_all_of(dir: &std::fs::File, files: &[PathBuf]) -> std::io::Result<()> {
         std::fs::File::open(f)?.sync_all()?;
     }
     dir.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sweep_removes_only_partial_uploads_older_than_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = PhotoVault::new(dir.path().to_path_buf()).unwrap();
+        let sha = "a".repeat(64);
+        std::fs::create_dir_all(vault.partial_dir("li")).unwrap();
+        std::fs::write(vault.partial_path("li", &sha), b"abc").unwrap();
+        let now = SystemTime::now();
+        assert_eq!(vault.sweep(Duration::from_secs(3600), now).unwrap(), 0, "a fresh partial upload stays");
+        assert_eq!(vault.partial_len("li", &sha).unwrap(), 3, "a fresh partial upload stays");
+        let later = now + Duration::from_secs(7200);
+        assert_eq!(vault.sweep(Duration::from_secs(3600), later).unwrap(), 1, "an abandoned partial upload expires");
+        assert_eq!(vault.partial_len("li", &sha).unwrap(), 0, "an abandoned partial upload expires");
+    }
+
+    #[test]
+    fn a_users_oldest_partial_uploads_make_room_within_the_quota() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = PhotoVault::new(dir.path().to_path_buf()).unwrap();
+        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        std::fs::create_dir_all(vault.partial_dir("li")).unwrap();
+        std::fs::write(vault.partial_path("li", &a), vec![0u8; 600]).unwrap();
+        std::fs::create_dir_all(vault.partial_dir("zhang")).unwrap();
+        std::fs::write(vault.partial_path("zhang", &a), vec![0u8; 600]).unwrap();
+        vault.make_room("li", &b, 600, 1000).unwrap();
+        assert_eq!(vault.partial_len("li", &a).unwrap(), 0, "the user's own oldest partial upload makes room");
+        assert_eq!(vault.partial_len("zhang", &a).unwrap(), 600, "another user's partial uploads are untouched");
+    }
 }

@@ -9,6 +9,12 @@
 //! for all), and pulls read through a second connection so they never wait for a commit. A PostgreSQL
 //! store would implement the same trait with the same [`crate::rules::judge`]; it would need a
 //! gap-free sequence for the pull cursor (e.g. assigning `hub_seq` under a lock at commit).
+//!
+//! What the store answers is only ever the caller's: a pull returns the events of the caller's grids
+//! (a weekly-log review only to its officer and the reviewers over the grid, by the generated
+//! `audience` column) and the last of them as the cursor; a photo is readable by its uploader
+//! (`photo_uploads`) and by the scopes of findings that name it (`photo_uses`, kept by triggers from
+//! the findings' bodies); a token is refused once revoked or idle longer than the hub's limit.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -18,9 +24,11 @@ use gridpatrol_core::clock::{Clock, OsIds};
 use gridpatrol_core::model::{Finding, Patrol, Role};
 use gridpatrol_core::review::LogReview;
 use gridpatrol_core::scope::Scope;
+use gridpatrol_core::validate::clip;
 use gridpatrol_core::Store as CoreStore;
 use gridpatrol_sync::wire::{Ack, PullResponse, WireEvent};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
 
 use crate::auth::{Principal, UserRecord};
 use crate::error::{HubError, Result};
@@ -31,14 +39,28 @@ pub trait HubStore: Send + Sync {
     fn add_user(&self, user: &UserRecord) -> Result<()>;
     fn user(&self, name: &str) -> Result<Option<UserRecord>>;
     fn insert_token(&self, hash: &str, user: &str, device: &str) -> Result<()>;
-    /// The user a token belongs to, unless it was revoked.
-    fn token_user(&self, hash: &str) -> Result<Option<UserRecord>>;
+    /// The user a token belongs to, unless it was revoked or has not been used for `idle_limit`;
+    /// records the use (at most every [`TOUCH_EVERY`], so requests do not each write).
+    fn token_user(&self, hash: &str, idle_limit: chrono::Duration) -> Result<Option<UserRecord>>;
     /// Revokes every token of `user`; how many there were.
     fn revoke_tokens(&self, user: &str) -> Result<usize>;
+    /// Revokes the session `id` of `user` (a device's sign-in; [`Session::id`] or a prefix of at
+    /// least 6 characters naming one session); how many tokens that revoked (0 or 1).
+    fn revoke_session(&self, user: &str, id: &str) -> Result<usize>;
+    /// Every session (device sign-in) of `user`, newest first.
+    fn sessions(&self, user: &str) -> Result<Vec<Session>>;
+    /// Whether `who` may read the whole photo `sha256`: they uploaded it, or a finding in their
+    /// scope names it.
+    fn photo_visible(&self, sha256: &str, who: &Principal) -> Result<bool>;
+    /// Records that `user` uploaded the whole photo `sha256`.
+    fn record_photo_upload(&self, sha256: &str, user: &str) -> Result<()>;
     /// A user's assigned grids expanded with the registry (core's [`Scope::expand`]).
     fn scope_of(&self, role: Role, grids: &[String]) -> Result<Scope>;
     /// Whether `code` names a grid of the registry.
     fn grid_exists(&self, code: &str) -> Result<bool>;
+    /// Checks the grids given to a user of `role` against the registry (core's
+    /// [`gridpatrol_core::scope::check_assignment`]).
+    fn check_assignment(&self, role: Role, grids: &[String]) -> Result<()>;
     /// Judges and applies a batch in hub order, all or nothing; one ack per event. `photo_present`
     /// answers whether the hub holds a photo; it must be the same for every caller (the hub's one
     /// photo vault), because a store may apply batches that arrive together under one caller's call.
@@ -48,8 +70,26 @@ pub trait HubStore: Send + Sync {
         events: &[WireEvent],
         photo_present: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<Vec<Ack>>;
-    /// Events after `since` within `scope`, in hub order.
-    fn pull(&self, scope: &Scope, since: i64, limit: usize) -> Result<PullResponse>;
+    /// Events after `since` that `who` may see, in hub order: those of grids in their scope, except
+    /// weekly-log reviews, which only their officer and the leads and administrators over the
+    /// officer's grid see. The cursor returned is the last event `who` was given (or `since`), so
+    /// it tells nothing about events outside their view.
+    fn pull(&self, who: &Principal, since: i64, limit: usize) -> Result<PullResponse>;
+}
+
+/// How often a token's last use is written down: an idle limit is days long, so an hour is exact
+/// enough, and a busy device does not write on every request.
+pub const TOUCH_EVERY: chrono::Duration = chrono::Duration::hours(1);
+
+/// A device's sign-in, as `gridpatrol-hub user sessions` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Session {
+    /// The first 12 hex digits of the token's hash: names the session, reveals nothing of the token.
+    pub id: String,
+    pub device: String,
+    pub created_at: String,
+    pub last_used_at: String,
+    pub revoked_at: Option<String>,
 }
 
 const MIGRATIONS: &[&str] = &[
@@ -106,6 +146,42 @@ const MIGRATIONS: &[&str] = &[
         body    TEXT NOT NULL,
         hub_seq INTEGER NOT NULL
     );
+    "#,
+    // 3: idle tokens, photos' readers, and who a weekly-log review is for.
+    r#"
+    ALTER TABLE tokens ADD COLUMN last_used_at TEXT;
+    UPDATE tokens SET last_used_at = created_at;
+    -- Who uploaded a whole photo: it is theirs to read, before and after a finding uses it.
+    CREATE TABLE photo_uploads (
+        sha256       TEXT NOT NULL,
+        user         TEXT NOT NULL,
+        completed_at TEXT NOT NULL,
+        PRIMARY KEY (sha256, user)
+    ) WITHOUT ROWID;
+    -- Which findings name a photo (and in which grid): kept from the findings' bodies by triggers,
+    -- so whoever may see the finding may see its photos.
+    CREATE TABLE photo_uses (
+        sha256  TEXT NOT NULL,
+        finding TEXT NOT NULL,
+        grid    TEXT NOT NULL,
+        PRIMARY KEY (sha256, finding)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO photo_uses (sha256, finding, grid)
+        SELECT json_extract(p.value, '$.sha256'), f.id, f.grid FROM findings f, json_each(f.body, '$.photos') p;
+    CREATE TRIGGER findings_photos_insert AFTER INSERT ON findings BEGIN
+        INSERT OR IGNORE INTO photo_uses (sha256, finding, grid)
+            SELECT json_extract(p.value, '$.sha256'), NEW.id, NEW.grid FROM json_each(NEW.body, '$.photos') p;
+    END;
+    CREATE TRIGGER findings_photos_update AFTER UPDATE OF body ON findings BEGIN
+        INSERT OR IGNORE INTO photo_uses (sha256, finding, grid)
+            SELECT json_extract(p.value, '$.sha256'), NEW.id, NEW.grid FROM json_each(NEW.body, '$.photos') p;
+    END;
+    -- A weekly-log review (entity id `2026-W48/李明`) is for its officer, and the leads over the grid.
+    ALTER TABLE events ADD COLUMN audience TEXT
+        GENERATED ALWAYS AS (CASE WHEN kind LIKE 'log.%' THEN substr(entity_id, instr(entity_id, '/') + 1) END) VIRTUAL;
+    -- A pull finds the caller's page in this index alone (grid, order, audience), then reads those rows.
+    DROP INDEX events_grid;
+    CREATE INDEX events_grid ON events(grid, hub_seq, audience);
     "#,
 ];
 
@@ -241,10 +317,12 @@ impl SqliteStore {
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
     let role: String = r.get(1)?;
     let grids: String = r.get(2)?;
+    // A row the hub cannot read is an error, never a default (an unknown role is not an officer).
+    let bad = |i: usize, e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into());
     Ok(UserRecord {
         name: r.get(0)?,
-        role: Role::parse(&role).unwrap_or(Role::Officer),
-        grids: serde_json::from_str(&grids).unwrap_or_default(),
+        role: Role::parse(&role).ok_or_else(|| bad(1, format!("unknown role {role}")))?,
+        grids: serde_json::from_str(&grids).map_err(|e| bad(2, format!("unreadable grids: {e}")))?,
         password_hash: r.get(3)?,
     })
 }
@@ -302,24 +380,42 @@ impl HubStore for SqliteStore {
     }
 
     fn insert_token(&self, hash: &str, user: &str, device: &str) -> Result<()> {
+        let now = ts(self.clock.now());
         self.conn().execute(
-            "INSERT INTO tokens (hash, user, device, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![hash, user, device, ts(self.clock.now())],
+            "INSERT INTO tokens (hash, user, device, created_at, last_used_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![hash, user, device, now],
         )?;
         Ok(())
     }
 
-    fn token_user(&self, hash: &str) -> Result<Option<UserRecord>> {
+    fn token_user(&self, hash: &str, idle_limit: chrono::Duration) -> Result<Option<UserRecord>> {
         // A revocation committed before this read is seen: a reader starts from the latest commit.
-        Ok(self
+        let row = self
             .reader()
             .query_row(
-                "SELECT u.name, u.role, u.grids, u.password_hash FROM tokens t JOIN users u ON u.name = t.user
-                 WHERE t.hash = ?1 AND t.revoked_at IS NULL",
+                "SELECT u.name, u.role, u.grids, u.password_hash, t.last_used_at FROM tokens t
+                 JOIN users u ON u.name = t.user WHERE t.hash = ?1 AND t.revoked_at IS NULL",
                 [hash],
-                user_from_row,
+                |r| Ok((user_from_row(r)?, r.get::<_, Option<String>>(4)?)),
             )
-            .optional()?)
+            .optional()?;
+        let Some((user, last_used)) = row else { return Ok(None) };
+        let now = self.clock.now();
+        let last_used = match last_used.as_deref().map(DateTime::parse_from_rfc3339) {
+            Some(Ok(t)) => t.with_timezone(&Utc),
+            // A token row without a readable time is refused, never taken as fresh.
+            _ => return Err(HubError::Internal(format!("token of {} has no readable last use", user.name))),
+        };
+        if now - last_used > idle_limit {
+            return Ok(None);
+        }
+        if now - last_used > TOUCH_EVERY {
+            self.conn().execute(
+                "UPDATE tokens SET last_used_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
+                params![hash, ts(now)],
+            )?;
+        }
+        Ok(Some(user))
     }
 
     fn revoke_tokens(&self, user: &str) -> Result<usize> {
@@ -327,12 +423,93 @@ impl HubStore for SqliteStore {
         let exists: bool =
             conn.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE name = ?1)", [user], |r| r.get(0))?;
         if !exists {
-            return Err(HubError::UnknownUser(user.to_string()));
+            return Err(HubError::UnknownUser(clip(user)));
         }
         Ok(conn.execute(
             "UPDATE tokens SET revoked_at = ?2 WHERE user = ?1 AND revoked_at IS NULL",
             params![user, ts(self.clock.now())],
         )?)
+    }
+
+    fn revoke_session(&self, user: &str, id: &str) -> Result<usize> {
+        let id = id.trim().to_ascii_lowercase();
+        if id.len() < 6 || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(HubError::bad_request(
+                "invalid_session",
+                format!(
+                    "--device: {} is not a session id (6 to 64 hex digits, as `user sessions` lists them).",
+                    clip(&id)
+                ),
+            ));
+        }
+        let conn = self.conn();
+        let exists: bool =
+            conn.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE name = ?1)", [user], |r| r.get(0))?;
+        if !exists {
+            return Err(HubError::UnknownUser(clip(user)));
+        }
+        let matching: Vec<String> = conn
+            .prepare("SELECT hash FROM tokens WHERE user = ?1 AND substr(hash, 1, length(?2)) = ?2")?
+            .query_map(params![user, id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        match matching.as_slice() {
+            [] => Err(HubError::bad_request(
+                "unknown_session",
+                format!("--device: {user} has no session {id}; `gridpatrol-hub user sessions {user}` lists them."),
+            )),
+            [hash] => Ok(conn.execute(
+                "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
+                params![hash, ts(self.clock.now())],
+            )?),
+            _ => Err(HubError::bad_request(
+                "ambiguous_session",
+                format!("--device: {id} names more than one session of {user}; give more of the id."),
+            )),
+        }
+    }
+
+    fn sessions(&self, user: &str) -> Result<Vec<Session>> {
+        let conn = self.reader();
+        let exists: bool =
+            conn.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE name = ?1)", [user], |r| r.get(0))?;
+        if !exists {
+            return Err(HubError::UnknownUser(clip(user)));
+        }
+        let sessions = conn
+            .prepare(
+                "SELECT substr(hash, 1, 12), device, created_at, coalesce(last_used_at, created_at), revoked_at
+                 FROM tokens WHERE user = ?1 ORDER BY created_at DESC, hash",
+            )?
+            .query_map([user], |r| {
+                Ok(Session {
+                    id: r.get(0)?,
+                    device: r.get(1)?,
+                    created_at: r.get(2)?,
+                    last_used_at: r.get(3)?,
+                    revoked_at: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(sessions)
+    }
+
+    fn photo_visible(&self, sha256: &str, who: &Principal) -> Result<bool> {
+        let grids = serde_json::to_string(&who.scope.grids).map_err(|e| HubError::Internal(e.to_string()))?;
+        Ok(self.reader().query_row(
+            "SELECT EXISTS(SELECT 1 FROM photo_uploads WHERE sha256 = ?1 AND user = ?2)
+                 OR EXISTS(SELECT 1 FROM photo_uses WHERE sha256 = ?1
+                           AND (?3 OR grid IN (SELECT value FROM json_each(?4))))",
+            params![sha256, who.user.name, who.scope.all, grids],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn record_photo_upload(&self, sha256: &str, user: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT OR IGNORE INTO photo_uploads (sha256, user, completed_at) VALUES (?1, ?2, ?3)",
+            params![sha256, user, ts(self.clock.now())],
+        )?;
+        Ok(())
     }
 
     fn scope_of(&self, role: Role, grids: &[String]) -> Result<Scope> {
@@ -341,6 +518,11 @@ impl HubStore for SqliteStore {
 
     fn grid_exists(&self, code: &str) -> Result<bool> {
         Ok(self.registry.iter().any(|(c, _)| c == code))
+    }
+
+    fn check_assignment(&self, role: Role, grids: &[String]) -> Result<()> {
+        let registry = self.registry.iter().map(|(c, p)| (c.as_str(), p.as_deref()));
+        Ok(gridpatrol_core::scope::check_assignment(role, grids, registry)?)
     }
 
     fn push(
@@ -410,44 +592,70 @@ impl HubStore for SqliteStore {
         done.unwrap_or_else(|| Err(HubError::Internal("a push was lost from the commit group".into())))
     }
 
-    fn pull(&self, scope: &Scope, since: i64, limit: usize) -> Result<PullResponse> {
-        // One read transaction on the reader: the page and `max` come from the same snapshot, and
-        // commits are serial, so no event can later appear below a cursor already handed out.
+    fn pull(&self, who: &Principal, since: i64, limit: usize) -> Result<PullResponse> {
+        let scope = &who.scope;
+        let grids = serde_json::to_string(&scope.grids).map_err(|e| HubError::Internal(e.to_string()))?;
+        // Who sees a weekly-log review is core's rule; the `audience` column (the log's officer)
+        // lets the query apply it.
+        let reviewer = gridpatrol_core::scope::sees_others_reviews(who.user.role);
         let mut conn = self.reader();
         let tx = conn.transaction()?;
-        let max: i64 = tx.query_row("SELECT coalesce(max(hub_seq), 0) FROM events", [], |r| r.get(0))?;
-        let grids = serde_json::to_string(&scope.grids).unwrap_or_else(|_| "[]".into());
         let events: Vec<WireEvent> = {
-            let mut stmt = tx.prepare_cached(
+            // One row more than asked for tells whether more follow. An administrator's query walks
+            // the log in order. Anyone else's picks the page's sequence numbers grid by grid from
+            // `events_grid` (so events elsewhere in the city are never scanned, and only integers are
+            // sorted), then reads those rows.
+            let sql = if scope.all {
                 "SELECT hub_seq, id, entity, entity_id, actor, kind, payload, device_time FROM events
-                 WHERE hub_seq > ?1 AND hub_seq <= ?2 AND (?3 OR grid IN (SELECT value FROM json_each(?4)))
-                 ORDER BY hub_seq LIMIT ?5",
-            )?;
-            let rows = stmt.query_map(params![since, max, scope.all, grids, limit as i64], |r| {
+                 WHERE hub_seq > ?1 AND (audience IS NULL OR audience = ?3 OR ?4)
+                 ORDER BY hub_seq LIMIT ?2"
+            } else {
+                "SELECT hub_seq, id, entity, entity_id, actor, kind, payload, device_time FROM events
+                 WHERE hub_seq IN (
+                     SELECT hub_seq FROM events
+                     WHERE grid IN (SELECT value FROM json_each(?5)) AND hub_seq > ?1
+                       AND (audience IS NULL OR audience = ?3 OR ?4)
+                     ORDER BY hub_seq LIMIT ?2)
+                 ORDER BY hub_seq"
+            };
+            let mut stmt = tx.prepare_cached(sql)?;
+            let page = limit as i64 + 1;
+            let mut rows = if scope.all {
+                stmt.query(params![since, page, who.user.name, reviewer])?
+            } else {
+                stmt.query(params![since, page, who.user.name, reviewer, grids])?
+            };
+            let mut events = Vec::new();
+            while let Some(r) = rows.next()? {
                 let payload: String = r.get(6)?;
                 let time: String = r.get(7)?;
-                Ok(WireEvent {
+                let id: String = r.get(1)?;
+                // A stored row the hub cannot read is an error, never a default.
+                let payload = serde_json::from_str(&payload)
+                    .map_err(|e| HubError::Internal(format!("event {id}: unreadable payload: {e}")))?;
+                let device_time = DateTime::parse_from_rfc3339(&time)
+                    .map_err(|e| HubError::Internal(format!("event {id}: unreadable device time: {e}")))?
+                    .with_timezone(&Utc);
+                events.push(WireEvent {
                     hub_seq: Some(r.get(0)?),
-                    id: r.get(1)?,
+                    id,
                     entity: r.get(2)?,
                     entity_id: r.get(3)?,
                     actor: r.get(4)?,
                     kind: r.get(5)?,
-                    payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
-                    device_time: DateTime::parse_from_rfc3339(&time).map(|t| t.with_timezone(&Utc)).unwrap_or_default(),
-                })
-            })?;
-            rows.collect::<rusqlite::Result<_>>()?
+                    payload,
+                    device_time,
+                });
+            }
+            events
         };
         tx.commit()?;
-        // A short page means everything up to `max` was looked at: the cursor skips the events
-        // outside the caller's scope too, so they are never scanned again.
-        let (cursor, more) = if events.len() < limit {
-            (max.max(since), false)
-        } else {
-            let last = events.last().and_then(|e| e.hub_seq).unwrap_or(since);
-            (last, last < max)
-        };
+        let more = events.len() > limit;
+        let mut events = events;
+        events.truncate(limit);
+        // The cursor is the last event given: commits are serial, so no event can later appear
+        // below it; it says nothing about how many events exist outside the caller's view.
+        let cursor = events.last().and_then(|e| e.hub_seq).unwrap_or(since);
         Ok(PullResponse { events, cursor, more })
     }
 }

@@ -50,12 +50,12 @@ fn hub_with(limits: Limits) -> Hub {
             .unwrap();
     }
     let store = Arc::new(store);
-    let state = AppState {
-        store: store.clone(),
-        photos: Arc::new(gridpatrol_hub::photos::PhotoVault::new(dir.path().join("photos")).unwrap()),
+    let state = AppState::new(
+        store.clone(),
+        Arc::new(gridpatrol_hub::photos::PhotoVault::new(dir.path().join("photos")).unwrap()),
         limits,
-        clock: clock(),
-    };
+        clock(),
+    );
     Hub { router: app(state), store, _dir: dir }
 }
 
@@ -332,7 +332,7 @@ async fn pull_returns_only_the_callers_scope_in_hub_order() {
     assert_eq!(s, StatusCode::OK);
     let ids: Vec<&str> = page["events"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
     assert_eq!(ids, vec![a.id.as_str()], "an officer pulls only their own grids' events");
-    assert_eq!(page["cursor"], 2, "the cursor passes events outside the scope too");
+    assert_eq!(page["cursor"], 1, "the cursor is the last event given: it tells nothing of events outside the scope");
 
     let lead = sign_in(&hub, "lead").await;
     let (_, page) = json_call(&hub, Method::GET, "/api/v1/pull?since=0&limit=1", Some(&lead), Value::Null).await;
@@ -455,6 +455,7 @@ async fn weekly_log_reviews_are_judged_in_hub_order_and_pulled_by_the_officers_g
     assert_eq!(pulled(lead.clone()).await, vec!["log.submitted"]);
     assert_eq!(pulled(li.clone()).await, vec!["log.submitted"], "the officer pulls their own log's events");
     assert!(pulled(lead2.clone()).await.is_empty(), "a lead of another large grid does not see it");
+    assert!(pulled(zhang.clone()).await.is_empty(), "another officer of the same grid does not see li's log");
 
     // Two reviewers act offline on the same submitted log: the first in hub order wins.
     let mut decisions = Vec::new();
@@ -812,4 +813,39 @@ fn pushes_arriving_together_are_each_answered_and_a_refused_one_stores_nothing()
     again.sort();
     assert_eq!(again, seqs);
     assert_eq!(hub.store.event_count().unwrap(), (good * 3) as i64);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_sign_ins_are_throttled_by_the_forwarded_address() {
+    let hub = hub_with(Limits {
+        trust_forwarded_for: true,
+        sign_in_address_burst: 2,
+        sign_in_user_burst: 100,
+        ..Limits::default()
+    });
+    let attempt = |forwarded: &'static str| {
+        let router = hub.router.clone();
+        async move {
+            let request = Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/sign-in")
+                .header("content-type", "application/json")
+                // A client may send its own X-Forwarded-For; the proxy appends the real address last.
+                .header("x-forwarded-for", format!("9.9.9.9, {forwarded}"))
+                .body(Body::from(json!({"user": "li", "password": "wrong-password", "device": "d"}).to_string()))
+                .unwrap();
+            let response = router.oneshot(request).await.unwrap();
+            (response.status(), response.headers().get("retry-after").cloned())
+        }
+    };
+    assert_eq!(attempt("10.0.0.1").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(attempt("10.0.0.1").await.0, StatusCode::UNAUTHORIZED);
+    let (status, retry) = attempt("10.0.0.1").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "an address out of attempts is throttled");
+    assert!(retry.is_some(), "a 429 carries Retry-After");
+    assert_eq!(
+        attempt("10.0.0.2").await.0,
+        StatusCode::UNAUTHORIZED,
+        "another address behind the same proxy is not throttled by the first one's failures"
+    );
 }

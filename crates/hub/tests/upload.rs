@@ -49,8 +49,7 @@ async fn a_large_photo_uploads_in_chunks_with_progress() {
         })
         .unwrap();
     let photos = Arc::new(gridpatrol_hub::photos::PhotoVault::new(hub_dir.path().join("photos")).unwrap());
-    let state =
-        AppState { store: Arc::new(store), photos: photos.clone(), limits: Limits::default(), clock: clock.clone() };
+    let state = AppState::new(Arc::new(store), photos.clone(), Limits::default(), clock.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app(state)).await });

@@ -80,7 +80,12 @@ impl HubClient {
         if status.is_success() {
             return response.json().await.map_err(|e| Error::Unreachable(e.to_string()));
         }
+        let retry_after = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok());
+        let retry_after = retry_after.and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(60);
         let body = error_body(status, response).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(Error::Throttled { body, retry_after });
+        }
         if status.is_client_error() {
             Err(Error::Refused(body))
         } else {

@@ -13,6 +13,9 @@ pub enum Error {
     /// The hub refused the request as a whole (not one event), e.g. a revoked token.
     #[error("the hub refused: {} ({})", .0.message, .0.code)]
     Refused(ErrorBody),
+    /// The hub refused for now: too many attempts (429); `retry_after` seconds from its `Retry-After`.
+    #[error("the hub asks to wait {retry_after} s: {} ({})", .body.message, .body.code)]
+    Throttled { body: ErrorBody, retry_after: u64 },
     /// The device has not signed in to a hub.
     #[error("not signed in to a hub")]
     NotSignedIn,
@@ -26,7 +29,7 @@ impl Error {
     pub fn code(&self) -> String {
         match self {
             Error::Unreachable(_) => "hub_unreachable".into(),
-            Error::Refused(body) => body.code.clone(),
+            Error::Refused(body) | Error::Throttled { body, .. } => body.code.clone(),
             Error::NotSignedIn => "not_signed_in".into(),
             Error::Core(e) => e.code().into(),
             Error::Io(_) => "io".into(),
@@ -44,6 +47,12 @@ impl Error {
                 format!("The hub could not be reached ({d}); changes stay on this device and will be retried.")
             }
             (Error::Refused(b), lang) => refused(b, lang),
+            (Error::Throttled { retry_after, .. }, Lang::Zh) => {
+                format!("登录尝试过多，中心端暂时拒绝登录，请在 {retry_after} 秒后再试。")
+            }
+            (Error::Throttled { retry_after, .. }, Lang::En) => {
+                format!("Too many sign-in attempts; the hub refuses them for now. Try again in {retry_after} s.")
+            }
             (Error::NotSignedIn, Lang::Zh) => "尚未登录中心端，请先运行 gridpatrol login。".into(),
             (Error::NotSignedIn, Lang::En) => "Not signed in to a hub; run gridpatrol login first.".into(),
             (Error::Core(e), lang) => e.message(lang),

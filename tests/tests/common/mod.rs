@@ -213,3 +213,194 @@ impl Client {
         panic!("sync never finished cleanly in {rounds} rounds");
     }
 }
+
+// ---- Additions for the red-team suite (issue 10): flags, signals, memory, the admin CLI, HTTP. ----
+
+impl Hub {
+    /// A hub serving with extra `serve` flags (e.g. `--header-timeout-secs 1`).
+    pub fn start_with(flags: &[&str]) -> Hub {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new(bin("gridpatrol-hub"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["init", "--sample"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "hub init: {}", String::from_utf8_lossy(&out.stderr));
+        let mut hub = Hub { dir, child: None, addr: "127.0.0.1:0".into() };
+        hub.serve_with(flags);
+        hub
+    }
+
+    /// Starts serving with extra flags on the hub's address.
+    pub fn serve_with(&mut self, flags: &[&str]) {
+        let mut child = Command::new(bin("gridpatrol-hub"))
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(["serve", "--listen", &self.addr])
+            .args(flags)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line.trim().rsplit("http://").next().expect("the hub prints its address").to_string();
+        assert!(url.starts_with("127.0.0.1:"), "the hub listens on loopback only: {line}");
+        self.addr = url;
+        self.child = Some(child);
+    }
+
+    /// The serving process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("the hub serves").id()
+    }
+
+    /// Sends `signal` (e.g. "TERM") to the serving hub and waits for it to exit; its exit status.
+    pub fn signal_and_wait(&mut self, signal: &str) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("the hub serves");
+        let sent = Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status().unwrap();
+        assert!(sent.success(), "kill -{signal} {}", child.id());
+        child.wait().unwrap()
+    }
+
+    /// Waits for the serving hub to exit (after a signal sent elsewhere); its exit status.
+    pub fn wait_exit(&mut self) -> std::process::ExitStatus {
+        self.child.take().expect("the hub serves").wait().unwrap()
+    }
+
+    /// A field of /proc/<hub pid>/status in KiB (`VmRSS`, `VmHWM`).
+    pub fn proc_kib(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{field}:")))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("{field} in /proc/{}/status", self.pid()))
+    }
+
+    /// Runs the hub's administration CLI on its data folder (while it serves), with `stdin`.
+    pub fn admin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(bin("gridpatrol-hub"))
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    /// A writable connection to the hub's database, for setting up a state the API cannot reach
+    /// (a token last used long ago).
+    pub fn db_rw(&self) -> rusqlite::Connection {
+        let db = rusqlite::Connection::open(self.dir.path().join("hub.db")).unwrap();
+        db.busy_timeout(Duration::from_secs(10)).unwrap();
+        db
+    }
+
+    /// Signs in over HTTP; the status, the Retry-After header and the JSON body.
+    pub fn sign_in(&self, user: &str, password: &str, device: &str) -> (u16, Option<String>, Value) {
+        let response = http()
+            .post(format!("{}/api/v1/sign-in", self.url()))
+            .json(&serde_json::json!({"user": user, "password": password, "device": device}))
+            .send()
+            .unwrap();
+        let status = response.status().as_u16();
+        let retry = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(String::from);
+        (status, retry, response.json().unwrap_or(Value::Null))
+    }
+
+    /// A device token of `user` (the sample password), or a panic naming the refusal.
+    pub fn token(&self, user: &str, password: &str, device: &str) -> String {
+        let (status, _, body) = self.sign_in(user, password, device);
+        assert_eq!(status, 200, "sign-in as {user}: {body}");
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    /// Pulls from `since` with `token`: the status and the JSON body.
+    pub fn pull(&self, token: &str, since: i64) -> (u16, Value) {
+        let response =
+            http().get(format!("{}/api/v1/pull?since={since}", self.url())).bearer_auth(token).send().unwrap();
+        (response.status().as_u16(), response.json().unwrap_or(Value::Null))
+    }
+}
+
+/// A blocking HTTP client for hostile requests, with a generous overall timeout (never a timed
+/// assertion: a request that hangs fails the test instead of hanging it).
+pub fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder().timeout(Duration::from_secs(120)).build().unwrap()
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    let start = out.len();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let crc = crc32(&out[start..]);
+    out.extend_from_slice(&crc.to_be_bytes());
+}
+
+fn ihdr(width: u32, height: u32) -> Vec<u8> {
+    let mut d = Vec::new();
+    d.extend_from_slice(&width.to_be_bytes());
+    d.extend_from_slice(&height.to_be_bytes());
+    d.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB, deflate, no filter method, no interlace
+    d
+}
+
+/// A real, decodable RGB PNG of `width`×`height`, its pixels varied by `seed` (so each seed is a
+/// different photo), written by hand: stored (uncompressed) deflate blocks.
+pub fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
+    let mut raw = Vec::new();
+    for y in 0..height {
+        raw.push(0); // filter: none
+        for x in 0..width {
+            raw.extend_from_slice(&[seed, (x % 251) as u8, (y % 241) as u8]);
+        }
+    }
+    let mut z = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (i, block) in blocks.iter().enumerate() {
+        z.push(u8::from(i + 1 == blocks.len()));
+        let len = block.len() as u16;
+        z.extend_from_slice(&len.to_le_bytes());
+        z.extend_from_slice(&(!len).to_le_bytes());
+        z.extend_from_slice(block);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    z.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    png_chunk(&mut out, b"IHDR", &ihdr(width, height));
+    png_chunk(&mut out, b"IDAT", &z);
+    png_chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+/// A small file whose PNG header claims `width`×`height` (10,000×10,000 decodes to 300 MB), with a
+/// few bytes of image data: only its header can be read cheaply.
+pub fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    png_chunk(&mut out, b"IHDR", &ihdr(width, height));
+    png_chunk(&mut out, b"IDAT", &[0x78, 0x01, 0x00, 0x00, 0x00, 0xff, 0xff]);
+    png_chunk(&mut out, b"IEND", &[]);
+    out
+}

@@ -335,3 +335,20 @@ fn pulled_photos_are_wanted_until_fetched_and_checked() {
 fn hex_sha(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
+
+#[test]
+fn a_photo_beyond_the_pixel_limits_is_refused_from_its_header() {
+    let mut env = Env::sample();
+    let wide = png(gridpatrol_core::photo::MAX_SIDE + 1, 1, 5);
+    assert!(wide.len() < 200_000, "the file itself is small");
+    let err = env.assert_refused("a photo wider than MAX_SIDE", "photo_too_many_pixels", |s| {
+        s.add_finding(with_photos(vec![bytes("wide.png", wide)]))
+    });
+    assert!(
+        err.message(gridpatrol_core::Lang::En).contains(&format!("{}×1", gridpatrol_core::photo::MAX_SIDE + 1)),
+        "the refusal gives the photo's dimensions: {err}"
+    );
+    env.store
+        .add_finding(with_photos(vec![bytes("ok.png", png(gridpatrol_core::photo::MAX_SIDE, 1, 6))]))
+        .expect("a photo exactly at the side limit is accepted");
+}

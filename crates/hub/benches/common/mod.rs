@@ -22,12 +22,12 @@ pub fn env(name: &str, default: usize) -> usize {
 
 /// Serves `store` (with its photo vault in `dir/photos`) on 127.0.0.1 in `rt`; returns its base URL.
 pub fn serve(rt: &tokio::runtime::Runtime, dir: &Path, store: SqliteStore, clock: Arc<dyn Clock>) -> String {
-    let state = AppState {
-        store: Arc::new(store),
-        photos: Arc::new(gridpatrol_hub::photos::PhotoVault::new(dir.join("photos")).unwrap()),
-        limits: Limits::default(),
+    let state = AppState::new(
+        Arc::new(store),
+        Arc::new(gridpatrol_hub::photos::PhotoVault::new(dir.join("photos")).unwrap()),
+        Limits::default(),
         clock,
-    };
+    );
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     rt.spawn(async move {

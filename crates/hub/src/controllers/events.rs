@@ -57,6 +57,7 @@ pub async fn push(
     let photos = state.photos.clone();
     blocking(move || {
         photos.sync_before_push()?;
+        super::photos::check_attachable(&*store, &photos, &who, &request.events)?;
         let acks = store.push(&who, &request.events, &|sha: &str| photos.is_complete(sha))?;
         Ok(Json(PushResponse { acks }))
     })
@@ -102,5 +103,5 @@ pub async fn pull(
         ));
     }
     let store = state.store.clone();
-    blocking(move || Ok(Json(store.pull(&who.scope, query.since, limit)?))).await
+    blocking(move || Ok(Json(store.pull(&who, query.since, limit)?))).await
 }
