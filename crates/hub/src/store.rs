@@ -2,7 +2,10 @@
 //!
 //! [`SqliteStore`] keeps `hub.db` (WAL, `synchronous=FULL`, append-only migrations counted by
 //! `user_version`) beside a core store in `reference/` that holds the grid registry and category
-//! tree the rules check against. A push is judged and written in one IMMEDIATE transaction, so the
+//! tree the rules check against. Each event is stamped with the time the hub accepted it
+//! (`received_at`, pulled as `accepted_at`), and a row the hub cannot read (a user's role, a record's
+//! body, an event's time) is an error, never a default; an unreadable event row is left out of pull
+//! pages and logged rather than sent. A push is judged and written in one IMMEDIATE transaction, so the
 //! hub order is the commit order, an event id is recorded in the same transaction that applies it
 //! (a replay finds it and answers with the same ack), and a refusal stores nothing. Pushes that
 //! arrive together share that transaction (group commit: each batch in its own savepoint, one fsync
@@ -15,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use gridpatrol_core::clock::{Clock, OsIds};
-use gridpatrol_core::model::{Finding, Patrol, Role};
+use gridpatrol_core::model::Role;
 use gridpatrol_core::review::LogReview;
 use gridpatrol_core::scope::Scope;
 use gridpatrol_core::Store as CoreStore;
@@ -24,7 +27,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::auth::{Principal, UserRecord};
 use crate::error::{HubError, Result};
-use crate::rules::{self, Change, Current};
+use crate::rules::{self, Loaded, Records};
+use gridpatrol_core::change::{Outcome, Target};
 
 /// What the hub needs from its storage. Every method is one transaction.
 pub trait HubStore: Send + Sync {
@@ -238,38 +242,63 @@ impl SqliteStore {
     }
 }
 
+/// A stored value the hub cannot read: an error naming the column, never a default (an unknown
+/// role read as officer would hand out an officer's scope to a broken row).
+fn unreadable(column: usize, what: &str, e: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        format!("unreadable {what} in hub.db: {e}").into(),
+    )
+}
+
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
     let role: String = r.get(1)?;
     let grids: String = r.get(2)?;
     Ok(UserRecord {
         name: r.get(0)?,
-        role: Role::parse(&role).unwrap_or(Role::Officer),
-        grids: serde_json::from_str(&grids).unwrap_or_default(),
+        role: Role::parse(&role).ok_or_else(|| unreadable(1, "role", &role))?,
+        grids: serde_json::from_str(&grids).map_err(|e| unreadable(2, "grids", e))?,
         password_hash: r.get(3)?,
     })
 }
 
-struct TxCurrent<'a>(&'a Connection);
+/// A record's JSON body as the hub wrote it; one it cannot read is an error, never "not there".
+fn body<T: serde::de::DeserializeOwned>(what: &str, text: Option<String>) -> Result<Option<T>> {
+    text.map(|b| serde_json::from_str(&b).map_err(|e| HubError::Internal(format!("unreadable {what} row: {e}"))))
+        .transpose()
+}
 
-impl Current for TxCurrent<'_> {
-    fn finding(&mut self, id: &str) -> Result<Option<Finding>> {
-        let body: Option<String> =
-            self.0.query_row("SELECT body FROM findings WHERE id = ?1", [id], |r| r.get(0)).optional()?;
-        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
-    }
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| HubError::Internal(e.to_string()))
+}
 
-    fn patrol(&mut self, id: &str) -> Result<Option<Patrol>> {
-        let body: Option<String> =
-            self.0.query_row("SELECT body FROM patrols WHERE id = ?1", [id], |r| r.get(0)).optional()?;
-        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
-    }
+struct TxRecords<'a>(&'a Connection);
 
-    fn log_review(&mut self, key: &str) -> Result<Option<(LogReview, String)>> {
-        let row: Option<(String, String)> = self
-            .0
-            .query_row("SELECT body, grid FROM log_reviews WHERE key = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        Ok(row.and_then(|(body, grid)| serde_json::from_str(&body).ok().map(|r| (r, grid))))
+impl Records for TxRecords<'_> {
+    fn load(&mut self, target: &Target) -> Result<Loaded> {
+        let one = |sql: &str, key: &str| -> Result<Option<String>> {
+            Ok(self.0.prepare_cached(sql)?.query_row([key], |r| r.get(0)).optional()?)
+        };
+        Ok(match target {
+            Target::Finding(id) => {
+                Loaded::Finding(body("finding", one("SELECT body FROM findings WHERE id = ?1", id.as_str())?)?)
+            }
+            Target::Patrol(id) => {
+                Loaded::Patrol(body("patrol", one("SELECT body FROM patrols WHERE id = ?1", id.as_str())?)?)
+            }
+            Target::Log(key) => {
+                let row: Option<(String, String)> = self
+                    .0
+                    .prepare_cached("SELECT body, grid FROM log_reviews WHERE key = ?1")?
+                    .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                match row {
+                    Some((b, grid)) => Loaded::Log(body::<LogReview>("log review", Some(b))?.map(|r| (r, grid))),
+                    None => Loaded::Log(None),
+                }
+            }
+        })
     }
 }
 
@@ -283,13 +312,7 @@ impl HubStore for SqliteStore {
         }
         conn.execute(
             "INSERT INTO users (name, role, grids, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                user.name,
-                user.role.as_str(),
-                serde_json::to_string(&user.grids).unwrap_or_else(|_| "[]".into()),
-                user.password_hash,
-                ts(self.clock.now())
-            ],
+            params![user.name, user.role.as_str(), to_json(&user.grids)?, user.password_hash, ts(self.clock.now())],
         )?;
         Ok(())
     }
@@ -356,7 +379,6 @@ impl HubStore for SqliteStore {
             if let Some(prev) = seen.insert(e.id.as_str(), digest.clone()) {
                 if prev != digest {
                     return Err(HubError::event_with(
-                        axum::http::StatusCode::CONFLICT,
                         "duplicate_event",
                         &e.id,
                         "The batch carries this event id twice with different content.",
@@ -377,13 +399,13 @@ impl HubStore for SqliteStore {
             return done;
         }
         let group = std::mem::take(&mut *lock(&self.waiting));
-        let now = ts(self.clock.now());
+        let now = self.clock.now();
         let outcome = (|| -> Result<Vec<Result<Vec<Ack>>>> {
             let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut answers = Vec::with_capacity(group.len());
             for push in &group {
                 let sp = tx.savepoint()?;
-                let applied = apply_batch(&sp, &reference, &push.who, &push.events, photo_present, &now);
+                let applied = apply_batch(&sp, &reference, &push.who, &push.events, photo_present, now);
                 if applied.is_ok() {
                     sp.commit()?;
                 } // else dropped: rolled back to the savepoint
@@ -416,40 +438,58 @@ impl HubStore for SqliteStore {
         let mut conn = self.reader();
         let tx = conn.transaction()?;
         let max: i64 = tx.query_row("SELECT coalesce(max(hub_seq), 0) FROM events", [], |r| r.get(0))?;
-        let grids = serde_json::to_string(&scope.grids).unwrap_or_else(|_| "[]".into());
-        let events: Vec<WireEvent> = {
+        let grids = to_json(&scope.grids)?;
+        let (events, last_seen) = {
             let mut stmt = tx.prepare_cached(
-                "SELECT hub_seq, id, entity, entity_id, actor, kind, payload, device_time FROM events
+                "SELECT hub_seq, id, entity, entity_id, actor, kind, payload, device_time, received_at FROM events
                  WHERE hub_seq > ?1 AND hub_seq <= ?2 AND (?3 OR grid IN (SELECT value FROM json_each(?4)))
                  ORDER BY hub_seq LIMIT ?5",
             )?;
-            let rows = stmt.query_map(params![since, max, scope.all, grids, limit as i64], |r| {
-                let payload: String = r.get(6)?;
-                let time: String = r.get(7)?;
-                Ok(WireEvent {
-                    hub_seq: Some(r.get(0)?),
-                    id: r.get(1)?,
-                    entity: r.get(2)?,
-                    entity_id: r.get(3)?,
-                    actor: r.get(4)?,
-                    kind: r.get(5)?,
-                    payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
-                    device_time: DateTime::parse_from_rfc3339(&time).map(|t| t.with_timezone(&Utc)).unwrap_or_default(),
-                })
-            })?;
-            rows.collect::<rusqlite::Result<_>>()?
+            let mut rows = stmt.query(params![since, max, scope.all, grids, limit as i64])?;
+            let mut events = Vec::new();
+            // The last row of the page and how many rows it had, read or not.
+            let mut last_seen: Option<(i64, usize)> = None;
+            while let Some(r) = rows.next()? {
+                let seq: i64 = r.get(0)?;
+                last_seen = Some((seq, last_seen.map_or(1, |(_, n)| n + 1)));
+                match wire_event(r) {
+                    Ok(e) => events.push(e),
+                    // A row this hub cannot read (written around the API) is an error in the log,
+                    // not a default sent to every device in scope: it is left out of the page.
+                    Err(e) => eprintln!("gridpatrol-hub: event {seq} in hub.db is unreadable and not sent: {e}"),
+                }
+            }
+            (events, last_seen)
         };
         tx.commit()?;
         // A short page means everything up to `max` was looked at: the cursor skips the events
         // outside the caller's scope too, so they are never scanned again.
-        let (cursor, more) = if events.len() < limit {
-            (max.max(since), false)
-        } else {
-            let last = events.last().and_then(|e| e.hub_seq).unwrap_or(since);
-            (last, last < max)
+        let (cursor, more) = match last_seen {
+            Some((last, scanned)) if scanned >= limit => (last, last < max),
+            _ => (max.max(since), false),
         };
         Ok(PullResponse { events, cursor, more })
     }
+}
+
+/// One row of the event log as it travels, with the time the hub accepted it.
+fn wire_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<WireEvent> {
+    let payload: String = r.get(6)?;
+    let time = |i: usize| -> rusqlite::Result<DateTime<Utc>> {
+        let text: String = r.get(i)?;
+        DateTime::parse_from_rfc3339(&text).map(|t| t.with_timezone(&Utc)).map_err(|e| unreadable(i, "time", e))
+    };
+    Ok(WireEvent {
+        hub_seq: Some(r.get(0)?),
+        id: r.get(1)?,
+        entity: r.get(2)?,
+        entity_id: r.get(3)?,
+        actor: r.get(4)?,
+        kind: r.get(5)?,
+        payload: serde_json::from_str(&payload).map_err(|e| unreadable(6, "payload", e))?,
+        device_time: time(7)?,
+        accepted_at: Some(time(8)?),
+    })
 }
 
 /// A push waiting for the writer, and the slot its answer is put in.
@@ -465,25 +505,26 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Judges and applies one batch inside the caller's transaction, all or nothing for the caller to
-/// keep or roll back; one ack per event, a replayed event answered with its first ack.
+/// keep or roll back; one ack per event, a replayed event answered with its first ack. `now` is
+/// the time the hub accepts the batch: stamped on each event, and what the rules judge times by.
 fn apply_batch(
     tx: &Connection,
     reference: &CoreStore,
     who: &Principal,
     events: &[WireEvent],
     photo_present: &(dyn Fn(&str) -> bool + Sync),
-    now: &str,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Ack>> {
     let mut acks: Vec<Ack> = Vec::with_capacity(events.len());
     for e in events {
         let digest = e.digest();
         let known: Option<(String, i64)> = tx
-            .query_row("SELECT digest, hub_seq FROM events WHERE id = ?1", [&e.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached("SELECT digest, hub_seq FROM events WHERE id = ?1")?
+            .query_row([&e.id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((stored, seq)) = known {
             if stored != digest {
                 return Err(HubError::event_with(
-                    axum::http::StatusCode::CONFLICT,
                     "event_conflict",
                     &e.id,
                     "The hub already holds an event with this id and different content.",
@@ -492,7 +533,11 @@ fn apply_batch(
             acks.push(Ack { id: e.id.clone(), hub_seq: seq });
             continue;
         }
-        let effect = rules::judge(who, e, &mut TxCurrent(tx), reference, photo_present)?;
+        let effect = rules::judge(who, e, &mut TxRecords(tx), reference, photo_present, now)?;
+        let payload = match &effect.payload {
+            Some(p) => p.to_string(),
+            None => e.payload.to_string(),
+        };
         tx.prepare_cached(
             "INSERT INTO events (id, digest, grid, entity, entity_id, actor, kind, payload, device_time, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -505,37 +550,32 @@ fn apply_batch(
             e.entity_id,
             e.actor,
             e.kind,
-            e.payload.to_string(),
+            payload,
             ts(e.device_time),
-            now
+            ts(now)
         ])?;
         let seq = tx.last_insert_rowid();
-        match effect.change {
-            Change::NewFinding(f) | Change::Finding(f) => {
+        match effect.outcome {
+            Outcome::Finding(f) => {
                 tx.prepare_cached(
                     "INSERT INTO findings (id, grid, status, body, hub_seq) VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body, hub_seq = excluded.hub_seq",
                 )?
-                .execute(params![f.id, f.grid, f.status.as_str(), serde_json::to_string(&f).unwrap_or_default(), seq])?;
+                .execute(params![f.id, f.grid, f.status.as_str(), to_json(&f)?, seq])?;
             }
-            Change::NewPatrol(p) => {
-                tx.execute(
-                    "INSERT INTO patrols (id, officer, body) VALUES (?1, ?2, ?3)",
-                    params![p.id, p.officer, serde_json::to_string(&p).unwrap_or_default()],
-                )?;
+            Outcome::Patrol(p) => {
+                tx.prepare_cached(
+                    "INSERT INTO patrols (id, officer, body) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+                )?
+                .execute(params![p.id, p.officer, to_json(&p)?])?;
             }
-            Change::PatrolEnded => {}
-            Change::LogReview(key, r) => {
+            Outcome::Log(key, r) => {
                 tx.prepare_cached(
                     "INSERT INTO log_reviews (key, grid, body, hub_seq) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(key) DO UPDATE SET body = excluded.body, hub_seq = excluded.hub_seq",
                 )?
-                .execute(params![
-                    key,
-                    effect.grid,
-                    serde_json::to_string(&r).unwrap_or_default(),
-                    seq
-                ])?;
+                .execute(params![key, effect.grid, to_json(&r)?, seq])?;
             }
         }
         acks.push(Ack { id: e.id.clone(), hub_seq: seq });

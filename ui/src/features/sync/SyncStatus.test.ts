@@ -26,6 +26,7 @@ describe("sync status area", () => {
       syncing: true,
       pending: 2,
       parked: 0,
+      set_aside: 0,
       last_success: null,
       last_attempt: null,
       last_error_code: null,
