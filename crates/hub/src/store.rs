@@ -399,7 +399,10 @@ impl HubStore for SqliteStore {
             return done;
         }
         let group = std::mem::take(&mut *lock(&self.waiting));
+        // To the millisecond, the precision every time is stored with: the accepted time and the
+        // deadline derived from it read back the same on the hub and on every device.
         let now = self.clock.now();
+        let now = DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
         let outcome = (|| -> Result<Vec<Result<Vec<Ack>>>> {
             let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut answers = Vec::with_capacity(group.len());
