@@ -29,6 +29,8 @@ use crate::auth::{Principal, UserRecord};
 use crate::error::{HubError, Result};
 use crate::rules::{self, Loaded, Records};
 use gridpatrol_core::change::{Outcome, Target};
+use gridpatrol_core::deadline::Holidays;
+use gridpatrol_core::remote::Reference;
 
 /// What the hub needs from its storage. Every method is one transaction.
 pub trait HubStore: Send + Sync {
@@ -394,6 +396,7 @@ impl HubStore for SqliteStore {
         let answer = Arc::new(Mutex::new(None));
         lock(&self.waiting).push(WaitingPush { who: who.clone(), events: events.to_vec(), answer: answer.clone() });
         let reference = lock(&self.reference);
+        let reference = GroupReference { store: &reference, holidays: std::cell::OnceCell::new() };
         let mut conn = self.conn();
         if let Some(done) = lock(&answer).take() {
             return done;
@@ -495,6 +498,35 @@ fn wire_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<WireEvent> {
     })
 }
 
+/// The reference data for one commit group: the core store, with its holiday table read once for
+/// the group rather than once per report.
+struct GroupReference<'a> {
+    store: &'a CoreStore,
+    holidays: std::cell::OnceCell<Holidays>,
+}
+
+impl Reference for GroupReference<'_> {
+    fn check_small_grid(&self, code: &str) -> gridpatrol_core::Result<()> {
+        self.store.check_small_grid(code)
+    }
+
+    fn contains_point(&self, code: &str, point: gridpatrol_core::model::Point) -> gridpatrol_core::Result<bool> {
+        self.store.contains_point(code, point)
+    }
+
+    fn minor_category(&self, code: &str) -> gridpatrol_core::Result<gridpatrol_core::model::MinorCategory> {
+        self.store.minor_category(code)
+    }
+
+    fn holidays(&self) -> gridpatrol_core::Result<Holidays> {
+        if let Some(h) = self.holidays.get() {
+            return Ok(h.clone());
+        }
+        let h = Reference::holidays(self.store)?;
+        Ok(self.holidays.get_or_init(|| h).clone())
+    }
+}
+
 /// A push waiting for the writer, and the slot its answer is put in.
 struct WaitingPush {
     who: Principal,
@@ -512,7 +544,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// the time the hub accepts the batch: stamped on each event, and what the rules judge times by.
 fn apply_batch(
     tx: &Connection,
-    reference: &CoreStore,
+    reference: &dyn Reference,
     who: &Principal,
     events: &[WireEvent],
     photo_present: &(dyn Fn(&str) -> bool + Sync),

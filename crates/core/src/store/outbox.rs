@@ -120,21 +120,32 @@ impl Store {
         ))?;
         let rows = stmt.query_map([], |r| {
             let event = event_from_row(r)?;
-            let reason: Option<String> = r.get(10)?;
+            // A parked event without a readable reason is a broken row: an error, not "unknown".
+            let text: Option<String> = r.get(10)?;
+            let text = text.unwrap_or_default();
             let reason: serde_json::Value =
-                reason.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or(serde_json::Value::Null);
-            Ok(ParkedEvent {
-                event,
-                code: reason["code"].as_str().unwrap_or("unknown").to_string(),
-                message: reason["message"].as_str().unwrap_or("").to_string(),
-            })
+                serde_json::from_str(&text).map_err(|_| super::events::unreadable(10, "parked reason", &text))?;
+            let field = |k: &str| {
+                reason[k]
+                    .as_str()
+                    .map(String::from)
+                    .ok_or_else(|| super::events::unreadable(10, "parked reason", &text))
+            };
+            Ok(ParkedEvent { event, code: field("code")?, message: field("message")? })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The hub sequence number up to which this device has applied the hub's events.
     pub fn pull_cursor(&self) -> Result<i64> {
-        Ok(self.setting(CURSOR_KEY)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+        // No cursor yet means from the start; an unreadable one is an error, not a silent restart.
+        match self.setting(CURSOR_KEY)? {
+            None => Ok(0),
+            Some(v) => v.parse().map_err(|_| Error::Setting {
+                key: CURSOR_KEY.to_string(),
+                reason: format!("unreadable stored value {:?}", v.chars().take(64).collect::<String>()),
+            }),
+        }
     }
 
     /// Applies one page of pulled events (each with its `hub_seq`) and moves the cursor to
@@ -149,7 +160,6 @@ impl Store {
         for event in events {
             // The hub's clock bounds what it accepted; this device's clock may lag behind it.
             let bounds = Bounds::at(event.accepted_at.map_or(now, |a| a.max(now)));
-            let decoded = change::decode(event, bounds);
             let known: Option<(String, Option<i64>, String, Option<String>)> = tx
                 .query_row(
                     "SELECT sync_state, hub_seq, payload, accepted_at FROM events WHERE id = ?1",
@@ -161,27 +171,47 @@ impl Store {
                 Some((state, seq, payload, accepted)) => {
                     // Our own event, come back in hub order: the hub has it, whatever this device
                     // recorded before a crash, and its version (with the deadline the hub derived)
-                    // is the one that counts. Re-fold only if that changes anything.
-                    let hub_payload = decoded.as_ref().ok().map(|_| event.payload.to_string());
+                    // is the one that counts, if this device can read it.
                     let accepted_at = event.accepted_at.map(ts);
-                    if state == "acked"
-                        && seq == event.hub_seq
-                        && hub_payload.as_ref().map_or(true, |p| *p == payload)
-                        && (accepted_at.is_none() || accepted_at == accepted)
-                    {
+                    let same_place = state == "acked" && seq == event.hub_seq;
+                    let hub_text = event.payload.to_string();
+                    let same_payload = hub_text == payload;
+                    if same_place && same_payload && (accepted_at.is_none() || accepted_at == accepted) {
                         continue;
                     }
-                    tx.execute(
+                    let hub_version = if same_payload { None } else { change::decode(event, bounds).ok() };
+                    tx.prepare_cached(
                         "UPDATE events SET sync_state = 'acked', hub_seq = ?2, parked_reason = NULL,
                             payload = coalesce(?3, payload), accepted_at = coalesce(?4, accepted_at)
                          WHERE id = ?1",
-                        params![event.id, event.hub_seq, hub_payload, accepted_at],
-                    )?;
+                    )?
+                    .execute(params![
+                        event.id,
+                        event.hub_seq,
+                        hub_version.as_ref().map(|_| &hub_text),
+                        accepted_at
+                    ])?;
                     applied.own += 1;
-                    rebuild(&tx, &event.entity, &event.entity_id)?;
+                    if !same_place {
+                        rebuild(&tx, &event.entity, &event.entity_id)?;
+                    } else if let Some(Decoded { change: Change::Reported(hub), .. }) = &hub_version {
+                        // The hub's report differs from ours only by the deadline it derived (moves
+                        // and edits never touch it): set that, without re-folding the finding.
+                        let ours: Option<Finding> =
+                            serde_json::from_str::<Finding>(&payload).ok().map(|f| Finding { due_at: hub.due_at, ..f });
+                        match ours {
+                            Some(ours) if ours == *hub => {
+                                tx.prepare_cached("UPDATE findings SET due_at = ?2 WHERE id = ?1")?
+                                    .execute(params![hub.id, hub.due_at.map(ts)])?;
+                            }
+                            _ => rebuild(&tx, &event.entity, &event.entity_id)?,
+                        }
+                    } else if hub_version.is_some() {
+                        rebuild(&tx, &event.entity, &event.entity_id)?;
+                    }
                 }
                 None => {
-                    let outcome = match decoded {
+                    let outcome = match change::decode(event, bounds) {
                         Err(e) => Err(e),
                         Ok(decoded) => {
                             let sp = tx.savepoint()?;
