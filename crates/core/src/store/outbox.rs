@@ -462,3 +462,93 @@ fn rebuild_finding(tx: &Connection, id: &str) -> Result<()> {
     write_photos(tx, &f)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Utc};
+
+    use crate::clock::{FixedClock, IdSource, SeededIds};
+    use crate::model::{Event, PatrolKind, Role, SyncState};
+    use crate::{NewFinding, Store};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn store(dir: &std::path::Path, seed: u64) -> Store {
+        let clock = Arc::new(FixedClock::new(at("2026-11-25T02:00:00Z")));
+        let mut s = Store::create(dir, clock, Arc::new(SeededIds::new(seed))).unwrap();
+        s.import_sample_registry().unwrap();
+        s.set_profile("李明", Role::Officer).unwrap();
+        s
+    }
+
+    /// The pending events of `from` as the hub hands them out: numbered from `first`, stamped.
+    fn pulled(from: &Store, first: i64) -> Vec<Event> {
+        let mut seq = first;
+        from.outbox(100)
+            .unwrap()
+            .into_iter()
+            .map(|e| {
+                seq += 1;
+                let accepted = e.device_time;
+                Event { sync: SyncState::Acked, hub_seq: Some(seq - 1), accepted_at: Some(accepted), ..e }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_pulled_event_that_cannot_be_read_is_set_aside_and_every_read_keeps_working() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut officer = store(a.path(), 1);
+        let mut lead = store(b.path(), 2);
+        lead.set_profile("王建国", Role::Lead).unwrap();
+        let patrol = officer.start_patrol(&["37160200100101".into()], PatrolKind::Scheduled, "").unwrap();
+        officer.add_finding(NewFinding::new("37160200100101", "0101", "井盖破损")).unwrap();
+        let mut events = pulled(&officer, 1);
+        let mut poison = events[0].clone();
+        poison.id = SeededIds::new(9).next_id(at("2026-11-25T02:00:00Z")).to_string();
+        poison.kind = "patrol.ended".into();
+        poison.entity_id = patrol.id.clone();
+        poison.payload = serde_json::json!({"ended_at": "not a time"});
+        poison.hub_seq = Some(events.len() as i64 + 1);
+        events.push(poison);
+        let cursor = events.len() as i64;
+        let applied = lead.apply_remote(&events, cursor).expect("a page with poison in it is applied");
+        assert_eq!((applied.new, applied.set_aside), (events.len() - 1, 1), "the poison alone is set aside");
+        let aside = lead.set_aside_events().unwrap();
+        assert_eq!(aside[0].code, "malformed_event", "set aside with the decoder's reason");
+        let patrols = lead.patrols(None).expect("patrol list still reads (the poison was not applied)");
+        assert_eq!(patrols[0].ended_at, None, "the poisoned end changed nothing");
+        assert_eq!(lead.findings(&Default::default()).unwrap().len(), 1, "the good finding arrived");
+        assert_eq!(lead.pull_cursor().unwrap(), cursor, "the cursor moves past the poison");
+        lead.apply_remote(&events, cursor).unwrap();
+        assert_eq!(lead.set_aside_count().unwrap(), 1, "a page applied twice sets nothing aside twice");
+    }
+
+    #[test]
+    fn an_own_report_pulled_back_takes_the_deadline_the_hub_derived() {
+        let a = tempfile::tempdir().unwrap();
+        let mut officer = store(a.path(), 1);
+        let f = officer.add_finding(NewFinding::new("37160200100101", "0101", "井盖破损")).unwrap();
+        let mut events = pulled(&officer, 1);
+        officer.ack(&[(events[0].id.clone(), 1)]).unwrap();
+        let hub_due = at("2026-11-27T02:00:00.500Z");
+        assert_ne!(f.due_at, Some(hub_due));
+        events[0].payload["due_at"] = serde_json::json!("2026-11-27T02:00:00.500Z");
+        let applied = officer.apply_remote(&events, 1).unwrap();
+        assert_eq!(applied.own, 1);
+        assert_eq!(
+            officer.finding(&f.id).unwrap().due_at,
+            Some(hub_due),
+            "the hub's deadline counts on the author's device"
+        );
+        assert_eq!(
+            officer.history(&f.id).unwrap()[0].payload["due_at"],
+            "2026-11-27T02:00:00.500Z",
+            "and its event says so"
+        );
+    }
+}
