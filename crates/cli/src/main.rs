@@ -334,12 +334,14 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                     "counts": counts,
                     "pending": counts.pending_events,
                     "parked": store.parked_count()?,
+                    "set_aside": store.set_aside_count()?,
+                    "set_aside_events": store.set_aside_events()?,
                     "last_sync": sync_fields["last_sync"],
                     "online": sync_fields["online"],
                     "sync": sync_fields,
                 }));
             } else {
-                render::status(lang, &dir, profile.as_ref(), patrol.as_ref(), &counts);
+                render::status(lang, &dir, profile.as_ref(), patrol.as_ref(), &counts, &store.set_aside_events()?);
             }
         }
     }

@@ -286,7 +286,14 @@ pub fn config(lang: Lang, dir: &Path, max: u64, patrol_days: &str, (off, workday
     );
 }
 
-pub fn status(lang: Lang, dir: &Path, profile: Option<&User>, patrol: Option<&Patrol>, counts: &Counts) {
+pub fn status(
+    lang: Lang,
+    dir: &Path,
+    profile: Option<&User>,
+    patrol: Option<&Patrol>,
+    counts: &Counts,
+    set_aside: &[gridpatrol_core::store::SetAside],
+) {
     println!("{}：{}", t(lang, "数据目录", "Data folder"), dir.display());
     match profile {
         Some(u) => println!("{}：{}（{}）", t(lang, "本机用户", "Local user"), u.name, u.role.label(lang)),
@@ -317,4 +324,21 @@ pub fn status(lang: Lang, dir: &Path, profile: Option<&User>, patrol: Option<&Pa
             &format!("Offline, {} changes waiting to sync", counts.pending_events)
         )
     );
+    if !set_aside.is_empty() {
+        println!(
+            "{}",
+            t(
+                lang,
+                &format!("{} 项从中心端收到的更改无法读取，已搁置（未应用）：", set_aside.len()),
+                &format!(
+                    "{} changes pulled from the hub could not be read and were set aside (not applied):",
+                    set_aside.len()
+                )
+            )
+        );
+        for s in set_aside {
+            let seq = s.hub_seq.map_or_else(|| "-".to_string(), |n| n.to_string());
+            println!("  #{seq} {} {}: {}", s.kind, s.code, s.message);
+        }
+    }
 }

@@ -128,6 +128,8 @@ fn sync(dir: &Path, json_out: bool, lang: Lang) -> Result<ExitCode, Error> {
             "parked_now": report.parked,
             "parked": parked.len(),
             "parked_events": rows,
+            "set_aside_now": report.set_aside,
+            "set_aside": store.set_aside_count()?,
             "pending": pending,
             "error": report.error,
         }));
@@ -155,6 +157,18 @@ fn sync(dir: &Path, json_out: bool, lang: Lang) -> Result<ExitCode, Error> {
         );
         for p in &parked {
             println!("  {} {} {}: {} ({})", p.event.entity_id, p.event.kind, p.event.id, p.message, p.code);
+        }
+        if report.set_aside > 0 {
+            println!(
+                "{}",
+                lang.pick(
+                    &format!("从中心端收到的 {} 条变更无法读取，已搁置（gridpatrol status 列出原因）。", report.set_aside),
+                    &format!(
+                        "{} changes pulled from the hub could not be read and were set aside (gridpatrol status lists why).",
+                        report.set_aside
+                    ),
+                )
+            );
         }
     }
     if let Some(e) = &report.error {

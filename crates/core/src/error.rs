@@ -97,6 +97,27 @@ pub enum Error {
     WrongGridLevel { role: String, grid: String },
     #[error("grids: a {role} needs at least one grid")]
     NoGrids { role: String },
+    // Events that arrive from elsewhere (crate::change): decoded once, refused whole.
+    #[error("{field} {time} is outside {not_before} .. {not_after}")]
+    TimeOutOfBounds { field: &'static str, time: String, not_before: String, not_after: String },
+    #[error("{field} {time} is later than {after}, which it must precede")]
+    TimeOutOfOrder { field: &'static str, time: String, after: String },
+    #[error("the event's payload is {bytes} bytes, at most {max} are allowed")]
+    PayloadTooLarge { bytes: usize, max: usize },
+    #[error("malformed event ({field}): {reason}")]
+    MalformedEvent { field: &'static str, reason: String },
+    #[error("{field} {value} is not an id of the right format")]
+    InvalidId { field: &'static str, value: String },
+    #[error("photo {sha256}: {reason}")]
+    PhotoMetadata { sha256: String, reason: String },
+    #[error("events of kind {0} are not taken")]
+    UnsupportedEvent(String),
+    #[error("finding {0} was already reported")]
+    FindingExists(String),
+    #[error("patrol {0} already exists")]
+    PatrolExists(String),
+    #[error("no patrol {0} of the actor")]
+    UnknownPatrol(String),
     #[error("storage error: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("file error: {0}")]
@@ -150,6 +171,16 @@ impl Error {
             Error::WeekNotStarted(_) => "week_not_started",
             Error::WrongGridLevel { .. } => "wrong_grid_level",
             Error::NoGrids { .. } => "no_grids",
+            Error::TimeOutOfBounds { .. } => "time_out_of_bounds",
+            Error::TimeOutOfOrder { .. } => "time_out_of_order",
+            Error::PayloadTooLarge { .. } => "payload_too_large",
+            Error::MalformedEvent { .. } => "malformed_event",
+            Error::InvalidId { .. } => "invalid_id",
+            Error::PhotoMetadata { .. } => "photo_metadata",
+            Error::UnsupportedEvent(_) => "unsupported_event",
+            Error::FindingExists(_) => "finding_exists",
+            Error::PatrolExists(_) => "patrol_exists",
+            Error::UnknownPatrol(_) => "unknown_patrol",
             Error::Db(_) => "storage",
             Error::Io(_) => "io",
         }
@@ -370,6 +401,50 @@ impl Error {
                 format!("网格（--grids）：{}至少要指定一个网格。", role_zh(role)),
                 format!("Grids (--grids): {} needs at least one grid.", role_en(role).to_lowercase()),
             ),
+            Error::TimeOutOfBounds { field, time, not_before, not_after } => pick(
+                zh,
+                format!("时间 {field} = {time} 不可信：须在 {not_before} 与 {not_after} 之间。"),
+                format!("The time {field} = {time} cannot be right: it must lie between {not_before} and {not_after}."),
+            ),
+            Error::TimeOutOfOrder { field, time, after } => pick(
+                zh,
+                format!("时间 {field} = {time} 早于它所跟随的时间 {after}，顺序不对。"),
+                format!("The time {field} = {time} is out of order with {after}, which it follows."),
+            ),
+            Error::PayloadTooLarge { bytes, max } => pick(
+                zh,
+                format!("变更内容过大：{bytes} 字节，最多 {max} 字节。"),
+                format!("The change is too large: {bytes} bytes, at most {max} allowed."),
+            ),
+            Error::MalformedEvent { field, reason } => pick(
+                zh,
+                format!("变更格式错误（{field}）：{reason}。"),
+                format!("The change is malformed ({field}): {reason}."),
+            ),
+            Error::InvalidId { field, value } => pick(
+                zh,
+                format!("编号 {field} = {value} 的格式不对。"),
+                format!("The id {field} = {value} is not in its format."),
+            ),
+            Error::PhotoMetadata { sha256, reason } => pick(
+                zh,
+                format!("照片 {sha256} 的信息与照片不符：{reason}。"),
+                format!("The photo {sha256} is described wrongly: {reason}."),
+            ),
+            Error::UnsupportedEvent(kind) => {
+                pick(zh, format!("不接受类型为 {kind} 的变更。"), format!("Changes of kind {kind} are not taken."))
+            }
+            Error::FindingExists(id) => pick(
+                zh,
+                format!("问题 {id} 已经上报过了。"),
+                format!("Finding {id} was already reported by another change."),
+            ),
+            Error::PatrolExists(id) => {
+                pick(zh, format!("巡查 {id} 已经存在。"), format!("The patrol {id} already exists."))
+            }
+            Error::UnknownPatrol(id) => {
+                pick(zh, format!("没有你的编号为 {id} 的巡查。"), format!("There is no patrol of yours with id {id}."))
+            }
             Error::Db(_) => pick(
                 zh,
                 format!("数据存储出错，未做任何更改（{self}）。"),

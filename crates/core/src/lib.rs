@@ -9,6 +9,7 @@
 //! ([`clock::Clock`], [`clock::IdSource`]); the only IO is the data folder (database and photos).
 
 pub mod categories;
+pub mod change;
 pub mod clock;
 pub mod deadline;
 pub mod error;

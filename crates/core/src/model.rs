@@ -178,6 +178,7 @@ impl PatrolKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct Patrol {
     pub id: String,
     pub officer: String,
@@ -190,6 +191,7 @@ pub struct Patrol {
 
 /// A WGS84 point.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct Point {
     pub lat: f64,
     pub lon: f64,
@@ -215,6 +217,7 @@ impl PhotoRole {
 
 /// A photo stored in the data folder under its SHA-256 name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct Photo {
     pub sha256: String,
     pub role: PhotoRole,
@@ -235,6 +238,7 @@ pub struct Photo {
 
 /// A finding (问题): the projection of its events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct Finding {
     pub id: String,
     pub grid: String,
@@ -278,11 +282,12 @@ impl SyncState {
         }
     }
 
-    pub fn parse(s: &str) -> SyncState {
+    pub fn parse(s: &str) -> Option<SyncState> {
         match s {
-            "acked" => SyncState::Acked,
-            "parked" => SyncState::Parked,
-            _ => SyncState::Pending,
+            "pending" => Some(SyncState::Pending),
+            "acked" => Some(SyncState::Acked),
+            "parked" => Some(SyncState::Parked),
+            _ => None,
         }
     }
 }
@@ -301,4 +306,8 @@ pub struct Event {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional = nullable)]
     pub hub_seq: Option<i64>,
+    /// When the hub accepted the event (its clock, not the device's): set on events pulled from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
+    pub accepted_at: Option<DateTime<Utc>>,
 }

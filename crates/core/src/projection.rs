@@ -2,6 +2,7 @@
 //! a finding; the store uses it to compute what it writes, and [`replay`] rebuilds a finding from
 //! its history, so the projection rows and the event log cannot tell two different stories.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::lifecycle::Status;
@@ -11,8 +12,9 @@ pub const REPORTED: &str = "finding.reported";
 pub const MOVED: &str = "finding.moved";
 pub const EDITED: &str = "finding.edited";
 
-/// The payload of a [`MOVED`] event.
+/// The payload of a [`MOVED`] event. Unknown fields are refused: a payload is decoded once, whole.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Move {
     pub from: Status,
     pub to: Status,
@@ -26,6 +28,7 @@ pub struct Move {
 /// are. Edits are last-writer-wins per field in hub order: replaying the events in hub order leaves
 /// each field with the last value written to it, and the earlier values stay in the history.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
 pub struct Edit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional = nullable)]
@@ -56,41 +59,53 @@ pub fn apply(state: Option<Finding>, event: &Event) -> Option<Finding> {
     match event.kind.as_str() {
         REPORTED => serde_json::from_value::<Finding>(event.payload.clone()).ok().or(state),
         MOVED => {
-            let mut finding = state?;
-            if let Ok(m) = serde_json::from_value::<Move>(event.payload.clone()) {
-                finding.status = m.to;
-                finding.updated_at = event.device_time;
-                // A photo already attached in the same role is not attached again, as the
-                // finding_photos key (finding, photo, role) keeps it once.
-                for photo in m.photos {
-                    if !finding.photos.iter().any(|p| p.sha256 == photo.sha256 && p.role == photo.role) {
-                        finding.photos.push(photo);
-                    }
-                }
-            }
-            Some(finding)
+            let finding = state?;
+            Some(match serde_json::from_value::<Move>(event.payload.clone()) {
+                Ok(m) => apply_move(finding, &m, event.device_time),
+                Err(_) => finding,
+            })
         }
         EDITED => {
-            let mut finding = state?;
-            if let Ok(edit) = serde_json::from_value::<Edit>(event.payload.clone()) {
-                if let Some(v) = edit.description {
-                    finding.description = v;
-                }
-                if let Some(v) = edit.address {
-                    finding.address = v;
-                }
-                if let Some(v) = edit.severity {
-                    finding.severity = v;
-                }
-                if let Some(v) = edit.responsible_unit {
-                    finding.responsible_unit = v;
-                }
-                finding.updated_at = finding.updated_at.max(event.device_time);
-            }
-            Some(finding)
+            let finding = state?;
+            Some(match serde_json::from_value::<Edit>(event.payload.clone()) {
+                Ok(edit) => apply_edit(finding, &edit, event.device_time),
+                Err(_) => finding,
+            })
         }
         _ => state,
     }
+}
+
+/// How a move made at `at` changes a finding.
+pub fn apply_move(mut finding: Finding, m: &Move, at: DateTime<Utc>) -> Finding {
+    finding.status = m.to;
+    finding.updated_at = at;
+    // A photo already attached in the same role is not attached again, as the finding_photos key
+    // (finding, photo, role) keeps it once.
+    for photo in &m.photos {
+        if !finding.photos.iter().any(|p| p.sha256 == photo.sha256 && p.role == photo.role) {
+            finding.photos.push(photo.clone());
+        }
+    }
+    finding
+}
+
+/// How an edit made at `at` changes a finding: the fields it sets, last writer wins.
+pub fn apply_edit(mut finding: Finding, edit: &Edit, at: DateTime<Utc>) -> Finding {
+    if let Some(v) = &edit.description {
+        finding.description = v.clone();
+    }
+    if let Some(v) = &edit.address {
+        finding.address = v.clone();
+    }
+    if let Some(v) = edit.severity {
+        finding.severity = v;
+    }
+    if let Some(v) = &edit.responsible_unit {
+        finding.responsible_unit = v.clone();
+    }
+    finding.updated_at = finding.updated_at.max(at);
+    finding
 }
 
 /// Rebuilds a finding from its events, oldest first.

@@ -1,5 +1,5 @@
-//! Rules for events that arrive from elsewhere: what the hub checks, in hub order, before it
-//! accepts a pushed event, and what a device needs to know about events it pulls.
+//! Rules for events that arrive from elsewhere: the checks [`crate::change::judge`] runs, in hub
+//! order, on a decoded change against the record it touches, and the kinds that travel.
 //!
 //! The device's store checked each event when it wrote it; the hub must not trust that, and must
 //! not re-implement it either (DESIGN invariant 6). So the checks here call the very functions the
@@ -10,10 +10,14 @@
 use crate::error::{Error, Result};
 use crate::geometry;
 use crate::lifecycle::{self, Status};
+use serde::Deserialize;
+
+use crate::change::check_stored_text;
+use crate::deadline::Holidays;
 use crate::model::{Event, Finding, MinorCategory, Patrol, Photo, Point, Role, User};
 use crate::projection::{self, Edit, Move};
 use crate::review;
-use crate::validate::{check_text, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS};
+use crate::validate::{MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS};
 
 pub const PATROL_STARTED: &str = "patrol.started";
 pub const PATROL_ENDED: &str = "patrol.ended";
@@ -42,6 +46,8 @@ pub trait Reference {
     fn check_small_grid(&self, code: &str) -> Result<()>;
     fn contains_point(&self, code: &str, point: Point) -> Result<bool>;
     fn minor_category(&self, code: &str) -> Result<MinorCategory>;
+    /// The holiday table working-day deadlines are counted over.
+    fn holidays(&self) -> Result<Holidays>;
 }
 
 impl Reference for crate::Store {
@@ -56,15 +62,10 @@ impl Reference for crate::Store {
     fn minor_category(&self, code: &str) -> Result<MinorCategory> {
         self.category(code)
     }
-}
 
-/// A text field as the store would have written it: trimmed, within its limit, no control characters.
-fn check_stored_text(field: &'static str, value: &str, max: usize, required: bool) -> Result<()> {
-    let checked = check_text(field, value, max, required)?;
-    if checked != value {
-        return Err(Error::InvalidValue { field, value: value.escape_default().to_string() });
+    fn holidays(&self) -> Result<Holidays> {
+        crate::Store::holidays(self)
     }
-    Ok(())
 }
 
 /// Checks a `finding.reported` payload by `actor` as the store checks a new finding.
@@ -134,12 +135,6 @@ pub fn check_may_edit(current: &Finding, actor: &User) -> Result<()> {
     Ok(())
 }
 
-/// The edit a `finding.edited` event carries.
-pub fn edited(event: &Event) -> Result<Edit> {
-    serde_json::from_value(event.payload.clone())
-        .map_err(|e| Error::InvalidValue { field: "payload", value: e.to_string() })
-}
-
 /// Checks a `patrol.started` payload: the actor's own patrol over small grids.
 pub fn check_patrol(patrol: &Patrol, actor: &User, reference: &dyn Reference) -> Result<()> {
     if patrol.officer != actor.name {
@@ -155,35 +150,12 @@ pub fn check_patrol(patrol: &Patrol, actor: &User, reference: &dyn Reference) ->
     Ok(())
 }
 
-/// The finding a `finding.reported` event carries.
-pub fn reported_finding(event: &Event) -> Result<Finding> {
-    serde_json::from_value(event.payload.clone())
-        .map_err(|e| Error::InvalidValue { field: "payload", value: e.to_string() })
-}
-
-/// The move a `finding.moved` event carries.
-pub fn moved(event: &Event) -> Result<Move> {
-    serde_json::from_value(event.payload.clone())
-        .map_err(|e| Error::InvalidValue { field: "payload", value: e.to_string() })
-}
-
-/// The patrol a `patrol.started` event carries.
-pub fn started_patrol(event: &Event) -> Result<Patrol> {
-    #[derive(serde::Deserialize)]
-    struct Payload {
-        patrol: Patrol,
-    }
-    serde_json::from_value::<Payload>(event.payload.clone())
-        .map(|p| p.patrol)
-        .map_err(|e| Error::InvalidValue { field: "payload", value: e.to_string() })
-}
-
-/// The photos an event needs the hub to hold before it can be accepted.
+/// The photos one of this device's own events needs the hub to hold before it can be pushed. An
+/// event the device cannot read needs none: the hub refuses it and the device parks it.
 pub fn photos_needed(event: &Event) -> Vec<Photo> {
-    let photos = match event.kind.as_str() {
-        projection::REPORTED => reported_finding(event).map(|f| f.photos).unwrap_or_default(),
-        projection::MOVED => moved(event).map(|m| m.photos).unwrap_or_default(),
+    match event.kind.as_str() {
+        projection::REPORTED => Finding::deserialize(&event.payload).map(|f| f.photos).unwrap_or_default(),
+        projection::MOVED => Move::deserialize(&event.payload).map(|m| m.photos).unwrap_or_default(),
         _ => Vec::new(),
-    };
-    photos
+    }
 }

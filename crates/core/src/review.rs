@@ -95,6 +95,7 @@ pub struct LogReview {
 /// The payload of every review event: whose week, and the reply or the comment; a submission also
 /// carries the log's figures as submitted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReviewPayload {
     pub officer: String,
     pub week: String,
@@ -225,16 +226,31 @@ pub fn apply(state: Option<LogReview>, event: &Event) -> Option<LogReview> {
     let Ok(p) = payload(event) else {
         return state;
     };
-    let at = event.device_time;
-    match event.kind.as_str() {
+    if !is_review_kind(&event.kind) {
+        return state;
+    }
+    apply_step(state, &event.kind, &event.actor, &p, &p.text, event.device_time)
+}
+
+/// How a review event of `kind` by `actor` at `at`, with its (checked) `text`, changes the record.
+/// `None` when it cannot apply (a decision on a log never submitted).
+pub fn apply_step(
+    state: Option<LogReview>,
+    kind: &str,
+    actor: &str,
+    p: &ReviewPayload,
+    text: &str,
+    at: DateTime<Utc>,
+) -> Option<LogReview> {
+    match kind {
         SUBMITTED => Some(match state {
             None => LogReview {
-                officer: p.officer,
-                week: p.week,
+                officer: p.officer.clone(),
+                week: p.week.clone(),
                 state: ReviewState::Submitted,
                 submitted_at: at,
                 rounds: 1,
-                reply: p.text,
+                reply: text.to_string(),
                 reviewer: None,
                 reviewed_at: None,
                 comment: String::new(),
@@ -244,7 +260,7 @@ pub fn apply(state: Option<LogReview>, event: &Event) -> Option<LogReview> {
                 state: ReviewState::Submitted,
                 submitted_at: at,
                 rounds: r.rounds + 1,
-                reply: p.text,
+                reply: text.to_string(),
                 updated_at: at,
                 ..r
             },
@@ -252,15 +268,15 @@ pub fn apply(state: Option<LogReview>, event: &Event) -> Option<LogReview> {
         APPROVED | RETURNED => {
             let r = state?;
             Some(LogReview {
-                state: if event.kind == APPROVED { ReviewState::Approved } else { ReviewState::Returned },
-                reviewer: Some(event.actor.clone()),
+                state: if kind == APPROVED { ReviewState::Approved } else { ReviewState::Returned },
+                reviewer: Some(actor.to_string()),
                 reviewed_at: Some(at),
-                comment: p.text,
+                comment: text.to_string(),
                 updated_at: at,
                 ..r
             })
         }
-        _ => Some(state?),
+        _ => state,
     }
 }
 
@@ -293,6 +309,7 @@ mod tests {
             device_time: at(time),
             sync: SyncState::Pending,
             hub_seq: None,
+            accepted_at: None,
         }
     }
 

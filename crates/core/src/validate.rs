@@ -32,12 +32,14 @@ pub fn check_text(field: &'static str, value: &str, max: usize, required: bool) 
 pub const CLIP_CHARS: usize = 40;
 
 /// A value as an error message may show it: at most [`CLIP_CHARS`] characters, then `…` and the
-/// full length, so a refusal names what was wrong without echoing a huge value back.
+/// full length, so a refusal names what was wrong without echoing a huge value back; control
+/// characters are shown escaped.
 pub fn clip(value: &str) -> String {
     let len = value.chars().count();
+    let shown: String = value.chars().take(CLIP_CHARS).collect::<String>().escape_debug().to_string();
     if len <= CLIP_CHARS {
-        value.to_string()
+        shown
     } else {
-        format!("{}…({len} chars)", value.chars().take(CLIP_CHARS).collect::<String>())
+        format!("{shown}…({len} chars)")
     }
 }

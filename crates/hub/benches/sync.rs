@@ -77,6 +77,7 @@ fn main() {
                 payload: serde_json::json!({"description": "井盖破损", "grid": "37160200100101", "n": i}),
                 device_time: t0 + Duration::seconds(i as i64),
                 hub_seq: None,
+                accepted_at: None,
             };
             (e, "37160200100101".to_string())
         })
@@ -133,7 +134,7 @@ fn main() {
             f.photos.clear();
             f.description = format!("第{i}处暴露垃圾");
             let e = WireEvent {
-                id: format!("pull-{i:08}"),
+                id: OsIds.next_id_string(t0, i),
                 entity: "finding".into(),
                 entity_id: f.id.clone(),
                 actor: "李明".into(),
@@ -141,6 +142,7 @@ fn main() {
                 payload: serde_json::to_value(&f).unwrap(),
                 device_time: t0,
                 hub_seq: None,
+                accepted_at: None,
             };
             (e, f.grid)
         })

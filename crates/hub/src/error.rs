@@ -7,6 +7,8 @@
 //! 429 too many attempts (with `Retry-After`), 500 our fault. A refusal of an event names it so
 //! the device parks that one event and goes on. No message is longer than [`MAX_MESSAGE_CHARS`].
 //! Internal detail (SQLite, IO) is logged to stderr and never sent (axum's error-handling example).
+//!
+//! The status of every code is written once, in [`status_of`]; nothing else in the hub picks one.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -56,26 +58,38 @@ pub enum HubError {
     Internal(String),
 }
 
+/// The status each error code leaves the hub with: the one table of the policy above. A code not
+/// named here is a well-formed request the rules refuse (422).
+pub fn status_of(code: &str) -> StatusCode {
+    match code {
+        "storage" | "io" | "internal" => StatusCode::INTERNAL_SERVER_ERROR,
+        "out_of_scope" | "not_your_log" | "actor_mismatch" => StatusCode::FORBIDDEN,
+        "illegal_move" | "move_not_allowed" | "illegal_review" | "review_not_allowed" | "finding_closed"
+        | "edit_not_allowed" | "finding_exists" | "patrol_exists" | "event_conflict" | "duplicate_event"
+        | "user_exists" => StatusCode::CONFLICT,
+        "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
 impl HubError {
     /// Refuses event `event_id` for a core rule's reason, with the status that reason deserves.
     pub fn event(event_id: &str, e: gridpatrol_core::Error) -> HubError {
-        let status = match e.code() {
-            "out_of_scope" | "not_your_log" => StatusCode::FORBIDDEN,
-            "illegal_move" | "move_not_allowed" | "illegal_review" | "review_not_allowed" | "finding_closed"
-            | "edit_not_allowed" => StatusCode::CONFLICT,
-            "storage" | "io" => return HubError::from(e),
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
-        };
-        HubError::Event {
-            status,
-            code: e.code().to_string(),
-            message: e.message(Lang::En),
-            event_id: event_id.to_string(),
+        if matches!(e.code(), "storage" | "io") {
+            return HubError::from(e);
         }
+        HubError::event_with(e.code(), event_id, e.message(Lang::En))
     }
 
-    pub fn event_with(status: StatusCode, code: &str, event_id: &str, message: impl Into<String>) -> HubError {
-        HubError::Event { status, code: code.into(), message: message.into(), event_id: event_id.into() }
+    /// Refuses event `event_id` with a hub code (one of [`status_of`]'s) and a sentence.
+    pub fn event_with(code: &str, event_id: &str, message: impl Into<String>) -> HubError {
+        HubError::Event {
+            status: status_of(code),
+            code: code.into(),
+            message: message.into(),
+            // An id is echoed back so the device can park the event, but never a huge one.
+            event_id: gridpatrol_core::change::clip(event_id),
+        }
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> HubError {
@@ -92,11 +106,7 @@ impl HubError {
             HubError::Event { status, .. } | HubError::Photo { status, .. } => *status,
             HubError::UserExists(_) => StatusCode::CONFLICT,
             HubError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            HubError::Core(e) => match e.code() {
-                "storage" | "io" => StatusCode::INTERNAL_SERVER_ERROR,
-                "out_of_scope" => StatusCode::FORBIDDEN,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            },
+            HubError::Core(e) => status_of(e.code()),
             HubError::Db(_) | HubError::Io(_) | HubError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

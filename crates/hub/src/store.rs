@@ -2,7 +2,10 @@
 //!
 //! [`SqliteStore`] keeps `hub.db` (WAL, `synchronous=FULL`, append-only migrations counted by
 //! `user_version`) beside a core store in `reference/` that holds the grid registry and category
-//! tree the rules check against. A push is judged and written in one IMMEDIATE transaction, so the
+//! tree the rules check against. Each event is stamped with the time the hub accepted it
+//! (`received_at`, pulled as `accepted_at`), and a row the hub cannot read (a user's role, a record's
+//! body, an event's time) is an error, never a default; an unreadable event row is left out of pull
+//! pages and logged rather than sent. A push is judged and written in one IMMEDIATE transaction, so the
 //! hub order is the commit order, an event id is recorded in the same transaction that applies it
 //! (a replay finds it and answers with the same ack), and a refusal stores nothing. Pushes that
 //! arrive together share that transaction (group commit: each batch in its own savepoint, one fsync
@@ -21,7 +24,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use gridpatrol_core::clock::{Clock, OsIds};
-use gridpatrol_core::model::{Finding, Patrol, Role};
+use gridpatrol_core::model::Role;
 use gridpatrol_core::review::LogReview;
 use gridpatrol_core::scope::Scope;
 use gridpatrol_core::validate::clip;
@@ -32,7 +35,10 @@ use serde::Serialize;
 
 use crate::auth::{Principal, UserRecord};
 use crate::error::{HubError, Result};
-use crate::rules::{self, Change, Current};
+use crate::rules::{self, Loaded, Records};
+use gridpatrol_core::change::{Outcome, Target};
+use gridpatrol_core::deadline::Holidays;
+use gridpatrol_core::remote::Reference;
 
 /// What the hub needs from its storage. Every method is one transaction.
 pub trait HubStore: Send + Sync {
@@ -314,40 +320,64 @@ impl SqliteStore {
     }
 }
 
+/// A stored value the hub cannot read: an error naming the column, never a default (an unknown
+/// role read as officer would hand out an officer's scope to a broken row).
+fn unreadable(column: usize, what: &str, e: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        format!("unreadable {what} in hub.db: {e}").into(),
+    )
+}
+
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
     let role: String = r.get(1)?;
     let grids: String = r.get(2)?;
     // A row the hub cannot read is an error, never a default (an unknown role is not an officer).
-    let bad = |i: usize, e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into());
     Ok(UserRecord {
         name: r.get(0)?,
-        role: Role::parse(&role).ok_or_else(|| bad(1, format!("unknown role {role}")))?,
-        grids: serde_json::from_str(&grids).map_err(|e| bad(2, format!("unreadable grids: {e}")))?,
+        role: Role::parse(&role).ok_or_else(|| unreadable(1, "role", &role))?,
+        grids: serde_json::from_str(&grids).map_err(|e| unreadable(2, "grids", e))?,
         password_hash: r.get(3)?,
     })
 }
 
-struct TxCurrent<'a>(&'a Connection);
+/// A record's JSON body as the hub wrote it; one it cannot read is an error, never "not there".
+fn body<T: serde::de::DeserializeOwned>(what: &str, text: Option<String>) -> Result<Option<T>> {
+    text.map(|b| serde_json::from_str(&b).map_err(|e| HubError::Internal(format!("unreadable {what} row: {e}"))))
+        .transpose()
+}
 
-impl Current for TxCurrent<'_> {
-    fn finding(&mut self, id: &str) -> Result<Option<Finding>> {
-        let body: Option<String> =
-            self.0.query_row("SELECT body FROM findings WHERE id = ?1", [id], |r| r.get(0)).optional()?;
-        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
-    }
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| HubError::Internal(e.to_string()))
+}
 
-    fn patrol(&mut self, id: &str) -> Result<Option<Patrol>> {
-        let body: Option<String> =
-            self.0.query_row("SELECT body FROM patrols WHERE id = ?1", [id], |r| r.get(0)).optional()?;
-        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
-    }
+struct TxRecords<'a>(&'a Connection);
 
-    fn log_review(&mut self, key: &str) -> Result<Option<(LogReview, String)>> {
-        let row: Option<(String, String)> = self
-            .0
-            .query_row("SELECT body, grid FROM log_reviews WHERE key = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        Ok(row.and_then(|(body, grid)| serde_json::from_str(&body).ok().map(|r| (r, grid))))
+impl Records for TxRecords<'_> {
+    fn load(&mut self, target: &Target) -> Result<Loaded> {
+        let one = |sql: &str, key: &str| -> Result<Option<String>> {
+            Ok(self.0.prepare_cached(sql)?.query_row([key], |r| r.get(0)).optional()?)
+        };
+        Ok(match target {
+            Target::Finding(id) => {
+                Loaded::Finding(body("finding", one("SELECT body FROM findings WHERE id = ?1", id.as_str())?)?)
+            }
+            Target::Patrol(id) => {
+                Loaded::Patrol(body("patrol", one("SELECT body FROM patrols WHERE id = ?1", id.as_str())?)?)
+            }
+            Target::Log(key) => {
+                let row: Option<(String, String)> = self
+                    .0
+                    .prepare_cached("SELECT body, grid FROM log_reviews WHERE key = ?1")?
+                    .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                match row {
+                    Some((b, grid)) => Loaded::Log(body::<LogReview>("log review", Some(b))?.map(|r| (r, grid))),
+                    None => Loaded::Log(None),
+                }
+            }
+        })
     }
 }
 
@@ -361,13 +391,7 @@ impl HubStore for SqliteStore {
         }
         conn.execute(
             "INSERT INTO users (name, role, grids, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                user.name,
-                user.role.as_str(),
-                serde_json::to_string(&user.grids).unwrap_or_else(|_| "[]".into()),
-                user.password_hash,
-                ts(self.clock.now())
-            ],
+            params![user.name, user.role.as_str(), to_json(&user.grids)?, user.password_hash, ts(self.clock.now())],
         )?;
         Ok(())
     }
@@ -538,7 +562,6 @@ impl HubStore for SqliteStore {
             if let Some(prev) = seen.insert(e.id.as_str(), digest.clone()) {
                 if prev != digest {
                     return Err(HubError::event_with(
-                        axum::http::StatusCode::CONFLICT,
                         "duplicate_event",
                         &e.id,
                         "The batch carries this event id twice with different content.",
@@ -554,18 +577,22 @@ impl HubStore for SqliteStore {
         let answer = Arc::new(Mutex::new(None));
         lock(&self.waiting).push(WaitingPush { who: who.clone(), events: events.to_vec(), answer: answer.clone() });
         let reference = lock(&self.reference);
+        let reference = GroupReference { store: &reference, holidays: std::cell::OnceCell::new() };
         let mut conn = self.conn();
         if let Some(done) = lock(&answer).take() {
             return done;
         }
         let group = std::mem::take(&mut *lock(&self.waiting));
-        let now = ts(self.clock.now());
+        // To the millisecond, the precision every time is stored with: the accepted time and the
+        // deadline derived from it read back the same on the hub and on every device.
+        let now = self.clock.now();
+        let now = DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
         let outcome = (|| -> Result<Vec<Result<Vec<Ack>>>> {
             let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut answers = Vec::with_capacity(group.len());
             for push in &group {
                 let sp = tx.savepoint()?;
-                let applied = apply_batch(&sp, &reference, &push.who, &push.events, photo_present, &now);
+                let applied = apply_batch(&sp, &reference, &push.who, &push.events, photo_present, now);
                 if applied.is_ok() {
                     sp.commit()?;
                 } // else dropped: rolled back to the savepoint
@@ -600,17 +627,17 @@ impl HubStore for SqliteStore {
         let reviewer = gridpatrol_core::scope::sees_others_reviews(who.user.role);
         let mut conn = self.reader();
         let tx = conn.transaction()?;
-        let events: Vec<WireEvent> = {
+        let (events, cursor, more) = {
             // One row more than asked for tells whether more follow. An administrator's query walks
             // the log in order. Anyone else's picks the page's sequence numbers grid by grid from
             // `events_grid` (so events elsewhere in the city are never scanned, and only integers are
             // sorted), then reads those rows.
             let sql = if scope.all {
-                "SELECT hub_seq, id, entity, entity_id, actor, kind, payload, device_time FROM events
+                "SELECT hub_seq, id, entity, entity_id, actor, kind, payload, device_time, received_at FROM events
                  WHERE hub_seq > ?1 AND (audience IS NULL OR audience = ?3 OR ?4)
                  ORDER BY hub_seq LIMIT ?2"
             } else {
-                "SELECT hub_seq, id, entity, entity_id, actor, kind, payload, device_time FROM events
+                "SELECT hub_seq, id, entity, entity_id, actor, kind, payload, device_time, received_at FROM events
                  WHERE hub_seq IN (
                      SELECT hub_seq FROM events
                      WHERE grid IN (SELECT value FROM json_each(?5)) AND hub_seq > ?1
@@ -626,37 +653,78 @@ impl HubStore for SqliteStore {
                 stmt.query(params![since, page, who.user.name, reviewer, grids])?
             };
             let mut events = Vec::new();
+            // The last row of the page, read or not, and how many rows there were.
+            let (mut last, mut scanned) = (since, 0usize);
             while let Some(r) = rows.next()? {
-                let payload: String = r.get(6)?;
-                let time: String = r.get(7)?;
-                let id: String = r.get(1)?;
-                // A stored row the hub cannot read is an error, never a default.
-                let payload = serde_json::from_str(&payload)
-                    .map_err(|e| HubError::Internal(format!("event {id}: unreadable payload: {e}")))?;
-                let device_time = DateTime::parse_from_rfc3339(&time)
-                    .map_err(|e| HubError::Internal(format!("event {id}: unreadable device time: {e}")))?
-                    .with_timezone(&Utc);
-                events.push(WireEvent {
-                    hub_seq: Some(r.get(0)?),
-                    id,
-                    entity: r.get(2)?,
-                    entity_id: r.get(3)?,
-                    actor: r.get(4)?,
-                    kind: r.get(5)?,
-                    payload,
-                    device_time,
-                });
+                scanned += 1;
+                if scanned > limit {
+                    break;
+                }
+                let seq: i64 = r.get(0)?;
+                last = seq;
+                match wire_event(r) {
+                    Ok(e) => events.push(e),
+                    // A row this hub cannot read (written around the API) is an error in the log,
+                    // not a default sent to every device in scope: it is left out of the page, and
+                    // the cursor passes it so no device asks for it again and again.
+                    Err(e) => eprintln!("gridpatrol-hub: event {seq} in hub.db is unreadable and not sent: {e}"),
+                }
             }
-            events
+            // The cursor is the last event looked at: commits are serial, so no event can later
+            // appear below it; it says nothing about how many events exist outside the caller's view.
+            (events, last, scanned > limit)
         };
         tx.commit()?;
-        let more = events.len() > limit;
-        let mut events = events;
-        events.truncate(limit);
-        // The cursor is the last event given: commits are serial, so no event can later appear
-        // below it; it says nothing about how many events exist outside the caller's view.
-        let cursor = events.last().and_then(|e| e.hub_seq).unwrap_or(since);
         Ok(PullResponse { events, cursor, more })
+    }
+}
+
+/// One row of the event log as it travels, with the time the hub accepted it.
+fn wire_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<WireEvent> {
+    let payload: String = r.get(6)?;
+    let time = |i: usize| -> rusqlite::Result<DateTime<Utc>> {
+        let text: String = r.get(i)?;
+        DateTime::parse_from_rfc3339(&text).map(|t| t.with_timezone(&Utc)).map_err(|e| unreadable(i, "time", e))
+    };
+    Ok(WireEvent {
+        hub_seq: Some(r.get(0)?),
+        id: r.get(1)?,
+        entity: r.get(2)?,
+        entity_id: r.get(3)?,
+        actor: r.get(4)?,
+        kind: r.get(5)?,
+        payload: serde_json::from_str(&payload).map_err(|e| unreadable(6, "payload", e))?,
+        device_time: time(7)?,
+        accepted_at: Some(time(8)?),
+    })
+}
+
+/// The reference data for one commit group: the core store, with its holiday table read once for
+/// the group rather than once per report.
+struct GroupReference<'a> {
+    store: &'a CoreStore,
+    holidays: std::cell::OnceCell<Holidays>,
+}
+
+impl Reference for GroupReference<'_> {
+    fn check_small_grid(&self, code: &str) -> gridpatrol_core::Result<()> {
+        self.store.check_small_grid(code)
+    }
+
+    fn contains_point(&self, code: &str, point: gridpatrol_core::model::Point) -> gridpatrol_core::Result<bool> {
+        self.store.contains_point(code, point)
+    }
+
+    fn minor_category(&self, code: &str) -> gridpatrol_core::Result<gridpatrol_core::model::MinorCategory> {
+        self.store.minor_category(code)
+    }
+
+    fn holidays(&self) -> gridpatrol_core::Result<Holidays> {
+        if let Some(h) = self.holidays.get() {
+            return Ok(h.clone());
+        }
+        let h = Reference::holidays(self.store)?;
+        Ok(self.holidays.get_or_init(|| h).clone())
     }
 }
 
@@ -673,25 +741,26 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Judges and applies one batch inside the caller's transaction, all or nothing for the caller to
-/// keep or roll back; one ack per event, a replayed event answered with its first ack.
+/// keep or roll back; one ack per event, a replayed event answered with its first ack. `now` is
+/// the time the hub accepts the batch: stamped on each event, and what the rules judge times by.
 fn apply_batch(
     tx: &Connection,
-    reference: &CoreStore,
+    reference: &dyn Reference,
     who: &Principal,
     events: &[WireEvent],
     photo_present: &(dyn Fn(&str) -> bool + Sync),
-    now: &str,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Ack>> {
     let mut acks: Vec<Ack> = Vec::with_capacity(events.len());
     for e in events {
         let digest = e.digest();
         let known: Option<(String, i64)> = tx
-            .query_row("SELECT digest, hub_seq FROM events WHERE id = ?1", [&e.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached("SELECT digest, hub_seq FROM events WHERE id = ?1")?
+            .query_row([&e.id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         if let Some((stored, seq)) = known {
             if stored != digest {
                 return Err(HubError::event_with(
-                    axum::http::StatusCode::CONFLICT,
                     "event_conflict",
                     &e.id,
                     "The hub already holds an event with this id and different content.",
@@ -700,7 +769,11 @@ fn apply_batch(
             acks.push(Ack { id: e.id.clone(), hub_seq: seq });
             continue;
         }
-        let effect = rules::judge(who, e, &mut TxCurrent(tx), reference, photo_present)?;
+        let effect = rules::judge(who, e, &mut TxRecords(tx), reference, photo_present, now)?;
+        let payload = match &effect.payload {
+            Some(p) => p.to_string(),
+            None => e.payload.to_string(),
+        };
         tx.prepare_cached(
             "INSERT INTO events (id, digest, grid, entity, entity_id, actor, kind, payload, device_time, received_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -713,37 +786,32 @@ fn apply_batch(
             e.entity_id,
             e.actor,
             e.kind,
-            e.payload.to_string(),
+            payload,
             ts(e.device_time),
-            now
+            ts(now)
         ])?;
         let seq = tx.last_insert_rowid();
-        match effect.change {
-            Change::NewFinding(f) | Change::Finding(f) => {
+        match effect.outcome {
+            Outcome::Finding(f) => {
                 tx.prepare_cached(
                     "INSERT INTO findings (id, grid, status, body, hub_seq) VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body, hub_seq = excluded.hub_seq",
                 )?
-                .execute(params![f.id, f.grid, f.status.as_str(), serde_json::to_string(&f).unwrap_or_default(), seq])?;
+                .execute(params![f.id, f.grid, f.status.as_str(), to_json(&f)?, seq])?;
             }
-            Change::NewPatrol(p) => {
-                tx.execute(
-                    "INSERT INTO patrols (id, officer, body) VALUES (?1, ?2, ?3)",
-                    params![p.id, p.officer, serde_json::to_string(&p).unwrap_or_default()],
-                )?;
+            Outcome::Patrol(p) => {
+                tx.prepare_cached(
+                    "INSERT INTO patrols (id, officer, body) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+                )?
+                .execute(params![p.id, p.officer, to_json(&p)?])?;
             }
-            Change::PatrolEnded => {}
-            Change::LogReview(key, r) => {
+            Outcome::Log(key, r) => {
                 tx.prepare_cached(
                     "INSERT INTO log_reviews (key, grid, body, hub_seq) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(key) DO UPDATE SET body = excluded.body, hub_seq = excluded.hub_seq",
                 )?
-                .execute(params![
-                    key,
-                    effect.grid,
-                    serde_json::to_string(&r).unwrap_or_default(),
-                    seq
-                ])?;
+                .execute(params![key, effect.grid, to_json(&r)?, seq])?;
             }
         }
         acks.push(Ack { id: e.id.clone(), hub_seq: seq });

@@ -218,6 +218,7 @@ pub async fn sync_round_with(
     let items = outbox(store)?;
     let cursor = store.pull_cursor()?;
     let mut engine = Engine::new(config, seed);
+    let mut set_aside = 0;
     engine.handle(Input::Start { outbox: items, cursor }, Utc::now());
     while let Some(output) = engine.poll() {
         match output {
@@ -240,7 +241,7 @@ pub async fn sync_round_with(
             }
             Output::Apply { events, cursor } => {
                 let events: Vec<_> = events.iter().map(|e| e.to_event()).collect();
-                store.apply_remote(&events, cursor)?;
+                set_aside += store.apply_remote(&events, cursor)?.set_aside;
             }
             Output::Wait(at) => {
                 let wait = (at - Utc::now()).to_std().unwrap_or_default();
@@ -248,6 +249,7 @@ pub async fn sync_round_with(
                 engine.handle(Input::Timeout, Utc::now());
             }
             Output::Done(mut report) => {
+                report.set_aside = set_aside;
                 if report.error.is_none() {
                     report.photos_downloaded = fetch_photos(store, client, PHOTOS_PER_ROUND).await;
                 }

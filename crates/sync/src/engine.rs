@@ -144,6 +144,9 @@ pub struct RoundReport {
     pub photos_uploaded: usize,
     /// Photo files of pulled findings fetched after the round (by the driver, not the engine).
     pub photos_downloaded: usize,
+    /// Pulled events the device could not decode or apply and set aside (counted by the driver,
+    /// which applies pages; the engine never reads them).
+    pub set_aside: usize,
     /// Events still waiting when the round ended (0 after a good round).
     pub left: usize,
     /// Why the round ended early, if it did.

@@ -46,6 +46,10 @@ pub struct WireEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub hub_seq: Option<i64>,
+    /// When the hub accepted the event, by the hub's clock: on pulled events only. A device's own
+    /// times are claims the hub bounds; this one is the hub's, and deadlines count from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_at: Option<DateTime<Utc>>,
 }
 
 impl WireEvent {
@@ -59,6 +63,7 @@ impl WireEvent {
             payload: e.payload.clone(),
             device_time: e.device_time,
             hub_seq: None,
+            accepted_at: None,
         }
     }
 
@@ -74,6 +79,7 @@ impl WireEvent {
             device_time: self.device_time,
             sync: SyncState::Acked,
             hub_seq: self.hub_seq,
+            accepted_at: self.accepted_at,
         }
     }
 

@@ -250,6 +250,7 @@ impl World {
             payload: serde_json::json!({"n": self.next_event}),
             device_time: self.now,
             hub_seq: None,
+            accepted_at: None,
         };
         self.devices[d].events.push(DevEvent { wire, photos, state: State::Pending, bad });
     }

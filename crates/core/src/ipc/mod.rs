@@ -218,6 +218,8 @@ pub struct SyncView {
     pub syncing: bool,
     pub pending: u32,
     pub parked: u32,
+    /// Changes pulled from the hub that this device could not read: set aside, never applied.
+    pub set_aside: u32,
     pub last_success: Option<DateTime<Utc>>,
     pub last_attempt: Option<DateTime<Utc>>,
     pub last_error_code: Option<String>,
@@ -260,6 +262,7 @@ impl Store {
             answered: live.answered,
             pending: self.pending_count()? as u32,
             parked: self.parked_count()? as u32,
+            set_aside: self.set_aside_count()? as u32,
             last_success: info.last_success,
             last_attempt: info.last_attempt,
             last_error_code: info.last_error.as_ref().map(|e| e.code.clone()),

@@ -26,6 +26,7 @@ pub(crate) fn append(conn: &Connection, id: &str, actor: &str, now: DateTime<Utc
         device_time: now,
         sync: SyncState::Pending,
         hub_seq: None,
+        accepted_at: None,
     };
     conn.execute(
         "INSERT INTO events (id, entity, entity_id, actor, kind, payload, device_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -34,7 +35,18 @@ pub(crate) fn append(conn: &Connection, id: &str, actor: &str, now: DateTime<Utc
     Ok(event)
 }
 
-pub(crate) const COLUMNS: &str = "id, entity, entity_id, actor, kind, payload, device_time, sync_state, hub_seq";
+/// A stored value this build cannot read: an error naming the column, never a default (an unknown
+/// status read as `reported` would hide a broken row until it became a wrong figure).
+pub(crate) fn unreadable(column: usize, what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        format!("unknown {what} {:?} in the store", value.chars().take(64).collect::<String>()).into(),
+    )
+}
+
+pub(crate) const COLUMNS: &str =
+    "id, entity, entity_id, actor, kind, payload, device_time, sync_state, hub_seq, accepted_at";
 
 pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
     let payload: String = row.get(5)?;
@@ -47,8 +59,12 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
         payload: serde_json::from_str(&payload)
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e)))?,
         device_time: parse_ts(&row.get::<_, String>(6)?)?,
-        sync: SyncState::parse(&row.get::<_, String>(7)?),
+        sync: {
+            let state: String = row.get(7)?;
+            SyncState::parse(&state).ok_or_else(|| unreadable(7, "sync state", &state))?
+        },
         hub_seq: row.get(8)?,
+        accepted_at: super::parse_ts_opt(row.get(9)?)?,
     })
 }
 

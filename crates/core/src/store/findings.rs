@@ -142,12 +142,12 @@ const FINDING_COLUMNS: &str =
     "f.id, f.grid, f.patrol_id, f.category, f.description, f.address, f.lat, f.lon, f.severity,
     f.responsible_unit, f.status, f.author, f.observed_at, f.recorded_at, f.updated_at, f.due_at";
 
-fn status_of(s: &str) -> Status {
-    Status::parse(s).unwrap_or(Status::Reported)
+fn status_of(s: &str) -> rusqlite::Result<Status> {
+    Status::parse(s).ok_or_else(|| super::events::unreadable(10, "status", s))
 }
 
-fn severity_of(s: &str) -> Severity {
-    Severity::parse_field(s).unwrap_or(Severity::Normal)
+fn severity_of(s: &str) -> rusqlite::Result<Severity> {
+    Severity::parse_field(s).map_err(|_| super::events::unreadable(8, "severity", s))
 }
 
 fn finding_from_row(row: &Row<'_>) -> rusqlite::Result<Finding> {
@@ -161,9 +161,9 @@ fn finding_from_row(row: &Row<'_>) -> rusqlite::Result<Finding> {
         description: row.get(4)?,
         address: row.get(5)?,
         point: lat.zip(lon).map(|(lat, lon)| Point { lat, lon }),
-        severity: severity_of(&row.get::<_, String>(8)?),
+        severity: severity_of(&row.get::<_, String>(8)?)?,
         responsible_unit: row.get(9)?,
-        status: status_of(&row.get::<_, String>(10)?),
+        status: status_of(&row.get::<_, String>(10)?)?,
         author: row.get(11)?,
         observed_at: parse_ts(&row.get::<_, String>(12)?)?,
         recorded_at: parse_ts(&row.get::<_, String>(13)?)?,
@@ -215,7 +215,7 @@ fn write_photos(tx: &rusqlite::Transaction<'_>, finding_id: &str, photos: &[Phot
 }
 
 /// Writes a finding's projection row (not its photos).
-pub(super) fn insert_row(tx: &rusqlite::Transaction<'_>, f: &Finding, patrol: Option<&str>) -> Result<()> {
+pub(super) fn insert_row(tx: &rusqlite::Connection, f: &Finding, patrol: Option<&str>) -> Result<()> {
     tx.execute(
         "INSERT INTO findings (id, grid, patrol_id, category, description, address, lat, lon, severity,
             responsible_unit, status, author, observed_at, recorded_at, updated_at, due_at)
@@ -243,7 +243,7 @@ pub(super) fn insert_row(tx: &rusqlite::Transaction<'_>, f: &Finding, patrol: Op
 }
 
 /// Records one photo (once, by hash) and its place among a finding's photos.
-pub(super) fn insert_photo(tx: &rusqlite::Transaction<'_>, finding_id: &str, p: &Photo, position: i64) -> Result<()> {
+pub(super) fn insert_photo(tx: &rusqlite::Connection, finding_id: &str, p: &Photo, position: i64) -> Result<()> {
     tx.execute(
         "INSERT OR IGNORE INTO photos (sha256, extension, bytes, width, height, exif_time, exif_lat, exif_lon)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -383,6 +383,7 @@ impl Store {
             device_time: now,
             sync: crate::model::SyncState::Pending,
             hub_seq: None,
+            accepted_at: None,
         };
         // apply() of a MOVED event on Some(finding) always yields Some.
         let updated = projection::apply(Some(finding), &event).expect("a move keeps the finding");
@@ -448,6 +449,7 @@ impl Store {
             device_time: now,
             sync: crate::model::SyncState::Pending,
             hub_seq: None,
+            accepted_at: None,
         };
         // apply() of an EDITED event on Some(finding) always yields Some.
         let updated = projection::apply(Some(finding), &event).expect("an edit keeps the finding");
@@ -516,7 +518,11 @@ impl Store {
                 let lat: Option<f64> = r.get(7)?;
                 let lon: Option<f64> = r.get(8)?;
                 Ok(Photo {
-                    role: if role == "after" { PhotoRole::After } else { PhotoRole::Before },
+                    role: match role.as_str() {
+                        "before" => PhotoRole::Before,
+                        "after" => PhotoRole::After,
+                        _ => return Err(super::events::unreadable(1, "photo role", &role)),
+                    },
                     file: format!("{sha}.{ext}"),
                     thumbnail: format!("thumbs/{sha}.jpg"),
                     bytes: r.get::<_, i64>(3)? as u64,
@@ -653,7 +659,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let params: Vec<&dyn ToSql> = values.iter().map(|v| v.as_ref()).collect();
         let rows = stmt.query_map(params.as_slice(), |r| {
-            let status = status_of(&r.get::<_, String>(5)?);
+            let status = status_of(&r.get::<_, String>(5)?)?;
             let due_at = parse_ts_opt(r.get(10)?)?;
             Ok(FindingSummary {
                 id: r.get(0)?,
@@ -662,7 +668,7 @@ impl Store {
                 description: r.get(3)?,
                 address: r.get(4)?,
                 status,
-                severity: severity_of(&r.get::<_, String>(6)?),
+                severity: severity_of(&r.get::<_, String>(6)?)?,
                 author: r.get(7)?,
                 observed_at: parse_ts(&r.get::<_, String>(8)?)?,
                 recorded_at: parse_ts(&r.get::<_, String>(9)?)?,

@@ -30,10 +30,14 @@ fn grid_from_row(row: &Row<'_>) -> rusqlite::Result<Grid> {
     Ok(Grid {
         code: row.get(0)?,
         name: row.get(1)?,
-        level: if level == "large" { GridLevel::Large } else { GridLevel::Small },
+        level: match level.as_str() {
+            "large" => GridLevel::Large,
+            "small" => GridLevel::Small,
+            _ => return Err(super::events::unreadable(2, "grid level", &level)),
+        },
         parent: row.get(3)?,
-        owners: serde_json::from_str(&owners).unwrap_or_default(),
-        boundary: serde_json::from_str(&boundary).unwrap_or(serde_json::Value::Null),
+        owners: serde_json::from_str(&owners).map_err(|_| super::events::unreadable(4, "owners", &owners))?,
+        boundary: serde_json::from_str(&boundary).map_err(|_| super::events::unreadable(5, "boundary", &boundary))?,
     })
 }
 

@@ -203,6 +203,23 @@ const MIGRATIONS: &[&str] = &[
         INSERT INTO findings_bigrams(rowid, grams) VALUES (new.seq, gp_bigrams(new.description, new.address));
     END;
     "#,
+    // 9: the time the hub accepted each pulled event (its clock, not the device's), and the events a
+    // pull brought that this device could not decode or apply: set aside with the reason, never
+    // applied, so no read path ever meets them (store/outbox.rs). `hub_seq` keeps a page applied
+    // twice from setting one aside twice; `event` is the event as it came, cut to 4 KiB.
+    r#"
+    ALTER TABLE events ADD COLUMN accepted_at TEXT;
+    CREATE TABLE set_aside (
+        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+        hub_seq  INTEGER UNIQUE,
+        event_id TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        code     TEXT NOT NULL,
+        message  TEXT NOT NULL,
+        event    TEXT NOT NULL,
+        at       TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// Runs the migrations not yet applied, each in its own transaction.

@@ -31,7 +31,7 @@ pub use findings::{
     awaits_rectification, FindingQuery, FindingSort, FindingSummary, MoveRequest, NewFinding, PhotoSource,
 };
 pub use grids::ImportSummary;
-pub use outbox::{Applied, ParkedEvent};
+pub use outbox::{Applied, ParkedEvent, SetAside};
 pub use photos_wanted::WantedPhoto;
 pub use sync_meta::{SyncError, SyncInfo};
 

@@ -18,7 +18,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Patrol> {
     Ok(Patrol {
         id: row.get(0)?,
         officer: row.get(1)?,
-        kind: if kind == "adhoc" { PatrolKind::Adhoc } else { PatrolKind::Scheduled },
+        kind: PatrolKind::parse_field(&kind).map_err(|_| super::events::unreadable(2, "patrol kind", &kind))?,
         started_at: parse_ts(&row.get::<_, String>(3)?)?,
         ended_at: parse_ts_opt(row.get(4)?)?,
         notes: row.get(5)?,

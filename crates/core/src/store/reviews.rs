@@ -19,7 +19,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<LogReview> {
     Ok(LogReview {
         officer: r.get(0)?,
         week: r.get(1)?,
-        state: ReviewState::parse(&state).unwrap_or(ReviewState::Submitted),
+        state: ReviewState::parse(&state).ok_or_else(|| super::events::unreadable(2, "review state", &state))?,
         submitted_at: parse_ts(&r.get::<_, String>(3)?)?,
         rounds: r.get(4)?,
         reply: r.get(5)?,
@@ -112,6 +112,7 @@ impl Store {
             device_time: now,
             sync: SyncState::Pending,
             hub_seq: None,
+            accepted_at: None,
         };
         let updated = review::apply(current, &event).expect("a checked review event yields a record");
         let tx = self.transaction()?;

@@ -47,8 +47,21 @@ impl SyncInfo {
     }
 }
 
-fn parse_time(s: Option<String>) -> Option<DateTime<Utc>> {
-    s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc))
+/// A stored setting this build cannot read is an error naming it, never "absent": an unreadable
+/// scope read as none, or a time as never, would hide a broken store behind a plausible screen.
+fn read<T>(key: &str, value: Option<String>, parse: impl FnOnce(&str) -> Option<T>) -> Result<Option<T>> {
+    value
+        .map(|v| {
+            parse(&v).ok_or_else(|| crate::error::Error::Setting {
+                key: key.to_string(),
+                reason: format!("unreadable stored value {:?}", v.chars().take(64).collect::<String>()),
+            })
+        })
+        .transpose()
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
 }
 
 impl Store {
@@ -73,11 +86,11 @@ impl Store {
         Ok(SyncInfo {
             hub_url: self.setting(HUB_URL_KEY)?,
             hub_user: self.setting(HUB_USER_KEY)?,
-            scope: self.setting(SCOPE_KEY)?.and_then(|s| serde_json::from_str(&s).ok()),
+            scope: read(SCOPE_KEY, self.setting(SCOPE_KEY)?, |s| serde_json::from_str(s).ok())?,
             cursor: self.pull_cursor()?,
-            last_success: parse_time(self.setting(LAST_SUCCESS_KEY)?),
-            last_attempt: parse_time(self.setting(LAST_ATTEMPT_KEY)?),
-            last_error: self.setting(LAST_ERROR_KEY)?.and_then(|s| serde_json::from_str(&s).ok()),
+            last_success: read(LAST_SUCCESS_KEY, self.setting(LAST_SUCCESS_KEY)?, parse_time)?,
+            last_attempt: read(LAST_ATTEMPT_KEY, self.setting(LAST_ATTEMPT_KEY)?, parse_time)?,
+            last_error: read(LAST_ERROR_KEY, self.setting(LAST_ERROR_KEY)?, |s| serde_json::from_str(s).ok())?,
         })
     }
 

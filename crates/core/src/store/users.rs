@@ -28,7 +28,8 @@ impl Store {
                 |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
             )
             .optional()?
-            .map(|(name, role)| User { name, role: Role::parse(&role).unwrap_or(Role::Officer) }))
+            .map(|(name, role)| -> Result<User> { Ok(User { name, role: Role::parse_field(&role)? }) })
+            .transpose()?)
     }
 
     /// The acting user, or [`Error::NoProfile`].

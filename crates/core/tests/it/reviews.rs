@@ -23,7 +23,8 @@ impl Hub {
             .map(|e| {
                 self.seq += 1;
                 acks.push((e.id.clone(), self.seq));
-                Event { sync: SyncState::Acked, hub_seq: Some(self.seq), ..e }
+                // A hub stamps the time it accepted the event; here, at once.
+                Event { sync: SyncState::Acked, hub_seq: Some(self.seq), accepted_at: Some(e.device_time), ..e }
             })
             .collect();
         from.store.ack(&acks).expect("record the acks");

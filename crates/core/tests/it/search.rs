@@ -132,7 +132,8 @@ fn a_store_from_before_the_pair_index_gets_it_filled_when_it_opens() {
         .connection()
         .execute_batch(
             "DROP TRIGGER findings_bigrams_insert; DROP TRIGGER findings_bigrams_delete;
-             DROP TRIGGER findings_bigrams_update; DROP TABLE findings_bigrams; PRAGMA user_version = 7;",
+             DROP TRIGGER findings_bigrams_update; DROP TABLE findings_bigrams;
+             ALTER TABLE events DROP COLUMN accepted_at; DROP TABLE set_aside; PRAGMA user_version = 7;",
         )
         .unwrap();
     let Found { env, manhole, stall, .. } = f;

@@ -149,7 +149,6 @@ pub(crate) fn check_attachable(
         for sha256 in named.filter_map(|p| p.get("sha256").and_then(|s| s.as_str())) {
             if vault.is_complete(sha256) && !store.photo_visible(sha256, who)? {
                 return Err(HubError::event_with(
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                     "photo_missing",
                     &event.id,
                     format!("Photo {sha256} must be uploaded by you before an event of yours names it."),

@@ -36,6 +36,7 @@ describe("sync status area", () => {
       syncing: true,
       pending: 2,
       parked: 0,
+      set_aside: 0,
       last_success: null,
       last_attempt: null,
       last_error_code: null,
@@ -48,6 +49,20 @@ describe("sync status area", () => {
     unmount();
     render(SyncStatus, { pending: 2, view: { ...view, upload: null } });
     expect(screen.queryByTestId("sync-upload"), "no upload, no progress bar").toBeNull();
+    expect(screen.queryByTestId("sync-set-aside"), "nothing set aside, nothing shown").toBeNull();
+  });
+
+  it("shows the changes pulled from the hub that could not be read", () => {
+    setCurrentLang("zh");
+    const view = {
+      signed_in: true, hub_url: "http://127.0.0.1:8787", hub_user: "李明", online: true, syncing: false,
+      pending: 0, parked: 0, set_aside: 2, last_success: null, last_attempt: null, last_error_code: null,
+      last_error: null, upload: null,
+    };
+    render(SyncStatus, { pending: 0, view });
+    expect(screen.getByTestId("sync-set-aside").textContent, "a set-aside change is shown, never hidden").toContain(
+      "收到的 2 项更改无法读取",
+    );
   });
 
   it("says the last error in words by its code, never the network library's English (issue 15 items 5, 6)", () => {

@@ -63,7 +63,11 @@ export type Finding = { id: string, grid: string, patrol?: string | null, catego
 
 export type SyncState = "pending" | "acked" | "parked";
 
-export type Event = { id: string, entity: string, entity_id: string, actor: string, kind: string, payload: JsonValue, device_time: string, sync: SyncState, hub_seq?: number | null, };
+export type Event = { id: string, entity: string, entity_id: string, actor: string, kind: string, payload: JsonValue, device_time: string, sync: SyncState, hub_seq?: number | null, 
+/**
+ * When the hub accepted the event (its clock, not the device's): set on events pulled from it.
+ */
+accepted_at?: string | null, };
 
 export type FindingSummary = { id: string, grid: string, category: string, description: string, address: string, status: Status, severity: Severity, author: string, observed_at: string, recorded_at: string, due_at?: string | null, overdue: boolean, };
 
@@ -118,7 +122,11 @@ thumbnail: string, };
 
 export type UploadStatus = { sent: number, total: number, };
 
-export type SyncView = { signed_in: boolean, hub_url: string | null, hub_user: string | null, online: boolean, syncing: boolean, pending: number, parked: number, last_success: string | null, last_attempt: string | null, last_error_code: string | null, last_error: string | null, 
+export type SyncView = { signed_in: boolean, hub_url: string | null, hub_user: string | null, online: boolean, syncing: boolean, pending: number, parked: number, 
+/**
+ * Changes pulled from the hub that this device could not read: set aside, never applied.
+ */
+set_aside: number, last_success: string | null, last_attempt: string | null, last_error_code: string | null, last_error: string | null, 
 /**
  * The photo upload under way, while a round sends a photo in several requests.
  */
