@@ -341,4 +341,18 @@ describe("Record a finding", () => {
     expect((screen.getByTestId("finding-grid") as HTMLSelectElement).value, "an out-of-scope grid is not picked").toBe("");
     expect(screen.queryByTestId("grid-from-photo")).toBeNull();
   });
+
+  it("brings the person to a refused category without its list covering the reason (seen in the window)", async () => {
+    addFinding.mockRejectedValueOnce(new IpcError({ code: "unknown_category", message: "请选择问题类别。", field: "category" }));
+    render(RecordFinding);
+    await fireEvent.input(screen.getByTestId("finding-description"), { target: { value: "井盖缺失" } });
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    const err = await screen.findByTestId("error-category");
+    const category = screen.getByTestId("finding-category");
+    expect(document.activeElement, "the refused field has the focus").toBe(category);
+    expect(err.textContent, "the reason is shown").toBeTruthy();
+    expect(screen.queryByTestId("finding-category-list"), "the list does not open over the reason").toBeNull();
+    await fireEvent.input(category, { target: { value: "污水" } });
+    expect(screen.getByTestId("finding-category-list"), "typing opens it").toBeTruthy();
+  });
 });
