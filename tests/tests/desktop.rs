@@ -460,7 +460,10 @@ async fn a_new_officer_finds_the_form_the_sync_area_and_the_filters_truthful() {
     app.el(".thumbs img").await;
     app.click("finding-save").await;
     let why = app.testid("error-category").await.text().await.unwrap();
-    assert!(!why.is_empty(), "the missing category is said beside the category");
+    assert!(
+        why.contains("问题类别不能为空"),
+        "a missing category is said beside it as an empty field, not an unknown code: {why}"
+    );
     let thumbs = app.client.execute("return document.querySelectorAll('.thumbs img').length;", vec![]).await.unwrap();
     assert_eq!(thumbs.as_u64(), Some(1), "the thumbnail stays after the refusal");
     assert!(!app.body_text().await.contains("无法读取这张照片"), "the attached photo is still staged");
