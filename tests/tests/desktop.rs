@@ -12,7 +12,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::window::{one_window, photo, App, Desk, ENTER, WAIT};
+use common::window::{one_window, photo, photo_taken_at, App, Desk, ENTER, WAIT};
 use common::{cli, Client, Hub};
 
 const DESCRIPTION: &str = "黄河五路井盖破损，端到端测试";
@@ -342,6 +342,264 @@ async fn a_weekly_log_comes_back_with_the_leads_comment_and_is_then_approved() {
     app.sync_until("the lead's approval", &log_state_is("approved")).await;
     assert!(app.inner_text("[data-testid=\"log-state\"]").await.contains("已通过"));
     app.shot("22-log-approved").await;
+    app.quit().await;
+}
+
+/// Waits up to `limit` until a script returns true (for what takes longer than [`WAIT`] by design:
+/// the sync task's probe, the form's clock).
+async fn wait_long(app: &App, limit: Duration, what: &str, script: &str) {
+    let deadline = Instant::now() + limit;
+    loop {
+        let value = app.client.execute(script, vec![]).await.expect("script runs");
+        if value.as_bool() == Some(true) {
+            return;
+        }
+        if Instant::now() > deadline {
+            app.shot("timeout").await;
+            panic!("timed out after {limit:?} waiting for {what}; the window shows:\n{}", app.body_text().await);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// How many photos the open finding's detail shows.
+async fn detail_photos(app: &App) -> u64 {
+    app.testid("finding-detail").await;
+    app.testid("detail-photo").await;
+    let n =
+        app.client.execute("return document.querySelectorAll('[data-testid=\"detail-photo\"]').length;", vec![]).await;
+    n.expect("count the photos").as_u64().unwrap_or(0)
+}
+
+/// Opens the finding the form's ✓ banner names.
+async fn open_saved(app: &App) {
+    app.el("[data-testid=\"finding-saved\"] button").await.click().await.expect("open the saved finding");
+    app.testid("finding-detail").await;
+}
+
+/// Whether a toast saying `text` is up.
+fn toast_says(text: &str) -> String {
+    format!(
+        "return [...document.querySelectorAll('[data-testid=\"toast\"]')].some((t) => t.innerText.includes('{text}'));"
+    )
+}
+
+/// Issue 15 as a new officer meets it, in two sessions on one store: a photo survives a refused save
+/// (item 1), a restart (item 3) and an EXIF time a day old does not replace the time the form showed
+/// (item 2); a refused save takes the last success's banner and toast away (item 4); a wrong password
+/// says so (item 5); the sync area notices the hub going and coming back (item 6); the date filters
+/// are text fields in the app's language that refuse a from after until (item 8).
+#[tokio::test(flavor = "current_thread")]
+async fn a_new_officer_finds_the_form_the_sync_area_and_the_filters_truthful() {
+    let _one = one_window();
+    let mut hub = Hub::start();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let desk = Desk::start(&tmp.path().join("home"));
+    let data = tmp.path().join("data");
+    let pictures = tmp.path().join("pictures");
+    std::fs::create_dir_all(&pictures).unwrap();
+    let picture = photo(&pictures);
+    // A day before now, on the camera's (Beijing) clock.
+    let yesterday =
+        (chrono::Utc::now() - chrono::Duration::days(1) + chrono::Duration::hours(8)).format("%Y:%m:%d %H:%M:%S");
+    let old_photo = photo_taken_at(&pictures, &yesterday.to_string());
+
+    let app = desk.launch(&data).await;
+    app.click("skip-sample").await;
+    app.testid("patrol-start").await;
+
+    // Item 5: a wrong password against a real hub says so in words.
+    app.click("hub-settings").await;
+    let field = app.testid("hub-url").await;
+    field.clear().await.unwrap();
+    field.send_keys(&hub.url()).await.unwrap();
+    app.testid("hub-user").await.send_keys("李明").await.unwrap();
+    app.testid("hub-password").await.send_keys("not-the-password").await.unwrap();
+    app.click("hub-sign-in").await;
+    let refused = app.testid("error-hub").await.text().await.unwrap();
+    assert!(refused.contains("用户名或密码不正确"), "the hub's bad_credentials in words: {refused}");
+    assert!(!app.body_text().await.contains("出现了意外错误"), "a wrong password is not an unexpected error");
+    app.shot("30-wrong-password").await;
+    let password = app.testid("hub-password").await;
+    password.clear().await.unwrap();
+    password.send_keys("officer-sample").await.unwrap();
+    app.click("hub-sign-in").await;
+    let online = |yes: bool| {
+        format!("return document.querySelector('[data-testid=\"sync-status\"]')?.dataset.online === '{yes}';")
+    };
+    app.wait_script("the app to be online", &online(true)).await;
+
+    // Item 6: the hub stops; the sync area says offline within seconds, and "sync now" says why.
+    hub.kill();
+    wait_long(&app, Duration::from_secs(30), "the sync area to show offline after the hub stopped", &online(false))
+        .await;
+    app.shot("31-hub-gone").await;
+    app.click("sync-now").await;
+    let result = "const r = document.querySelector('[data-testid=\"sync-result\"]'); return !!r && r.innerText.includes(NEEDLE);";
+    wait_long(
+        &app,
+        Duration::from_secs(30),
+        "sync now to say the hub did not answer",
+        &result.replace("NEEDLE", "'中心端没有响应'"),
+    )
+    .await;
+    app.shot("32-sync-now-hub-gone").await;
+    // The hub comes back on the same port: online again by itself, and "sync now" completes.
+    hub.serve();
+    wait_long(&app, Duration::from_secs(30), "the sync area to show online after the hub came back", &online(true))
+        .await;
+    app.click("sync-now").await;
+    wait_long(&app, Duration::from_secs(30), "sync now to complete", &result.replace("NEEDLE", "'同步完成'")).await;
+    app.shot("33-hub-back").await;
+
+    // Item 1: a photo stays through a refused save (no category) and is saved with the fixed form.
+    app.click("new-finding").await;
+    app.testid("finding-grid").await.select_by_value("37160200100101").await.unwrap();
+    app.testid("finding-description").await.send_keys("黄河三路井盖松动，照片保留测试").await.unwrap();
+    app.testid("finding-photos-input").await.send_keys(picture.to_str().unwrap()).await.unwrap();
+    app.el(".thumbs img").await;
+    app.click("finding-save").await;
+    let why = app.testid("error-category").await.text().await.unwrap();
+    assert!(
+        why.contains("问题类别不能为空"),
+        "a missing category is said beside it as an empty field, not an unknown code: {why}"
+    );
+    let thumbs = app.client.execute("return document.querySelectorAll('.thumbs img').length;", vec![]).await.unwrap();
+    assert_eq!(thumbs.as_u64(), Some(1), "the thumbnail stays after the refusal");
+    assert!(!app.body_text().await.contains("无法读取这张照片"), "the attached photo is still staged");
+    app.shot("34-refused-keeps-photo").await;
+    let category = app.testid("finding-category").await;
+    category.send_keys("0101").await.unwrap();
+    category.send_keys(ENTER).await.unwrap();
+    app.click("finding-save").await;
+    app.testid("finding-saved").await;
+    // The toast wraps a long word (a path) instead of running out of it (checked while it is up).
+    app.wait_script(
+        "the success toast, wrapping long words",
+        "return [...document.querySelectorAll('[data-testid=\"toast\"]')].some((t) => t.innerText.includes('问题已保存') \
+           && getComputedStyle(t.querySelector('.text')).overflowWrap === 'anywhere');",
+    )
+    .await;
+
+    // Item 4: the next save, refused, leaves no ✓ banner and no success toast up.
+    app.click("finding-save").await;
+    app.wait_script("the refusal", "return !!document.querySelector('[data-testid^=\"error-\"]');").await;
+    let gone = "return !document.querySelector('[data-testid=\"finding-saved\"]');";
+    assert_eq!(app.client.execute(gone, vec![]).await.unwrap().as_bool(), Some(true), "no ✓ banner beside a refusal");
+    assert_eq!(
+        app.client.execute(&toast_says("问题已保存"), vec![]).await.unwrap().as_bool(),
+        Some(false),
+        "no success toast beside a refusal"
+    );
+    app.shot("35-refused-after-saved").await;
+    // The first finding carries its one photo.
+    app.click("nav-findings").await;
+    app.el("[data-testid=\"finding-row\"]").await.click().await.unwrap();
+    assert_eq!(detail_photos(&app).await, 1, "the finding saved after the refusal has its photo");
+    app.click("detail-back").await;
+
+    // Item 2: a photo taken a day earlier, saved untouched: the time the form showed is the time saved.
+    app.click("nav-record").await;
+    let category = app.testid("finding-category").await;
+    category.send_keys("0201").await.unwrap();
+    category.send_keys(ENTER).await.unwrap();
+    app.testid("finding-description").await.send_keys("黄河三路路灯不亮，照片是昨天拍的").await.unwrap();
+    app.testid("finding-photos-input").await.send_keys(old_photo.to_str().unwrap()).await.unwrap();
+    app.testid("use-photo-time").await;
+    // Read the form while its minute is the current one and not about to turn (it ticks every 15 s).
+    wait_long(
+        &app,
+        Duration::from_secs(80),
+        "the form to show the current minute",
+        "const now = new Date(Date.now() + 8 * 3600e3); const iso = now.toISOString(); \
+         return now.getUTCSeconds() < 45 && \
+           document.querySelector('[data-testid=\"finding-observed-day\"]').value === iso.slice(0, 10) && \
+           document.querySelector('[data-testid=\"finding-observed-clock\"]').value === iso.slice(11, 16);",
+    )
+    .await;
+    let day = app.testid("finding-observed-day").await.prop("value").await.unwrap().unwrap_or_default();
+    let clock = app.testid("finding-observed-clock").await.prop("value").await.unwrap().unwrap_or_default();
+    app.shot("36-record-old-photo").await;
+    app.click("finding-save").await;
+    app.testid("finding-saved").await;
+    open_saved(&app).await;
+    let shown = app.inner_text("[data-testid=\"detail-observed\"]").await;
+    let (y, m, d) = (&day[0..4], day[5..7].parse::<u32>().unwrap(), day[8..10].parse::<u32>().unwrap());
+    assert_eq!(
+        shown.trim(),
+        format!("{y}年{m}月{d}日 {clock}"),
+        "the detail's 发现时间 is what the form showed, not the photo's EXIF time"
+    );
+    assert_eq!(detail_photos(&app).await, 1, "with its photo");
+    app.shot("37-detail-old-photo").await;
+    app.click("detail-back").await;
+
+    // Item 3: a photo and a description, then the app ends; the restored draft brings the photo back.
+    app.click("nav-record").await;
+    app.testid("finding-description").await.send_keys("渤海七路井盖缺失，重启前未保存").await.unwrap();
+    app.testid("finding-photos-input").await.send_keys(picture.to_str().unwrap()).await.unwrap();
+    app.el(".thumbs img").await;
+    app.wait_script(
+        "the draft to name the photo",
+        "const d = JSON.parse(localStorage.getItem('gridpatrol.recordDraft') || 'null'); return !!d && d.photos?.length === 1;",
+    )
+    .await;
+    app.quit().await;
+
+    let app = desk.launch(&data).await;
+    app.click("nav-record").await;
+    let notice = app.testid("draft-restored").await;
+    app.wait_script(
+        "the restore notice to count the photo",
+        "return (document.querySelector('[data-testid=\"draft-restored\"]')?.innerText || '').includes('1 张照片');",
+    )
+    .await;
+    let said = notice.text().await.unwrap();
+    app.el(".thumbs img").await;
+    app.shot("38-draft-restored-photo").await;
+    let category = app.testid("finding-category").await;
+    category.send_keys("0101").await.unwrap();
+    category.send_keys(ENTER).await.unwrap();
+    app.click("finding-save").await;
+    app.testid("finding-saved").await;
+    open_saved(&app).await;
+    assert!(
+        app.inner_text("[data-testid=\"finding-detail\"]").await.contains("重启前未保存"),
+        "the restored text was saved ({said})"
+    );
+    assert_eq!(detail_photos(&app).await, 1, "the restored draft's photo is on the finding");
+    app.click("detail-back").await;
+
+    // Item 8: date filters are text fields reading 不限 / Any, and a from after until is refused
+    // beside the until field, in each language.
+    app.click("nav-findings").await;
+    app.testid("finding-list").await;
+    for (lang, any, reversed) in
+        [("en", "Any", "The start date is after the end date"), ("zh", "不限", "开始日期晚于结束日期")]
+    {
+        speak(&app, lang).await;
+        for id in ["filter-from", "filter-until"] {
+            let field = app.testid(id).await;
+            assert_eq!(
+                field.attr("type").await.unwrap().as_deref(),
+                Some("text"),
+                "{id} is a text field, not the system's date picker"
+            );
+            assert_eq!(field.attr("placeholder").await.unwrap().as_deref(), Some(any), "an empty {id} reads {any}");
+        }
+        app.shot(&format!("39-filters-empty-{lang}")).await;
+        app.testid("filter-from").await.send_keys("2026-12-05").await.unwrap();
+        app.testid("filter-until").await.send_keys("2026/12/1").await.unwrap();
+        let error = app.testid("filter-until-error").await.text().await.unwrap();
+        assert!(error.contains(reversed), "a from after until is refused beside the until field in {lang}: {error}");
+        app.shot(&format!("39-filters-reversed-{lang}")).await;
+        app.el("button.clear").await.click().await.unwrap();
+        app.wait_script(
+            "the filters to clear",
+            "return document.querySelector('[data-testid=\"filter-from\"]').value === '';",
+        )
+        .await;
+    }
     app.quit().await;
 }
 

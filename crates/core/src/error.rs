@@ -474,6 +474,7 @@ fn mib(bytes: u64) -> String {
 fn field_zh(field: &str) -> &'static str {
     match field {
         "description" => "问题描述",
+        "category" => "问题类别",
         "address" => "地址",
         "note" => "备注",
         "name" => "姓名",
@@ -497,6 +498,7 @@ fn field_zh(field: &str) -> &'static str {
 fn field_en(field: &str) -> &'static str {
     match field {
         "description" => "description",
+        "category" => "category",
         "address" => "address",
         "note" => "note",
         "name" => "name",

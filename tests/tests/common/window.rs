@@ -328,6 +328,42 @@ pub fn photo(dir: &Path) -> PathBuf {
     path
 }
 
+/// A real photo whose EXIF DateTimeOriginal is `taken` (`YYYY:MM:DD HH:MM:SS`, the camera's local
+/// time, read as Beijing time): ImageMagick's JPEG with an EXIF segment written by hand after its SOI
+/// (big-endian TIFF, as cameras write it; the same layout as core's photo tests).
+pub fn photo_taken_at(dir: &Path, taken: &str) -> PathBuf {
+    let plain = std::fs::read(photo(dir)).expect("the plain test photo");
+    assert_eq!(&plain[..2], b"\xFF\xD8", "a JPEG starts with SOI");
+    let mut time = taken.as_bytes().to_vec();
+    time.push(0);
+    assert_eq!(time.len(), 20, "an EXIF time is 19 characters and a NUL");
+    // IFD0 at 8 (one entry: the Exif IFD's offset), the Exif IFD at 26 (one entry: DateTimeOriginal,
+    // its 20 bytes at 44).
+    let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08".to_vec();
+    let entry = |tiff: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: u32| {
+        tiff.extend(1u16.to_be_bytes());
+        tiff.extend(tag.to_be_bytes());
+        tiff.extend(kind.to_be_bytes());
+        tiff.extend(count.to_be_bytes());
+        tiff.extend(value.to_be_bytes());
+        tiff.extend(0u32.to_be_bytes());
+    };
+    entry(&mut tiff, 0x8769, 4, 1, 26); // ExifIFDPointer (LONG)
+    entry(&mut tiff, 0x9003, 2, 20, 44); // DateTimeOriginal (ASCII, out of line)
+    assert_eq!(tiff.len(), 44, "the time's bytes sit where the entry says");
+    tiff.extend(time);
+    let mut app1 = b"Exif\x00\x00".to_vec();
+    app1.extend(tiff);
+    let mut out = plain[..2].to_vec();
+    out.extend([0xFF, 0xE1]);
+    out.extend(((app1.len() + 2) as u16).to_be_bytes());
+    out.extend(app1);
+    out.extend(&plain[2..]);
+    let path = dir.join("昨天的照片.jpg");
+    std::fs::write(&path, out).expect("write the EXIF photo");
+    path
+}
+
 /// One X display with tauri-driver on it: windows are opened in turn on its port.
 pub struct Desk {
     pub display: String,

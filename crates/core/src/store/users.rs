@@ -213,8 +213,11 @@ impl Store {
         Ok(majors)
     }
 
-    /// One minor category by its 4-digit code.
+    /// One minor category by its 4-digit code; none given is an empty field, not an unknown code.
     pub fn category(&self, code: &str) -> Result<MinorCategory> {
+        if code.trim().is_empty() {
+            return Err(Error::EmptyText { field: "category" });
+        }
         let found = self
             .conn
             .query_row(

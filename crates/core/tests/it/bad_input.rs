@@ -28,6 +28,9 @@ fn refused_grids_and_categories_change_nothing() {
         NewFinding::new(LARGE_GRID, MANHOLE, "井盖破损"),
     );
     check(&mut env, "an unknown category", "unknown_category", NewFinding::new(GRID_01, "0199", "井盖破损"));
+    // No category chosen is an empty field (问题类别不能为空), not "no category with code ''".
+    check(&mut env, "no category chosen", "empty_text", NewFinding::new(GRID_01, "", "井盖破损"));
+    check(&mut env, "a category of spaces only", "empty_text", NewFinding::new(GRID_01, "  ", "井盖破损"));
     check(
         &mut env,
         "a category code of the wrong shape",

@@ -6,6 +6,7 @@ const addFinding = vi.fn<(input: FindingInput) => Promise<Finding>>();
 const stagePhoto = vi.fn<(name: string, bytes: Uint8Array) => Promise<PhotoPreview>>();
 const restagePhoto = vi.fn<(token: string) => Promise<PhotoPreview>>();
 const unstagePhoto = vi.fn(async (_token: string) => undefined);
+const gridAt = vi.fn(async (_lat: number, _lon: number) => "37160200100101");
 
 vi.mock("$lib/ipc", async (importOriginal) => {
   const real = await importOriginal<typeof import("$lib/ipc")>();
@@ -14,7 +15,7 @@ vi.mock("$lib/ipc", async (importOriginal) => {
     ipc: {
       activePatrol: vi.fn(async () => null),
       addFinding: (input: FindingInput) => addFinding(input),
-      gridAt: vi.fn(async () => "37160200100101"),
+      gridAt: (lat: number, lon: number) => gridAt(lat, lon),
       gridStats: vi.fn(async () => []),
       stagePhoto: (name: string, bytes: Uint8Array) => stagePhoto(name, bytes),
       restagePhoto: (token: string) => restagePhoto(token),
@@ -33,15 +34,15 @@ import RecordFinding from "./RecordFinding.svelte";
 import { DRAFT_KEY } from "./draft";
 
 /** A staged photo as the Rust side previews it; its EXIF time is a day before the test's now. */
-function preview(token: string, exif_time: string | null = "2026-11-24T01:15:00Z"): PhotoPreview {
+function preview(token: string, exif_time: string | null = "2026-11-24T01:15:00Z", exif_point: { lat: number; lon: number } | null = null): PhotoPreview {
   return {
     token, name: `${token}.jpg`, sha256: token.padEnd(64, "0"), width: 32, height: 24, bytes: 1000,
-    exif_time, exif_point: null, thumbnail: `data:image/jpeg;base64,${token}`,
+    exif_time, exif_point, thumbnail: `data:image/jpeg;base64,${token}`,
   };
 }
 
-async function attach(token: string, exif_time?: string | null) {
-  stagePhoto.mockResolvedValueOnce(preview(token, exif_time));
+async function attach(token: string, exif_time?: string | null, exif_point: { lat: number; lon: number } | null = null) {
+  stagePhoto.mockResolvedValueOnce(preview(token, exif_time, exif_point));
   const input = screen.getByTestId("finding-photos-input") as HTMLInputElement;
   const file = new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe0])], `${token}.jpg`, { type: "image/jpeg" });
   Object.defineProperty(file, "arrayBuffer", { value: async () => new Uint8Array([0xff, 0xd8, 0xff, 0xe0]).buffer });
@@ -54,7 +55,10 @@ beforeEach(() => {
   app.grids = [
     { code: "371602001", name: "黄河大网格", level: "large", parent: null, owners: [], boundary: null },
     { code: "37160200100101", name: "黄河第01网格", level: "small", parent: "371602001", owners: ["李明"], boundary: null },
+    { code: "37160200100102", name: "黄河第02网格", level: "small", parent: "371602001", owners: [], boundary: null },
   ];
+  app.stats = [];
+  app.recordRequest = null;
   app.categories = [
     { kind: "component", code: "01", name_zh: "公用设施", name_en: "Public utilities", minors: [
       { code: "0101", name_zh: "上水井盖", name_en: "Water supply manhole cover", deadline: { hours: 24 } },
@@ -64,6 +68,8 @@ beforeEach(() => {
   addFinding.mockReset();
   stagePhoto.mockReset();
   restagePhoto.mockReset();
+  gridAt.mockReset();
+  gridAt.mockResolvedValue("37160200100101");
   toasts.list.splice(0);
 });
 
@@ -271,5 +277,82 @@ describe("Record a finding", () => {
     await rerender({ active: true });
     expect(screen.queryByTestId("finding-saved"), "reopening the form shows no old banner").toBeNull();
     expect(toasts.list, "and no old toast").toEqual([]);
+  });
+
+  it("offers a signed-in officer only the grids in the hub's scope (issue 15 item 9)", async () => {
+    const stat = (code: string, in_scope: boolean) => ({ code, name: code, parent: "371602001", open: 0, overdue: 0, in_scope });
+    app.stats = [stat("37160200100101", true), stat("37160200100102", false)];
+    render(RecordFinding);
+    const offered = [...(screen.getByTestId("finding-grid") as HTMLSelectElement).options].map((o) => o.value).filter(Boolean);
+    expect(offered, "only the scope's grid; the hub would refuse the other").toEqual(["37160200100101"]);
+    app.stats = [stat("37160200100101", true), stat("37160200100102", true)];
+    await waitFor(() =>
+      expect([...(screen.getByTestId("finding-grid") as HTMLSelectElement).options].map((o) => o.value).filter(Boolean),
+        "without a scope limit every small grid is offered").toEqual(["37160200100101", "37160200100102"]));
+  });
+
+  it("shows coordinates with six decimals and grid names with the language's brackets (issue 15 item 13)", async () => {
+    render(RecordFinding);
+    const option = () => [...(screen.getByTestId("finding-grid") as HTMLSelectElement).options].find((o) => o.value === "37160200100101")!;
+    expect(option().textContent, "full-width brackets in Chinese").toBe("黄河第01网格（37160200100101）");
+    app.recordAt("37160200100101", { lat: 36.4, lon: 117.92800000000001 });
+    await waitFor(() => expect((screen.getByTestId("finding-lon") as HTMLInputElement).value, "no float noise").toBe("117.928000"));
+    expect((screen.getByTestId("finding-lat") as HTMLInputElement).value).toBe("36.400000");
+    setCurrentLang("en");
+    await waitFor(() => expect(option().textContent, "half-width brackets in English").toBe("黄河第01网格 (37160200100101)"));
+  });
+
+  it("lets a photo taken inside a grid pick that grid when none is chosen and no patrol runs, visibly and changeably (issue 15 item 9)", async () => {
+    gridAt.mockResolvedValue("37160200100102");
+    render(RecordFinding);
+    const grid = screen.getByTestId("finding-grid") as HTMLSelectElement;
+    expect(grid.value, "no grid chosen yet").toBe("");
+    await attach("dd01", null, { lat: 36.41, lon: 117.93 });
+    await waitFor(() => expect(grid.value, "the grid field shows the photo's grid").toBe("37160200100102"));
+    expect(gridAt, "asked where the photo was taken").toHaveBeenCalledWith(36.41, 117.93);
+    expect(screen.getByTestId("grid-from-photo").textContent, "and says where it came from").toBe(zh["record.gridFromPhoto"]);
+    expect(JSON.parse(localStorage.getItem(DRAFT_KEY)!).grid, "the draft holds it").toBe("37160200100102");
+
+    await fireEvent.change(grid, { target: { value: "37160200100101" } });
+    expect(screen.queryByTestId("grid-from-photo"), "the person's choice replaces it").toBeNull();
+    await attach("dd02", null, { lat: 36.41, lon: 117.93 });
+    expect(grid.value, "a later photo does not overrule a chosen grid").toBe("37160200100101");
+    addFinding.mockResolvedValueOnce({ id: "0193-z", observed_at: "2026-11-25T02:00:00Z" } as Finding);
+    const category = screen.getByTestId("finding-category") as HTMLInputElement;
+    await fireEvent.focus(category);
+    await fireEvent.input(category, { target: { value: "污水" } });
+    await fireEvent.keyDown(category, { key: "Enter" });
+    await fireEvent.input(screen.getByTestId("finding-description"), { target: { value: "井盖缺失" } });
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    await waitFor(() => expect(addFinding).toHaveBeenCalledTimes(1));
+    expect(addFinding.mock.calls[0][0].grid, "the grid shown is the grid saved").toBe("37160200100101");
+  });
+
+  it("leaves the grid alone when the photo lies outside the offered grids", async () => {
+    gridAt.mockResolvedValue("37160200100102");
+    app.stats = [
+      { code: "37160200100101", name: "", parent: "371602001", open: 0, overdue: 0, in_scope: true },
+      { code: "37160200100102", name: "", parent: "371602001", open: 0, overdue: 0, in_scope: false },
+    ];
+    render(RecordFinding);
+    await attach("ee01", null, { lat: 36.41, lon: 117.93 });
+    await waitFor(() => expect(gridAt).toHaveBeenCalledTimes(1));
+    await Promise.resolve();
+    expect((screen.getByTestId("finding-grid") as HTMLSelectElement).value, "an out-of-scope grid is not picked").toBe("");
+    expect(screen.queryByTestId("grid-from-photo")).toBeNull();
+  });
+
+  it("brings the person to a refused category without its list covering the reason (seen in the window)", async () => {
+    addFinding.mockRejectedValueOnce(new IpcError({ code: "unknown_category", message: "请选择问题类别。", field: "category" }));
+    render(RecordFinding);
+    await fireEvent.input(screen.getByTestId("finding-description"), { target: { value: "井盖缺失" } });
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    const err = await screen.findByTestId("error-category");
+    const category = screen.getByTestId("finding-category");
+    expect(document.activeElement, "the refused field has the focus").toBe(category);
+    expect(err.textContent, "the reason is shown").toBeTruthy();
+    expect(screen.queryByTestId("finding-category-list"), "the list does not open over the reason").toBeNull();
+    await fireEvent.input(category, { target: { value: "污水" } });
+    expect(screen.getByTestId("finding-category-list"), "typing opens it").toBeTruthy();
   });
 });

@@ -190,6 +190,7 @@ export const en: Record<MessageKey, string> = {
   "record.hint": "Ctrl+Enter saves. What you type is kept as a draft.",
   "record.futureTime": "The observed time cannot be in the future.",
   "record.badNumber": "Please enter a number.",
+  "record.gridFromPhoto": "Chosen from where the photo was taken; you can change it.",
   "record.fromPatrol": "From the current patrol",
   "record.viewSaved": "Show the saved finding",
 

@@ -189,6 +189,7 @@ export const zh = {
   "record.hint": "Ctrl+Enter 保存。内容会自动保存为草稿。",
   "record.futureTime": "发现时间不能在将来。",
   "record.badNumber": "请输入数字。",
+  "record.gridFromPhoto": "按照片拍摄位置选定，可更改。",
   "record.fromPatrol": "来自当前巡查",
   "record.viewSaved": "查看刚保存的问题",
 
