@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod survival;
+
 const GRID: &str = "37160200100101";
 const OTHER_GRID: &str = "37160200100102";
 
