@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+#[path = "cli/survival.rs"]
 mod survival;
 
 const GRID: &str = "37160200100101";
