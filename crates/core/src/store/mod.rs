@@ -145,8 +145,9 @@ impl Store {
         if let Some(reason) = unwritable(dir, &path) {
             return Store::open_read_only_because(dir, clock, ids, reason);
         }
-        let conn =
+        let mut conn =
             Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        wait_turns(&mut conn)?;
         let health = check_health(&conn, &path)?;
         Store::with_connection(conn, dir, clock, ids, health)
     }
@@ -175,14 +176,14 @@ impl Store {
         // close), the file is opened as immutable: nothing can change it while it is read-only anyway.
         let plain = Connection::open_with_flags(&path, flags)
             .and_then(|c| c.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).map(|_| c));
-        let conn = match plain {
+        let mut conn = match plain {
             Ok(c) => c,
             Err(_) => {
                 let uri = format!("file:{}?immutable=1", uri_path(&path));
                 Connection::open_with_flags(uri, flags)?
             }
         };
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        wait_turns(&mut conn)?;
         bigrams::register(&conn)?;
         Ok(Store {
             conn,
@@ -202,7 +203,7 @@ impl Store {
         health: Health,
     ) -> Result<Store> {
         // Set first: every statement below may meet another process's writer.
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        wait_turns(&mut conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // Nothing here is acknowledged by the hub until sync says so: every commit must survive a power cut.
         conn.pragma_update(None, "synchronous", "FULL")?;
@@ -427,6 +428,23 @@ fn write_state(dir: &Path, last_event_seq: i64) {
     }
 }
 
+/// Makes a connection wait its turn when another holds the write lock, for up to [`BUSY_TIMEOUT`].
+/// SQLite's own busy timeout sleeps longer and longer between tries (up to 100 ms), so a waiting
+/// writer kept missing the moment a busy one let go and waited seconds; trying again every
+/// millisecond takes turns fairly (a record holds the lock about a millisecond).
+fn wait_turns(conn: &mut Connection) -> Result<()> {
+    fn wait(tries: i32) -> bool {
+        let waited = std::time::Duration::from_millis(tries as u64);
+        if waited >= BUSY_TIMEOUT {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        true
+    }
+    conn.busy_handler(Some(wait))?;
+    Ok(())
+}
+
 /// The database file's size and modification time, what the sidecar compares.
 fn file_stamp(path: &Path) -> Option<(u64, i128)> {
     let meta = std::fs::metadata(path).ok()?;
@@ -442,7 +460,6 @@ fn file_stamp(path: &Path) -> Option<(u64, i128)> {
 /// changed since the last clean close (or no close was recorded): after a kill, a crash, a copy, or
 /// a checkpoint by another process still running. A clean start reads one small file and one row.
 fn check_health(conn: &Connection, path: &Path) -> Result<Health> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let recorded: Option<CloseState> =
         std::fs::read(dir.join(STATE_FILE)).ok().and_then(|b| serde_json::from_slice(&b).ok());
