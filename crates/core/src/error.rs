@@ -227,12 +227,14 @@ impl ImportProblem {
             BoundaryEmpty => s("边界为空", "the boundary is empty"),
             BoundaryNotGeoJson(d) => pick(
                 zh,
-                format!("边界不是有效的 GeoJSON（解析器：{d}）"),
+                format!("边界不是有效的 GeoJSON{}", json_place_zh(d)),
                 format!("boundary is not valid GeoJSON: {d}"),
             ),
-            BoundaryNotWkt(d) => {
-                pick(zh, format!("边界不是有效的 WKT（解析器：{d}）"), format!("boundary is not valid WKT: {d}"))
-            }
+            BoundaryNotWkt(d) => pick(
+                zh,
+                "边界不是有效的 WKT（应为 POLYGON((经度 纬度, 经度 纬度, …)) 这样的写法）".to_string(),
+                format!("boundary is not valid WKT: {d}"),
+            ),
             WktNotPolygon => s("边界 WKT 不是 POLYGON 或 MULTIPOLYGON", "boundary WKT is not a POLYGON or MULTIPOLYGON"),
             PolygonEmpty => s("多边形为空或少于 3 个顶点", "polygon is empty or has fewer than 3 corners"),
             NotWgs84 { lon, lat } => pick(
@@ -256,17 +258,25 @@ impl ImportProblem {
                 format!("文件中的网格超过 {max} 个的上限，请拆成几个文件分别导入"),
                 format!("the file holds more than {max} grids, the limit; split it into several files"),
             ),
-            NotJson(d) => pick(zh, format!("不是有效的 JSON（解析器：{d}）"), format!("not valid JSON: {d}")),
+            NotJson(d) => pick(zh, format!("不是有效的 JSON{}", json_place_zh(d)), format!("not valid JSON: {d}")),
             NotFeatureCollection => s("不是 GeoJSON FeatureCollection", "not a GeoJSON FeatureCollection"),
             NoFeaturesList => s("FeatureCollection 没有 features 列表", "the FeatureCollection has no features list"),
             NoFeatures => s("FeatureCollection 中没有任何要素（features）", "the FeatureCollection has no features"),
-            BadHeader(d) => pick(zh, format!("无法读取表头行（解析器：{d}）"), format!("cannot read the header row: {d}")),
+            BadHeader(d) => pick(
+                zh,
+                "无法读取表头行（文件应为 UTF-8 编码的 CSV）".to_string(),
+                format!("cannot read the header row: {d}"),
+            ),
             HeaderColumns => s(
                 "表头行必须包含 code、name、parent、owners、boundary 这些列",
                 "the header row must name the columns code, name, parent, owners, boundary",
             ),
             NoRows => s("文件中没有数据行（rows）", "the file has no rows"),
-            NotCsv(d) => pick(zh, format!("不是有效的 CSV（解析器：{d}）"), format!("not valid CSV: {d}")),
+            NotCsv(d) => pick(
+                zh,
+                "不是有效的 CSV（列数与表头不一致、引号不成对，或不是 UTF-8 编码）".to_string(),
+                format!("not valid CSV: {d}"),
+            ),
             NoCode => s("网格没有编码", "the grid has no code"),
             BadCode { max } => pick(
                 zh,
@@ -588,7 +598,7 @@ impl Error {
             ),
             Error::StoreDamaged { detail } => pick(
                 zh,
-                format!("本机数据库文件已损坏（SQLite 报告：{detail}）。为免损坏扩大，本机只能查看、不能再记录。请关闭网格巡查，把数据目录整个复制一份留存，然后用备份的数据目录副本替换它；已同步的记录可在新的数据目录中登录中心端后重新同步取回。"),
+                format!("本机数据库文件已损坏。为免损坏扩大，本机只能查看、不能再记录。请关闭网格巡查，把数据目录整个复制一份留存，然后用备份的数据目录副本替换它；已同步的记录可在新的数据目录中登录中心端后重新同步取回。"),
                 format!("The store's database file is damaged (SQLite reports: {detail}). To keep the damage from spreading, this device can show but no longer record. Close Grid Patrol, copy the whole data folder aside, then put a backup copy of the data folder in its place; what was synced can be pulled again from the hub into a new data folder after signing in."),
             ),
             Error::StoreEmpty => pick(
@@ -608,17 +618,17 @@ impl Error {
             ),
             Error::StoreReadOnly { detail } => pick(
                 zh,
-                format!("本机数据目录是只读的（{detail}），只能查看，不能记录或修改。请检查数据目录的权限或挂载方式（或换一个可写的数据目录）后重试。"),
+                format!("本机数据目录是只读的（没有写入权限，或所在磁盘以只读方式挂载），只能查看，不能记录或修改。请检查数据目录的权限或挂载方式（或换一个可写的数据目录）后重试。"),
                 format!("The data folder is read-only ({detail}): you can look, but not record or change anything. Check the folder's permissions or how its disk is mounted (or use a writable data folder), then try again."),
             ),
             Error::StoreBusy { detail } => pick(
                 zh,
-                format!("另一个程序（网格巡查应用或命令行）长时间占用本机数据，等待后仍未轮到，未做任何更改（{detail}）。请稍后重试；如一直如此，请关闭其他正在运行的网格巡查程序。"),
+                format!("另一个程序（网格巡查应用或命令行）长时间占用本机数据，等待 30 秒后仍未轮到，未做任何更改。请稍后重试；如一直如此，请关闭其他正在运行的网格巡查程序。"),
                 format!("Another program (the Grid Patrol app or command line) kept the store busy for too long; nothing was changed ({detail}). Try again in a moment; if it persists, close the other Grid Patrol programs."),
             ),
             Error::DiskFull { detail } => pick(
                 zh,
-                format!("磁盘已满，未做任何更改（{detail}）。请删除不需要的文件腾出空间后重试。"),
+                format!("磁盘已满，未做任何更改。请删除不需要的文件腾出空间后重试。"),
                 format!("The disk is full; nothing was changed ({detail}). Free some space by removing files you do not need, then try again."),
             ),
             Error::ClockBehind { now, newest } => pick(
@@ -638,20 +648,60 @@ impl Error {
             ),
             Error::ImportUnreadable { name, detail } => pick(
                 zh,
-                format!("导入被拒绝，未写入任何数据：无法读取文件 {name}（{detail}）。请检查文件路径和权限后重试。"),
+                format!("导入被拒绝，未写入任何数据：无法读取文件 {name}（文件不存在、没有读取权限或不是普通文件）。请检查文件路径和权限后重试。"),
                 format!("Import refused, nothing was written: cannot read the file {name} ({detail}). Check the path and permissions, then try again."),
             ),
             Error::Db(_) => pick(
                 zh,
-                format!("数据存储出错，未做任何更改（{self}）。请重试；如仍出错，请关闭网格巡查后运行 gridpatrol store check 检查数据。"),
+                format!("数据存储出错，未做任何更改（{}）。请重试；如仍出错，请关闭网格巡查后运行 gridpatrol store check 检查数据。", db_detail_zh(self)),
                 format!("A storage error occurred; nothing was changed ({self}). Try again; if it persists, close Grid Patrol and run gridpatrol store check."),
             ),
             Error::Io(_) => pick(
                 zh,
-                format!("文件读写出错，未做任何更改（{self}）。请检查数据目录是否可写、磁盘是否正常后重试。"),
+                format!("文件读写出错，未做任何更改（{}）。请检查数据目录是否可写、磁盘是否正常后重试。", io_detail_zh(self)),
                 format!("A file error occurred; nothing was changed ({self}). Check that the data folder is writable and the disk is healthy, then try again."),
             ),
         }
+    }
+}
+
+/// An unexpected storage error, named for a Chinese reader by SQLite's error number.
+fn db_detail_zh(e: &Error) -> String {
+    match e {
+        Error::Db(rusqlite::Error::SqliteFailure(f, _)) => format!("SQLite 错误代码 {}", f.extended_code),
+        Error::Db(rusqlite::Error::QueryReturnedNoRows) => "找不到要读的记录".into(),
+        Error::Db(rusqlite::Error::FromSqlConversionFailure(..)) => "已存数据的格式不对".into(),
+        _ => "内部存储错误".into(),
+    }
+}
+
+/// An unexpected file error, named for a Chinese reader by its kind.
+fn io_detail_zh(e: &Error) -> String {
+    use std::io::ErrorKind::*;
+    match e {
+        Error::Io(io) => match io.kind() {
+            NotFound => "找不到文件".into(),
+            PermissionDenied => "没有权限".into(),
+            AlreadyExists => "文件已存在".into(),
+            InvalidData => "文件内容无效".into(),
+            _ => match io.raw_os_error() {
+                Some(n) => format!("系统错误代码 {n}"),
+                None => "文件读写失败".into(),
+            },
+        },
+        _ => "文件读写失败".into(),
+    }
+}
+
+/// Where serde_json says a JSON text went wrong ("… at line 3 column 7"), told in Chinese.
+fn json_place_zh(detail: &str) -> String {
+    let place = detail.rsplit_once(" at line ").and_then(|(_, rest)| {
+        let (line, column) = rest.split_once(" column ")?;
+        Some((line.trim().parse::<u64>().ok()?, column.trim().parse::<u64>().ok()?))
+    });
+    match place {
+        Some((line, column)) => format!("（第 {line} 行第 {column} 列附近）"),
+        None => String::new(),
     }
 }
 

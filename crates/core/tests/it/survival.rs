@@ -417,7 +417,15 @@ fn sqlite_causes_become_sentences_with_a_remedy() {
         let err = Error::from(rusqlite::Error::SqliteFailure(ffi::Error::new(code), None));
         assert_eq!(err.code(), expected, "SQLite code {code} maps to {expected}");
         assert_says_what_to_do(expected, &err);
+        let zh = err.message(Lang::Zh);
+        for english in ["database", "disk", "locked", "readonly", "malformed"] {
+            assert!(!zh.contains(english), "{expected}: SQLite's English ({english}) stays out of the Chinese: {zh}");
+        }
     }
+    let json = gridpatrol_core::registry::parse_geojson("{\"type\": \"FeatureCollection\",\n \"features\": [}")
+        .expect_err("bad");
+    let zh = json.message(Lang::Zh);
+    assert!(zh.contains("第 2 行第") && !zh.contains("expected"), "a JSON error is placed in Chinese: {zh}");
     let full = Error::from(std::io::Error::from_raw_os_error(28));
     assert_eq!(full.code(), "disk_full", "ENOSPC from the file system is a full disk");
     let ro = Error::from(std::io::Error::from_raw_os_error(30));
