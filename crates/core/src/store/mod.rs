@@ -7,8 +7,8 @@
 //!
 //! What a laptop does to the store (see ARCHITECTURE.md, "The device store survives"):
 //! - several writers (the app's window, its sync thread, the CLI): every write transaction begins
-//!   IMMEDIATE, so it takes the write lock at once and waits its turn under a 30 s busy timeout
-//!   instead of failing when a reader turns writer;
+//!   IMMEDIATE, so it takes the write lock at once and waits its turn (a busy handler retrying every
+//!   millisecond for up to 30 s) instead of failing when a reader turns writer;
 //! - a kill or a full disk in the middle of a record: photo files are written inside the record's
 //!   transaction, under a marker in `photos/`; a failed record deletes the files it made, and a marker
 //!   left by a killed process makes the next open sweep `photos/` under the write lock;
