@@ -598,7 +598,7 @@ impl Error {
             ),
             Error::StoreDamaged { detail } => pick(
                 zh,
-                format!("本机数据库文件已损坏。为免损坏扩大，本机只能查看、不能再记录。请关闭网格巡查，把数据目录整个复制一份留存，然后用备份的数据目录副本替换它；已同步的记录可在新的数据目录中登录中心端后重新同步取回。"),
+                "本机数据库文件已损坏。为免损坏扩大，本机只能查看、不能再记录。请关闭网格巡查，把数据目录整个复制一份留存，然后用备份的数据目录副本替换它；已同步的记录可在新的数据目录中登录中心端后重新同步取回。".to_string(),
                 format!("The store's database file is damaged (SQLite reports: {detail}). To keep the damage from spreading, this device can show but no longer record. Close Grid Patrol, copy the whole data folder aside, then put a backup copy of the data folder in its place; what was synced can be pulled again from the hub into a new data folder after signing in."),
             ),
             Error::StoreEmpty => pick(
@@ -618,17 +618,17 @@ impl Error {
             ),
             Error::StoreReadOnly { detail } => pick(
                 zh,
-                format!("本机数据目录是只读的（没有写入权限，或所在磁盘以只读方式挂载），只能查看，不能记录或修改。请检查数据目录的权限或挂载方式（或换一个可写的数据目录）后重试。"),
+                "本机数据目录是只读的（没有写入权限，或所在磁盘以只读方式挂载），只能查看，不能记录或修改。请检查数据目录的权限或挂载方式（或换一个可写的数据目录）后重试。".to_string(),
                 format!("The data folder is read-only ({detail}): you can look, but not record or change anything. Check the folder's permissions or how its disk is mounted (or use a writable data folder), then try again."),
             ),
             Error::StoreBusy { detail } => pick(
                 zh,
-                format!("另一个程序（网格巡查应用或命令行）长时间占用本机数据，等待 30 秒后仍未轮到，未做任何更改。请稍后重试；如一直如此，请关闭其他正在运行的网格巡查程序。"),
+                "另一个程序（网格巡查应用或命令行）长时间占用本机数据，等待 30 秒后仍未轮到，未做任何更改。请稍后重试；如一直如此，请关闭其他正在运行的网格巡查程序。".to_string(),
                 format!("Another program (the Grid Patrol app or command line) kept the store busy for too long; nothing was changed ({detail}). Try again in a moment; if it persists, close the other Grid Patrol programs."),
             ),
             Error::DiskFull { detail } => pick(
                 zh,
-                format!("磁盘已满，未做任何更改。请删除不需要的文件腾出空间后重试。"),
+                "磁盘已满，未做任何更改。请删除不需要的文件腾出空间后重试。".to_string(),
                 format!("The disk is full; nothing was changed ({detail}). Free some space by removing files you do not need, then try again."),
             ),
             Error::ClockBehind { now, newest } => pick(
