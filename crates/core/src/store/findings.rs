@@ -272,7 +272,7 @@ impl Store {
         self.writable()?;
         let actor = self.actor()?;
         let now = self.now();
-        self.check_clock(now)?;
+        self.check_clock(now, &actor.name)?;
         let description = check_text("description", &new.description, MAX_DESCRIPTION_CHARS, true)?;
         let address = check_text("address", &new.address, MAX_ADDRESS_CHARS, false)?;
         let responsible_unit = check_text("responsible_unit", &new.responsible_unit, MAX_UNIT_CHARS, false)?;
@@ -371,8 +371,8 @@ impl Store {
     /// Moves a finding to another status, if the lifecycle and the acting user's role allow it.
     pub fn move_finding(&mut self, request: MoveRequest) -> Result<Finding> {
         self.writable()?;
-        self.check_clock(self.now())?;
         let actor = self.actor()?;
+        self.check_clock(self.now(), &actor.name)?;
         let finding = self.finding(&request.id)?;
         self.check_scope(&finding.grid)?;
         lifecycle::check_move(actor.role, finding.status, request.to)?;
@@ -435,8 +435,8 @@ impl Store {
     /// are left out of the event; an edit that changes nothing is refused.
     pub fn edit_finding(&mut self, id: &str, edit: Edit) -> Result<Finding> {
         self.writable()?;
-        self.check_clock(self.now())?;
         let actor = self.actor()?;
+        self.check_clock(self.now(), &actor.name)?;
         let finding = self.finding(id)?;
         self.check_scope(&finding.grid)?;
         let text = |field, value: Option<String>, max, required, now: &str| -> Result<Option<String>> {

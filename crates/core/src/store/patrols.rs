@@ -30,8 +30,8 @@ impl Store {
     /// Starts a patrol of the acting user over `grids` (small grid codes).
     pub fn start_patrol(&mut self, grids: &[String], kind: PatrolKind, notes: &str) -> Result<Patrol> {
         self.writable()?;
-        self.check_clock(self.now())?;
         let actor = self.actor()?;
+        self.check_clock(self.now(), &actor.name)?;
         let notes = check_text("notes", notes, MAX_NOTE_CHARS, false)?;
         let mut codes: Vec<String> = Vec::new();
         for code in grids {
@@ -86,8 +86,8 @@ impl Store {
     /// Ends the acting user's patrol under way.
     pub fn end_patrol(&mut self) -> Result<Patrol> {
         self.writable()?;
-        self.check_clock(self.now())?;
         let actor = self.actor()?;
+        self.check_clock(self.now(), &actor.name)?;
         let mut patrol = self.active_patrol()?.ok_or(Error::NoPatrolUnderWay)?;
         let now = self.now().max(patrol.started_at);
         let event_id = self.new_id(now);

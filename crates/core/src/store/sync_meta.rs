@@ -132,19 +132,26 @@ impl Store {
     }
 
     /// Refuses to write when the device's clock is implausible ([`crate::clock::check_plausible`]):
-    /// earlier than the newest event the acting user wrote among the store's last 100, or than the
+    /// earlier than the newest event the acting user wrote among the store's last 16, or than the
     /// hub's last answer, or far ahead of that answer. Events pulled from other people's devices do
-    /// not count (their clocks are theirs); reads the last 100 events by position, not the table.
-    pub(crate) fn check_clock(&self, now: DateTime<Utc>) -> Result<()> {
-        let hub = self.hub_time()?;
+    /// not count (their clocks are theirs); reads the last 16 events by position (a few pages: each row carries its payload), not the table.
+    pub(crate) fn check_clock(&self, now: DateTime<Utc>, actor: &str) -> Result<()> {
+        use rusqlite::OptionalExtension;
+        // Cached statements: this runs before every record, and preparing SQL costs more than running it.
+        let hub: Option<String> = self
+            .conn
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([HUB_TIME_KEY], |r| r.get(0))
+            .optional()?;
+        let hub = parse_time(hub);
         let ceiling = hub.map(|h| ts(h + crate::clock::MAX_AHEAD_OF_HUB));
-        let actor = self.profile()?.map(|u| u.name);
-        let newest: Option<String> = self.conn.query_row(
-            "SELECT max(device_time) FROM (SELECT device_time, actor FROM events ORDER BY seq DESC LIMIT 100)
-             WHERE actor = ?2 AND (?1 IS NULL OR device_time <= ?1)",
-            rusqlite::params![ceiling, actor],
-            |r| r.get(0),
-        )?;
+        let newest: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT max(device_time) FROM (SELECT device_time, actor FROM events ORDER BY seq DESC LIMIT 16)
+                 WHERE actor = ?2 AND (?1 IS NULL OR device_time <= ?1)",
+            )?
+            .query_row(rusqlite::params![ceiling, actor], |r| r.get(0))?;
         let newest = newest.map(|t| super::parse_ts(&t)).transpose()?;
         crate::clock::check_plausible(now, newest, hub)
     }
