@@ -59,9 +59,20 @@ fn two_store_connections_recording_at_once_lose_nothing_and_refuse_nothing() {
                 let mut refused = Vec::new();
                 for i in 0..EACH {
                     let t = Instant::now();
-                    if let Err(e) = store.add_finding(NewFinding::new(GRID_01, MANHOLE, &format!("写入者{w}第{i}条")))
-                    {
-                        refused.push(e.to_string());
+                    match store.add_finding(NewFinding::new(GRID_01, MANHOLE, &format!("写入者{w}第{i}条"))) {
+                        Err(e) => refused.push(e.to_string()),
+                        // The second writer also does what the sync thread does: a transaction that
+                        // reads before it writes (its own event coming back acknowledged, in hub order).
+                        Ok(f) if w == 1 => {
+                            let mut events = store.history(&f.id).expect("history");
+                            for e in &mut events {
+                                e.hub_seq = Some(i as i64 + 1);
+                            }
+                            if let Err(e) = store.apply_remote(&events, i as i64 + 1) {
+                                refused.push(e.to_string());
+                            }
+                        }
+                        Ok(_) => {}
                     }
                     slowest = slowest.max(t.elapsed());
                 }
