@@ -51,6 +51,17 @@ pub enum Command {
     /// Reports: the weekly inspection log (周巡查日志).
     #[command(subcommand)]
     Report(ReportCommand),
+    /// The store itself: a full check of the database file, or accepting a restored copy.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Check the whole database file (PRAGMA integrity_check); exit 1 when it is damaged.
+    Check,
+    /// Accept the database as it is after "older than this folder" (a copy restored on purpose).
+    Accept,
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,7 +21,7 @@ use gridpatrol_core::zone::CITY_TZ;
 use gridpatrol_core::{registry, Error, FindingQuery, Lang, MoveRequest, NewFinding, PhotoSource, Status, Store};
 use serde_json::json;
 
-use cli::{CategoriesCommand, Cli, Command, ConfigCommand, FindingCommand, GridsCommand, PatrolCommand};
+use cli::{CategoriesCommand, Cli, Command, ConfigCommand, FindingCommand, GridsCommand, PatrolCommand, StoreCommand};
 
 /// The real clock. Core never reads one itself; the binaries pass this in.
 pub(crate) struct SystemClock;
@@ -102,6 +102,16 @@ fn open(dir: &Path) -> Result<Store, Error> {
     Store::open(dir, Arc::new(SystemClock), Arc::new(OsIds))
 }
 
+/// Opens the store for a command that only reads: a store that refuses writes (read-only,
+/// damaged, rolled back) still shows what it holds, and the person is told why it cannot record.
+fn open_to_read(dir: &Path, lang: Lang) -> Result<Store, Error> {
+    let store = open(dir)?;
+    if let Some(refusal) = store.write_refusal() {
+        eprintln!("{}", refusal.message(lang));
+    }
+    Ok(store)
+}
+
 pub(crate) fn print_json(value: &impl serde::Serialize) {
     // Serializing our own plain data types cannot fail.
     println!("{}", serde_json::to_string_pretty(value).expect("serializable"));
@@ -126,7 +136,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
     match cli.command {
         Command::Init(args) => {
             let role = args.role.as_deref().map(Role::parse_field).transpose()?.unwrap_or(Role::Officer);
-            let fresh = Store::open(&dir, Arc::new(SystemClock), Arc::new(OsIds)).is_err();
+            let fresh = matches!(Store::open(&dir, Arc::new(SystemClock), Arc::new(OsIds)), Err(Error::NotInitialized));
             let mut store = Store::create(&dir, Arc::new(SystemClock), Arc::new(OsIds))?;
             if let Some(name) = args.user.as_deref() {
                 store.set_profile(name, role)?;
@@ -136,7 +146,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
             render::init(lang, &store, fresh, loaded.as_ref())?;
         }
         Command::Grids(GridsCommand::List(f)) => {
-            let grids = open(&dir)?.grids()?;
+            let grids = open_to_read(&dir, lang)?.grids()?;
             if f.json {
                 let rows: Vec<_> = grids
                     .iter()
@@ -149,10 +159,10 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
         }
         Command::Grids(GridsCommand::Import { file, json }) => {
             let mut store = open(&dir)?;
-            let text =
-                std::fs::read_to_string(&file).map_err(|e| Error::ImportFormat(format!("{}: {e}", file.display())))?;
-            let is_csv = file.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-            let records = if is_csv { registry::parse_csv(&text)? } else { registry::parse_geojson(&text)? };
+            if let Some(refusal) = store.write_refusal() {
+                return Err(refusal);
+            }
+            let records = registry::read_file(&file)?;
             let summary = store.import_registry(&records, false)?;
             if json {
                 print_json(&summary);
@@ -161,7 +171,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
             }
         }
         Command::Categories(CategoriesCommand::List(f)) => {
-            let tree = open(&dir)?.categories()?;
+            let tree = open_to_read(&dir, lang)?.categories()?;
             if f.json {
                 print_json(&tree);
             } else {
@@ -187,7 +197,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
             }
         }
         Command::Patrol(PatrolCommand::List { mine, json }) => {
-            let store = open(&dir)?;
+            let store = open_to_read(&dir, lang)?;
             let me = if mine { Some(store.actor()?.name) } else { None };
             let patrols = store.patrols(me.as_deref())?;
             if json {
@@ -222,7 +232,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
             }
         }
         Command::Finding(FindingCommand::List(a)) => {
-            let store = open(&dir)?;
+            let store = open_to_read(&dir, lang)?;
             let query = FindingQuery {
                 grid: a.grid,
                 status: a.status.as_deref().map(Status::parse_field).transpose()?,
@@ -240,7 +250,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
             }
         }
         Command::Finding(FindingCommand::Show { id, json }) => {
-            let store = open(&dir)?;
+            let store = open_to_read(&dir, lang)?;
             let finding = store.finding(&id)?;
             if json {
                 print_json(&finding);
@@ -264,7 +274,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
             }
         }
         Command::Finding(FindingCommand::History { id, json }) => {
-            let store = open(&dir)?;
+            let store = open_to_read(&dir, lang)?;
             let id = store.resolve_finding_id(&id)?;
             let events = store.history(&id)?;
             if json {
@@ -274,7 +284,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
             }
         }
         Command::Config(ConfigCommand::Show(f)) => {
-            let store = open(&dir)?;
+            let store = open_to_read(&dir, lang)?;
             let max = store.photo_max_bytes()?;
             let days = store.patrol_rhythm()?.to_text();
             let holidays = store.holidays()?;
@@ -319,9 +329,31 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
         }
         // Handled by sync::dispatch before run() is called.
         Command::Login(_) | Command::Sync(_) => {}
-        Command::Report(cli::ReportCommand::Week(args)) => report::week(lang, &open(&dir)?, &args)?,
-        Command::Status(f) => {
+        Command::Report(cli::ReportCommand::Week(args)) => report::week(lang, &open_to_read(&dir, lang)?, &args)?,
+        Command::Store(StoreCommand::Check) => {
+            let store = open_to_read(&dir, lang)?;
+            let problems = store.integrity_check()?;
+            if let Some(first) = problems.first() {
+                return Err(Error::StoreDamaged { detail: first.clone() });
+            }
+            println!("{}", lang.pick("数据库文件完好。", "The database file is sound."));
+        }
+        Command::Store(StoreCommand::Accept) => {
+            Store::accept_rollback(&dir)?;
             let store = open(&dir)?;
+            if let Some(refusal) = store.write_refusal() {
+                return Err(refusal);
+            }
+            println!(
+                "{}",
+                lang.pick(
+                    "已接受数据库的现状，本机可以继续记录。",
+                    "The database is accepted as it is; this device records again."
+                )
+            );
+        }
+        Command::Status(f) => {
+            let store = open_to_read(&dir, lang)?;
             let counts = store.counts()?;
             let profile = store.profile()?;
             let patrol = store.active_patrol()?;

@@ -5,6 +5,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+#[path = "cli/survival.rs"]
+mod survival;
+
 const GRID: &str = "37160200100101";
 const OTHER_GRID: &str = "37160200100102";
 

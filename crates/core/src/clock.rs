@@ -92,3 +92,39 @@ impl IdSource for OsIds {
         Uuid::new_v7(ts)
     }
 }
+
+/// How far the device's clock may stand before the newest record it holds (or the hub's last
+/// answer) and still be trusted: clocks of laptops and hubs that set their time automatically
+/// differ by seconds; ten minutes leaves room for one that does not, and still catches a clock set
+/// back by hours or a year.
+pub const ALLOWED_SKEW: Duration = Duration::minutes(10);
+
+/// How far past the hub's last answer the device's clock may run: an officer may be offline for
+/// weeks, not for this long; a clock beyond it (a laptop that says 2099) is wrong, and a device that
+/// really has been offline this long syncs once before recording again.
+pub const MAX_AHEAD_OF_HUB: Duration = Duration::days(60);
+
+/// The device's clock rule, in one place: a device records nothing when its clock is earlier than
+/// the newest event it holds by more than [`ALLOWED_SKEW`] (`newest`), earlier than the hub's last
+/// answer by as much, or later than that answer by more than [`MAX_AHEAD_OF_HUB`]. `newest` should
+/// leave out events whose times the hub's answer already shows to be from a clock far ahead, so
+/// that a device whose clock said 2099 can record again once the clock is right and it has synced.
+pub fn check_plausible(
+    now: DateTime<Utc>,
+    newest: Option<DateTime<Utc>>,
+    hub_answer: Option<DateTime<Utc>>,
+) -> crate::Result<()> {
+    let stamp = |t: DateTime<Utc>| crate::store::ts_of(t);
+    if let Some(hub) = hub_answer {
+        if now > hub + MAX_AHEAD_OF_HUB {
+            return Err(crate::Error::ClockAhead { now: stamp(now), hub: stamp(hub) });
+        }
+    }
+    let floor = newest.into_iter().chain(hub_answer).max();
+    if let Some(floor) = floor {
+        if now < floor - ALLOWED_SKEW {
+            return Err(crate::Error::ClockBehind { now: stamp(now), newest: stamp(floor) });
+        }
+    }
+    Ok(())
+}

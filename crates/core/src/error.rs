@@ -66,9 +66,9 @@ pub enum Error {
     #[error("a patrol needs at least one grid")]
     PatrolWithoutGrids,
     #[error("import refused: {location}: {reason}")]
-    Import { location: String, reason: String },
+    Import { location: Location, reason: ImportProblem },
     #[error("import refused: {0}")]
-    ImportFormat(String),
+    ImportFormat(ImportProblem),
     #[error("category data: {0}")]
     CategoryData(String),
     #[error("setting {key}: {reason}")]
@@ -118,10 +118,258 @@ pub enum Error {
     PatrolExists(String),
     #[error("no patrol {0} of the actor")]
     UnknownPatrol(String),
+    // --- The store's survival (issue 11): damage, read-only folders, full disks, waiting writers,
+    // implausible clocks and oversized imports. Each says what happened and what to do.
+    #[error("the store's database file is damaged: {detail}")]
+    StoreDamaged { detail: String },
+    #[error("the store's database file is empty (0 bytes)")]
+    StoreEmpty,
+    #[error("the data folder holds photos but no database")]
+    StoreMissing,
+    #[error("the database holds events up to {found}, but this folder last held {expected}")]
+    StoreRolledBack { expected: i64, found: i64 },
+    #[error("the store is read-only: {detail}")]
+    StoreReadOnly { detail: String },
+    #[error("the store stayed busy with another writer: {detail}")]
+    StoreBusy { detail: String },
+    #[error("the disk is full: {detail}")]
+    DiskFull { detail: String },
+    #[error("the device clock {now} is earlier than the newest event {newest}")]
+    ClockBehind { now: String, newest: String },
+    #[error("the device clock {now} is far ahead of the hub's last answer {hub}")]
+    ClockAhead { now: String, hub: String },
+    #[error("import file is {bytes} bytes, the limit is {max}")]
+    ImportTooLarge { bytes: u64, max: u64 },
+    #[error("cannot read the import file {name}: {detail}")]
+    ImportUnreadable { name: String, detail: String },
     #[error("storage error: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(rusqlite::Error),
     #[error("file error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+/// Where in an import file a problem is: a GeoJSON feature or a CSV row (counted as a spreadsheet
+/// shows them, the header being row 1), with the grid code when the record has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Feature {
+        number: usize,
+        code: Option<String>,
+    },
+    Row {
+        number: usize,
+        code: Option<String>,
+    },
+    /// A grid already known by its code (the generator's registry, stored boundaries).
+    Grid(String),
+}
+
+impl Location {
+    pub fn text(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match (self, zh) {
+            (Location::Feature { number, code: Some(c) }, true) => format!("第 {number} 个要素（编码 {c}）"),
+            (Location::Feature { number, code: None }, true) => format!("第 {number} 个要素"),
+            (Location::Feature { number, code: Some(c) }, false) => format!("feature {number} (code {c})"),
+            (Location::Feature { number, code: None }, false) => format!("feature {number}"),
+            (Location::Row { number, code: Some(c) }, true) => format!("第 {number} 行（编码 {c}）"),
+            (Location::Row { number, code: None }, true) => format!("第 {number} 行"),
+            (Location::Row { number, code: Some(c) }, false) => format!("row {number} (code {c})"),
+            (Location::Row { number, code: None }, false) => format!("row {number}"),
+            (Location::Grid(c), true) => format!("网格 {c}"),
+            (Location::Grid(c), false) => format!("grid {c}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+/// Why one grid of an import file is refused, in both languages. Parser details (serde's and the
+/// WKT reader's English) are kept as `detail` for logs and shown after a sentence of our own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportProblem {
+    NoProperties,
+    OwnersNotList,
+    NoGeometry,
+    GeometryNoType,
+    GeometryNoCoordinates,
+    GeometryKind(String),
+    NotAList(&'static str),
+    PositionNotNumbers,
+    BoundaryEmpty,
+    BoundaryNotGeoJson(String),
+    BoundaryNotWkt(String),
+    WktNotPolygon,
+    PolygonEmpty,
+    NotWgs84 { lon: String, lat: String },
+    SelfIntersecting,
+    HoleOutside,
+    PartsOverlap,
+    TooManyPoints { points: usize, max: usize },
+    TooManyGrids { max: usize },
+    NotJson(String),
+    NotFeatureCollection,
+    NoFeaturesList,
+    NoFeatures,
+    BadHeader(String),
+    HeaderColumns,
+    NoRows,
+    NotCsv(String),
+    NoCode,
+    BadCode { max: usize },
+    NoName,
+    NameTooLong { max: usize },
+    DuplicateCode(String),
+    OtherLevel(String),
+    ParentIsSmall(String),
+    UnknownParent(String),
+}
+
+impl ImportProblem {
+    pub fn text(&self, lang: Lang) -> String {
+        use ImportProblem::*;
+        let zh = lang == Lang::Zh;
+        let s = |a: &str, b: &str| if zh { a.to_string() } else { b.to_string() };
+        match self {
+            NoProperties => s("要素没有 properties 属性", "the feature has no properties"),
+            OwnersNotList => s("owners 不是姓名列表", "owners is not a list of names"),
+            NoGeometry => s("要素没有边界（geometry）", "the feature has no geometry"),
+            GeometryNoType => s("边界没有 type", "geometry has no type"),
+            GeometryNoCoordinates => s("边界没有 coordinates", "geometry has no coordinates"),
+            GeometryKind(k) => pick(
+                zh,
+                format!("边界类型 {k} 不是 Polygon 或 MultiPolygon"),
+                format!("geometry type {k} is not a Polygon or MultiPolygon"),
+            ),
+            NotAList(what) => pick(
+                zh,
+                format!("边界坐标格式错误（{what} 应为列表）"),
+                format!("the coordinates are malformed ({what} is not a list)"),
+            ),
+            PositionNotNumbers => s("有坐标不是 [经度, 纬度] 数字", "a position is not [lon, lat] numbers"),
+            BoundaryEmpty => s("边界为空", "the boundary is empty"),
+            BoundaryNotGeoJson(d) => pick(
+                zh,
+                format!("边界不是有效的 GeoJSON{}", json_place_zh(d)),
+                format!("boundary is not valid GeoJSON: {d}"),
+            ),
+            BoundaryNotWkt(d) => pick(
+                zh,
+                "边界不是有效的 WKT（应为 POLYGON((经度 纬度, 经度 纬度, …)) 这样的写法）".to_string(),
+                format!("boundary is not valid WKT: {d}"),
+            ),
+            WktNotPolygon => s("边界 WKT 不是 POLYGON 或 MULTIPOLYGON", "boundary WKT is not a POLYGON or MULTIPOLYGON"),
+            PolygonEmpty => s("多边形为空或少于 3 个顶点", "polygon is empty or has fewer than 3 corners"),
+            NotWgs84 { lon, lat } => pick(
+                zh,
+                format!("坐标 [{lon}, {lat}] 不是 WGS84 经纬度"),
+                format!("position [{lon}, {lat}] is not a WGS84 longitude and latitude"),
+            ),
+            SelfIntersecting => s(
+                "多边形无效：边界自相交、重叠或退化",
+                "polygon is not valid (self-intersecting or degenerate)",
+            ),
+            HoleOutside => s("多边形无效：内环不在外环之内", "polygon is not valid: a hole lies outside its polygon"),
+            PartsOverlap => s("多边形无效：多个部分相互重叠", "polygon is not valid: its parts overlap"),
+            TooManyPoints { points, max } => pick(
+                zh,
+                format!("边界约有 {points} 个点，超过每个网格最多 {max} 个点的上限，请先在 GIS 软件中简化"),
+                format!("the boundary has about {points} points, more than the limit of {max} per grid; simplify it in a GIS tool first"),
+            ),
+            TooManyGrids { max } => pick(
+                zh,
+                format!("文件中的网格超过 {max} 个的上限，请拆成几个文件分别导入"),
+                format!("the file holds more than {max} grids, the limit; split it into several files"),
+            ),
+            NotJson(d) => pick(zh, format!("不是有效的 JSON{}", json_place_zh(d)), format!("not valid JSON: {d}")),
+            NotFeatureCollection => s("不是 GeoJSON FeatureCollection", "not a GeoJSON FeatureCollection"),
+            NoFeaturesList => s("FeatureCollection 没有 features 列表", "the FeatureCollection has no features list"),
+            NoFeatures => s("FeatureCollection 中没有任何要素（features）", "the FeatureCollection has no features"),
+            BadHeader(d) => pick(
+                zh,
+                "无法读取表头行（文件应为 UTF-8 编码的 CSV）".to_string(),
+                format!("cannot read the header row: {d}"),
+            ),
+            HeaderColumns => s(
+                "表头行必须包含 code、name、parent、owners、boundary 这些列",
+                "the header row must name the columns code, name, parent, owners, boundary",
+            ),
+            NoRows => s("文件中没有数据行（rows）", "the file has no rows"),
+            NotCsv(d) => pick(
+                zh,
+                "不是有效的 CSV（列数与表头不一致、引号不成对，或不是 UTF-8 编码）".to_string(),
+                format!("not valid CSV: {d}"),
+            ),
+            NoCode => s("网格没有编码", "the grid has no code"),
+            BadCode { max } => pick(
+                zh,
+                format!("编码最多 {max} 个字符，且不能含空格"),
+                format!("the code must be at most {max} characters without spaces"),
+            ),
+            NoName => s("网格没有名称", "the grid has no name"),
+            NameTooLong { max } => {
+                pick(zh, format!("名称超过 {max} 个字"), format!("the name is longer than {max} characters"))
+            }
+            DuplicateCode(c) => pick(zh, format!("编码 {c} 出现了不止一次"), format!("the code {c} appears more than once")),
+            OtherLevel(c) => pick(
+                zh,
+                format!("编码 {c} 已是另一层级的网格"),
+                format!("the code {c} is already a grid of the other level"),
+            ),
+            ParentIsSmall(p) => {
+                pick(zh, format!("上级 {p} 是小网格"), format!("the parent {p} is a small grid"))
+            }
+            UnknownParent(p) => pick(
+                zh,
+                format!("上级 {p} 不是已知的大网格"),
+                format!("the parent {p} is not a known large grid"),
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for ImportProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+/// SQLite's English causes mapped to what they mean for a person: a full disk, a store another
+/// writer holds too long, a damaged file, a read-only folder. Anything else stays a storage error.
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        use rusqlite::ErrorCode::*;
+        let code = match &e {
+            rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
+            _ => None,
+        };
+        let detail = e.to_string();
+        match code {
+            Some(DiskFull) => Error::DiskFull { detail },
+            Some(DatabaseBusy) | Some(DatabaseLocked) => Error::StoreBusy { detail },
+            Some(DatabaseCorrupt) | Some(NotADatabase) => Error::StoreDamaged { detail },
+            Some(ReadOnly) => Error::StoreReadOnly { detail },
+            _ => Error::Db(e),
+        }
+    }
+}
+
+/// The file system's causes that have a remedy of their own: a full disk, a read-only folder.
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Error {
+        let detail = e.to_string();
+        match e.raw_os_error() {
+            Some(28) => Error::DiskFull { detail },      // ENOSPC
+            Some(122) => Error::DiskFull { detail },     // EDQUOT
+            Some(30) => Error::StoreReadOnly { detail }, // EROFS
+            _ if e.kind() == std::io::ErrorKind::StorageFull => Error::DiskFull { detail },
+            _ => Error::Io(e),
+        }
+    }
 }
 
 impl Error {
@@ -181,6 +429,17 @@ impl Error {
             Error::FindingExists(_) => "finding_exists",
             Error::PatrolExists(_) => "patrol_exists",
             Error::UnknownPatrol(_) => "unknown_patrol",
+            Error::StoreDamaged { .. } => "store_damaged",
+            Error::StoreEmpty => "store_empty",
+            Error::StoreMissing => "store_missing",
+            Error::StoreRolledBack { .. } => "store_rolled_back",
+            Error::StoreReadOnly { .. } => "store_read_only",
+            Error::StoreBusy { .. } => "store_busy",
+            Error::DiskFull { .. } => "disk_full",
+            Error::ClockBehind { .. } => "clock_behind",
+            Error::ClockAhead { .. } => "clock_ahead",
+            Error::ImportTooLarge { .. } => "import_too_large",
+            Error::ImportUnreadable { .. } => "import_unreadable",
             Error::Db(_) => "storage",
             Error::Io(_) => "io",
         }
@@ -319,13 +578,24 @@ impl Error {
             }
             Error::Import { location, reason } => pick(
                 zh,
-                format!("导入被拒绝，未写入任何数据：{location}：{reason}"),
-                format!("Import refused, nothing was written: {location}: {reason}"),
+                format!(
+                    "导入被拒绝，未写入任何数据：{}：{}。请改正文件后重新导入。",
+                    location.text(lang),
+                    reason.text(lang)
+                ),
+                format!(
+                    "Import refused, nothing was written: {}: {}. Correct the file and import it again.",
+                    location.text(lang),
+                    reason.text(lang)
+                ),
             ),
             Error::ImportFormat(reason) => pick(
                 zh,
-                format!("导入被拒绝，未写入任何数据：文件格式错误：{reason}"),
-                format!("Import refused, nothing was written: malformed file: {reason}"),
+                format!("导入被拒绝，未写入任何数据：文件格式错误：{}。请改正文件后重新导入。", reason.text(lang)),
+                format!(
+                    "Import refused, nothing was written: malformed file: {}. Correct the file and import it again.",
+                    reason.text(lang)
+                ),
             ),
             Error::CategoryData(reason) => {
                 pick(zh, format!("问题类别数据有误：{reason}"), format!("The category data is invalid: {reason}"))
@@ -445,17 +715,112 @@ impl Error {
             Error::UnknownPatrol(id) => {
                 pick(zh, format!("没有你的编号为 {id} 的巡查。"), format!("There is no patrol of yours with id {id}."))
             }
+            Error::StoreDamaged { detail } => pick(
+                zh,
+                "本机数据库文件已损坏。为免损坏扩大，本机只能查看、不能再记录。请关闭网格巡查，把数据目录整个复制一份留存，然后用备份的数据目录副本替换它；已同步的记录可在新的数据目录中登录中心端后重新同步取回。".to_string(),
+                format!("The store's database file is damaged (SQLite reports: {detail}). To keep the damage from spreading, this device can show but no longer record. Close Grid Patrol, copy the whole data folder aside, then put a backup copy of the data folder in its place; what was synced can be pulled again from the hub into a new data folder after signing in."),
+            ),
+            Error::StoreEmpty => pick(
+                zh,
+                "本机数据库文件是空的（0 字节），可能是磁盘故障或复制中断所致；为免覆盖仍在的照片和备份，不会在其上新建数据。请从备份恢复 gridpatrol.db（连同 gridpatrol.db-wal），或把数据目录移走后再运行 init，并登录中心端重新同步已同步的记录。".into(),
+                "The store's database file is empty (0 bytes), perhaps after a disk fault or an interrupted copy; no new store is made over it, so the photos and backups still there are kept. Restore gridpatrol.db (with gridpatrol.db-wal) from a backup, or move the data folder aside and run init again, then sign in to the hub to pull back what was synced.".into(),
+            ),
+            Error::StoreMissing => pick(
+                zh,
+                "数据目录中有照片，却没有数据库文件；为免丢失这些照片对应的记录，不会在此新建数据。请从备份恢复 gridpatrol.db，或换一个空的数据目录再运行 init。".into(),
+                "The data folder holds photos but no database file; no new store is made here, so the records those photos belong to are not lost for good. Restore gridpatrol.db from a backup, or run init with another, empty data folder.".into(),
+            ),
+            Error::StoreRolledBack { expected, found } => pick(
+                zh,
+                format!("本机数据库比这个数据目录上次关闭时旧：最新事件序号为 {found}，上次关闭时为 {expected}。很可能数据库是在没有 gridpatrol.db-wal 文件的情况下复制或恢复的，最近的记录不在其中。本机只能查看、不能记录。请把 gridpatrol.db-wal 与 gridpatrol.db 一起放回，或从备份恢复；如确认接受这一损失，运行 gridpatrol store accept。"),
+                format!("The database is older than this data folder was when last closed: its newest event is number {found}, it was {expected}. Most likely it was copied or restored without its gridpatrol.db-wal file, and the newest records are not in it. This device can show but not record. Put gridpatrol.db-wal back beside gridpatrol.db, or restore a backup; to accept the loss, run gridpatrol store accept."),
+            ),
+            Error::StoreReadOnly { detail } => pick(
+                zh,
+                "本机数据目录是只读的（没有写入权限，或所在磁盘以只读方式挂载），只能查看，不能记录或修改。请检查数据目录的权限或挂载方式（或换一个可写的数据目录）后重试。".to_string(),
+                format!("The data folder is read-only ({detail}): you can look, but not record or change anything. Check the folder's permissions or how its disk is mounted (or use a writable data folder), then try again."),
+            ),
+            Error::StoreBusy { detail } => pick(
+                zh,
+                "另一个程序（网格巡查应用或命令行）长时间占用本机数据，等待 30 秒后仍未轮到，未做任何更改。请稍后重试；如一直如此，请关闭其他正在运行的网格巡查程序。".to_string(),
+                format!("Another program (the Grid Patrol app or command line) kept the store busy for too long; nothing was changed ({detail}). Try again in a moment; if it persists, close the other Grid Patrol programs."),
+            ),
+            Error::DiskFull { detail } => pick(
+                zh,
+                "磁盘已满，未做任何更改。请删除不需要的文件腾出空间后重试。".to_string(),
+                format!("The disk is full; nothing was changed ({detail}). Free some space by removing files you do not need, then try again."),
+            ),
+            Error::ClockBehind { now, newest } => pick(
+                zh,
+                format!("本机时钟（{now}）早于本机已有的最新记录时间（{newest}），时钟可能被调回或有误，因此不予记录，以免记录时间颠倒。请在系统设置中把日期和时间改正（建议开启自动校时）后重试。"),
+                format!("This device's clock ({now}) is earlier than the newest record it holds ({newest}); the clock was probably set back or is wrong, so nothing is recorded (records would go back in time). Correct the date and time in the system settings (automatic time is best), then try again."),
+            ),
+            Error::ClockAhead { now, hub } => pick(
+                zh,
+                format!("本机时钟（{now}）远远晚于中心端上次回答的时间（{hub}），时钟很可能有误，因此不予记录，以免产生错误的期限。请在系统设置中改正日期和时间；如果时钟无误，请先与中心端同步一次后再记录。"),
+                format!("This device's clock ({now}) is far ahead of the hub's last answer ({hub}); the clock is probably wrong, so nothing is recorded (deadlines would be wrong). Correct the date and time in the system settings; if the clock is right, sync with the hub once, then record."),
+            ),
+            Error::ImportTooLarge { bytes, max } => pick(
+                zh,
+                format!("导入被拒绝，未写入任何数据：文件有 {}，超过导入文件 {} 的上限。请把网格登记拆成几个文件分别导入，或先在 GIS 软件中简化边界。", mib(*bytes), mib(*max)),
+                format!("Import refused, nothing was written: the file is {}, over the {} limit for an import file. Split the registry into several files and import each, or simplify the boundaries in a GIS tool first.", mib(*bytes), mib(*max)),
+            ),
+            Error::ImportUnreadable { name, detail } => pick(
+                zh,
+                format!("导入被拒绝，未写入任何数据：无法读取文件 {name}（文件不存在、没有读取权限或不是普通文件）。请检查文件路径和权限后重试。"),
+                format!("Import refused, nothing was written: cannot read the file {name} ({detail}). Check the path and permissions, then try again."),
+            ),
             Error::Db(_) => pick(
                 zh,
-                format!("数据存储出错，未做任何更改（{self}）。"),
-                format!("A storage error occurred; nothing was changed ({self})."),
+                format!("数据存储出错，未做任何更改（{}）。请重试；如仍出错，请关闭网格巡查后运行 gridpatrol store check 检查数据。", db_detail_zh(self)),
+                format!("A storage error occurred; nothing was changed ({self}). Try again; if it persists, close Grid Patrol and run gridpatrol store check."),
             ),
             Error::Io(_) => pick(
                 zh,
-                format!("文件读写出错，未做任何更改（{self}）。"),
-                format!("A file error occurred; nothing was changed ({self})."),
+                format!("文件读写出错，未做任何更改（{}）。请检查数据目录是否可写、磁盘是否正常后重试。", io_detail_zh(self)),
+                format!("A file error occurred; nothing was changed ({self}). Check that the data folder is writable and the disk is healthy, then try again."),
             ),
         }
+    }
+}
+
+/// An unexpected storage error, named for a Chinese reader by SQLite's error number.
+fn db_detail_zh(e: &Error) -> String {
+    match e {
+        Error::Db(rusqlite::Error::SqliteFailure(f, _)) => format!("SQLite 错误代码 {}", f.extended_code),
+        Error::Db(rusqlite::Error::QueryReturnedNoRows) => "找不到要读的记录".into(),
+        Error::Db(rusqlite::Error::FromSqlConversionFailure(..)) => "已存数据的格式不对".into(),
+        _ => "内部存储错误".into(),
+    }
+}
+
+/// An unexpected file error, named for a Chinese reader by its kind.
+fn io_detail_zh(e: &Error) -> String {
+    use std::io::ErrorKind::*;
+    match e {
+        Error::Io(io) => match io.kind() {
+            NotFound => "找不到文件".into(),
+            PermissionDenied => "没有权限".into(),
+            AlreadyExists => "文件已存在".into(),
+            InvalidData => "文件内容无效".into(),
+            _ => match io.raw_os_error() {
+                Some(n) => format!("系统错误代码 {n}"),
+                None => "文件读写失败".into(),
+            },
+        },
+        _ => "文件读写失败".into(),
+    }
+}
+
+/// Where serde_json says a JSON text went wrong ("… at line 3 column 7"), told in Chinese.
+fn json_place_zh(detail: &str) -> String {
+    let place = detail.rsplit_once(" at line ").and_then(|(_, rest)| {
+        let (line, column) = rest.split_once(" column ")?;
+        Some((line.trim().parse::<u64>().ok()?, column.trim().parse::<u64>().ok()?))
+    });
+    match place {
+        Some((line, column)) => format!("（第 {line} 行第 {column} 列附近）"),
+        None => String::new(),
     }
 }
 

@@ -509,7 +509,7 @@ impl World {
         for (i, g) in small.iter().enumerate() {
             // Boundaries in the store were validated on import, so they parse again.
             let boundary = geometry::boundary_from_geojson(&g.boundary)
-                .map_err(|reason| Error::Import { location: g.code.clone(), reason })?;
+                .map_err(|reason| Error::Import { location: crate::error::Location::Grid(g.code.clone()), reason })?;
             let mut officers: Vec<usize> =
                 g.owners.iter().filter_map(|o| people[..officer_count].iter().position(|(n, _)| n == o)).collect();
             if officers.is_empty() {

@@ -62,27 +62,50 @@ impl PreparedPhoto {
     }
 
     /// Writes the photo and its thumbnail under `photos_dir`. Content-addressed: a photo already
-    /// there is not written again.
-    pub fn store(&self, photos_dir: &Path) -> Result<()> {
-        write_once(&photos_dir.join(self.file_name()), &self.bytes)?;
-        write_once(&photos_dir.join(self.thumbnail_name()), &self.thumbnail)?;
-        Ok(())
+    /// there is not written again. Returns the files it made (none when both were there), so a
+    /// record that does not commit can remove them; a failed write leaves no partial file.
+    pub fn store(&self, photos_dir: &Path) -> Result<Vec<PathBuf>> {
+        let mut made = Vec::new();
+        let photo = photos_dir.join(self.file_name());
+        if write_once(&photo, &self.bytes)? {
+            made.push(photo);
+        }
+        let thumbnail = photos_dir.join(self.thumbnail_name());
+        match write_once(&thumbnail, &self.thumbnail) {
+            Ok(true) => made.push(thumbnail),
+            Ok(false) => {}
+            Err(e) => {
+                for f in &made {
+                    let _ = fs::remove_file(f);
+                }
+                return Err(e);
+            }
+        }
+        Ok(made)
     }
 }
 
-fn write_once(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to `path` unless a file is there: temp file, fsync, rename. Returns whether it
+/// wrote. On any failure (a full disk) the temporary file is removed before the error returns.
+fn write_once(path: &Path, bytes: &[u8]) -> Result<bool> {
     if path.exists() {
-        return Ok(());
+        return Ok(false);
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let tmp: PathBuf = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("photo")));
-    let mut file = fs::File::create(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(&tmp, path)?;
-    Ok(())
+    let written = (|| -> std::io::Result<()> {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    Ok(true)
 }
 
 /// Reads and checks the photo at `path`: at most `max_bytes`, and an image `image` can decode.

@@ -36,6 +36,8 @@ pub struct HubClient {
     http: reqwest::Client,
     base: String,
     token: Option<String>,
+    /// The hub's `Date` at its last answer: the device measures its own clock against it.
+    hub_date: std::sync::Arc<std::sync::Mutex<Option<chrono::DateTime<Utc>>>>,
 }
 
 impl HubClient {
@@ -48,7 +50,7 @@ impl HubClient {
             .user_agent(concat!("gridpatrol/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Unreachable(e.to_string()))?;
-        Ok(HubClient { http, base: base.trim_end_matches('/').to_string(), token })
+        Ok(HubClient { http, base: base.trim_end_matches('/').to_string(), token, hub_date: Default::default() })
     }
 
     fn url(&self, path: &str) -> String {
@@ -133,6 +135,10 @@ impl HubClient {
             Ok(r) => r,
             Err(e) => return Reply::Failed { status: None, detail: e.to_string() },
         };
+        let date = response.headers().get(reqwest::header::DATE).and_then(|v| v.to_str().ok());
+        if let Some(t) = date.and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok()) {
+            *self.hub_date.lock().unwrap_or_else(|e| e.into_inner()) = Some(t.with_timezone(&Utc));
+        }
         let status = response.status();
         if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS
         {
@@ -256,6 +262,10 @@ pub async fn sync_round_with(
                 let error =
                     report.error.as_ref().map(|e| SyncError { code: e.code.clone(), message: e.message.clone() });
                 store.record_sync(Utc::now(), error.as_ref())?;
+                let hub_date = *client.hub_date.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(hub) = hub_date {
+                    store.record_hub_time(hub, Utc::now())?;
+                }
                 return Ok(report);
             }
         }

@@ -11,7 +11,7 @@ use serde_json::json;
 use ts_rs::TS;
 
 use super::events::{append, Draft};
-use super::{parse_ts, parse_ts_opt, ts, Store};
+use super::{parse_ts, parse_ts_opt, ts, PhotoFiles, Store};
 use crate::deadline;
 
 /// A limited search walks the observed-time index when each term matches at least this many
@@ -269,8 +269,10 @@ impl Store {
     /// Records a finding. Every field is checked and every photo decoded before anything is
     /// written; then the photo files, and in one transaction the finding, its photos and its event.
     pub fn add_finding(&mut self, new: NewFinding) -> Result<Finding> {
+        self.writable()?;
         let actor = self.actor()?;
         let now = self.now();
+        self.check_clock(now, &actor.name)?;
         let description = check_text("description", &new.description, MAX_DESCRIPTION_CHARS, true)?;
         let address = check_text("address", &new.address, MAX_ADDRESS_CHARS, false)?;
         let responsible_unit = check_text("responsible_unit", &new.responsible_unit, MAX_UNIT_CHARS, false)?;
@@ -334,11 +336,17 @@ impl Store {
             },
             photos: prepared.iter().map(|p| photo_record(p, PhotoRole::Before)).collect(),
         };
-        for p in &prepared {
-            p.store(&self.photos_dir())?;
-        }
         let event_id = self.new_id(now);
+        let photos_dir = self.photos_dir();
+        // The photo files are written under the write lock, marked, and removed again unless the
+        // row commits: a record that fails (a full disk, a kill) leaves no photo no row names.
         let tx = self.transaction()?;
+        let mut files = if prepared.is_empty() { None } else { Some(PhotoFiles::begin(&photos_dir)?) };
+        if let Some(files) = files.as_mut() {
+            for p in &prepared {
+                files.store(p, &photos_dir)?;
+            }
+        }
         insert_row(&tx, &finding, finding.patrol.as_deref())?;
         write_photos(&tx, &finding.id, &finding.photos)?;
         append(
@@ -354,12 +362,17 @@ impl Store {
             },
         )?;
         tx.commit()?;
+        if let Some(files) = files {
+            files.committed();
+        }
         Ok(finding)
     }
 
     /// Moves a finding to another status, if the lifecycle and the acting user's role allow it.
     pub fn move_finding(&mut self, request: MoveRequest) -> Result<Finding> {
+        self.writable()?;
         let actor = self.actor()?;
+        self.check_clock(self.now(), &actor.name)?;
         let finding = self.finding(&request.id)?;
         self.check_scope(&finding.grid)?;
         lifecycle::check_move(actor.role, finding.status, request.to)?;
@@ -387,10 +400,14 @@ impl Store {
         };
         // apply() of a MOVED event on Some(finding) always yields Some.
         let updated = projection::apply(Some(finding), &event).expect("a move keeps the finding");
-        for p in &prepared {
-            p.store(&self.photos_dir())?;
-        }
+        let photos_dir = self.photos_dir();
         let tx = self.transaction()?;
+        let mut files = if prepared.is_empty() { None } else { Some(PhotoFiles::begin(&photos_dir)?) };
+        if let Some(files) = files.as_mut() {
+            for p in &prepared {
+                files.store(p, &photos_dir)?;
+            }
+        }
         tx.execute(
             "UPDATE findings SET status = ?1, updated_at = ?2 WHERE id = ?3",
             params![updated.status.as_str(), ts(updated.updated_at), updated.id],
@@ -409,13 +426,18 @@ impl Store {
             },
         )?;
         tx.commit()?;
+        if let Some(files) = files {
+            files.committed();
+        }
         Ok(updated)
     }
 
     /// The acting user edits a finding's descriptive fields. Fields equal to what the finding holds
     /// are left out of the event; an edit that changes nothing is refused.
     pub fn edit_finding(&mut self, id: &str, edit: Edit) -> Result<Finding> {
+        self.writable()?;
         let actor = self.actor()?;
+        self.check_clock(self.now(), &actor.name)?;
         let finding = self.finding(id)?;
         self.check_scope(&finding.grid)?;
         let text = |field, value: Option<String>, max, required, now: &str| -> Result<Option<String>> {

@@ -159,7 +159,7 @@ impl Store {
             let (code, text) = row?;
             // Stored boundaries were validated on import, so they parse again.
             if let Ok(b) =
-                serde_json::from_str(&text).map_err(|e| e.to_string()).and_then(|v| geometry::boundary_from_geojson(&v))
+                serde_json::from_str(&text).ok().and_then(|v| geometry::boundary_from_geojson(&v).ok()).ok_or(())
             {
                 loaded.push((code, b));
             }

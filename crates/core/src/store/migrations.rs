@@ -222,16 +222,21 @@ const MIGRATIONS: &[&str] = &[
     "#,
 ];
 
-/// Runs the migrations not yet applied, each in its own transaction.
+/// Runs the migrations not yet applied, each in its own IMMEDIATE transaction: two processes opening
+/// one store at once take turns, and the second finds the version the first left.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let applied: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-        let tx = conn.transaction()?;
+    if applied >= MIGRATIONS.len() {
+        return Ok(());
+    }
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let applied: usize = tx.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+        let Some(sql) = MIGRATIONS.get(applied) else { return Ok(()) };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.pragma_update(None, "user_version", (applied + 1) as i64)?;
         tx.commit()?;
     }
-    Ok(())
 }
 
 pub fn latest_version() -> usize {

@@ -29,7 +29,9 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Patrol> {
 impl Store {
     /// Starts a patrol of the acting user over `grids` (small grid codes).
     pub fn start_patrol(&mut self, grids: &[String], kind: PatrolKind, notes: &str) -> Result<Patrol> {
+        self.writable()?;
         let actor = self.actor()?;
+        self.check_clock(self.now(), &actor.name)?;
         let notes = check_text("notes", notes, MAX_NOTE_CHARS, false)?;
         let mut codes: Vec<String> = Vec::new();
         for code in grids {
@@ -83,7 +85,9 @@ impl Store {
 
     /// Ends the acting user's patrol under way.
     pub fn end_patrol(&mut self) -> Result<Patrol> {
+        self.writable()?;
         let actor = self.actor()?;
+        self.check_clock(self.now(), &actor.name)?;
         let mut patrol = self.active_patrol()?.ok_or(Error::NoPatrolUnderWay)?;
         let now = self.now().max(patrol.started_at);
         let event_id = self.new_id(now);

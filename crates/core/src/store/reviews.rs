@@ -98,6 +98,8 @@ impl Store {
     }
 
     fn write_review(&mut self, actor: &User, kind: &str, mut payload: ReviewPayload) -> Result<LogReview> {
+        self.writable()?;
+        self.check_clock(self.now(), &actor.name)?;
         let current = self.log_review(&payload.officer, &payload.week)?;
         let now = self.now().max(current.as_ref().map(|r| r.updated_at).unwrap_or(DateTime::<Utc>::MIN_UTC));
         payload.text = review::check(current.as_ref(), kind, actor, &payload, now)?;

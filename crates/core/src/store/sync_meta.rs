@@ -123,3 +123,49 @@ impl Store {
         Ok(self.profile()?.map(|u| u.role))
     }
 }
+
+/// The hub's own time at its last answer (its HTTP `Date`), and the device's clock at that moment.
+const HUB_TIME_KEY: &str = "clock.hub_time";
+const HUB_SEEN_AT_KEY: &str = "clock.hub_seen_at";
+
+impl Store {
+    /// Remembers the hub's time from an answer it gave (`hub`), with the device's clock then
+    /// (`device`): what [`Store::check_clock`] measures the device's clock against until the next sync.
+    pub fn record_hub_time(&mut self, hub: DateTime<Utc>, device: DateTime<Utc>) -> Result<()> {
+        let tx = self.transaction()?;
+        put_setting(&tx, HUB_TIME_KEY, &ts(hub))?;
+        put_setting(&tx, HUB_SEEN_AT_KEY, &ts(device))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The hub's time at its last answer, if the device has ever synced.
+    pub fn hub_time(&self) -> Result<Option<DateTime<Utc>>> {
+        read(HUB_TIME_KEY, self.setting(HUB_TIME_KEY)?, parse_time)
+    }
+
+    /// Refuses to write when the device's clock is implausible ([`crate::clock::check_plausible`]):
+    /// earlier than the newest event the acting user wrote among the store's last 16, or than the
+    /// hub's last answer, or far ahead of that answer. Events pulled from other people's devices do
+    /// not count (their clocks are theirs); reads the last 16 events by position (a few pages: each row carries its payload), not the table.
+    pub(crate) fn check_clock(&self, now: DateTime<Utc>, actor: &str) -> Result<()> {
+        use rusqlite::OptionalExtension;
+        // Cached statements: this runs before every record, and preparing SQL costs more than running it.
+        let hub: Option<String> = self
+            .conn
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([HUB_TIME_KEY], |r| r.get(0))
+            .optional()?;
+        let hub = read(HUB_TIME_KEY, hub, parse_time)?;
+        let ceiling = hub.map(|h| ts(h + crate::clock::MAX_AHEAD_OF_HUB));
+        let newest: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT max(device_time) FROM (SELECT device_time, actor FROM events ORDER BY seq DESC LIMIT 16)
+                 WHERE actor = ?2 AND (?1 IS NULL OR device_time <= ?1)",
+            )?
+            .query_row(rusqlite::params![ceiling, actor], |r| r.get(0))?;
+        let newest = newest.map(|t| super::parse_ts(&t)).transpose()?;
+        crate::clock::check_plausible(now, newest, hub)
+    }
+}

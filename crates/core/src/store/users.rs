@@ -149,6 +149,11 @@ impl Store {
         }
         let tree = categories::bundled();
         let tx = self.transaction()?;
+        // Two processes may open a new store at once: the second finds the tree written by the first.
+        let have: i64 = tx.query_row("SELECT count(*) FROM categories", [], |r| r.get(0))?;
+        if have > 0 {
+            return Ok(());
+        }
         for (i, major) in tree.iter().enumerate() {
             tx.execute(
                 "INSERT INTO category_majors (kind, code, name_zh, name_en, position) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -13,6 +13,7 @@ mod registry;
 mod reviews;
 mod search;
 mod storage;
+mod survival;
 mod today;
 mod weekly;
 
@@ -74,8 +75,20 @@ impl Env {
 
     /// [`Env::empty`] with ids from another seed: a second device, whose ids differ from the first's.
     pub fn empty_seeded(seed: u64) -> Env {
+        Env::empty_at(seed, at(NOW))
+    }
+
+    /// [`Env::sample`] made at `start`: a story told from an earlier day on, in order (the device
+    /// refuses to record with a clock set back before what it already wrote).
+    pub fn sample_at(seed: u64, start: DateTime<Utc>) -> Env {
+        let mut env = Env::empty_at(seed, start);
+        env.store.import_sample_registry().expect("import the sample registry");
+        env
+    }
+
+    fn empty_at(seed: u64, start: DateTime<Utc>) -> Env {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let clock = Arc::new(FixedClock::new(at(NOW)));
+        let clock = Arc::new(FixedClock::new(start));
         let mut store =
             Store::create(dir.path(), clock.clone(), Arc::new(SeededIds::new(seed))).expect("create a store");
         store.set_profile(OFFICER, Role::Officer).expect("set the officer's profile");
@@ -145,6 +158,31 @@ impl Env {
         assert_eq!(self.photo_files(), files, "{what}: a refused input must write no photo file");
         assert_messages(what, &err);
         err
+    }
+}
+
+/// A stand-in for the hub's order: moves every pending event of `from` to `to` with the next hub
+/// sequence numbers, and acknowledges them on `from`.
+pub struct Hub {
+    pub seq: i64,
+}
+
+impl Hub {
+    pub fn carry(&mut self, from: &mut Env, to: &mut Env) {
+        use gridpatrol_core::model::{Event, SyncState};
+        let pending = from.store.outbox(1000).expect("the outbox");
+        let mut acks = Vec::new();
+        let travelled: Vec<Event> = pending
+            .into_iter()
+            .map(|e| {
+                self.seq += 1;
+                acks.push((e.id.clone(), self.seq));
+                // A hub stamps the time it accepted the event; here, at once.
+                Event { sync: SyncState::Acked, hub_seq: Some(self.seq), accepted_at: Some(e.device_time), ..e }
+            })
+            .collect();
+        from.store.ack(&acks).expect("record the acks");
+        to.store.apply_remote(&travelled, self.seq).expect("apply pulled events");
     }
 }
 

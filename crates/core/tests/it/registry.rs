@@ -133,7 +133,27 @@ fn check_refused(
     });
     for lang in [gridpatrol_core::Lang::Zh, gridpatrol_core::Lang::En] {
         let message = err.message(lang);
-        assert!(message.contains(location), "{what}: the {lang:?} message names {location:?}: {message}");
+        let location = if lang == gridpatrol_core::Lang::Zh { in_chinese(location) } else { location.to_string() };
+        assert!(message.contains(&location), "{what}: the {lang:?} message names {location:?}: {message}");
+    }
+}
+
+/// How a Chinese message names a feature or row: "feature 4 (code L9-01)" is "第 4 个要素（编码 L9-01）".
+fn in_chinese(location: &str) -> String {
+    let (head, code) = match location.split_once(" (code ") {
+        Some((head, rest)) => (head, Some(rest.trim_end_matches(')'))),
+        None => (location, None),
+    };
+    let named = |n: &str, what: &str| match code {
+        Some(c) => format!("第 {n} {what}（编码 {c}）"),
+        None => format!("第 {n} {what}"),
+    };
+    if let Some(n) = head.strip_prefix("feature ") {
+        named(n, "个要素")
+    } else if let Some(n) = head.strip_prefix("row ") {
+        named(n, "行")
+    } else {
+        location.to_string()
     }
 }
 

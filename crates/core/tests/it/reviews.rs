@@ -2,35 +2,10 @@
 //! (as the hub would order them), the lead returns with a comment, the officer replies and submits
 //! again, the lead approves; refusals change nothing, and a refused review falls back to the truth.
 
-use gridpatrol_core::model::{Event, SyncState};
 use gridpatrol_core::review::{Decision, ReviewState};
 use gridpatrol_core::Role;
 
-use super::{at, Env, LEAD, OFFICER};
-
-/// A stand-in for the hub's order: moves every pending event of `from` to `to` with the next hub
-/// sequence numbers, and acknowledges them on `from`.
-struct Hub {
-    seq: i64,
-}
-
-impl Hub {
-    fn carry(&mut self, from: &mut Env, to: &mut Env) {
-        let pending = from.store.outbox(1000).expect("the outbox");
-        let mut acks = Vec::new();
-        let travelled: Vec<Event> = pending
-            .into_iter()
-            .map(|e| {
-                self.seq += 1;
-                acks.push((e.id.clone(), self.seq));
-                // A hub stamps the time it accepted the event; here, at once.
-                Event { sync: SyncState::Acked, hub_seq: Some(self.seq), accepted_at: Some(e.device_time), ..e }
-            })
-            .collect();
-        from.store.ack(&acks).expect("record the acks");
-        to.store.apply_remote(&travelled, self.seq).expect("apply pulled events");
-    }
-}
+use super::{at, Env, Hub, LEAD, OFFICER};
 
 fn officer_and_lead() -> (Env, Env) {
     let officer = Env::sample();

@@ -157,10 +157,14 @@ fn a_first_page_of_a_common_word_is_the_top_of_all_its_matches() {
     // match up (Store::walk_for_first_page); the page must be the same either way.
     let mut env = Env::sample();
     let start = super::at(super::NOW);
+    // Recorded in order, observed in a scrambled order (typed in from paper notes): the clock only
+    // moves forward, as the device's clock rule requires.
+    env.clock.set(start + chrono::Duration::minutes(1_000));
     for i in 0..2_100i64 {
-        env.clock.set(start + chrono::Duration::minutes(i * 7 % 1_000));
         let description = if i % 3 == 0 { "井盖松动，有异响" } else { "人行道井盖松动缺失" };
-        env.store.add_finding(NewFinding::new(GRID_01, MANHOLE, description)).unwrap();
+        let mut new = NewFinding::new(GRID_01, MANHOLE, description);
+        new.observed_at = Some(start + chrono::Duration::minutes(i * 7 % 1_000));
+        env.store.add_finding(new).unwrap();
     }
     env.store.add_finding(NewFinding::new(GRID_02, STALL, "占道经营")).unwrap();
     let ids = |search: &str, limit: Option<usize>, sort: FindingSort| -> Vec<String> {

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use gridpatrol_core::weekly::{self, GridWeek, IsoWeek, WeeklyLog};
 use gridpatrol_core::{MoveRequest, NewFinding, PatrolKind, Role, Status};
 
-use super::{assert_messages, at, Env, GRID_01, GRID_02, LARGE_GRID, LEAD, MANHOLE, OFFICER};
+use super::{assert_messages, at, Env, Hub, GRID_01, GRID_02, LARGE_GRID, LEAD, MANHOLE, OFFICER};
 
 /// 路灯 (street light): a deadline of 3 working days.
 const STREET_LIGHT: &str = "0201";
@@ -66,7 +66,7 @@ const OFFICER_: (&str, Role) = (OFFICER, Role::Officer);
 /// Wednesday 2 December at noon.
 fn fixture_week() -> Env {
     use Status::*;
-    let mut env = Env::sample();
+    let mut env = Env::sample_at(2026, at("2026-11-23T10:00:00+08:00"));
     // F1: a manhole cover (24 h), recorded Monday 10:00, due Tuesday 10:00; fixed Tuesday 09:00, closed.
     env.at("2026-11-23T10:00:00");
     let f1 = env.observe(MANHOLE, GRID_01, "2026-11-23T09:30:00", "F1 井盖缺失");
@@ -263,7 +263,7 @@ fn the_turn_of_the_year_has_week_53() {
 
 #[test]
 fn a_holiday_inside_a_working_day_deadline_moves_the_due_time() {
-    let mut env = Env::sample();
+    let mut env = Env::sample_at(2026, at("2026-09-30T10:00:00+08:00"));
     // Wednesday 30 September, 10:00: three working days skip 国庆 (1–7 October) and land on the
     // make-up working Saturday, 10 October (8 Thu, 9 Fri, 10 Sat).
     env.at("2026-09-30T10:00:00");
@@ -293,20 +293,25 @@ fn a_holiday_inside_a_working_day_deadline_moves_the_due_time() {
 fn fixture_dashboard() -> Env {
     use Status::*;
     let mut env = fixture_week();
+    // The other devices' findings are told on a device of their own, in order, and arrive by sync
+    // (a device refuses to record with its clock set back before what it already wrote).
+    let mut other_device = Env::sample_at(4242, at("2026-11-08T23:30:00+08:00"));
+    let d = &mut other_device;
     let other = (OTHER_OFFICER, Role::Officer);
-    env.at("2026-11-26T09:00:00");
-    let g1 = env.observe_as(OTHER_OFFICER, MANHOLE, GRID_05, "2026-11-26T08:00:00", "G1 井盖松动");
-    env.at("2026-11-26T11:00:00");
-    env.go(LEAD_, &g1, &[Accepted, Rectifying]);
-    env.at("2026-11-27T08:00:00");
-    env.go(other, &g1, &[Rectified]);
-    env.at("2026-11-27T10:00:00");
-    env.go(LEAD_, &g1, &[Closed]);
-    env.observe_as(BOHAI_OFFICER, MANHOLE, BOHAI_GRID_01, "2026-11-27T09:30:00", "G2 渤海的井盖");
-    env.at("2026-11-16T00:10:00");
-    env.observe_as(OTHER_OFFICER, MANHOLE, GRID_05, "2026-11-16T00:10:00", "G3 第47周第一分钟");
-    env.at("2026-11-08T23:30:00");
-    env.observe_as(OTHER_OFFICER, STREET_LIGHT, GRID_05, "2026-11-08T23:30:00", "G4 第45周周日深夜");
+    d.at("2026-11-08T23:30:00");
+    d.observe_as(OTHER_OFFICER, STREET_LIGHT, GRID_05, "2026-11-08T23:30:00", "G4 第45周周日深夜");
+    d.at("2026-11-16T00:10:00");
+    d.observe_as(OTHER_OFFICER, MANHOLE, GRID_05, "2026-11-16T00:10:00", "G3 第47周第一分钟");
+    d.at("2026-11-26T09:00:00");
+    let g1 = d.observe_as(OTHER_OFFICER, MANHOLE, GRID_05, "2026-11-26T08:00:00", "G1 井盖松动");
+    d.at("2026-11-26T11:00:00");
+    d.go(LEAD_, &g1, &[Accepted, Rectifying]);
+    d.at("2026-11-27T08:00:00");
+    d.go(other, &g1, &[Rectified]);
+    d.at("2026-11-27T10:00:00");
+    d.go(LEAD_, &g1, &[Closed]);
+    d.observe_as(BOHAI_OFFICER, MANHOLE, BOHAI_GRID_01, "2026-11-27T09:30:00", "G2 渤海的井盖");
+    Hub { seq: 0 }.carry(&mut other_device, &mut env);
     env.at("2026-12-02T12:00:00");
     env
 }
