@@ -58,3 +58,16 @@ describe("the screens in the navigation", () => {
     expect(nav.getAttribute("aria-current")).toBe("page");
   });
 });
+
+describe("a store that refuses every write (issue 11)", () => {
+  it("says so from the start, in the catalogue's words, above every screen", async () => {
+    await ipc.setProfile("李明", "officer", []);
+    render(App);
+    await screen.findByTestId("nav-today");
+    expect(screen.queryByTestId("store-refusal"), "a sound store shows no alert").toBeNull();
+    app.info!.store_refusal = { code: "store_read_only", message: "本机数据目录是只读的。" };
+    const alert = await screen.findByTestId("store-refusal");
+    expect(alert.textContent, "the catalogue's sentence for the code, with what to do").toContain("只读");
+    expect(alert.getAttribute("role")).toBe("alert");
+  });
+});

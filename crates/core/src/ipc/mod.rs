@@ -66,6 +66,9 @@ pub struct AppInfo {
     pub profile: Option<User>,
     pub sample_registry: bool,
     pub lang: Lang,
+    /// Why this store refuses every write (damaged, rolled back, read-only), shown from the start so
+    /// nobody records into it first; `None` for a sound store.
+    pub store_refusal: Option<ErrorBody>,
 }
 
 /// A small grid with its counts of open and overdue findings (for the map and Today).
@@ -296,12 +299,14 @@ const PROFILE_GRIDS_KEY: &str = "profile.grids";
 
 impl Store {
     pub fn app_info(&self, version: &str) -> Result<AppInfo> {
+        let lang = self.ui_lang()?;
         Ok(AppInfo {
             version: version.to_string(),
             data_dir: self.data_dir().display().to_string(),
             profile: self.profile()?,
             sample_registry: self.has_sample_registry()?,
-            lang: self.ui_lang()?,
+            lang,
+            store_refusal: self.write_refusal().map(|e| ErrorBody::new(&e, lang)),
         })
     }
 

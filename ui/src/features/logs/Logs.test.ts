@@ -82,7 +82,7 @@ beforeEach(() => {
 });
 
 function signIn(role: "officer" | "lead") {
-  app.info = { version: "test", data_dir: "", profile: { name: "王建国", role }, sample_registry: false, lang: "zh" };
+  app.info = { version: "test", data_dir: "", profile: { name: "王建国", role }, sample_registry: false, lang: "zh", store_refusal: null };
 }
 
 describe("the weekly-logs screen", () => {

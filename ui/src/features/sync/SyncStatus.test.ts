@@ -7,7 +7,7 @@ import SyncStatus from "./SyncStatus.svelte";
 
 function signedIn(over: Partial<SyncView> = {}): SyncView {
   return {
-    signed_in: true, hub_url: "http://127.0.0.1:8787", hub_user: "李明", online: true, syncing: false, pending: 0, parked: 0,
+    signed_in: true, hub_url: "http://127.0.0.1:8787", hub_user: "李明", online: true, syncing: false, pending: 0, parked: 0, set_aside: 0,
     last_success: "2026-11-25T02:00:00Z", last_attempt: "2026-11-25T02:00:00Z", last_error_code: null, last_error: null,
     upload: null, answered: 0, ...over,
   };
@@ -57,7 +57,7 @@ describe("sync status area", () => {
     const view = {
       signed_in: true, hub_url: "http://127.0.0.1:8787", hub_user: "李明", online: true, syncing: false,
       pending: 0, parked: 0, set_aside: 2, last_success: null, last_attempt: null, last_error_code: null,
-      last_error: null, upload: null,
+      last_error: null, upload: null, answered: 0,
     };
     render(SyncStatus, { pending: 0, view });
     expect(screen.getByTestId("sync-set-aside").textContent, "a set-aside change is shown, never hidden").toContain(

@@ -83,7 +83,12 @@ updated: number, };
 
 export type ErrorBody = { code: string, message: string, field?: string | null, };
 
-export type AppInfo = { version: string, data_dir: string, profile: User | null, sample_registry: boolean, lang: Lang, };
+export type AppInfo = { version: string, data_dir: string, profile: User | null, sample_registry: boolean, lang: Lang, 
+/**
+ * Why this store refuses every write (damaged, rolled back, read-only), shown from the start so
+ * nobody records into it first; `None` for a sound store.
+ */
+store_refusal: ErrorBody | null, };
 
 export type GridStat = { code: string, name: string, parent: string | null, open: number, overdue: number, 
 /**

@@ -360,7 +360,7 @@ export function installMock(): void {
     (f.author === user.name || user.role === "lead" || user.role === "admin") && f.status !== "closed" && f.status !== "rejected";
 
   const handlers: Record<string, (a: any) => unknown> = {
-    app_info: (): AppInfo => ({ version: "0.1.0-dev", data_dir: "(mock)", profile, sample_registry: grids.length > 0, lang }),
+    app_info: (): AppInfo => ({ version: "0.1.0-dev", data_dir: "(mock)", profile, sample_registry: grids.length > 0, lang, store_refusal: null }),
     set_lang: (a) => { lang = a.lang; },
     set_profile: (a) => {
       if (!String(a.name).trim()) fail("empty_text", "姓名不能为空。", "name");
