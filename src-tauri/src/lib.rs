@@ -135,10 +135,17 @@ pub fn run() {
             commands::sync::hub_sign_in,
             commands::sync::hub_sign_out,
         ])
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("网格巡查无法启动窗口。Grid Patrol could not open its window: {e}");
             std::process::exit(1);
+        })
+        .run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                if let Some(desk) = handle.try_state::<state::Desk>() {
+                    desk.close();
+                }
+            }
         });
 }
 

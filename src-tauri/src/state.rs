@@ -29,6 +29,15 @@ impl Desk {
         Desk { store: Mutex::new(store), staging, version }
     }
 
+    /// At the app's exit: the store records itself as cleanly closed (the event loop ends with
+    /// process::exit, so no destructor runs), and the next start skips the quick check.
+    pub fn close(&self) {
+        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(e) = store.mark_clean() {
+            eprintln!("Grid Patrol: the store could not be marked clean at exit: {e}");
+        }
+    }
+
     /// Runs `f` on the store and maps a core error to what the UI receives, in the UI's language.
     pub fn with<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, Error>) -> CmdResult<T> {
         self.with_desk(|s| f(s).map_err(Refusal::Core))

@@ -459,3 +459,24 @@ fn a_clean_open_does_not_check_the_whole_file_again() {
     drop(store);
     drop(tmp);
 }
+
+#[test]
+fn a_store_marked_clean_before_an_exit_without_destructors_is_not_checked_again() {
+    // The desktop app leaves its event loop with process::exit: no destructor runs. `mark_clean`
+    // at its Exit event records the file as it is, so the next start skips the quick check.
+    let mut env = Env::sample();
+    env.add("井盖破损，待标记干净后退出");
+    let dir = env.dir.path().to_path_buf();
+    let Env { mut store, clock, dir: tmp } = env;
+    store.mark_clean().expect("checkpoint and record the file");
+    std::mem::forget(store);
+    let state = std::fs::read_to_string(dir.join(STATE_FILE)).expect("the sidecar is written without a close");
+    let len = std::fs::metadata(dir.join(DB_FILE)).expect("db").len();
+    assert!(state.contains(&format!("\"db_len\":{len}")), "the sidecar names the checkpointed file: {state}");
+    let wal = std::fs::metadata(dir.join(format!("{DB_FILE}-wal"))).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(wal, 0, "everything is in the file: a copy of gridpatrol.db alone is whole");
+    let store = Store::open(&dir, clock, Arc::new(SeededIds::new(9))).expect("reopen");
+    assert_eq!(store.health(), &Health::Sound);
+    drop(store);
+    drop(tmp);
+}
