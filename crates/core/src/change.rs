@@ -338,18 +338,7 @@ pub fn decode(event: &Event, bounds: Bounds) -> Result<Decoded> {
             entity(event, "finding")?;
             check_uuid_v7("entity_id", &event.entity_id)?;
             let edit: Edit = payload(event)?;
-            if edit.is_empty() {
-                return Err(Error::NothingToEdit);
-            }
-            if let Some(v) = &edit.description {
-                check_stored_text("description", v, MAX_DESCRIPTION_CHARS, true)?;
-            }
-            if let Some(v) = &edit.address {
-                check_stored_text("address", v, MAX_ADDRESS_CHARS, false)?;
-            }
-            if let Some(v) = &edit.responsible_unit {
-                check_stored_text("responsible_unit", v, MAX_UNIT_CHARS, false)?;
-            }
+            remote::check_edit_fields(&edit)?;
             Change::Edited { finding: event.entity_id.clone(), edit }
         }
         PATROL_STARTED => {

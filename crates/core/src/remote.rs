@@ -107,10 +107,16 @@ pub fn check_moved(current: &Finding, change: &Move, role: Role) -> Result<()> {
 /// as the store would have written it. Who wrote a field before does not matter: the last edit in
 /// hub order wins.
 pub fn check_edited(current: &Finding, edit: &Edit, actor: &User) -> Result<()> {
+    check_edit_fields(edit)?;
+    check_may_edit(current, actor)
+}
+
+/// An edit on its own, whoever makes it: at least one field, each as the store would have written
+/// it. The decoder checks this before any record is loaded; the judge again with the record.
+pub fn check_edit_fields(edit: &Edit) -> Result<()> {
     if edit.is_empty() {
         return Err(Error::NothingToEdit);
     }
-    check_may_edit(current, actor)?;
     if let Some(v) = &edit.description {
         check_stored_text("description", v, MAX_DESCRIPTION_CHARS, true)?;
     }
