@@ -35,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::geometry;
 use crate::lifecycle::Status;
 use crate::model::{Event, Finding, Patrol, Photo, PhotoRole, User};
+use crate::photo::HeldPhoto;
 use crate::projection::{self, Edit, Move};
 use crate::remote::{self, Reference, PATROL_ENDED, PATROL_STARTED};
 use crate::review::{self, LogReview, ReviewPayload};
@@ -239,6 +240,24 @@ pub fn check_photo(photo: &Photo, bounds: Bounds) -> Result<()> {
         if !geometry::is_valid_point(p) {
             return Err(bad("the EXIF position is not a WGS84 point"));
         }
+    }
+    Ok(())
+}
+
+/// A photo's claimed metadata against the photo the receiver holds (read from the uploaded file,
+/// [`crate::photo::held`]): its size, width and height must be the file's. [`check_photo`] can only bound
+/// them; a device (or a stranger) could otherwise describe a 32×24 photo as a 4000×3000 one, and every
+/// device that pulls the finding would show and export the false figures.
+pub fn check_photo_held(photo: &Photo, held: HeldPhoto) -> Result<()> {
+    let bad = |reason: String| Error::PhotoMetadata { sha256: clip(&photo.sha256), reason };
+    if photo.bytes != held.bytes {
+        return Err(bad(format!("the size says {} bytes; the uploaded photo has {}", photo.bytes, held.bytes)));
+    }
+    if (photo.width, photo.height) != (held.width, held.height) {
+        return Err(bad(format!(
+            "the size says {}×{}; the uploaded photo is {}×{}",
+            photo.width, photo.height, held.width, held.height
+        )));
     }
     Ok(())
 }
