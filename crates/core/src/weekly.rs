@@ -33,8 +33,9 @@
 //!   the hub accepted the event when this device has it, else (an event still pending on this device,
 //!   or pushed and not yet pulled back) its device time ([`COUNTED_TIME`]). A move backdated by the
 //!   device, or dated by a wrong clock, counts at the hub's time once synced. `due_at` is the one the
-//!   hub derived from its own time of the report; only a finding's week follows the officer's
-//!   `observed_at`, which is real (the Wednesday observation synced on Friday stays Wednesday's).
+//!   hub derived from its own time of the report once the report is synced (the device's until then);
+//!   only a finding's week follows the officer's `observed_at`, which is real (the Wednesday
+//!   observation synced on Friday stays Wednesday's).
 //!
 //! The city-wide summary is every officer's log for the week ([`city_week`]): the officers are the
 //! users with the officer role and anyone who patrolled or recorded a finding in the week.
