@@ -15,7 +15,9 @@
 //!   characters);
 //! - a time outside [`Bounds`]: not before [`earliest`] (2000-01-01) and not after the receiver's
 //!   now plus [`MAX_CLOCK_SKEW_SECONDS`]; a finding's times out of order (observed ≤ recorded ≤ updated);
-//! - photo metadata that cannot describe a stored photo ([`check_photo`]).
+//! - photo metadata that cannot describe a stored photo ([`check_photo`]); where the receiver holds
+//!   the photo (the hub), metadata that is not that photo's size, width and height
+//!   ([`check_photo_held`]).
 //!
 //! What [`judge`] refuses, against the current record: everything [`crate::remote`]'s checks and
 //! the lifecycle refuse, a move or edit dated before the finding's report, a patrol's end before its
@@ -35,6 +37,7 @@ use crate::error::{Error, Result};
 use crate::geometry;
 use crate::lifecycle::Status;
 use crate::model::{Event, Finding, Patrol, Photo, PhotoRole, User};
+use crate::photo::HeldPhoto;
 use crate::projection::{self, Edit, Move};
 use crate::remote::{self, Reference, PATROL_ENDED, PATROL_STARTED};
 use crate::review::{self, LogReview, ReviewPayload};
@@ -239,6 +242,24 @@ pub fn check_photo(photo: &Photo, bounds: Bounds) -> Result<()> {
         if !geometry::is_valid_point(p) {
             return Err(bad("the EXIF position is not a WGS84 point"));
         }
+    }
+    Ok(())
+}
+
+/// A photo's claimed metadata against the photo the receiver holds (read from the uploaded file,
+/// [`crate::photo::held`]): its size, width and height must be the file's. [`check_photo`] can only bound
+/// them; a device (or a stranger) could otherwise describe a 32×24 photo as a 4000×3000 one, and every
+/// device that pulls the finding would show and export the false figures.
+pub fn check_photo_held(photo: &Photo, held: HeldPhoto) -> Result<()> {
+    let bad = |reason: String| Error::PhotoMetadata { sha256: clip(&photo.sha256), reason };
+    if photo.bytes != held.bytes {
+        return Err(bad(format!("the size says {} bytes; the uploaded photo has {}", photo.bytes, held.bytes)));
+    }
+    if (photo.width, photo.height) != (held.width, held.height) {
+        return Err(bad(format!(
+            "the size says {}×{}; the uploaded photo is {}×{}",
+            photo.width, photo.height, held.width, held.height
+        )));
     }
     Ok(())
 }
@@ -661,6 +682,18 @@ mod tests {
         ];
         for (what, p) in cases {
             assert!(check_photo(&p, bounds()).is_err(), "photo metadata refused: {what}");
+        }
+        // Against the photo the receiver holds: exactly its size and sides.
+        let held = HeldPhoto { bytes: 1000, width: 640, height: 480 };
+        assert!(check_photo_held(&good, held).is_ok(), "the held photo's own metadata is accepted");
+        for (what, p) in [
+            ("a byte more than the file", Photo { bytes: 1001, ..good.clone() }),
+            ("a wider photo", Photo { width: 4000, ..good.clone() }),
+            ("a taller photo", Photo { height: 3000, ..good.clone() }),
+            ("sides swapped", Photo { width: 480, height: 640, ..good.clone() }),
+        ] {
+            let e = check_photo_held(&p, held).expect_err(what);
+            assert_eq!(e.code(), "photo_metadata", "metadata that is not the held photo's is refused: {what}");
         }
     }
 

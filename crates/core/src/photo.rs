@@ -176,6 +176,33 @@ pub fn check_bytes(name: &str, bytes: &[u8], max_bytes: u64) -> Result<(&'static
     Ok((extension, decoded))
 }
 
+/// What a receiver (the hub) holds of a photo, read from the file itself: its length, and its width
+/// and height as its header states them. A pushed event's photo metadata must be these
+/// ([`crate::change::check_photo_held`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeldPhoto {
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The [`HeldPhoto`] of the file at `path` (nothing is decoded: the length and the header); `None`
+/// when there is no such file.
+pub fn held(path: &Path) -> Result<Option<HeldPhoto>> {
+    let bytes = match fs::metadata(path) {
+        Ok(m) if m.is_file() => m.len(),
+        Ok(_) => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let unreadable = |reason: String| Error::PhotoUnreadable { name: path.display().to_string(), reason };
+    let (width, height) = image::ImageReader::open(path)?
+        .with_guessed_format()?
+        .into_dimensions()
+        .map_err(|e| unreadable(e.to_string()))?;
+    Ok(Some(HeldPhoto { bytes, width, height }))
+}
+
 /// A photo's width and height as its header states them; nothing is decoded.
 pub fn dimensions(bytes: &[u8], format: ImageFormat) -> std::result::Result<(u32, u32), image::ImageError> {
     image::ImageReader::with_format(Cursor::new(bytes), format).into_dimensions()

@@ -25,10 +25,17 @@
 //! - **结案率** `closure_rate` = `closed_due` ÷ `due`, where `closed_due` counts the due findings
 //!   that are now closed.
 //! - **按期处置率** `on_time_rate` = `on_time` ÷ `due`, where `on_time` counts the due findings whose
-//!   first move to `rectified` happened at or before their `due_at` (device time of the event).
+//!   first move to `rectified` (`rectified_at`) counts at or before their `due_at`.
 //! - **返工率** `rework_rate` = `rework` ÷ `due`, where `rework` counts the due findings that were
 //!   ever sent back for rework.
 //! - Each ratio is `null` when `due` is 0.
+//! - **A move's time** (`rectified_at`, and whichever time the measures read from an event): the time
+//!   the hub accepted the event when this device has it, else (an event still pending on this device,
+//!   or pushed and not yet pulled back) its device time ([`COUNTED_TIME`]). A move backdated by the
+//!   device, or dated by a wrong clock, counts at the hub's time once synced. `due_at` is the one the
+//!   hub derived from its own time of the report once the report is synced (the device's until then);
+//!   only a finding's week follows the officer's `observed_at`, which is real (the Wednesday
+//!   observation synced on Friday stays Wednesday's).
 //!
 //! The city-wide summary is every officer's log for the week ([`city_week`]): the officers are the
 //! users with the officer role and anyone who patrolled or recorded a finding in the week.
@@ -49,7 +56,7 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::lifecycle::Status;
-use crate::store::{awaits_rectification, ts_of, Store};
+use crate::store::{awaits_rectification, ts_of, Store, COUNTED_TIME};
 use crate::zone::CITY_TZ;
 
 /// The days of the week on which an officer is expected to patrol (the city's rhythm, a setting of
@@ -437,12 +444,13 @@ struct CohortFinding {
 const FIXES: &str = "e.kind = 'finding.moved' AND json_extract(e.payload, '$.to') IN ('rectified', 'rework')";
 
 /// The cohort query for a filter condition on `f` (with `?3`): findings observed in `[?1, ?2)`, with
-/// the first move to `rectified` and whether one was ever made to `rework`, both found through the
-/// `events_fixes` index, which holds only those moves (not through each finding's whole history).
+/// the first move to `rectified` (at its [`COUNTED_TIME`]: the hub's, else the device's) and whether
+/// one was ever made to `rework`, both found through the `events_fixes` index, which holds only those
+/// moves with that time (not through each finding's whole history).
 fn cohort_sql(condition: &str) -> String {
     format!(
         "SELECT f.author, f.id, f.grid, f.category, f.status, f.observed_at, f.due_at,
-            (SELECT min(e.device_time) FROM events e WHERE e.entity_id = f.id AND {FIXES}
+            (SELECT min({COUNTED_TIME}) FROM events e WHERE e.entity_id = f.id AND {FIXES}
                 AND json_extract(e.payload, '$.to') = 'rectified'),
             EXISTS (SELECT 1 FROM events e WHERE e.entity_id = f.id AND {FIXES}
                 AND json_extract(e.payload, '$.to') = 'rework')
@@ -452,8 +460,8 @@ fn cohort_sql(condition: &str) -> String {
 }
 
 /// The findings of `filter` observed in `[from, to)`, by author, then in the order observed. Each
-/// comes with its first move to `rectified` and whether it was ever moved to `rework` (device
-/// times of its events), and whether it is overdue at the store's clock.
+/// comes with its first move to `rectified` (at the [`COUNTED_TIME`] of its events) and whether it
+/// was ever moved to `rework`, and whether it is overdue at the store's clock.
 fn cohort(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>, filter: Cohort<'_>) -> Result<Vec<CohortFinding>> {
     let (condition, value) = filter.condition();
     let mut stmt = store.connection().prepare_cached(&cohort_sql(condition))?;
@@ -946,6 +954,19 @@ mod tests {
     #[test]
     fn the_cohort_finds_moves_through_the_fixes_index() {
         assert!(FIXES.contains(&format!("'{}'", projection::MOVED)), "the moves are the projection's kind");
+        let indexed: String = {
+            let dir = tempfile::tempdir().unwrap();
+            let now = DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z").unwrap().with_timezone(&Utc);
+            let store = Store::create(dir.path(), Arc::new(FixedClock::new(now)), Arc::new(SeededIds::new(1))).unwrap();
+            store
+                .connection()
+                .query_row("SELECT sql FROM sqlite_master WHERE name = 'events_fixes'", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert!(
+            indexed.contains(COUNTED_TIME),
+            "the index of fixes holds a move's counted time word for word (hub's time, else device's): {indexed}"
+        );
         let dir = tempfile::tempdir().unwrap();
         let now = DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z").unwrap().with_timezone(&Utc);
         let store =

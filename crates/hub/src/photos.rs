@@ -28,6 +28,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use axum::http::StatusCode;
+use gridpatrol_core::photo::HeldPhoto;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
@@ -116,6 +117,15 @@ impl PhotoVault {
     /// Whether the photo is whole and verified (what a push checks before an event that needs it).
     pub fn is_complete(&self, sha256: &str) -> bool {
         check_name(sha256).is_ok() && self.complete_path(sha256).is_file()
+    }
+
+    /// What the hub holds of a whole, verified photo (its length and its sides as its header states
+    /// them), if it holds it: what a push checks an event's photo metadata against.
+    pub fn held(&self, sha256: &str) -> Result<Option<HeldPhoto>> {
+        if check_name(sha256).is_err() {
+            return Ok(None);
+        }
+        Ok(gridpatrol_core::photo::held(&self.complete_path(sha256))?)
     }
 
     /// The size of a whole photo, if the hub holds it.

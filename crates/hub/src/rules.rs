@@ -13,6 +13,7 @@
 use chrono::{DateTime, Utc};
 use gridpatrol_core::change::{self, Bounds, Change, Current, Outcome, Target};
 use gridpatrol_core::model::{Finding, Patrol};
+use gridpatrol_core::photo::HeldPhoto;
 use gridpatrol_core::remote::Reference;
 use gridpatrol_core::review::LogReview;
 use gridpatrol_sync::wire::WireEvent;
@@ -48,7 +49,7 @@ pub fn judge(
     event: &WireEvent,
     records: &mut dyn Records,
     reference: &dyn Reference,
-    photo_present: &dyn Fn(&str) -> bool,
+    held_photo: &dyn Fn(&str) -> Result<Option<HeldPhoto>>,
     now: DateTime<Utc>,
 ) -> Result<Effect> {
     let id = event.id.as_str();
@@ -94,12 +95,16 @@ pub fn judge(
         Loaded::Log(r) => Current::Log(r.as_ref().map(|(r, _)| r)),
     };
     let outcome = change::judge(&decoded, &who.user, current, reference, now).map_err(refuse)?;
-    if let Some(p) = decoded.photos().iter().find(|p| !photo_present(&p.sha256)) {
-        return Err(HubError::event_with(
-            "photo_missing",
-            id,
-            format!("Photo {} must be uploaded before the event that needs it.", p.sha256),
-        ));
+    // Each photo must be held whole, and be what the event says it is (size, width, height).
+    for p in decoded.photos() {
+        let Some(held) = held_photo(&p.sha256)? else {
+            return Err(HubError::event_with(
+                "photo_missing",
+                id,
+                format!("Photo {} must be uploaded before the event that needs it.", p.sha256),
+            ));
+        };
+        change::check_photo_held(p, held).map_err(refuse)?;
     }
     // A report is stored as the hub judged it: with the deadline the hub derived.
     let payload = match (&decoded.change, &outcome) {

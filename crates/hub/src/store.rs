@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, SecondsFormat, Utc};
 use gridpatrol_core::clock::{Clock, OsIds};
 use gridpatrol_core::model::Role;
+use gridpatrol_core::photo::HeldPhoto;
 use gridpatrol_core::review::LogReview;
 use gridpatrol_core::scope::Scope;
 use gridpatrol_core::validate::clip;
@@ -67,14 +68,14 @@ pub trait HubStore: Send + Sync {
     /// Checks the grids given to a user of `role` against the registry (core's
     /// [`gridpatrol_core::scope::check_assignment`]).
     fn check_assignment(&self, role: Role, grids: &[String]) -> Result<()>;
-    /// Judges and applies a batch in hub order, all or nothing; one ack per event. `photo_present`
-    /// answers whether the hub holds a photo; it must be the same for every caller (the hub's one
+    /// Judges and applies a batch in hub order, all or nothing; one ack per event. `held_photo`
+    /// answers what the hub holds of a photo (`None`: not whole yet); it must be the same for every caller (the hub's one
     /// photo vault), because a store may apply batches that arrive together under one caller's call.
     fn push(
         &self,
         who: &Principal,
         events: &[WireEvent],
-        photo_present: &(dyn Fn(&str) -> bool + Sync),
+        held_photo: &(dyn Fn(&str) -> Result<Option<HeldPhoto>> + Sync),
     ) -> Result<Vec<Ack>>;
     /// Events after `since` that `who` may see, in hub order: those of grids in their scope, except
     /// weekly-log reviews, which only their officer and the leads and administrators over the
@@ -553,7 +554,7 @@ impl HubStore for SqliteStore {
         &self,
         who: &Principal,
         events: &[WireEvent],
-        photo_present: &(dyn Fn(&str) -> bool + Sync),
+        held_photo: &(dyn Fn(&str) -> Result<Option<HeldPhoto>> + Sync),
     ) -> Result<Vec<Ack>> {
         // A batch naming one id twice with different content is malformed as a whole.
         let mut seen = std::collections::HashMap::new();
@@ -592,7 +593,7 @@ impl HubStore for SqliteStore {
             let mut answers = Vec::with_capacity(group.len());
             for push in &group {
                 let sp = tx.savepoint()?;
-                let applied = apply_batch(&sp, &reference, &push.who, &push.events, photo_present, now);
+                let applied = apply_batch(&sp, &reference, &push.who, &push.events, held_photo, now);
                 if applied.is_ok() {
                     sp.commit()?;
                 } // else dropped: rolled back to the savepoint
@@ -748,7 +749,7 @@ fn apply_batch(
     reference: &dyn Reference,
     who: &Principal,
     events: &[WireEvent],
-    photo_present: &(dyn Fn(&str) -> bool + Sync),
+    held_photo: &(dyn Fn(&str) -> Result<Option<HeldPhoto>> + Sync),
     now: DateTime<Utc>,
 ) -> Result<Vec<Ack>> {
     let mut acks: Vec<Ack> = Vec::with_capacity(events.len());
@@ -769,7 +770,7 @@ fn apply_batch(
             acks.push(Ack { id: e.id.clone(), hub_seq: seq });
             continue;
         }
-        let effect = rules::judge(who, e, &mut TxRecords(tx), reference, photo_present, now)?;
+        let effect = rules::judge(who, e, &mut TxRecords(tx), reference, held_photo, now)?;
         let payload = match &effect.payload {
             Some(p) => p.to_string(),
             None => e.payload.to_string(),

@@ -775,7 +775,7 @@ fn pushes_arriving_together_are_each_answered_and_a_refused_one_stores_nothing()
                 let (store, zhang, start) = (&hub.store, &zhang, &start);
                 s.spawn(move || {
                     start.wait();
-                    store.push(zhang, events, &|_: &str| true)
+                    store.push(zhang, events, &|_: &str| Ok(None))
                 })
             })
             .collect();
@@ -807,7 +807,7 @@ fn pushes_arriving_together_are_each_answered_and_a_refused_one_stores_nothing()
     let mut again: Vec<_> = batches
         .iter()
         .filter(|(r, _)| !r)
-        .map(|(_, events)| hub.store.push(&zhang, events, &|_: &str| true).unwrap())
+        .map(|(_, events)| hub.store.push(&zhang, events, &|_: &str| Ok(None)).unwrap())
         .flat_map(|acks| acks.into_iter().map(|a| a.hub_seq))
         .collect();
     again.sort();

@@ -1,4 +1,4 @@
-//! Forged and malformed events: what a buggy or hostile device pushes (issue 10, items 1-3).
+//! Forged and malformed events: what a buggy or hostile device pushes (issue 10, items 1-4).
 //!
 //! Each test sends the hostile event over HTTP to a real `gridpatrol-hub` process, checks the answer
 //! (status and stable code), that nothing was stored (hub.db is read directly) and that nothing was
@@ -296,6 +296,47 @@ fn photo_metadata_inconsistent_with_the_photo_is_refused() {
     // Consistent metadata of a photo the hub does not hold is refused too, for another reason.
     let e = s.report(|f| f["photos"] = json!([photo]));
     s.refused("a photo never uploaded", e, 422, "photo_missing");
+}
+
+#[test]
+fn photo_metadata_that_is_not_the_uploaded_photos_is_refused() {
+    use sha2::{Digest, Sha256};
+    let s = scene();
+    // 李明 uploads a real 32×24 PNG whole.
+    let png = crate::common::png(32, 24, 7);
+    let sha = hex::encode(Sha256::digest(&png));
+    let uploaded = s
+        .http
+        .put(format!("{}/api/v1/photos/{sha}?offset=0&total={}", s.hub.url(), png.len()))
+        .bearer_auth(s.token("李明", "officer-sample"))
+        .header("content-type", "application/octet-stream")
+        .body(png.clone())
+        .send()
+        .unwrap();
+    assert_eq!(uploaded.status().as_u16(), 200, "the photo is uploaded whole");
+    let photo = json!({
+        "sha256": sha, "role": "before", "file": format!("{sha}.png"), "thumbnail": format!("thumbs/{sha}.jpg"),
+        "bytes": png.len(), "width": 32, "height": 24,
+    });
+    // Each claim is within the decoder's bounds; only the photo the hub holds can say it is false.
+    let cases = [
+        ("a size one byte larger than the uploaded photo", "bytes", json!(png.len() + 1)),
+        ("a size of 10 MB for a photo of a few KB", "bytes", json!(10_000_000)),
+        ("a width of 4000 for a 32-pixel-wide photo", "width", json!(4000)),
+        ("a height of 3000 for a 24-pixel-high photo", "height", json!(3000)),
+        ("width and height swapped", "width", json!(24)),
+    ];
+    for (what, field, value) in cases {
+        let mut p = photo.clone();
+        p[field] = value;
+        let e = s.report(|f| f["photos"] = json!([p]));
+        s.refused(what, e, 422, "photo_metadata");
+    }
+    // The same finding with the photo's true size, width and height is accepted and stored.
+    let before = s.hub_events();
+    let (status, body) = s.push_as("李明", "officer-sample", vec![s.report(|f| f["photos"] = json!([photo]))]);
+    assert_eq!(status, 200, "metadata that matches the uploaded photo is accepted ({body})");
+    assert_eq!(s.hub_events(), before + 1, "and the finding is stored");
 }
 
 #[test]

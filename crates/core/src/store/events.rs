@@ -45,6 +45,17 @@ pub(crate) fn unreadable(column: usize, what: &str, value: &str) -> rusqlite::Er
     )
 }
 
+/// The time an event counts at in the measures (the weekly log's and the dashboard's on-time test,
+/// and every other time they read from an event): the time the hub accepted it (`accepted_at`) when
+/// this device knows it, else the device's own time (an event still pending here, or pushed but not
+/// yet pulled back with the hub's stamp). The device's clock is a claim: a wrong clock or a backdated
+/// move must not make a late fix on time once the hub has it, so the hub's time wins wherever there is
+/// one. A finding's week still follows its `observed_at` (the officer's real Wednesday observation).
+///
+/// An SQL expression over the `events` row in scope, written once: the `events_fixes` index
+/// (migration 10) holds it word for word, so that SQLite finds it there (a test checks both).
+pub(crate) const COUNTED_TIME: &str = "coalesce(accepted_at, device_time)";
+
 pub(crate) const COLUMNS: &str =
     "id, entity, entity_id, actor, kind, payload, device_time, sync_state, hub_seq, accepted_at";
 

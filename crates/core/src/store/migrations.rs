@@ -220,6 +220,14 @@ const MIGRATIONS: &[&str] = &[
         at       TEXT NOT NULL
     );
     "#,
+    // 10: the measures count a move at the time the hub accepted it, else at its device time
+    // (`events::COUNTED_TIME`, repeated here word for word): the index of fixes (migration 5) holds
+    // that time instead of the device's, so the on-time test stays a search of this small index.
+    r#"
+    DROP INDEX events_fixes;
+    CREATE INDEX events_fixes ON events(entity_id, json_extract(payload, '$.to'), coalesce(accepted_at, device_time))
+        WHERE kind = 'finding.moved' AND json_extract(payload, '$.to') IN ('rectified', 'rework');
+    "#,
 ];
 
 /// Runs the migrations not yet applied, each in its own IMMEDIATE transaction: two processes opening

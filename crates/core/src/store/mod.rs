@@ -48,6 +48,8 @@ pub use outbox::{Applied, ParkedEvent, SetAside};
 pub use photos_wanted::WantedPhoto;
 pub use sync_meta::{SyncError, SyncInfo};
 
+pub(crate) use events::COUNTED_TIME;
+
 /// The database file's name inside the data folder.
 pub const DB_FILE: &str = "gridpatrol.db";
 /// The photos folder's name inside the data folder.

@@ -126,13 +126,17 @@ fn two_character_words_follow_edits() {
 fn a_store_from_before_the_pair_index_gets_it_filled_when_it_opens() {
     let f = findings();
     let dir = f.env.dir.path().to_path_buf();
-    // Back to the schema of migration 7: no pair index, no triggers feeding it.
+    // Back to the schema of migration 7: no pair index, no triggers feeding it, the index of fixes on
+    // device times (migration 5).
     f.env
         .store
         .connection()
         .execute_batch(
             "DROP TRIGGER findings_bigrams_insert; DROP TRIGGER findings_bigrams_delete;
              DROP TRIGGER findings_bigrams_update; DROP TABLE findings_bigrams;
+             DROP INDEX events_fixes;
+             CREATE INDEX events_fixes ON events(entity_id, json_extract(payload, '$.to'), device_time)
+                 WHERE kind = 'finding.moved' AND json_extract(payload, '$.to') IN ('rectified', 'rework');
              ALTER TABLE events DROP COLUMN accepted_at; DROP TABLE set_aside; PRAGMA user_version = 7;",
         )
         .unwrap();

@@ -455,3 +455,68 @@ fn my_weekly_log_counts_the_grids_today_shows_and_the_forms_offer_only_the_hubs_
     let refused = env.store.check_scope("37160200100103").unwrap_err();
     assert_eq!(gridpatrol_core::ipc::error_field(&refused).as_deref(), Some("grid"));
 }
+
+/// A device's clock is a claim (issue 10): a move counts at the time the hub accepted it, and only
+/// a move this device has no hub time for yet counts at its device time.
+/// - B (backdated): a manhole cover recorded Monday 10:00, due Tuesday 10:00; the device's clock
+///   says the fix was Tuesday 09:00, but the hub accepted that move Tuesday 14:00: late.
+/// - P (pending): the same deadline, fixed Tuesday 09:00 by the device's clock and never synced:
+///   on time by its device time.
+#[test]
+fn a_move_counts_at_the_time_the_hub_accepted_it_else_at_its_device_time() {
+    use gridpatrol_core::model::{Event, SyncState};
+    use Status::*;
+    let mut env = Env::sample_at(2026, at("2026-11-23T10:00:00+08:00"));
+    env.at("2026-11-23T10:00:00");
+    let backdated = env.observe(MANHOLE, GRID_01, "2026-11-23T09:30:00", "B 井盖缺失");
+    let pending = env.observe(MANHOLE, GRID_02, "2026-11-23T09:40:00", "P 井盖破损");
+    env.at("2026-11-23T12:00:00");
+    env.go(LEAD_, &backdated, &[Accepted, Rectifying]);
+    env.go(LEAD_, &pending, &[Accepted, Rectifying]);
+    // The device's clock (wrong, or set back by hand) says Tuesday 09:00, an hour before the deadline.
+    env.at("2026-11-24T09:00:00");
+    env.go(OFFICER_, &backdated, &[Rectified]);
+    env.go(OFFICER_, &pending, &[Rectified]);
+    let due = at("2026-11-24T10:00:00+08:00");
+    assert_eq!(env.store.finding(&backdated).unwrap().due_at, Some(due));
+
+    // B's events reach the hub, which stamps each with the time it accepted it (the fix: Tuesday
+    // 14:00), and come back in the pull; P's stay pending on the device.
+    let hub_fix = at("2026-11-24T14:00:00+08:00");
+    let mut seq = 0;
+    let mut acks = Vec::new();
+    let travelled: Vec<Event> = env
+        .store
+        .outbox(1000)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.entity_id == backdated)
+        .map(|e| {
+            seq += 1;
+            acks.push((e.id.clone(), seq));
+            let fix = e.kind == "finding.moved" && e.payload["to"] == "rectified";
+            let accepted = if fix { hub_fix } else { e.device_time };
+            Event { sync: SyncState::Acked, hub_seq: Some(seq), accepted_at: Some(accepted), ..e }
+        })
+        .collect();
+    assert_eq!(travelled.len(), 4, "B's report and three moves travel");
+    env.store.ack(&acks).unwrap();
+    env.store.apply_remote(&travelled, seq).unwrap();
+    assert!(env.store.history(&pending).unwrap().iter().all(|e| e.accepted_at.is_none()), "P never reached a hub");
+
+    env.at("2026-12-02T12:00:00");
+    let w48 = IsoWeek::parse("2026-W48").unwrap();
+    let log = weekly::officer_week(&env.store, OFFICER, w48).unwrap();
+    let rectified = |id: &str| log.finding_list.iter().find(|f| f.id == id).expect("in the cohort").rectified_at;
+    assert_eq!(rectified(&backdated), Some(hub_fix), "B's fix counts at the hub's time, not the device's 09:00");
+    assert_eq!(
+        rectified(&pending),
+        Some(at("2026-11-24T09:00:00+08:00")),
+        "P's fix, never synced, counts at its device time"
+    );
+    assert_eq!(log.due, 2, "both fall due within the week");
+    assert_eq!(log.on_time, 1, "only P is on time: B's backdated fix is late by the hub's time");
+    assert_eq!(log.on_time_rate, Some(0.5));
+    let weeks = weekly::grid_weeks(&env.store, LARGE_GRID, w48, 1).unwrap();
+    assert_eq!((weeks[0].due, weeks[0].on_time), (2, 1), "the lead's dashboard counts by the same rule");
+}

@@ -58,7 +58,7 @@ pub async fn push(
     blocking(move || {
         photos.sync_before_push()?;
         super::photos::check_attachable(&*store, &photos, &who, &request.events)?;
-        let acks = store.push(&who, &request.events, &|sha: &str| photos.is_complete(sha))?;
+        let acks = store.push(&who, &request.events, &|sha: &str| photos.held(sha))?;
         Ok(Json(PushResponse { acks }))
     })
     .await
