@@ -325,8 +325,30 @@ impl Hub {
     pub fn pull(&self, token: &str, since: i64) -> (u16, Value) {
         let response =
             http().get(format!("{}/api/v1/pull?since={since}", self.url())).bearer_auth(token).send().unwrap();
-        (response.status().as_u16(), response.json().unwrap_or(Value::Null))
+        let answer = (response.status().as_u16(), response.json().unwrap_or(Value::Null));
+        assert_documented(self, "GET", "/api/v1/pull", answer.0, &answer.1);
+        answer
     }
+}
+
+/// Checks an answer against the document the hub serves: its status is listed for the route, and an
+/// error's code is one the route's `refusals!` declares. The red-team suite calls it on every push
+/// and pull, so a refusal the document does not describe fails here, not only under schemathesis.
+pub fn assert_documented(hub: &Hub, method: &str, template: &str, status: u16, body: &Value) {
+    let doc: Value = http().get(format!("{}/api/openapi.json", hub.url())).send().unwrap().json().unwrap();
+    let operation = &doc["paths"][template][method.to_lowercase()];
+    assert!(operation.is_object(), "{method} {template} is in the hub's document");
+    let documented = &operation["responses"][status.to_string()];
+    assert!(documented.is_object(), "{method} {template} answered {status}, which its documentation does not list");
+    if (200..300).contains(&status) {
+        return;
+    }
+    let codes = documented.pointer("/content/application~1json/schema/properties/code/enum").and_then(Value::as_array);
+    assert!(
+        codes.is_some_and(|codes| codes.contains(&body["code"])),
+        "{method} {template} answered {status} {}, which its refusals! list does not declare",
+        body["code"]
+    );
 }
 
 /// A blocking HTTP client for hostile requests, with a generous overall timeout (never a timed

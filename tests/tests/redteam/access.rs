@@ -66,7 +66,9 @@ fn push(hub: &Hub, token: &str, events: &[WireEvent]) -> (u16, Value) {
         .json(&PushRequest { protocol: PROTOCOL, events: events.to_vec() })
         .send()
         .unwrap();
-    (response.status().as_u16(), response.json().unwrap_or(Value::Null))
+    let answer = (response.status().as_u16(), response.json().unwrap_or(Value::Null));
+    crate::common::assert_documented(hub, "POST", "/api/v1/push", answer.0, &answer.1);
+    answer
 }
 
 /// A device store acting as `user`, whose events are pushed by hand.

@@ -81,7 +81,9 @@ impl Scene {
         let status = r.status().as_u16();
         let text = r.text().unwrap();
         assert!(text.len() < 4096, "an answer never echoes a huge value back ({} bytes)", text.len());
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        crate::common::assert_documented(&self.hub, "POST", "/api/v1/push", status, &body);
+        (status, body)
     }
 
     fn hub_events(&self) -> i64 {

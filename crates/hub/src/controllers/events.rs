@@ -24,6 +24,9 @@ crate::refusals!(PushRefusals:
             "observed_in_future", "invalid_time", "invalid_week", "invalid_value", "photo_not_image",
             "photo_too_large", "photo_unreadable", "finding_not_found", "patrol_under_way", "no_patrol_under_way",
             "patrol_without_grids", "reason_required", "nothing_to_edit", "week_not_started"],
+    // Core's decoder refused the event before it was judged (crate gridpatrol_core::change).
+    422 => ["malformed_event", "invalid_id", "time_out_of_bounds", "time_out_of_order", "photo_metadata",
+            "photo_too_many_pixels"],
     // The hub's own refusals of an event (rules.rs).
     422 => ["photo_missing", "unknown_patrol", "unsupported_event"],
     500 => ["internal"],

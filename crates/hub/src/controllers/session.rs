@@ -21,7 +21,7 @@ crate::refusals!(SignInRefusals:
     400 => ["malformed_json", "invalid_body", "unsupported_media_type"],
     401 => ["bad_credentials"],
     413 => ["payload_too_large"],
-    422 => ["text_too_long", "control_characters"],
+    422 => ["text_too_long", "invalid_value"],
     429 => ["too_many_sign_ins", "sign_in_busy"],
     500 => ["internal"],
 );
