@@ -4,30 +4,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { app } from "$lib/app.svelte";
 import { ipc } from "$lib/ipc";
-import { installMock } from "$lib/ipc/mock";
+import { useLeadCity } from "$lib/testing/leadCity";
 import { setCurrentLang } from "$lib/i18n/index.svelte";
 import { formatWeekShort, isoWeekOf, shiftWeek } from "$lib/i18n/format";
 import Dashboard from "./Dashboard.svelte";
 import FindingList from "../findings/FindingList.svelte";
 
-const url = location.href;
+useLeadCity();
 
-beforeEach(async () => {
-  history.replaceState(null, "", "/?lead");
-  installMock();
-  setCurrentLang("zh");
-  app.info = await ipc.appInfo();
-  await app.loadReference();
+beforeEach(() => {
   app.screen = "dashboard";
-  app.detailId = null;
-  app.findingsGrid = null;
-  app.findingsOverdue = null;
-});
-
-afterEach(() => {
-  history.replaceState(null, "", url);
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
 });
 
 const thisWeek = () => isoWeekOf(new Date());

@@ -5,29 +5,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { render, screen, waitFor } from "@testing-library/svelte";
 import { app } from "$lib/app.svelte";
 import { ipc, type FindingFilter, type FindingSummary } from "$lib/ipc";
-import { installMock } from "$lib/ipc/mock";
+import { useLeadCity } from "$lib/testing/leadCity";
 import { setCurrentLang } from "$lib/i18n/index.svelte";
 import { zh } from "$lib/i18n/zh";
 import FindingList from "./FindingList.svelte";
 
-const url = location.href;
-
-beforeEach(async () => {
-  history.replaceState(null, "", "/?lead");
-  installMock();
-  setCurrentLang("zh");
-  app.info = await ipc.appInfo();
-  await app.loadReference();
-  app.findingsGrid = null;
-  app.findingsOverdue = null;
-  vi.stubGlobal("ResizeObserver", class { observe() {} unobserve() {} disconnect() {} });
-});
-
-afterEach(() => {
-  history.replaceState(null, "", url);
-  vi.restoreAllMocks();
-  vi.unstubAllGlobals();
-});
+useLeadCity();
 
 describe("the findings list tells the truth", () => {
   it("says it is loading, not 共 0 条, before the first answer", async () => {
