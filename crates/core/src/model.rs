@@ -33,6 +33,13 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// A team lead or an administrator: someone who acts on other people's work — reviews weekly
+    /// logs, sees the dashboard and the review queue, edits findings they did not write, and reads the
+    /// reviews of the officers in their scope. The one home of that predicate.
+    pub fn supervises(self) -> bool {
+        matches!(self, Role::Lead | Role::Admin)
+    }
+
     pub fn parse_field(s: &str) -> Result<Role> {
         Role::parse(s).ok_or_else(|| Error::InvalidValue { field: "role", value: crate::validate::clip(s) })
     }

@@ -132,7 +132,7 @@ pub fn check_edit_fields(edit: &Edit) -> Result<()> {
 /// Whether `actor` may edit the finding at all: its author, or a lead or administrator, while it
 /// is neither closed nor rejected.
 pub fn check_may_edit(current: &Finding, actor: &User) -> Result<()> {
-    if actor.name != current.author && !matches!(actor.role, Role::Lead | Role::Admin) {
+    if actor.name != current.author && !actor.role.supervises() {
         return Err(Error::EditNotAllowed { role: actor.role.as_str().to_string() });
     }
     if matches!(current.status, Status::Closed | Status::Rejected) {

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::model::{Event, Role, User};
+use crate::model::{Event, User};
 use crate::validate::{check_text, MAX_NOTE_CHARS};
 use crate::weekly::{IsoWeek, WeeklyLog};
 
@@ -201,7 +201,7 @@ pub fn check(
             }
         }
         APPROVED | RETURNED => {
-            if !matches!(actor.role, Role::Lead | Role::Admin) {
+            if !actor.role.supervises() {
                 return Err(Error::ReviewNotAllowed { role: actor.role.as_str().to_string() });
             }
             if actor.name == payload.officer {
@@ -288,7 +288,7 @@ pub fn replay(events: &[Event]) -> Option<LogReview> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::SyncState;
+    use crate::model::{Role, SyncState};
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

@@ -69,7 +69,7 @@ impl Scope {
 /// scope (team leads and administrators). An officer sees only the reviews of their own log: a
 /// lead's return comment is private to the officer and the leads over the officer's grid.
 pub fn sees_others_reviews(role: Role) -> bool {
-    matches!(role, Role::Lead | Role::Admin)
+    role.supervises()
 }
 
 /// Checks the grids given to a user of `role` against the registry (`(code, parent)` pairs): an

@@ -284,7 +284,8 @@ impl SignInGate {
         let _permit = permit.map_err(|e| HubError::Internal(e.to_string()))?;
         let pool = || self.memory.lock().unwrap_or_else(|e| e.into_inner());
         // At most one buffer per permit exists: each holder takes one and puts it back.
-        let mut memory = pool().pop().unwrap_or_default();
+        // An empty pool (the first sign-ins) means a new, empty buffer: argon2 sizes it on first use.
+        let mut memory = pool().pop().unwrap_or_else(Vec::new);
         let (memory, result) = tokio::task::spawn_blocking(move || {
             let result = verify(&mut memory);
             (memory, result)

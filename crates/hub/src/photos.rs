@@ -304,7 +304,8 @@ impl PhotoVault {
         let old = |path: &Path| {
             std::fs::metadata(path)
                 .and_then(|m| m.modified())
-                .map(|t| now.duration_since(t).unwrap_or_default() > max_age)
+                // A file dated after `now` (the clock was set back) is young, not old: kept.
+                .map(|t| now.duration_since(t).is_ok_and(|age| age > max_age))
                 .unwrap_or(false)
         };
         for entry in std::fs::read_dir(self.dir.join("partial"))?.flatten() {

@@ -77,11 +77,20 @@ pub fn judge(
             p.grids[0].clone()
         }
         (_, Loaded::Finding(Some(f))) => f.grid.clone(),
-        (_, Loaded::Patrol(Some(p))) => p.grids.first().cloned().unwrap_or_default(),
+        // A stored patrol without grids is a broken row (the decoder refuses one), never "no grid".
+        (_, Loaded::Patrol(Some(p))) => p
+            .grids
+            .first()
+            .cloned()
+            .ok_or_else(|| HubError::Internal(format!("patrol {} is stored without grids", p.id)))?,
         // A log travels with the officer's first grid: the officer and the leads over that grid
         // pull it. A record keeps the grid it was first submitted under.
         (_, Loaded::Log(Some((_, grid)))) => grid.clone(),
-        (Change::Log { .. }, Loaded::Log(None)) => who.scope.grids.iter().next().cloned().unwrap_or_default(),
+        // A first submission is filed under the submitter's first grid; someone with none has no log.
+        (Change::Log { .. }, Loaded::Log(None)) => match who.scope.grids.iter().next() {
+            Some(g) => g.clone(),
+            None => return Err(refuse(gridpatrol_core::Error::NoGrids { role: who.user.role.as_str().to_string() })),
+        },
         // Nothing to scope: core refuses the missing record below.
         _ => String::new(),
     };

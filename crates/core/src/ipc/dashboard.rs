@@ -6,7 +6,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::model::{GridLevel, Role};
+use crate::model::GridLevel;
 use crate::store::{FindingQuery, FindingSort, FindingSummary, Store};
 use crate::weekly::{self, GridWeek, IsoWeek};
 
@@ -39,7 +39,7 @@ impl Store {
     /// The dashboard of `large_grid` (default: the acting user's) over the last `weeks` weeks.
     pub fn dashboard(&self, large_grid: Option<&str>, weeks: u32) -> Result<Dashboard> {
         let me = self.actor()?;
-        if !matches!(me.role, Role::Lead | Role::Admin) {
+        if !me.role.supervises() {
             return Err(Error::DashboardNotAllowed { role: me.role.as_str().to_string() });
         }
         let grids = self.grids()?;

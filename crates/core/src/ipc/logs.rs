@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::model::{Event, Photo, Role};
+use crate::model::{Event, Photo};
 use crate::review::{self, Decision, LogReview, ReviewState, SubmittedFigures};
 use crate::store::{FindingQuery, FindingSort, FindingSummary, Store};
 use crate::weekly::{self, IsoWeek, WeeklyLog};
@@ -122,7 +122,7 @@ impl Store {
     /// The logs waiting for the acting lead, oldest week first, with their figures.
     pub fn review_queue_entries(&self) -> Result<Vec<LogEntry>> {
         let me = self.actor()?;
-        if !matches!(me.role, Role::Lead | Role::Admin) {
+        if !me.role.supervises() {
             return Err(Error::ReviewNotAllowed { role: me.role.as_str().to_string() });
         }
         let queue = self.review_queue()?;
@@ -133,7 +133,7 @@ impl Store {
     /// reviewed first (at most `limit`), with the figures as submitted and as they stand now.
     pub fn reviewed_entries(&self, limit: u32) -> Result<Vec<LogEntry>> {
         let me = self.actor()?;
-        if !matches!(me.role, Role::Lead | Role::Admin) {
+        if !me.role.supervises() {
             return Err(Error::ReviewNotAllowed { role: me.role.as_str().to_string() });
         }
         let reviewed = self.reviewed_logs(limit.clamp(1, 500))?;
@@ -183,9 +183,7 @@ impl Store {
             can_submit: me.name == officer
                 && week.start() <= self.now()
                 && matches!(state, None | Some(ReviewState::Returned)),
-            can_review: matches!(me.role, Role::Lead | Role::Admin)
-                && me.name != officer
-                && state == Some(ReviewState::Submitted),
+            can_review: me.role.supervises() && me.name != officer && state == Some(ReviewState::Submitted),
             review,
         })
     }

@@ -23,6 +23,15 @@ pub struct ImportSummary {
     pub updated: usize,
 }
 
+/// A stored grid level; anything else is an unreadable row, never a small grid by default.
+fn read_level(column: usize, level: &str) -> rusqlite::Result<GridLevel> {
+    match level {
+        "large" => Ok(GridLevel::Large),
+        "small" => Ok(GridLevel::Small),
+        _ => Err(super::events::unreadable(column, "grid level", level)),
+    }
+}
+
 fn grid_from_row(row: &Row<'_>) -> rusqlite::Result<Grid> {
     let level: String = row.get(2)?;
     let owners: String = row.get(4)?;
@@ -30,11 +39,7 @@ fn grid_from_row(row: &Row<'_>) -> rusqlite::Result<Grid> {
     Ok(Grid {
         code: row.get(0)?,
         name: row.get(1)?,
-        level: match level.as_str() {
-            "large" => GridLevel::Large,
-            "small" => GridLevel::Small,
-            _ => return Err(super::events::unreadable(2, "grid level", &level)),
-        },
+        level: read_level(2, &level)?,
         parent: row.get(3)?,
         owners: serde_json::from_str(&owners).map_err(|_| super::events::unreadable(4, "owners", &owners))?,
         boundary: serde_json::from_str(&boundary).map_err(|_| super::events::unreadable(5, "boundary", &boundary))?,
@@ -52,11 +57,13 @@ impl Store {
             .prepare("SELECT code, level FROM grids")?
             .query_map([], |r| {
                 let level: String = r.get(1)?;
-                Ok((r.get(0)?, if level == "large" { GridLevel::Large } else { GridLevel::Small }))
+                Ok((r.get(0)?, read_level(1, &level)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
         registry::validate(records, &existing)?;
-        let actor = self.profile()?.map(|u| u.name).unwrap_or_default();
+        // At first start the registry is loaded before anyone is named (the app's first screen, `init
+        // --sample`): then the import is the device's own, with no actor. The event never travels.
+        let actor = self.profile()?.map_or_else(String::new, |u| u.name);
         let now = self.now();
         let event_id = self.new_id(now);
         let updated = records.iter().filter(|r| existing.contains_key(&r.code)).count();

@@ -23,7 +23,7 @@ crate::refusals!(PushRefusals:
             "text_too_long", "invalid_point", "half_point", "point_outside_grid", "point_in_no_grid",
             "observed_in_future", "invalid_time", "invalid_week", "invalid_value", "photo_not_image",
             "photo_too_large", "photo_unreadable", "finding_not_found", "patrol_under_way", "no_patrol_under_way",
-            "patrol_without_grids", "reason_required", "nothing_to_edit", "week_not_started"],
+            "patrol_without_grids", "reason_required", "nothing_to_edit", "week_not_started", "no_grids"],
     // Core's decoder refused the event before it was judged (crate gridpatrol_core::change).
     422 => ["malformed_event", "invalid_id", "time_out_of_bounds", "time_out_of_order", "photo_metadata",
             "photo_too_many_pixels"],
