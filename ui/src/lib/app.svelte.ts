@@ -1,6 +1,7 @@
 // The app's shared state: who is using it, the registry and categories (loaded once), the screen
 // shown, and what one screen hands to another (a grid and point for a new finding, a finding to
 // show). Screens read it; only the functions here change it.
+import { supervises } from "./roles";
 import { ipc, type AppInfo, type Today, type Grid, type GridStat, type MajorCategory, type MinorCategory, type Point, type Role } from "./ipc";
 import { setCurrentLang } from "./i18n/index.svelte";
 import { prefetchScreens } from "../screens";
@@ -12,8 +13,7 @@ const LEAD_SCREENS: readonly Screen[] = ["dashboard"];
 
 /** The screens in the navigation for a role, in order: Alt+1 is the first. */
 export function screensFor(role: Role | null | undefined): Screen[] {
-  const lead = role === "lead" || role === "admin";
-  return SCREENS.filter((s) => lead || !LEAD_SCREENS.includes(s));
+  return SCREENS.filter((s) => supervises(role) || !LEAD_SCREENS.includes(s));
 }
 
 export type RecordRequest = { grid: string | null; point: Point | null; seq: number };

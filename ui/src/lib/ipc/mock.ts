@@ -10,6 +10,7 @@ import type {
   SubmitInput, User, WeeklyLog,
 } from "./bindings";
 import { isoWeekOf, shiftWeek, weekBounds } from "../i18n/format";
+import { supervises } from "../roles";
 import registry from "../../../../crates/core/data/sample-registry.geojson?raw";
 import categoryData from "../../../../crates/core/data/categories.json";
 
@@ -357,7 +358,7 @@ export function installMock(): void {
   const ROLE_ZH: Record<string, string> = { officer: "网格员", lead: "组长", admin: "管理员" };
   const CLOSED_ZH: Partial<Record<Status, string>> = { closed: "结案", rejected: "不予立案" };
   const mayEdit = (f: Finding, user: User) =>
-    (f.author === user.name || user.role === "lead" || user.role === "admin") && f.status !== "closed" && f.status !== "rejected";
+    (f.author === user.name || supervises(user.role)) && f.status !== "closed" && f.status !== "rejected";
 
   const handlers: Record<string, (a: any) => unknown> = {
     app_info: (): AppInfo => ({ version: "0.1.0-dev", data_dir: "(mock)", profile, sample_registry: grids.length > 0, lang, store_refusal: null }),
@@ -544,7 +545,7 @@ export function installMock(): void {
           .sort((x, y) => x.observed_at.localeCompare(y.observed_at))
           .flatMap((f) => f.photos.map((photo) => ({ finding: f.id, photo }))),
         can_submit: user.name === officer && start.getTime() <= Date.now() && (review == null || review.state === "returned"),
-        can_review: (user.role === "lead" || user.role === "admin") && user.name !== officer && review?.state === "submitted",
+        can_review: supervises(user.role) && user.name !== officer && review?.state === "submitted",
       };
     },
     submit_log: (a: { input: SubmitInput }): LogReview => {
