@@ -485,7 +485,11 @@ pub fn judge(
             // The deadline counts from when the report reached the receiver: a device's clock can
             // neither move it nor backdate the on-time test (see README "Sync with a hub").
             f.due_at = match reference.minor_category(&f.category)?.deadline {
-                Some(d) => Some(deadline::due_at_with(d, accepted_at, &reference.holidays()?)),
+                Some(d) => {
+                    let (holidays, office) = (reference.holidays()?, reference.office_hours()?);
+                    let cal = deadline::Calendar { holidays: &holidays, office: &office };
+                    Some(deadline::due(&d, f.urgency, accepted_at, cal).at)
+                }
                 None => None,
             };
             Ok(Outcome::Finding(f))
@@ -532,7 +536,7 @@ pub fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Severity, SyncState};
+    use crate::model::{SyncState, Urgency};
     use proptest::prelude::*;
 
     fn at(s: &str) -> DateTime<Utc> {
@@ -562,11 +566,11 @@ mod tests {
             id: FINDING.into(),
             grid: "37160200100101".into(),
             patrol: None,
-            category: "0101".into(),
+            category: "10101".into(),
             description: "井盖破损".into(),
             address: String::new(),
             point: None,
-            severity: Severity::Normal,
+            urgency: Urgency::Normal,
             responsible_unit: String::new(),
             status: Status::Reported,
             author: "李明".into(),

@@ -30,7 +30,7 @@ use crate::deadline;
 use crate::error::{Error, Result};
 use crate::geometry::{self, Boundary};
 use crate::lifecycle::{self, Status};
-use crate::model::{CategoryKind, Deadline, Finding, GridLevel, Patrol, PatrolKind, Point, Role, Severity};
+use crate::model::{CategoryKind, Deadline, Finding, GridLevel, Patrol, PatrolKind, Point, Role, Urgency};
 use crate::projection::{self, Move};
 use crate::store::{ts, Store};
 use crate::zone::CITY_TZ;
@@ -312,6 +312,12 @@ fn problems(code: &str) -> &'static [&'static str] {
     }
 }
 
+/// The code of the tree before migration 11 that first maps to `code` (the phrase and weight
+/// tables below were written against it), or `code` itself.
+fn old_code(code: &str) -> &str {
+    crate::categories::LEGACY_CODES.iter().find(|(_, new)| *new == code).map(|(old, _)| *old).unwrap_or(code)
+}
+
 /// How often a category is found, relative to the others (street order and cleanliness
 /// dominate a patrol's day; broken components are rarer).
 fn category_weight(code: &str) -> f64 {
@@ -395,7 +401,7 @@ struct Plan {
     day: usize,
     observed: i64,
     recorded: i64,
-    severity: Severity,
+    urgency: Urgency,
     point: Option<Point>,
     due: Option<i64>,
     /// The status changes before the end of the period, oldest first.
@@ -430,6 +436,8 @@ struct World {
     grids: Vec<GridInfo>,
     grid_weights: Vec<f64>,
     categories: Vec<CategoryInfo>,
+    /// The office hours 工作时 deadlines count inside (the default's sample hours).
+    office: deadline::OfficeHours,
     category_weights: Vec<f64>,
     /// Names; officers first.
     people: Vec<(String, Role)>,
@@ -558,7 +566,7 @@ impl World {
         if categories.is_empty() {
             return Err(Error::CategoryData("the store has no categories".into()));
         }
-        let category_weights = cumulative(categories.iter().map(|c| category_weight(&c.code)));
+        let category_weights = cumulative(categories.iter().map(|c| category_weight(old_code(&c.code))));
         let first = cfg.start.with_timezone(&CITY_TZ).date_naive();
         let days = cfg.weeks as usize * 7;
         let mut midnights = Vec::with_capacity(days + 1);
@@ -573,6 +581,7 @@ impl World {
             grids,
             grid_weights: cumulative(grid_weights.into_iter()),
             categories,
+            office: store.office_hours()?,
             category_weights,
             people,
             midnights,
@@ -599,17 +608,17 @@ impl World {
         let observed = self.midnights[day] + 8 * HOUR + rng.range(0, 19 * HOUR / 2);
         let recorded =
             observed + if rng.chance(0.9) { rng.range(10_000, 5 * MINUTE) } else { rng.range(10 * MINUTE, 3 * HOUR) };
-        let severity = if c.kind == CategoryKind::Event && c.code.starts_with("04") {
+        let urgency = if c.kind == CategoryKind::Event && c.code.starts_with("204") {
             if rng.chance(0.7) {
-                Severity::High
+                Urgency::Urgent
             } else {
-                Severity::Normal
+                Urgency::Normal
             }
         } else {
             match rng.below(100) {
-                0..=7 => Severity::High,
-                8..=27 => Severity::Low,
-                _ => Severity::Normal,
+                0..=7 => Urgency::Urgent,
+                8..=27 => Urgency::Normal,
+                _ => Urgency::Normal,
             }
         };
         let point = if rng.chance(0.85) {
@@ -625,11 +634,12 @@ impl World {
         } else {
             None
         };
-        let due = c.deadline.map(|d| deadline::due_at(d, at(recorded)).timestamp_millis());
+        let cal = deadline::Calendar { holidays: deadline::Holidays::bundled(), office: &self.office };
+        let due = c.deadline.as_ref().map(|d| deadline::due(d, urgency, at(recorded), cal).at.timestamp_millis());
         let mut steps = lifecycle_steps(&mut rng, recorded, due.unwrap_or(recorded + 5 * DAY));
         let end = self.end();
         steps.retain(|&(t, _)| t < end);
-        Plan { grid, category, officer, day, observed, recorded, severity, point, due, steps }
+        Plan { grid, category, officer, day, observed, recorded, urgency, point, due, steps }
     }
 
     /// Description, address and responsible unit of a finding, from their own stream.
@@ -637,7 +647,7 @@ impl World {
         let mut rng = Rng::for_item(self.seed, STREAM_TEXT, item as u64);
         let g = &self.grids[plan.grid];
         let c = &self.categories[plan.category];
-        let phrases = problems(&c.code);
+        let phrases = problems(old_code(&c.code));
         let fallback = format!("{}问题", c.name_zh);
         let problem =
             if phrases.is_empty() { fallback } else { rng.pick(phrases).replace("{n}", &rng.range(2, 60).to_string()) };
@@ -783,7 +793,7 @@ pub fn fill(store: &Store, cfg: &GenConfig) -> Result<GenSummary> {
     let mut hub_seq: i64 = conn.query_row("SELECT coalesce(max(hub_seq), 0) FROM events", [], |r| r.get(0))?;
     let first_pending = entries.len().saturating_sub(cfg.pending_events);
     let mut insert_finding = conn.prepare(
-        "INSERT INTO findings (id, grid, patrol_id, category, description, address, lat, lon, severity,
+        "INSERT INTO findings (id, grid, patrol_id, category, description, address, lat, lon, urgency,
             responsible_unit, status, author, observed_at, recorded_at, updated_at, due_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?;
@@ -881,7 +891,7 @@ pub fn fill(store: &Store, cfg: &GenConfig) -> Result<GenSummary> {
                     description,
                     address,
                     point: plan.point,
-                    severity: plan.severity,
+                    urgency: plan.urgency,
                     responsible_unit: unit.clone(),
                     status: Status::Reported,
                     author: author.clone(),
@@ -902,7 +912,7 @@ pub fn fill(store: &Store, cfg: &GenConfig) -> Result<GenSummary> {
                     finding.address,
                     finding.point.map(|p| p.lat),
                     finding.point.map(|p| p.lon),
-                    finding.severity.as_str(),
+                    finding.urgency.as_str(),
                     finding.responsible_unit,
                     status.as_str(),
                     finding.author,

@@ -102,59 +102,155 @@ impl CategoryKind {
     }
 }
 
-/// A rectification deadline (整改时限), counted from when the finding is recorded.
+/// One limit of a rectification deadline (处置时限) in the unit a city's standard writes it: 工作时
+/// (hours counted only inside the city's office hours on working days), 工作日 (working days) or
+/// 小时 (hours straight through). Counted by [`crate::deadline`], the one place due times are made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Deadline {
-    Hours(u32),
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Limit {
+    WorkingHours(u32),
     WorkingDays(u32),
+    Hours(u32),
+}
+
+impl Limit {
+    pub fn amount(self) -> u32 {
+        match self {
+            Limit::WorkingHours(n) | Limit::WorkingDays(n) | Limit::Hours(n) => n,
+        }
+    }
+
+    /// The unit as the data file and `--json` write it.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Limit::WorkingHours(_) => "working_hours",
+            Limit::WorkingDays(_) => "working_days",
+            Limit::Hours(_) => "hours",
+        }
+    }
+
+    /// "5 工作时" / "5 working hours".
+    pub fn label(self, lang: Lang) -> String {
+        let n = self.amount();
+        match (self, lang) {
+            (Limit::WorkingHours(_), Lang::Zh) => format!("{n} 工作时"),
+            (Limit::WorkingDays(_), Lang::Zh) => format!("{n} 工作日"),
+            (Limit::Hours(_), Lang::Zh) => format!("{n} 小时"),
+            (Limit::WorkingHours(_), Lang::En) => format!("{n} working hours"),
+            (Limit::WorkingDays(_), Lang::En) => format!("{n} working days"),
+            (Limit::Hours(_), Lang::En) => format!("{n} hours"),
+        }
+    }
+}
+
+/// A minor category's deadline: the limit for a normal (一般) case, and for an urgent (紧急) one where
+/// the source gives it; an urgent case of a category with no urgent limit has the normal one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct Deadline {
+    pub normal: Limit,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
+    pub urgent: Option<Limit>,
+    /// Where the limits come from (the data file's source keys, resolved to their text).
+    pub source: String,
+}
+
+impl Deadline {
+    /// The limit the case's urgency picks.
+    pub fn limit(&self, urgency: Urgency) -> Limit {
+        match urgency {
+            Urgency::Urgent => self.urgent.unwrap_or(self.normal),
+            Urgency::Normal => self.normal,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct MinorCategory {
-    /// `MMmm`: the major's two digits and the minor's two.
+    /// The kind's digit (1 部件, 2 事件) and the standard's `MMmm`: `10104`, `20501` (see `categories`).
     pub code: String,
+    /// The standard's minor number within its major, `01`–`99` (90–99: a city addition).
+    pub minor: String,
     pub name_zh: String,
     pub name_en: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional = nullable)]
     pub deadline: Option<Deadline>,
+    /// Where the entry comes from (the data file's source keys, resolved to their text).
+    pub source: String,
+}
+
+impl MinorCategory {
+    /// A city addition (90–99): sample data, not a number of the standard.
+    pub fn is_city_addition(&self) -> bool {
+        self.minor.as_str() >= "90"
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct MajorCategory {
     pub kind: CategoryKind,
-    /// `MM`.
+    /// The standard's major number, `MM`.
     pub code: String,
     pub name_zh: String,
     pub name_en: String,
     pub minors: Vec<MinorCategory>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// How urgent a case is (紧急 / 一般): it picks the deadline's limit. Serialised `normal` / `urgent`.
+/// Events written before migration 11 carried `severity` (`low`/`normal`/`high`): they are read as
+/// an urgency, `high` as urgent and the others as normal, so a device's old events still decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Low,
+pub enum Urgency {
     Normal,
-    High,
+    Urgent,
 }
 
-impl Severity {
+impl Urgency {
+    pub const ALL: [Urgency; 2] = [Urgency::Normal, Urgency::Urgent];
+
     pub fn as_str(self) -> &'static str {
         match self {
-            Severity::Low => "low",
-            Severity::Normal => "normal",
-            Severity::High => "high",
+            Urgency::Normal => "normal",
+            Urgency::Urgent => "urgent",
         }
     }
 
-    pub fn parse_field(s: &str) -> Result<Severity> {
-        match s {
-            "low" => Ok(Severity::Low),
-            "normal" => Ok(Severity::Normal),
-            "high" => Ok(Severity::High),
-            _ => Err(Error::InvalidValue { field: "severity", value: s.to_string() }),
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Urgency::Normal, Lang::Zh) => "一般",
+            (Urgency::Urgent, Lang::Zh) => "紧急",
+            (Urgency::Normal, Lang::En) => "normal",
+            (Urgency::Urgent, Lang::En) => "urgent",
         }
+    }
+
+    /// Reads `normal` / `urgent`, and the three severities events wrote before migration 11.
+    pub fn parse_stored(s: &str) -> Option<Urgency> {
+        match s {
+            "normal" | "low" => Some(Urgency::Normal),
+            "urgent" | "high" => Some(Urgency::Urgent),
+            _ => None,
+        }
+    }
+
+    /// Reads what a person types: `normal` / `urgent` or 一般 / 紧急.
+    pub fn parse_field(s: &str) -> Result<Urgency> {
+        match s.trim() {
+            "normal" | "一般" => Ok(Urgency::Normal),
+            "urgent" | "紧急" => Ok(Urgency::Urgent),
+            _ => Err(Error::InvalidValue { field: "urgency", value: crate::validate::clip(s) }),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Urgency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Urgency, D::Error> {
+        let s = String::deserialize(d)?;
+        Urgency::parse_stored(&s)
+            .ok_or_else(|| serde::de::Error::unknown_variant(&s, &["normal", "urgent", "low", "high"]))
     }
 }
 
@@ -252,13 +348,18 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional = nullable)]
     pub patrol: Option<String>,
+    /// A minor category's code. A 4-digit code of the tree before migration 11 is read as its new
+    /// code ([`crate::categories::current_code`]), so old events decode to today's tree.
+    #[serde(deserialize_with = "crate::categories::deserialize_code")]
     pub category: String,
     pub description: String,
     pub address: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional = nullable)]
     pub point: Option<Point>,
-    pub severity: Severity,
+    /// Written `severity` by events before migration 11; read under either name.
+    #[serde(alias = "severity")]
+    pub urgency: Urgency,
     pub responsible_unit: String,
     pub status: Status,
     pub author: String,

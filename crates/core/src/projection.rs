@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::lifecycle::Status;
-use crate::model::{Event, Finding, Photo, Severity};
+use crate::model::{Event, Finding, Photo, Urgency};
 
 pub const REPORTED: &str = "finding.reported";
 pub const MOVED: &str = "finding.moved";
@@ -38,7 +38,7 @@ pub struct Edit {
     pub address: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional = nullable)]
-    pub severity: Option<Severity>,
+    pub urgency: Option<Urgency>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional = nullable)]
     pub responsible_unit: Option<String>,
@@ -48,7 +48,7 @@ impl Edit {
     pub fn is_empty(&self) -> bool {
         self.description.is_none()
             && self.address.is_none()
-            && self.severity.is_none()
+            && self.urgency.is_none()
             && self.responsible_unit.is_none()
     }
 }
@@ -98,8 +98,8 @@ pub fn apply_edit(mut finding: Finding, edit: &Edit, at: DateTime<Utc>) -> Findi
     if let Some(v) = &edit.address {
         finding.address = v.clone();
     }
-    if let Some(v) = edit.severity {
-        finding.severity = v;
+    if let Some(v) = edit.urgency {
+        finding.urgency = v;
     }
     if let Some(v) = &edit.responsible_unit {
         finding.responsible_unit = v.clone();

@@ -13,7 +13,7 @@ use crate::lifecycle::{self, Status};
 use serde::Deserialize;
 
 use crate::change::check_stored_text;
-use crate::deadline::Holidays;
+use crate::deadline::{Holidays, OfficeHours};
 use crate::model::{Event, Finding, MinorCategory, Patrol, Photo, Point, Role, User};
 use crate::projection::{self, Edit, Move};
 use crate::review;
@@ -48,6 +48,8 @@ pub trait Reference {
     fn minor_category(&self, code: &str) -> Result<MinorCategory>;
     /// The holiday table working-day deadlines are counted over.
     fn holidays(&self) -> Result<Holidays>;
+    /// The office hours working-hour (工作时) deadlines are counted inside.
+    fn office_hours(&self) -> Result<OfficeHours>;
 }
 
 impl Reference for crate::Store {
@@ -65,6 +67,10 @@ impl Reference for crate::Store {
 
     fn holidays(&self) -> Result<Holidays> {
         crate::Store::holidays(self)
+    }
+
+    fn office_hours(&self) -> Result<OfficeHours> {
+        crate::Store::office_hours(self)
     }
 }
 

@@ -19,7 +19,7 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::lang::Lang;
 use crate::lifecycle::{self, Status};
-use crate::model::{Event, Finding, GridLevel, MinorCategory, Patrol, Point, Role, Severity, User};
+use crate::model::{Event, Finding, GridLevel, MinorCategory, Patrol, Point, Role, Urgency, User};
 use crate::photo::PreparedPhoto;
 use crate::store::{awaits_rectification, FindingQuery, FindingSort, FindingSummary, Store};
 use crate::zone::CITY_TZ;
@@ -107,7 +107,7 @@ pub struct FindingInput {
     #[serde(default)]
     pub address: String,
     pub point: Option<Point>,
-    pub severity: Severity,
+    pub urgency: Urgency,
     #[serde(default)]
     pub responsible_unit: String,
     pub observed_at: DateTime<Utc>,
@@ -173,6 +173,9 @@ pub struct FindingDetail {
     pub category: MinorCategory,
     pub grid_name: String,
     pub overdue: bool,
+    /// Why the due time may be wrong (a year the holiday table does not cover), shown beside it.
+    #[ts(optional = nullable)]
+    pub due_warning: Option<crate::deadline::DueWarning>,
     pub moves: Vec<Status>,
     /// The acting user may edit the descriptive fields (the author or a lead, while it is open).
     pub can_edit: bool,
@@ -432,8 +435,16 @@ impl Store {
         let can_edit = profile.as_ref().is_some_and(|u| crate::remote::check_may_edit(&finding, u).is_ok())
             && self.check_scope(&finding.grid).is_ok();
         let overdue = awaits_rectification(finding.status) && finding.due_at.is_some_and(|d| d < self.now());
+        let category = self.category(&finding.category)?;
+        let due_warning = match (&category.deadline, finding.due_at) {
+            (Some(d), Some(due)) => {
+                crate::deadline::span_warning(d.limit(finding.urgency), finding.recorded_at, due, &self.holidays()?)
+            }
+            _ => None,
+        };
         Ok(FindingDetail {
-            category: self.category(&finding.category)?,
+            category,
+            due_warning,
             grid_name: self.grid(&finding.grid)?.name,
             overdue,
             moves: role.map(|r| lifecycle::moves_for(r, finding.status)).unwrap_or_default(),
@@ -472,10 +483,12 @@ pub fn typescript_bindings() -> String {
         GridLevel::decl(&cfg),
         Grid::decl(&cfg),
         CategoryKind::decl(&cfg),
+        Limit::decl(&cfg),
         Deadline::decl(&cfg),
+        crate::deadline::DueWarning::decl(&cfg),
         MinorCategory::decl(&cfg),
         MajorCategory::decl(&cfg),
-        Severity::decl(&cfg),
+        Urgency::decl(&cfg),
         PatrolKind::decl(&cfg),
         Patrol::decl(&cfg),
         Point::decl(&cfg),

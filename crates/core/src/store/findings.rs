@@ -22,7 +22,7 @@ const WALK_MATCHES_AT_LEAST: i64 = 2_000;
 use crate::error::{Error, Result};
 use crate::geometry;
 use crate::lifecycle::{self, Status};
-use crate::model::{Event, Finding, Photo, PhotoRole, Point, Severity};
+use crate::model::{Event, Finding, Photo, PhotoRole, Point, Urgency};
 use crate::photo::{self, PreparedPhoto};
 use crate::projection::{self, Edit, Move};
 use crate::remote;
@@ -44,7 +44,7 @@ pub struct NewFinding {
     pub description: String,
     pub address: String,
     pub point: Option<Point>,
-    pub severity: Severity,
+    pub urgency: Urgency,
     pub responsible_unit: String,
     /// When the officer saw it; absent means the first photo's EXIF time, else now.
     pub observed_at: Option<DateTime<Utc>>,
@@ -59,7 +59,7 @@ impl NewFinding {
             description: description.to_string(),
             address: String::new(),
             point: None,
-            severity: Severity::Normal,
+            urgency: Urgency::Normal,
             responsible_unit: String::new(),
             observed_at: None,
             photos: Vec::new(),
@@ -123,7 +123,7 @@ pub struct FindingSummary {
     pub description: String,
     pub address: String,
     pub status: Status,
-    pub severity: Severity,
+    pub urgency: Urgency,
     pub author: String,
     pub observed_at: DateTime<Utc>,
     pub recorded_at: DateTime<Utc>,
@@ -139,15 +139,20 @@ pub fn awaits_rectification(status: Status) -> bool {
 }
 
 const FINDING_COLUMNS: &str =
-    "f.id, f.grid, f.patrol_id, f.category, f.description, f.address, f.lat, f.lon, f.severity,
+    "f.id, f.grid, f.patrol_id, f.category, f.description, f.address, f.lat, f.lon, f.urgency,
     f.responsible_unit, f.status, f.author, f.observed_at, f.recorded_at, f.updated_at, f.due_at";
 
 fn status_of(s: &str) -> rusqlite::Result<Status> {
     Status::parse(s).ok_or_else(|| super::events::unreadable(10, "status", s))
 }
 
-fn severity_of(s: &str) -> rusqlite::Result<Severity> {
-    Severity::parse_field(s).map_err(|_| super::events::unreadable(8, "severity", s))
+/// A stored urgency: only the two values the column allows; anything else is a broken row.
+fn urgency_of(s: &str) -> rusqlite::Result<Urgency> {
+    match s {
+        "normal" => Ok(Urgency::Normal),
+        "urgent" => Ok(Urgency::Urgent),
+        _ => Err(super::events::unreadable(8, "urgency", s)),
+    }
 }
 
 fn finding_from_row(row: &Row<'_>) -> rusqlite::Result<Finding> {
@@ -161,7 +166,7 @@ fn finding_from_row(row: &Row<'_>) -> rusqlite::Result<Finding> {
         description: row.get(4)?,
         address: row.get(5)?,
         point: lat.zip(lon).map(|(lat, lon)| Point { lat, lon }),
-        severity: severity_of(&row.get::<_, String>(8)?)?,
+        urgency: urgency_of(&row.get::<_, String>(8)?)?,
         responsible_unit: row.get(9)?,
         status: status_of(&row.get::<_, String>(10)?)?,
         author: row.get(11)?,
@@ -217,7 +222,7 @@ fn write_photos(tx: &rusqlite::Transaction<'_>, finding_id: &str, photos: &[Phot
 /// Writes a finding's projection row (not its photos).
 pub(super) fn insert_row(tx: &rusqlite::Connection, f: &Finding, patrol: Option<&str>) -> Result<()> {
     tx.execute(
-        "INSERT INTO findings (id, grid, patrol_id, category, description, address, lat, lon, severity,
+        "INSERT INTO findings (id, grid, patrol_id, category, description, address, lat, lon, urgency,
             responsible_unit, status, author, observed_at, recorded_at, updated_at, due_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
@@ -229,7 +234,7 @@ pub(super) fn insert_row(tx: &rusqlite::Connection, f: &Finding, patrol: Option<
             f.address,
             f.point.map(|p| p.lat),
             f.point.map(|p| p.lon),
-            f.severity.as_str(),
+            f.urgency.as_str(),
             f.responsible_unit,
             f.status.as_str(),
             f.author,
@@ -323,7 +328,7 @@ impl Store {
             description,
             address,
             point,
-            severity: new.severity,
+            urgency: new.urgency,
             responsible_unit,
             status: Status::Reported,
             author: actor.name.clone(),
@@ -331,7 +336,11 @@ impl Store {
             recorded_at: now,
             updated_at: now,
             due_at: match category.deadline {
-                Some(d) => Some(deadline::due_at_with(d, now, &self.holidays()?)),
+                Some(d) => {
+                    let (holidays, office) = (self.holidays()?, self.office_hours()?);
+                    let cal = deadline::Calendar { holidays: &holidays, office: &office };
+                    Some(deadline::due(&d, new.urgency, now, cal).at)
+                }
                 None => None,
             },
             photos: prepared.iter().map(|p| photo_record(p, PhotoRole::Before)).collect(),
@@ -449,7 +458,7 @@ impl Store {
         let edit = Edit {
             description: text("description", edit.description, MAX_DESCRIPTION_CHARS, true, &finding.description)?,
             address: text("address", edit.address, MAX_ADDRESS_CHARS, false, &finding.address)?,
-            severity: edit.severity.filter(|s| *s != finding.severity),
+            urgency: edit.urgency.filter(|s| *s != finding.urgency),
             responsible_unit: text(
                 "responsible_unit",
                 edit.responsible_unit,
@@ -477,13 +486,13 @@ impl Store {
         let updated = projection::apply(Some(finding), &event).expect("an edit keeps the finding");
         let tx = self.transaction()?;
         tx.execute(
-            "UPDATE findings SET description = ?2, address = ?3, severity = ?4, responsible_unit = ?5, updated_at = ?6
+            "UPDATE findings SET description = ?2, address = ?3, urgency = ?4, responsible_unit = ?5, updated_at = ?6
              WHERE id = ?1",
             params![
                 updated.id,
                 updated.description,
                 updated.address,
-                updated.severity.as_str(),
+                updated.urgency.as_str(),
                 updated.responsible_unit,
                 ts(updated.updated_at)
             ],
@@ -673,7 +682,7 @@ impl Store {
             }
         };
         let sql = format!(
-            "SELECT f.id, f.grid, f.category, f.description, f.address, f.status, f.severity, f.author,
+            "SELECT f.id, f.grid, f.category, f.description, f.address, f.status, f.urgency, f.author,
                     f.observed_at, f.recorded_at, f.due_at
              FROM findings f {filter} ORDER BY {order} {limit}"
         );
@@ -690,7 +699,7 @@ impl Store {
                 description: r.get(3)?,
                 address: r.get(4)?,
                 status,
-                severity: severity_of(&r.get::<_, String>(6)?)?,
+                urgency: urgency_of(&r.get::<_, String>(6)?)?,
                 author: r.get(7)?,
                 observed_at: parse_ts(&r.get::<_, String>(8)?)?,
                 recorded_at: parse_ts(&r.get::<_, String>(9)?)?,

@@ -228,7 +228,50 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX events_fixes ON events(entity_id, json_extract(payload, '$.to'), coalesce(accepted_at, device_time))
         WHERE kind = 'finding.moved' AND json_extract(payload, '$.to') IN ('rectified', 'rework');
     "#,
+    // 11: the category tree of GB/T 30428.2 (codes: the kind's digit and the standard's MMmm, see
+    // categories.rs), deadlines with a normal and an urgent limit in 工作时/工作日/小时 (a JSON
+    // `deadline` column), each minor's source; a finding's `severity` becomes its `urgency` (high →
+    // urgent, low and normal → normal). After this SQL, [`categories_11`] writes the bundled tree,
+    // moves every finding to the new code of [`crate::categories::LEGACY_CODES`] and removes the old
+    // tree, in the same transaction. Events are left as they were written: history keeps what it
+    // said, and the decoder reads an old code and `severity` as today's (categories::current_code,
+    // model::Urgency).
+    r#"
+    ALTER TABLE categories ADD COLUMN minor TEXT;
+    ALTER TABLE categories ADD COLUMN deadline TEXT;
+    ALTER TABLE categories ADD COLUMN source TEXT;
+    ALTER TABLE findings ADD COLUMN urgency TEXT NOT NULL DEFAULT 'normal' CHECK (urgency IN ('normal', 'urgent'));
+    UPDATE findings SET urgency = CASE severity WHEN 'high' THEN 'urgent' ELSE 'normal' END;
+    ALTER TABLE findings DROP COLUMN severity;
+    "#,
 ];
+
+/// The steps written in Rust that finish a migration, run after its SQL in the same transaction.
+fn finish(version: usize, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    match version {
+        11 => categories_11(tx),
+        _ => Ok(()),
+    }
+}
+
+/// Migration 11's move to the standard's tree: the bundled tree in, every stored finding to its new
+/// code, the old tree out. A finding whose code the old tree did not have either (a tree edited by
+/// hand) stops the migration with the codes named, rather than being guessed.
+fn categories_11(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    let tree = crate::categories::bundled();
+    super::users::upsert_tree(tx, &tree)?;
+    let mut moved = tx.prepare("UPDATE findings SET category = ?2 WHERE category = ?1")?;
+    for (old, new) in crate::categories::LEGACY_CODES {
+        moved.execute([old, new])?;
+    }
+    drop(moved);
+    super::users::write_tree(tx, &tree)?;
+    tx.execute_batch(
+        "ALTER TABLE categories DROP COLUMN deadline_hours;
+         ALTER TABLE categories DROP COLUMN deadline_working_days;",
+    )?;
+    Ok(())
+}
 
 /// Runs the migrations not yet applied, each in its own IMMEDIATE transaction: two processes opening
 /// one store at once take turns, and the second finds the version the first left.
@@ -242,6 +285,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
         let applied: usize = tx.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
         let Some(sql) = MIGRATIONS.get(applied) else { return Ok(()) };
         tx.execute_batch(sql)?;
+        finish(applied + 1, &tx)?;
         tx.pragma_update(None, "user_version", (applied + 1) as i64)?;
         tx.commit()?;
     }
@@ -249,4 +293,171 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
 
 pub fn latest_version() -> usize {
     MIGRATIONS.len()
+}
+
+/// Runs the migrations up to `version` only: for building a store as an older release left it.
+#[cfg(test)]
+fn migrate_to(conn: &mut Connection, version: usize) -> Result<()> {
+    for (i, sql) in MIGRATIONS.iter().enumerate().take(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        finish(i + 1, &tx)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::{DateTime, Utc};
+    use serde_json::json;
+
+    use super::*;
+    use crate::clock::{FixedClock, SeededIds};
+    use crate::model::{Event, SyncState, Urgency};
+
+    const F1: &str = "019a0000-0000-7000-8000-000000000001";
+    const F2: &str = "019a0000-0000-7000-8000-000000000002";
+    const E1: &str = "019a0000-0000-7000-8000-0000000000e1";
+    const E2: &str = "019a0000-0000-7000-8000-0000000000e2";
+    const E3: &str = "019a0000-0000-7000-8000-0000000000e3";
+    const GRID: &str = "37160200100101";
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    /// A store as release 10 left it: the old tree's codes (0104 电力井盖, 0553 违法建设 under
+    /// 街面秩序), two findings with `severity`, their events as the old app wrote them.
+    fn old_store(dir: &std::path::Path) {
+        let mut conn = Connection::open(dir.join(super::super::DB_FILE)).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        super::super::bigrams::register(&conn).unwrap();
+        migrate_to(&mut conn, 10).unwrap();
+        let finding = |id: &str, code: &str, severity: &str| {
+            json!({"id": id, "grid": GRID, "category": code, "description": "旧的问题", "address": "",
+                "severity": severity, "responsible_unit": "", "status": "reported", "author": "李明",
+                "observed_at": "2026-11-20T01:00:00Z", "recorded_at": "2026-11-20T01:00:00Z",
+                "updated_at": "2026-11-20T01:00:00Z", "due_at": "2026-11-21T01:00:00Z", "photos": []})
+        };
+        conn.execute_batch(&format!(
+            "INSERT INTO users (name, role, created_at) VALUES ('李明', 'officer', '2026-11-01T00:00:00.000Z');
+             INSERT INTO grids (code, name, level, parent, owners, boundary, min_lon, min_lat, max_lon, max_lat)
+                VALUES ('{GRID}', '黄河第01网格', 'small', NULL, '[\"李明\"]', '{{}}', 117.9, 37.4, 118.0, 37.5);
+             INSERT INTO category_majors VALUES ('component', '01', '公用设施', 'Public utilities', 0);
+             INSERT INTO category_majors VALUES ('event', '05', '街面秩序', 'Street order', 1);
+             INSERT INTO categories (code, kind, major, name_zh, name_en, deadline_hours, deadline_working_days, position)
+                VALUES ('0104', 'component', '01', '电力井盖', 'Power manhole cover', 24, NULL, 0),
+                       ('0553', 'event', '05', '违法建设', 'Illegal building', NULL, 10, 100);"
+        ))
+        .unwrap();
+        for (id, code, severity) in [(F1, "0104", "high"), (F2, "0553", "low")] {
+            conn.execute(
+                "INSERT INTO findings (id, grid, category, description, severity, status, author, observed_at,
+                    recorded_at, updated_at, due_at)
+                 VALUES (?1, ?2, ?3, '旧的问题', ?4, 'reported', '李明', '2026-11-20T01:00:00.000Z',
+                    '2026-11-20T01:00:00.000Z', '2026-11-20T01:00:00.000Z', '2026-11-21T01:00:00.000Z')",
+                rusqlite::params![id, GRID, code, severity],
+            )
+            .unwrap();
+        }
+        let events = [
+            (E1, F1, "finding.reported", finding(F1, "0104", "high")),
+            (E2, F2, "finding.reported", finding(F2, "0553", "low")),
+            (E3, F2, "finding.edited", json!({"severity": "normal"})),
+        ];
+        for (id, entity, kind, payload) in events {
+            conn.execute(
+                "INSERT INTO events (id, entity, entity_id, actor, kind, payload, device_time, sync_state)
+                 VALUES (?1, 'finding', ?2, '李明', ?3, ?4, '2026-11-20T01:00:00.000Z', 'pending')",
+                rusqlite::params![id, entity, kind, payload.to_string()],
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn migration_11_moves_an_old_store_to_the_standards_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        old_store(dir.path());
+        let store = crate::Store::open(
+            dir.path(),
+            Arc::new(FixedClock::new(at("2026-11-25T02:00:00Z"))),
+            Arc::new(SeededIds::new(1)),
+        )
+        .expect("a release-10 store opens and migrates");
+
+        let f1 = store.finding(F1).unwrap();
+        assert_eq!(f1.category, "10105", "0104 电力井盖 becomes the standard's 部件 0105 电力井盖");
+        assert_eq!(f1.urgency, Urgency::Urgent, "severity high becomes urgent");
+        let f2 = store.finding(F2).unwrap();
+        assert_eq!(f2.category, "20101", "0553 违法建设 becomes 事件 01 01 私搭乱建");
+        assert_eq!(f2.urgency, Urgency::Normal, "severity low becomes normal");
+        assert_eq!(f1.due_at, Some(at("2026-11-21T01:00:00Z")), "a due time already set is kept");
+
+        let codes: Vec<String> =
+            store.categories().unwrap().iter().flat_map(|m| m.minors.iter().map(|n| n.code.clone())).collect();
+        assert!(codes.contains(&"10104".to_string()), "the bundled tree is in the store");
+        assert!(!codes.iter().any(|c| c.len() == 4), "no code of the old tree is left");
+        assert_eq!(store.categories_standard().unwrap(), "GB/T 30428.2-2013 gridpatrol-2026.12");
+        assert_eq!(store.category("0553").unwrap().code, "20101", "an old code is still looked up as its new one");
+
+        let history = store.history(F2).unwrap();
+        assert_eq!(history.len(), 2, "history is kept");
+        assert_eq!(history[0].payload["category"], "0553", "an event keeps what it said");
+        assert_eq!(history[1].payload, json!({"severity": "normal"}), "an old edit keeps its words");
+        let replayed = crate::projection::replay(&history).expect("old events still read");
+        assert_eq!(replayed.category, "20101", "an old event's code reads as today's");
+        assert_eq!(replayed.urgency, Urgency::Normal, "an old event's severity reads as urgency");
+
+        // An old event decodes at the edge (a device's pending event pushed to an upgraded hub).
+        let old = Event {
+            id: E1.into(),
+            entity: "finding".into(),
+            entity_id: F1.into(),
+            actor: "李明".into(),
+            kind: "finding.reported".into(),
+            payload: store.history(F1).unwrap()[0].payload.clone(),
+            device_time: at("2026-11-20T01:00:00Z"),
+            sync: SyncState::Pending,
+            hub_seq: None,
+            accepted_at: None,
+        };
+        let decoded = crate::change::decode(&old, crate::change::Bounds::at(at("2026-11-25T02:00:00Z")))
+            .expect("an old event decodes");
+        match decoded.change {
+            crate::change::Change::Reported(f) => {
+                assert_eq!((f.category.as_str(), f.urgency), ("10105", Urgency::Urgent), "decoded to today's words")
+            }
+            other => panic!("decoded as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn migration_11_refuses_a_code_it_cannot_map() {
+        let dir = tempfile::tempdir().unwrap();
+        old_store(dir.path());
+        {
+            let conn = Connection::open(dir.path().join(super::super::DB_FILE)).unwrap();
+            conn.execute_batch(
+                "INSERT INTO categories (code, kind, major, name_zh, name_en, position)
+                    VALUES ('0590', 'event', '05', '城市自加', 'City own', 200);
+                 UPDATE findings SET category = '0590' WHERE id = '019a0000-0000-7000-8000-000000000002';",
+            )
+            .unwrap();
+        }
+        let opened = crate::Store::open(
+            dir.path(),
+            Arc::new(FixedClock::new(at("2026-11-25T02:00:00Z"))),
+            Arc::new(SeededIds::new(1)),
+        );
+        let Err(err) = opened else { panic!("a finding of a code neither tree has stops the migration") };
+        assert!(err.to_string().contains("0590"), "the refusal names the code: {err}");
+        let conn = Connection::open(dir.path().join(super::super::DB_FILE)).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 10, "nothing of migration 11 was kept");
+    }
 }

@@ -438,7 +438,7 @@ fn rebuild_finding(tx: &Connection, id: &str) -> Result<()> {
     }
     tx.execute(
         "UPDATE findings SET grid = ?2, category = ?3, description = ?4, address = ?5, lat = ?6, lon = ?7,
-            severity = ?8, responsible_unit = ?9, status = ?10, author = ?11, observed_at = ?12,
+            urgency = ?8, responsible_unit = ?9, status = ?10, author = ?11, observed_at = ?12,
             recorded_at = ?13, updated_at = ?14, due_at = ?15
          WHERE id = ?1",
         params![
@@ -449,7 +449,7 @@ fn rebuild_finding(tx: &Connection, id: &str) -> Result<()> {
             f.address,
             f.point.map(|p| p.lat),
             f.point.map(|p| p.lon),
-            f.severity.as_str(),
+            f.urgency.as_str(),
             f.responsible_unit,
             f.status.as_str(),
             f.author,
@@ -506,7 +506,7 @@ mod tests {
         let mut lead = store(b.path(), 2);
         lead.set_profile("王建国", Role::Lead).unwrap();
         let patrol = officer.start_patrol(&["37160200100101".into()], PatrolKind::Scheduled, "").unwrap();
-        officer.add_finding(NewFinding::new("37160200100101", "0101", "井盖破损")).unwrap();
+        officer.add_finding(NewFinding::new("37160200100101", "10101", "井盖破损")).unwrap();
         let mut events = pulled(&officer, 1);
         let mut poison = events[0].clone();
         poison.id = SeededIds::new(9).next_id(at("2026-11-25T02:00:00Z")).to_string();
@@ -532,7 +532,7 @@ mod tests {
     fn an_own_report_pulled_back_takes_the_deadline_the_hub_derived() {
         let a = tempfile::tempdir().unwrap();
         let mut officer = store(a.path(), 1);
-        let f = officer.add_finding(NewFinding::new("37160200100101", "0101", "井盖破损")).unwrap();
+        let f = officer.add_finding(NewFinding::new("37160200100101", "10101", "井盖破损")).unwrap();
         let mut events = pulled(&officer, 1);
         officer.ack(&[(events[0].id.clone(), 1)]).unwrap();
         let hub_due = at("2026-11-27T02:00:00.500Z");

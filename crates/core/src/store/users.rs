@@ -7,7 +7,7 @@ use super::events::{append, Draft};
 use super::{ts, Store};
 use crate::categories;
 use crate::error::{Error, Result};
-use crate::model::{CategoryKind, Deadline, MajorCategory, MinorCategory, Role, User};
+use crate::model::{CategoryKind, MajorCategory, MinorCategory, Role, User};
 use crate::photo::DEFAULT_MAX_BYTES;
 use crate::validate::check_text;
 
@@ -16,6 +16,9 @@ const PROFILE_KEY: &str = "profile.user";
 pub const PHOTO_MAX_BYTES_KEY: &str = "photo.max_bytes";
 pub const PATROL_DAYS_KEY: &str = "patrol.days";
 pub const HOLIDAYS_KEY: &str = "deadline.holidays";
+pub const OFFICE_HOURS_KEY: &str = "deadline.office_hours";
+/// The standard and version of the stored category tree (set by migration 11 and by a load).
+pub const CATEGORIES_STANDARD_KEY: &str = "categories.standard";
 
 impl Store {
     /// The user this device acts as, if one has been chosen.
@@ -140,8 +143,27 @@ impl Store {
         Ok(())
     }
 
-    /// Loads the bundled category tree into a store that has none yet. The tree is reference data
-    /// that ships with the app (the hub distributes city additions later), so it writes no event.
+    /// The office hours 工作时 deadlines count inside: the ones set with
+    /// [`Store::set_office_hours`], else [`crate::deadline::DEFAULT_OFFICE_HOURS`].
+    pub fn office_hours(&self) -> Result<crate::deadline::OfficeHours> {
+        match self.setting(OFFICE_HOURS_KEY)? {
+            Some(text) => crate::deadline::OfficeHours::parse(&text),
+            None => Ok(crate::deadline::OfficeHours::default()),
+        }
+    }
+
+    /// Sets the office hours from text such as `08:30-12:00,13:30-17:30`, checked whole first;
+    /// cases dispatched from now on are due by them.
+    pub fn set_office_hours(&mut self, text: &str) -> Result<crate::deadline::OfficeHours> {
+        let hours = crate::deadline::OfficeHours::parse(text)?;
+        let payload = json!({"key": OFFICE_HOURS_KEY, "value": hours.to_text()});
+        self.write_setting(OFFICE_HOURS_KEY, &hours.to_text(), payload)?;
+        Ok(hours)
+    }
+
+    /// Loads the bundled category tree into a store that has none yet (migration 11 writes it into
+    /// every store it migrates, so this only acts on a store whose tree was emptied by hand). The
+    /// tree is reference data that ships with the app, so it writes no event.
     pub(super) fn seed_categories(&mut self) -> Result<()> {
         let have: i64 = self.conn.query_row("SELECT count(*) FROM categories", [], |r| r.get(0))?;
         if have > 0 {
@@ -154,26 +176,41 @@ impl Store {
         if have > 0 {
             return Ok(());
         }
-        for (i, major) in tree.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO category_majors (kind, code, name_zh, name_en, position) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![major.kind.as_str(), major.code, major.name_zh, major.name_en, i as i64],
-            )?;
-            for (j, minor) in major.minors.iter().enumerate() {
-                let (hours, days) = match minor.deadline {
-                    Some(Deadline::Hours(h)) => (Some(h), None),
-                    Some(Deadline::WorkingDays(d)) => (None, Some(d)),
-                    None => (None, None),
-                };
-                tx.execute(
-                    "INSERT INTO categories (code, kind, major, name_zh, name_en, deadline_hours, deadline_working_days, position)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![minor.code, major.kind.as_str(), major.code, minor.name_zh, minor.name_en, hours, days, (i * 100 + j) as i64],
-                )?;
-            }
-        }
+        write_tree(&tx, &tree)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Replaces the category tree with a city's own (the bundled file's format), checked whole
+    /// first ([`categories::load`]); refused whole, changing nothing, if a stored finding uses a code
+    /// the new tree lacks. The one way a tree gets into a store besides the bundled one.
+    pub fn load_categories(&mut self, json_text: &str) -> Result<categories::Tree> {
+        self.writable()?;
+        let tree = categories::load(json_text)?;
+        let actor = self.profile()?.map(|u| u.name).unwrap_or_default();
+        let now = self.now();
+        let event_id = self.new_id(now);
+        let tx = self.transaction()?;
+        write_tree(&tx, &tree)?;
+        append(
+            &tx,
+            &event_id,
+            &actor,
+            now,
+            Draft {
+                entity: "setting",
+                entity_id: CATEGORIES_STANDARD_KEY,
+                kind: "setting.changed",
+                payload: json!({"key": CATEGORIES_STANDARD_KEY, "standard": tree.standard, "version": tree.version}),
+            },
+        )?;
+        tx.commit()?;
+        Ok(tree)
+    }
+
+    /// The standard and version of the tree in this store, e.g. `GB/T 30428.2-2013 gridpatrol-2026.12`.
+    pub fn categories_standard(&self) -> Result<String> {
+        Ok(self.setting(CATEGORIES_STANDARD_KEY)?.unwrap_or_default())
     }
 
     /// The category tree: majors in order, each with its minors.
@@ -184,7 +221,7 @@ impl Store {
             .query_map([], |r| {
                 let kind: String = r.get(0)?;
                 Ok(MajorCategory {
-                    kind: if kind == "event" { CategoryKind::Event } else { CategoryKind::Component },
+                    kind: kind_of(&kind).map_err(|_| super::events::unreadable(0, "kind", &kind))?,
                     code: r.get(1)?,
                     name_zh: r.get(2)?,
                     name_en: r.get(3)?,
@@ -192,53 +229,31 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let mut stmt = self.conn.prepare(
-            "SELECT kind, major, code, name_zh, name_en, deadline_hours, deadline_working_days FROM categories ORDER BY position",
-        )?;
-        let minors = stmt.query_map([], |r| {
-            let hours: Option<u32> = r.get(5)?;
-            let days: Option<u32> = r.get(6)?;
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                MinorCategory {
-                    code: r.get(2)?,
-                    name_zh: r.get(3)?,
-                    name_en: r.get(4)?,
-                    deadline: hours.map(Deadline::Hours).or(days.map(Deadline::WorkingDays)),
-                },
-            ))
-        })?;
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT kind, major, {MINOR_COLUMNS} FROM categories ORDER BY position"))?;
+        let minors = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, minor_of(r, 2)?)))?;
         for minor in minors {
             let (kind, major, minor) = minor?;
-            if let Some(m) = majors.iter_mut().find(|m| m.kind.as_str() == kind && m.code == major) {
-                m.minors.push(minor);
+            match majors.iter_mut().find(|m| m.kind.as_str() == kind && m.code == major) {
+                Some(m) => m.minors.push(minor),
+                None => return Err(Error::CategoryData(format!("minor {} has no major {kind} {major}", minor.code))),
             }
         }
         Ok(majors)
     }
 
-    /// One minor category by its 4-digit code; none given is an empty field, not an unknown code.
+    /// One minor category by its code; none given is an empty field, not an unknown code. A code of
+    /// the tree before migration 11 is looked up as the code it now is ([`categories::current_code`]).
     pub fn category(&self, code: &str) -> Result<MinorCategory> {
         if code.trim().is_empty() {
             return Err(Error::EmptyText { field: "category" });
         }
+        let current = categories::current_code(code);
         let found = self
             .conn
-            .query_row(
-                "SELECT code, name_zh, name_en, deadline_hours, deadline_working_days FROM categories WHERE code = ?1",
-                [code],
-                |r| {
-                    let hours: Option<u32> = r.get(3)?;
-                    let days: Option<u32> = r.get(4)?;
-                    Ok(MinorCategory {
-                        code: r.get(0)?,
-                        name_zh: r.get(1)?,
-                        name_en: r.get(2)?,
-                        deadline: hours.map(Deadline::Hours).or(days.map(Deadline::WorkingDays)),
-                    })
-                },
-            )
+            .query_row(&format!("SELECT {MINOR_COLUMNS} FROM categories WHERE code = ?1"), [current.as_ref()], |r| {
+                minor_of(r, 0)
+            })
             .optional()?;
         match found {
             Some(c) => Ok(c),
@@ -251,4 +266,108 @@ impl Store {
             }
         }
     }
+}
+
+/// The columns [`minor_of`] reads, in its order.
+const MINOR_COLUMNS: &str = "code, minor, name_zh, name_en, deadline, source";
+
+fn kind_of(s: &str) -> Result<CategoryKind> {
+    match s {
+        "component" => Ok(CategoryKind::Component),
+        "event" => Ok(CategoryKind::Event),
+        _ => Err(Error::CategoryData(format!("unknown category kind {s:?}"))),
+    }
+}
+
+/// A stored minor from [`MINOR_COLUMNS`] starting at column `at`; a deadline or source that cannot
+/// be read is a broken row, never a category without a deadline.
+fn minor_of(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<MinorCategory> {
+    let deadline: Option<String> = r.get(at + 4)?;
+    let deadline = match deadline {
+        None => None,
+        Some(text) => {
+            Some(serde_json::from_str(&text).map_err(|_| super::events::unreadable(at + 4, "deadline", &text))?)
+        }
+    };
+    let source: Option<String> = r.get(at + 5)?;
+    let minor: Option<String> = r.get(at + 1)?;
+    let code: String = r.get(at)?;
+    Ok(MinorCategory {
+        minor: minor.ok_or_else(|| super::events::unreadable(at + 1, "minor", &code))?,
+        source: source.ok_or_else(|| super::events::unreadable(at + 5, "source", &code))?,
+        code,
+        name_zh: r.get(at + 2)?,
+        name_en: r.get(at + 3)?,
+        deadline,
+    })
+}
+
+/// Writes `tree` as the store's category tree inside `tx`: majors and minors upserted in the tree's
+/// order, those the tree lacks removed. A finding whose code the tree lacks refuses the whole write.
+/// Used by migration 11, the first seed and [`Store::load_categories`].
+pub(crate) fn write_tree(tx: &rusqlite::Connection, tree: &categories::Tree) -> Result<()> {
+    let codes: Vec<&str> = tree.majors.iter().flat_map(|m| m.minors.iter().map(|n| n.code.as_str())).collect();
+    let codes_json = serde_json::to_string(&codes).map_err(|e| Error::CategoryData(e.to_string()))?;
+    let orphans: Vec<String> = tx
+        .prepare("SELECT DISTINCT category FROM findings WHERE category NOT IN (SELECT value FROM json_each(?1)) ORDER BY category LIMIT 10")?
+        .query_map([&codes_json], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if !orphans.is_empty() {
+        return Err(Error::CategoryData(format!(
+            "stored findings use categories the tree lacks: {}",
+            orphans.join(", ")
+        )));
+    }
+    upsert_tree(tx, tree)?;
+    tx.execute("DELETE FROM categories WHERE code NOT IN (SELECT value FROM json_each(?1))", [&codes_json])?;
+    let majors: Vec<(String, String)> =
+        tree.majors.iter().map(|m| (m.kind.as_str().to_string(), m.code.clone())).collect();
+    let majors_json = serde_json::to_string(&majors).map_err(|e| Error::CategoryData(e.to_string()))?;
+    tx.execute(
+        "DELETE FROM category_majors WHERE json_array(kind, code) NOT IN (SELECT value FROM json_each(?1))",
+        [&majors_json],
+    )?;
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![CATEGORIES_STANDARD_KEY, format!("{} {}", tree.standard, tree.version)],
+    )?;
+    Ok(())
+}
+
+/// Writes the tree's majors and minors, in its order, over what the store has; removes nothing.
+pub(crate) fn upsert_tree(tx: &rusqlite::Connection, tree: &categories::Tree) -> Result<()> {
+    for (i, major) in tree.majors.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO category_majors (kind, code, name_zh, name_en, position) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(kind, code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, position = excluded.position",
+            params![major.kind.as_str(), major.code, major.name_zh, major.name_en, i as i64],
+        )?;
+        for (j, minor) in major.minors.iter().enumerate() {
+            let deadline = minor
+                .deadline
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| Error::CategoryData(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO categories (code, kind, major, minor, name_zh, name_en, deadline, source, position)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT(code) DO UPDATE SET kind = excluded.kind, major = excluded.major, minor = excluded.minor,
+                    name_zh = excluded.name_zh, name_en = excluded.name_en, deadline = excluded.deadline,
+                    source = excluded.source, position = excluded.position",
+                params![
+                    minor.code,
+                    major.kind.as_str(),
+                    major.code,
+                    minor.minor,
+                    minor.name_zh,
+                    minor.name_en,
+                    deadline,
+                    minor.source,
+                    (i * 1000 + j) as i64
+                ],
+            )?;
+        }
+    }
+    Ok(())
 }

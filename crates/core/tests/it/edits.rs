@@ -2,7 +2,7 @@
 //! the edit is an event the projection replays (and search sees).
 
 use gridpatrol_core::projection::Edit;
-use gridpatrol_core::{projection, FindingQuery, MoveRequest, Role, Severity, Status};
+use gridpatrol_core::{projection, FindingQuery, MoveRequest, Role, Status, Urgency};
 
 use super::{Env, LEAD};
 
@@ -16,13 +16,13 @@ fn the_author_edits_and_the_history_keeps_what_was_there() {
     let id = env.add("井盖破损");
     let edit = Edit {
         description: Some("  井盖破损，已设围挡  ".into()),
-        severity: Some(Severity::High),
+        urgency: Some(Urgency::Urgent),
         address: Some("黄河五路 12 号".into()),
         ..Edit::default()
     };
     let edited = env.store.edit_finding(&id, edit).expect("the author edits");
     assert_eq!(edited.description, "井盖破损，已设围挡", "text is trimmed as when recorded");
-    assert_eq!((edited.severity, edited.address.as_str()), (Severity::High, "黄河五路 12 号"));
+    assert_eq!((edited.urgency, edited.address.as_str()), (Urgency::Urgent, "黄河五路 12 号"));
     assert_eq!(env.store.finding(&id).unwrap(), edited, "the row holds what the edit returned");
     let history = env.store.history(&id).unwrap();
     assert_eq!(history.last().unwrap().kind, projection::EDITED);

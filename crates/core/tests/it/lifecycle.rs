@@ -299,7 +299,7 @@ proptest! {
             point: Some(gridpatrol_core::Point { lat, lon }),
             address: "黄河路与渤海七路路口".into(),
             photos: vec![PhotoSource::Bytes { name: "before.png".into(), bytes: photos[0].clone() }],
-            ..NewFinding::new("S1", "0101", "井盖破损")
+            ..NewFinding::new("S1", "10101", "井盖破损")
         }).unwrap();
         let id = finding.id.clone();
         prop_assert_eq!(store.finding(&id).unwrap(), finding, "the stored finding is the one returned");

@@ -50,10 +50,10 @@ pub const IN_GRID_02: Point = Point { lat: 37.404, lon: 117.9278 };
 /// A point in the countryside, in no grid of the city.
 pub const IN_NO_GRID: Point = Point { lat: 37.0, lon: 117.0 };
 
-/// 上水井盖 (water supply manhole cover), a component minor with a 24-hour deadline.
-pub const MANHOLE: &str = "0101";
-/// 占道经营 (street-occupying stall), an event minor.
-pub const STALL: &str = "0551";
+/// 上水井盖 (water supply manhole cover), a component minor (部件 01 01) with a 6-hour deadline.
+pub const MANHOLE: &str = "10101";
+/// 占道经营 (street-occupying stall), an event minor: the reference city's addition 事件 05 90.
+pub const STALL: &str = "20590";
 
 pub fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).expect("a test time is RFC 3339").with_timezone(&Utc)

@@ -30,7 +30,7 @@ fn findings() -> Found {
     };
     let manhole = add(GRID_01, MANHOLE, "人行道上水井盖破损下沉，行人易绊倒", "黄河路12号东侧");
     let stall = add(GRID_02, STALL, "占道经营水果摊，早高峰阻碍通行", "渤海七路与黄河路路口");
-    let lamp = add(GRID_01, "0201", "路灯不亮", "新立路中段");
+    let lamp = add(GRID_01, "10118", "路灯不亮", "新立路中段");
     Found { env, manhole, stall, lamp }
 }
 
@@ -137,7 +137,14 @@ fn a_store_from_before_the_pair_index_gets_it_filled_when_it_opens() {
              DROP INDEX events_fixes;
              CREATE INDEX events_fixes ON events(entity_id, json_extract(payload, '$.to'), device_time)
                  WHERE kind = 'finding.moved' AND json_extract(payload, '$.to') IN ('rectified', 'rework');
-             ALTER TABLE events DROP COLUMN accepted_at; DROP TABLE set_aside; PRAGMA user_version = 7;",
+             ALTER TABLE events DROP COLUMN accepted_at; DROP TABLE set_aside;
+             ALTER TABLE categories DROP COLUMN minor; ALTER TABLE categories DROP COLUMN deadline;
+             ALTER TABLE categories DROP COLUMN source;
+             ALTER TABLE categories ADD COLUMN deadline_hours INTEGER;
+             ALTER TABLE categories ADD COLUMN deadline_working_days INTEGER;
+             ALTER TABLE findings DROP COLUMN urgency;
+             ALTER TABLE findings ADD COLUMN severity TEXT NOT NULL DEFAULT 'normal';
+             PRAGMA user_version = 7;",
         )
         .unwrap();
     let Found { env, manhole, stall, .. } = f;

@@ -12,8 +12,26 @@ use gridpatrol_core::{MoveRequest, NewFinding, PatrolKind, Role, Status};
 
 use super::{assert_messages, at, Env, Hub, GRID_01, GRID_02, LARGE_GRID, LEAD, MANHOLE, OFFICER};
 
-/// 路灯 (street light): a deadline of 3 working days.
-const STREET_LIGHT: &str = "0201";
+/// 路灯 (street light): a deadline of 3 working days in this fixture's tree.
+const STREET_LIGHT: &str = "10118";
+
+/// The deadlines this file's hand counts were made with (上水井盖 24 hours, 路灯 3 working days),
+/// loaded as a city loads its own tree: the bundled tree with those two limits, so the counts do
+/// not follow the bundled sample's deadlines.
+fn fixture_deadlines(mut env: Env) -> Env {
+    let mut tree: serde_json::Value = serde_json::from_str(gridpatrol_core::categories::BUNDLED).unwrap();
+    tree["sources"]["TEST"] = "the weekly fixture's own limits".into();
+    for minor in tree["majors"][0]["minors"].as_array_mut().unwrap() {
+        let limit = match minor["minor"].as_str().unwrap() {
+            "01" => serde_json::json!({"hours": 24}),
+            "18" => serde_json::json!({"working_days": 3}),
+            _ => continue,
+        };
+        minor["deadline"] = serde_json::json!({"normal": limit, "source": "TEST"});
+    }
+    env.store.load_categories(&tree.to_string()).expect("the fixture's tree loads");
+    env
+}
 /// Another officer of the 黄河 large grid, and one of her small grids there.
 const OTHER_OFFICER: &str = "张丽";
 const GRID_05: &str = "37160200100105";
@@ -66,7 +84,7 @@ const OFFICER_: (&str, Role) = (OFFICER, Role::Officer);
 /// Wednesday 2 December at noon.
 fn fixture_week() -> Env {
     use Status::*;
-    let mut env = Env::sample_at(2026, at("2026-11-23T10:00:00+08:00"));
+    let mut env = fixture_deadlines(Env::sample_at(2026, at("2026-11-23T10:00:00+08:00")));
     // F1: a manhole cover (24 h), recorded Monday 10:00, due Tuesday 10:00; fixed Tuesday 09:00, closed.
     env.at("2026-11-23T10:00:00");
     let f1 = env.observe(MANHOLE, GRID_01, "2026-11-23T09:30:00", "F1 井盖缺失");
@@ -173,7 +191,7 @@ fn a_hand_counted_week_matches_in_json_xlsx_and_csv() {
     assert_eq!(j["week_start"], "2026-11-23");
     assert_eq!((j["patrols"].as_u64(), j["findings_recorded"].as_u64()), (Some(3), Some(5)));
     assert_eq!((j["findings_closed"].as_u64(), j["overdue"].as_u64()), (Some(2), Some(3)));
-    assert_eq!(j["by_category"], serde_json::json!({"0101": 4, "0201": 1}));
+    assert_eq!(j["by_category"], serde_json::json!({"10101": 4, "10118": 1}));
     assert_eq!(j["closure_rate"].as_f64(), Some(2.0 / 3.0));
     assert_eq!(j["on_time_rate"].as_f64(), Some(1.0 / 3.0));
     assert_eq!(j["rework_rate"].as_f64(), Some(1.0 / 3.0));
@@ -228,7 +246,7 @@ fn a_hand_counted_week_matches_in_json_xlsx_and_csv() {
     );
     assert_eq!(
         lines[2],
-        "李明,2026-W48,2026-11-23,2026-11-29,3,2,2,2,4,5,2,3,3,2,1,1,0.6667,0.3333,0.3333,0101 上水井盖:4; 0201 路灯:1"
+        "李明,2026-W48,2026-11-23,2026-11-29,3,2,2,2,4,5,2,3,3,2,1,1,0.6667,0.3333,0.3333,10101 上水井盖:4; 10118 路灯:1"
     );
     assert_eq!(lines[1], "张伟,2026-W48,2026-11-23,2026-11-29,0,2,0,0,0,0,0,0,0,0,0,0,,,,");
 }
@@ -246,7 +264,7 @@ fn the_next_week_holds_what_crossed_into_it() {
 
 #[test]
 fn the_turn_of_the_year_has_week_53() {
-    let mut env = Env::sample();
+    let mut env = fixture_deadlines(Env::sample());
     env.at("2027-01-05T12:00:00");
     env.observe(MANHOLE, GRID_01, "2026-12-27T23:59:00", "第52周最后一分钟");
     env.observe(MANHOLE, GRID_01, "2026-12-28T00:00:00", "第53周第一分钟");
@@ -263,7 +281,7 @@ fn the_turn_of_the_year_has_week_53() {
 
 #[test]
 fn a_holiday_inside_a_working_day_deadline_moves_the_due_time() {
-    let mut env = Env::sample_at(2026, at("2026-09-30T10:00:00+08:00"));
+    let mut env = fixture_deadlines(Env::sample_at(2026, at("2026-09-30T10:00:00+08:00")));
     // Wednesday 30 September, 10:00: three working days skip 国庆 (1–7 October) and land on the
     // make-up working Saturday, 10 October (8 Thu, 9 Fri, 10 Sat).
     env.at("2026-09-30T10:00:00");
@@ -295,7 +313,7 @@ fn fixture_dashboard() -> Env {
     let mut env = fixture_week();
     // The other devices' findings are told on a device of their own, in order, and arrive by sync
     // (a device refuses to record with its clock set back before what it already wrote).
-    let mut other_device = Env::sample_at(4242, at("2026-11-08T23:30:00+08:00"));
+    let mut other_device = fixture_deadlines(Env::sample_at(4242, at("2026-11-08T23:30:00+08:00")));
     let d = &mut other_device;
     let other = (OTHER_OFFICER, Role::Officer);
     d.at("2026-11-08T23:30:00");
@@ -368,7 +386,7 @@ fn a_large_grids_weeks_are_counted_by_grid_with_the_logs_definitions() {
     let json = serde_json::to_value(&weeks).unwrap();
     assert_eq!(json[2]["week"], "2026-W48");
     assert_eq!(json[2]["week_start"], "2026-11-23");
-    assert_eq!(json[2]["by_category"], serde_json::json!({"0101": 5, "0201": 1}));
+    assert_eq!(json[2]["by_category"], serde_json::json!({"10101": 5, "10118": 1}));
     assert_eq!(json[2]["closure_rate"].as_f64(), Some(0.75));
     assert!(json[0]["closure_rate"].is_null(), "a null measure is JSON null");
 }
@@ -393,7 +411,7 @@ fn a_dashboard_needs_a_large_grid() {
 
 #[test]
 fn an_edited_holiday_table_moves_the_deadlines_of_findings_recorded_after_it() {
-    let mut env = Env::sample();
+    let mut env = fixture_deadlines(Env::sample());
     env.at("2026-11-25T10:00:00");
     // 路灯: 3 working days from Wednesday 10:00 is Monday 10:00 (Thursday, Friday, Monday).
     let before = env.observe(STREET_LIGHT, GRID_01, "2026-11-25T09:00:00", "路灯不亮");
@@ -422,7 +440,7 @@ fn an_edited_holiday_table_moves_the_deadlines_of_findings_recorded_after_it() {
 fn my_weekly_log_counts_the_grids_today_shows_and_the_forms_offer_only_the_hubs_scope() {
     use gridpatrol_core::scope::Scope;
     use gridpatrol_core::{Role, User};
-    let mut env = Env::sample();
+    let mut env = fixture_deadlines(Env::sample());
     env.act_as("李明", Role::Officer);
     let week = weekly::IsoWeek::of(env.store.now());
     assert_eq!(weekly::officer_week(&env.store, "李明", week).unwrap().grids_owned, 4, "no hub: the registry's owners");
@@ -466,7 +484,7 @@ fn my_weekly_log_counts_the_grids_today_shows_and_the_forms_offer_only_the_hubs_
 fn a_move_counts_at_the_time_the_hub_accepted_it_else_at_its_device_time() {
     use gridpatrol_core::model::{Event, SyncState};
     use Status::*;
-    let mut env = Env::sample_at(2026, at("2026-11-23T10:00:00+08:00"));
+    let mut env = fixture_deadlines(Env::sample_at(2026, at("2026-11-23T10:00:00+08:00")));
     env.at("2026-11-23T10:00:00");
     let backdated = env.observe(MANHOLE, GRID_01, "2026-11-23T09:30:00", "B 井盖缺失");
     let pending = env.observe(MANHOLE, GRID_02, "2026-11-23T09:40:00", "P 井盖破损");

@@ -23,21 +23,37 @@ boundary: JsonValue, };
 
 export type CategoryKind = "component" | "event";
 
-export type Deadline = { "hours": number } | { "working_days": number };
+export type Limit = { "working_hours": number } | { "working_days": number } | { "hours": number };
+
+export type Deadline = { normal: Limit, urgent?: Limit | null, 
+/**
+ * Where the limits come from (the data file's source keys, resolved to their text).
+ */
+source: string, };
+
+export type DueWarning = { "kind": "holidays_not_covered", years: Array<number>, };
 
 export type MinorCategory = { 
 /**
- * `MMmm`: the major's two digits and the minor's two.
+ * The kind's digit (1 部件, 2 事件) and the standard's `MMmm`: `10104`, `20501` (see `categories`).
  */
-code: string, name_zh: string, name_en: string, deadline?: Deadline | null, };
+code: string, 
+/**
+ * The standard's minor number within its major, `01`–`99` (90–99: a city addition).
+ */
+minor: string, name_zh: string, name_en: string, deadline?: Deadline | null, 
+/**
+ * Where the entry comes from (the data file's source keys, resolved to their text).
+ */
+source: string, };
 
 export type MajorCategory = { kind: CategoryKind, 
 /**
- * `MM`.
+ * The standard's major number, `MM`.
  */
 code: string, name_zh: string, name_en: string, minors: Array<MinorCategory>, };
 
-export type Severity = "low" | "normal" | "high";
+export type Urgency = "normal" | "urgent";
 
 export type PatrolKind = "scheduled" | "adhoc";
 
@@ -59,7 +75,16 @@ thumbnail: string, bytes: number, width: number, height: number, exif_time?: str
 
 export type Status = "reported" | "accepted" | "rejected" | "rectifying" | "rectified" | "rework" | "closed" | "reopened";
 
-export type Finding = { id: string, grid: string, patrol?: string | null, category: string, description: string, address: string, point?: Point | null, severity: Severity, responsible_unit: string, status: Status, author: string, observed_at: string, recorded_at: string, updated_at: string, due_at?: string | null, photos: Array<Photo>, };
+export type Finding = { id: string, grid: string, patrol?: string | null, 
+/**
+ * A minor category's code. A 4-digit code of the tree before migration 11 is read as its new
+ * code ([`crate::categories::current_code`]), so old events decode to today's tree.
+ */
+category: string, description: string, address: string, point?: Point | null, 
+/**
+ * Written `severity` by events before migration 11; read under either name.
+ */
+urgency: Urgency, responsible_unit: string, status: Status, author: string, observed_at: string, recorded_at: string, updated_at: string, due_at?: string | null, photos: Array<Photo>, };
 
 export type SyncState = "pending" | "acked" | "parked";
 
@@ -69,7 +94,7 @@ export type Event = { id: string, entity: string, entity_id: string, actor: stri
  */
 accepted_at?: string | null, };
 
-export type FindingSummary = { id: string, grid: string, category: string, description: string, address: string, status: Status, severity: Severity, author: string, observed_at: string, recorded_at: string, due_at?: string | null, overdue: boolean, };
+export type FindingSummary = { id: string, grid: string, category: string, description: string, address: string, status: Status, urgency: Urgency, author: string, observed_at: string, recorded_at: string, due_at?: string | null, overdue: boolean, };
 
 export type FindingSort = "observed_desc" | "observed_asc" | "due_asc" | "status";
 
@@ -99,7 +124,7 @@ in_scope: boolean, };
 
 export type Today = { profile: User | null, patrol: Patrol | null, my_grids: Array<GridStat>, pending: number, parked: number, };
 
-export type FindingInput = { grid: string | null, category: string, description: string, address: string, point: Point | null, severity: Severity, responsible_unit: string, observed_at: string, photos: Array<string>, };
+export type FindingInput = { grid: string | null, category: string, description: string, address: string, point: Point | null, urgency: Urgency, responsible_unit: string, observed_at: string, photos: Array<string>, };
 
 export type FindingFilter = { grid: string | null, 
 /**
@@ -113,7 +138,11 @@ overdue_only: boolean, category: string | null, search: string | null, observed_
 
 export type MoveInput = { id: string, to: Status, note: string, photos: Array<string>, };
 
-export type FindingDetail = { finding: Finding, category: MinorCategory, grid_name: string, overdue: boolean, moves: Array<Status>, 
+export type FindingDetail = { finding: Finding, category: MinorCategory, grid_name: string, overdue: boolean, 
+/**
+ * Why the due time may be wrong (a year the holiday table does not cover), shown beside it.
+ */
+due_warning?: DueWarning | null, moves: Array<Status>, 
 /**
  * The acting user may edit the descriptive fields (the author or a lead, while it is open).
  */
@@ -146,7 +175,7 @@ export type PatrolEntry = { patrol: Patrol, findings: Array<FindingSummary>, };
 
 export type PatrolWeek = { week: string, patrols: Array<PatrolEntry>, };
 
-export type Edit = { description?: string | null, address?: string | null, severity?: Severity | null, responsible_unit?: string | null, };
+export type Edit = { description?: string | null, address?: string | null, urgency?: Urgency | null, responsible_unit?: string | null, };
 
 export type WeeklyPatrol = { id: string, started_at: string, ended_at: string | null, grids: number, };
 
