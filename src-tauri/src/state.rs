@@ -90,7 +90,7 @@ impl Desk {
                 description: input.description,
                 address: input.address,
                 point: input.point,
-                severity: input.severity,
+                urgency: input.urgency,
                 responsible_unit: input.responsible_unit,
                 observed_at: Some(input.observed_at),
                 photos,
@@ -233,7 +233,7 @@ mod tests {
 
     use chrono::{DateTime, Utc};
     use gridpatrol_core::clock::{FixedClock, SeededIds};
-    use gridpatrol_core::{Role, Severity};
+    use gridpatrol_core::{Role, Urgency};
 
     use super::*;
 
@@ -258,11 +258,11 @@ mod tests {
     fn input(description: &str, photos: Vec<String>, observed: &str) -> FindingInput {
         FindingInput {
             grid: Some(GRID.into()),
-            category: "0101".into(),
+            category: "10101".into(),
             description: description.into(),
             address: String::new(),
             point: None,
-            severity: Severity::Normal,
+            urgency: Urgency::Normal,
             responsible_unit: String::new(),
             observed_at: observed.parse::<DateTime<Utc>>().unwrap(),
             photos,

@@ -43,7 +43,7 @@ async fn an_officer_patrols_records_finds_and_restarts() {
     // Record a finding with a photo.
     app.click("new-finding").await;
     let category = app.testid("finding-category").await;
-    category.send_keys("0101").await.unwrap();
+    category.send_keys("10101").await.unwrap();
     category.send_keys(ENTER).await.unwrap();
     app.testid("finding-description").await.send_keys(DESCRIPTION).await.unwrap();
     app.testid("finding-photos-input").await.send_keys(photo.to_str().unwrap()).await.unwrap();
@@ -54,7 +54,7 @@ async fn an_officer_patrols_records_finds_and_restarts() {
 
     // Bad input: no description. The reason shows beside the field; what was typed stays.
     let category = app.testid("finding-category").await;
-    category.send_keys("0151").await.unwrap();
+    category.send_keys("20102").await.unwrap();
     category.send_keys(ENTER).await.unwrap();
     app.testid("finding-address").await.send_keys("渤海七路").await.unwrap();
     app.click("finding-save").await;
@@ -130,7 +130,7 @@ async fn the_officers_app_syncs_with_a_hub_and_receives_the_leads_move() {
     app.click("new-finding").await;
     app.testid("finding-grid").await.select_by_value("37160200100101").await.unwrap();
     let category = app.testid("finding-category").await;
-    category.send_keys("0552").await.unwrap();
+    category.send_keys("20504").await.unwrap();
     category.send_keys(ENTER).await.unwrap();
     app.testid("finding-description").await.send_keys("渤海七路店外经营，同步测试").await.unwrap();
     app.click("finding-save").await;
@@ -173,7 +173,7 @@ async fn a_team_lead_accepts_a_finding_from_its_detail_view() {
     app.click("new-finding").await;
     app.testid("finding-grid").await.select_by_value("37160200100103").await.unwrap();
     let category = app.testid("finding-category").await;
-    category.send_keys("0201").await.unwrap();
+    category.send_keys("10118").await.unwrap();
     category.send_keys(ENTER).await.unwrap();
     app.testid("finding-description").await.send_keys("黄河五路路灯不亮，组长自查").await.unwrap();
     app.click("finding-save").await;
@@ -255,7 +255,7 @@ async fn a_weekly_log_comes_back_with_the_leads_comment_and_is_then_approved() {
     app.click("new-finding").await;
     app.testid("finding-grid").await.select_by_value("37160200100101").await.unwrap();
     let category = app.testid("finding-category").await;
-    category.send_keys("0101").await.unwrap();
+    category.send_keys("10101").await.unwrap();
     category.send_keys(ENTER).await.unwrap();
     app.testid("finding-description").await.send_keys("黄河二路井盖破损，周志").await.unwrap();
     let picture = photo(tmp.path());
@@ -469,7 +469,7 @@ async fn a_new_officer_finds_the_form_the_sync_area_and_the_filters_truthful() {
     assert!(!app.body_text().await.contains("无法读取这张照片"), "the attached photo is still staged");
     app.shot("34-refused-keeps-photo").await;
     let category = app.testid("finding-category").await;
-    category.send_keys("0101").await.unwrap();
+    category.send_keys("10101").await.unwrap();
     category.send_keys(ENTER).await.unwrap();
     app.click("finding-save").await;
     app.testid("finding-saved").await;
@@ -501,7 +501,7 @@ async fn a_new_officer_finds_the_form_the_sync_area_and_the_filters_truthful() {
     // Item 2: a photo taken a day earlier, saved untouched: the time the form showed is the time saved.
     app.click("nav-record").await;
     let category = app.testid("finding-category").await;
-    category.send_keys("0201").await.unwrap();
+    category.send_keys("10118").await.unwrap();
     category.send_keys(ENTER).await.unwrap();
     app.testid("finding-description").await.send_keys("黄河三路路灯不亮，照片是昨天拍的").await.unwrap();
     app.testid("finding-photos-input").await.send_keys(old_photo.to_str().unwrap()).await.unwrap();
@@ -558,7 +558,7 @@ async fn a_new_officer_finds_the_form_the_sync_area_and_the_filters_truthful() {
     app.el(".thumbs img").await;
     app.shot("38-draft-restored-photo").await;
     let category = app.testid("finding-category").await;
-    category.send_keys("0101").await.unwrap();
+    category.send_keys("10101").await.unwrap();
     category.send_keys(ENTER).await.unwrap();
     app.click("finding-save").await;
     app.testid("finding-saved").await;
@@ -675,7 +675,7 @@ async fn every_screen_fits_1366x768_and_1280x720_in_both_languages() {
         app.click("new-finding").await;
         app.testid("finding-grid").await.select_by_value("37160200100101").await.unwrap();
         let category = app.testid("finding-category").await;
-        category.send_keys("0101").await.unwrap();
+        category.send_keys("10101").await.unwrap();
         category.send_keys(ENTER).await.unwrap();
         app.testid("finding-description").await.send_keys("黄河五路井盖破损，截图检查").await.unwrap();
         app.click("finding-save").await;
@@ -700,7 +700,7 @@ async fn every_screen_fits_1366x768_and_1280x720_in_both_languages() {
         for (grid, n) in [("37160200100105", 7), ("37160200100106", 4)] {
             for i in 0..n {
                 let text = format!("路灯不亮，第{i}处");
-                cli(&data, &["finding", "add", "--grid", grid, "--category", "0201", "--description", &text]);
+                cli(&data, &["finding", "add", "--grid", grid, "--category", "10118", "--description", &text]);
             }
         }
         let app = desk.launch(&data).await;

@@ -218,7 +218,8 @@ fn two_officers_and_a_lead_move_one_finding_at_once_and_the_losers_see_why() {
 fn a_grid_outside_the_scope_is_refused_locally_and_a_revoked_token_stops_sync() {
     let hub = Hub::start();
     let zhang = Client::new(&hub.url(), "张丽", "officer-sample");
-    let out = zhang.run(&["finding", "add", "--grid", "37160200100102", "--category", "0101", "--description", "越界"]);
+    let out =
+        zhang.run(&["finding", "add", "--grid", "37160200100102", "--category", "10101", "--description", "越界"]);
     assert!(!out.status.success(), "a grid outside the user's scope is refused on the device");
     assert!(String::from_utf8_lossy(&out.stderr).contains("outside your grid scope"), "with a clear message");
     zhang.add("本网格");

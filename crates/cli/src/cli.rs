@@ -135,8 +135,15 @@ pub enum GridsCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum CategoriesCommand {
-    /// List the category tree.
+    /// List the category tree: each minor's kind, major, minor, code, names, deadlines and source.
     List(JsonFlag),
+    /// Replace the category tree with a city's own, a JSON file in the format of
+    /// crates/core/data/categories.json, checked whole first.
+    Load {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,9 +224,9 @@ pub struct AddArgs {
     /// A before photo; repeat for several.
     #[arg(long = "photo", value_name = "FILE")]
     pub photos: Vec<PathBuf>,
-    /// low, normal or high.
+    /// normal (一般) or urgent (紧急): picks the category's deadline limit.
     #[arg(long, default_value = "normal")]
-    pub severity: String,
+    pub urgency: String,
     /// When it was seen (RFC 3339, or "YYYY-MM-DD HH:MM" in the city's time); default: the photo's EXIF time, else now.
     #[arg(long, value_name = "TIME")]
     pub observed_at: Option<String>,
@@ -255,6 +262,7 @@ pub enum ConfigCommand {
     /// Show the settings.
     Show(JsonFlag),
     /// Change a setting. Keys: photo-max-mb (a number), patrol-days (e.g. wed,sat or 周三,周六),
-    /// holidays (a JSON file in the format of crates/core/data/holidays-2026.json).
+    /// holidays (a JSON file in the format of crates/core/data/holidays-2026.json), office-hours
+    /// (the periods 工作时 deadlines count in, e.g. 08:30-12:00,13:30-17:30).
     Set { key: String, value: String },
 }

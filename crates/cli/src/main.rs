@@ -16,7 +16,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use clap::Parser;
 use gridpatrol_core::clock::{Clock, OsIds};
-use gridpatrol_core::model::{PatrolKind, Point, Role, Severity};
+use gridpatrol_core::model::{PatrolKind, Point, Role, Urgency};
 use gridpatrol_core::zone::CITY_TZ;
 use gridpatrol_core::{registry, Error, FindingQuery, Lang, MoveRequest, NewFinding, PhotoSource, Status, Store};
 use serde_json::json;
@@ -171,11 +171,33 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
             }
         }
         Command::Categories(CategoriesCommand::List(f)) => {
-            let tree = open_to_read(&dir, lang)?.categories()?;
+            let store = open_to_read(&dir, lang)?;
+            let tree = store.categories()?;
             if f.json {
-                print_json(&tree);
+                print_json(&render::categories_json(&store.categories_standard()?, &tree));
             } else {
-                render::categories(lang, &tree);
+                render::categories(lang, &store.categories_standard()?, &tree);
+            }
+        }
+        Command::Categories(CategoriesCommand::Load { file, json }) => {
+            let mut store = open(&dir)?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Error::CategoryData(format!("cannot read {}: {e}", file.display())))?;
+            let tree = store.load_categories(&text)?;
+            let minors: usize = tree.majors.iter().map(|m| m.minors.len()).sum();
+            if json {
+                print_json(&json!({"standard": tree.standard, "version": tree.version, "minors": minors}));
+            } else {
+                println!(
+                    "{}",
+                    lang.pick(
+                        &format!("已载入类别树：{} {}，{} 个小类。", tree.standard, tree.version, minors),
+                        &format!(
+                            "Loaded the category tree {} {}: {} minor classes.",
+                            tree.standard, tree.version, minors
+                        )
+                    )
+                );
             }
         }
         Command::Patrol(PatrolCommand::Start { grids, adhoc, notes, json }) => {
@@ -219,7 +241,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                 description: a.description,
                 address: a.address,
                 point,
-                severity: Severity::parse_field(&a.severity)?,
+                urgency: Urgency::parse_field(&a.urgency)?,
                 responsible_unit: a.unit,
                 observed_at: a.observed_at.as_deref().map(parse_time).transpose()?,
                 photos: a.photos.into_iter().map(PhotoSource::File).collect(),
@@ -312,6 +334,9 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                 "patrol-days" => {
                     store.set_patrol_rhythm(&value)?;
                 }
+                "office-hours" => {
+                    store.set_office_hours(&value)?;
+                }
                 "holidays" => {
                     let text = std::fs::read_to_string(&value).map_err(|e| Error::Setting {
                         key: key.clone(),
@@ -322,7 +347,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                 _ => {
                     return Err(Error::Setting {
                         key,
-                        reason: "unknown setting (known: photo-max-mb, patrol-days, holidays)".into(),
+                        reason: "unknown setting (known: photo-max-mb, patrol-days, holidays, office-hours)".into(),
                     })
                 }
             }

@@ -91,25 +91,69 @@ pub fn imported(lang: Lang, s: &ImportSummary) {
     );
 }
 
-pub fn categories(lang: Lang, tree: &[MajorCategory]) {
+fn kind_zh_en(kind: gridpatrol_core::CategoryKind) -> (&'static str, &'static str) {
+    match kind {
+        gridpatrol_core::CategoryKind::Component => ("部件", "component"),
+        gridpatrol_core::CategoryKind::Event => ("事件", "event"),
+    }
+}
+
+fn limit_text(lang: Lang, d: &gridpatrol_core::Deadline) -> String {
+    match d.urgent {
+        Some(u) => t(
+            lang,
+            &format!("一般 {}，紧急 {}", d.normal.label(Lang::Zh), u.label(Lang::Zh)),
+            &format!("normal {}, urgent {}", d.normal.label(Lang::En), u.label(Lang::En)),
+        ),
+        None => d.normal.label(lang),
+    }
+}
+
+/// The tree as `categories list` prints it: majors, then each minor's code, name, deadline and
+/// whether it is a city addition; the sources are in `--json`.
+pub fn categories(lang: Lang, standard: &str, tree: &[MajorCategory]) {
+    println!("{}", t(lang, &format!("类别树：{standard}"), &format!("Category tree: {standard}")));
     for major in tree {
-        let kind = match (major.kind.as_str(), lang) {
-            ("component", Lang::Zh) => "部件",
-            ("event", Lang::Zh) => "事件",
-            (k, _) => k,
-        };
-        println!("{kind} {} {}", major.code, lang.pick(&major.name_zh, &major.name_en));
+        let (zh, en) = kind_zh_en(major.kind);
+        println!("{} {} {}", t(lang, zh, en), major.code, lang.pick(&major.name_zh, &major.name_en));
         for minor in &major.minors {
-            let deadline = match minor.deadline {
-                Some(gridpatrol_core::Deadline::Hours(h)) => t(lang, &format!("{h} 小时"), &format!("{h} h")),
-                Some(gridpatrol_core::Deadline::WorkingDays(d)) => {
-                    t(lang, &format!("{d} 个工作日"), &format!("{d} working days"))
-                }
-                None => String::new(),
+            let deadline = minor.deadline.as_ref().map(|d| limit_text(lang, d)).unwrap_or_default();
+            let addition = if minor.is_city_addition() {
+                t(lang, "（城市扩展，示例）", " (city addition, sample)")
+            } else {
+                String::new()
             };
-            println!("  {} {}\t{deadline}", minor.code, lang.pick(&minor.name_zh, &minor.name_en));
+            println!("  {} {}{addition}\t{deadline}", minor.code, lang.pick(&minor.name_zh, &minor.name_en));
         }
     }
+}
+
+/// `categories list --json`: one object per minor with its kind, the standard's major and minor
+/// numbers, its code, names, deadlines and source.
+pub fn categories_json(standard: &str, tree: &[MajorCategory]) -> serde_json::Value {
+    let minors: Vec<serde_json::Value> = tree
+        .iter()
+        .flat_map(|major| {
+            major.minors.iter().map(move |minor| {
+                serde_json::json!({
+                    "kind": major.kind.as_str(),
+                    "major": major.code,
+                    "major_name": {"zh": major.name_zh, "en": major.name_en},
+                    "minor": minor.minor,
+                    "code": minor.code,
+                    "name": {"zh": minor.name_zh, "en": minor.name_en},
+                    "city_addition": minor.is_city_addition(),
+                    "deadline": minor.deadline.as_ref().map(|d| serde_json::json!({
+                        "normal": {"unit": d.normal.unit(), "amount": d.normal.amount()},
+                        "urgent": d.urgent.map(|u| serde_json::json!({"unit": u.unit(), "amount": u.amount()})),
+                        "source": d.source,
+                    })),
+                    "source": minor.source,
+                })
+            })
+        })
+        .collect();
+    serde_json::json!({"standard": standard, "minors": minors})
 }
 
 fn kind_label(lang: Lang, kind: PatrolKind) -> String {
@@ -220,7 +264,7 @@ pub fn finding(lang: Lang, store: &Store, f: &Finding) -> Result<(), Error> {
     if let Some(p) = f.point {
         line("位置", "Point", format!("{:.6}, {:.6}", p.lat, p.lon));
     }
-    line("严重程度", "Severity", f.severity.as_str().to_string());
+    line("紧急程度", "Urgency", f.urgency.label(lang).to_string());
     if !f.responsible_unit.is_empty() {
         line("责任单位", "Responsible unit", f.responsible_unit.clone());
     }
@@ -229,6 +273,15 @@ pub fn finding(lang: Lang, store: &Store, f: &Finding) -> Result<(), Error> {
     line("记录时间", "Recorded", when(f.recorded_at));
     if let Some(due) = f.due_at {
         line("整改时限", "Due", when(due));
+        let warning = match &category.deadline {
+            Some(d) => {
+                gridpatrol_core::deadline::span_warning(d.limit(f.urgency), f.recorded_at, due, &store.holidays()?)
+            }
+            None => None,
+        };
+        if let Some(w) = warning {
+            line("注意", "Warning", w.message(lang));
+        }
     }
     for p in &f.photos {
         line(

@@ -78,7 +78,7 @@ impl Env {
     }
 
     fn add(&self, description: &str, extra: &[&str]) -> String {
-        let mut args = vec!["finding", "add", "--grid", GRID, "--category", "0101", "--description", description];
+        let mut args = vec!["finding", "add", "--grid", GRID, "--category", "10101", "--description", description];
         args.extend_from_slice(extra);
         let finding = self.json(&args);
         finding["id"].as_str().expect("a new finding has an id").to_string()
@@ -136,18 +136,31 @@ fn init_sample_lists_11_large_and_239_small_grids() {
 fn categories_cover_what_the_city_patrols_for() {
     let env = Env::sample();
     let tree = env.json(&["categories", "list"]);
-    let minors: Vec<(String, String)> = tree
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| m["minors"].as_array().unwrap().iter())
-        .map(|m| (m["code"].as_str().unwrap().to_string(), m["name_zh"].as_str().unwrap().to_string()))
-        .collect();
-    for (code, _) in &minors {
-        assert!(code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()), "minor codes are 4 digits: {code}");
+    assert_eq!(tree["standard"], "GB/T 30428.2-2013 gridpatrol-2026.12", "the list names the tree's standard");
+    let minors = tree["minors"].as_array().unwrap();
+    for m in minors {
+        let code = m["code"].as_str().unwrap();
+        let (kind, major, minor) =
+            (m["kind"].as_str().unwrap(), m["major"].as_str().unwrap(), m["minor"].as_str().unwrap());
+        let digit = if kind == "component" { "1" } else { "2" };
+        assert_eq!(code, format!("{digit}{major}{minor}"), "a code is the kind's digit and the standard's MMmm");
+        assert!(m["name"]["zh"].as_str().is_some_and(|n| !n.is_empty()), "{code} has a Chinese name");
+        assert!(m["name"]["en"].as_str().is_some_and(|n| !n.is_empty()), "{code} has an English name");
+        assert!(m["source"].as_str().is_some_and(|s| !s.is_empty()), "{code} names its source");
+        assert_eq!(m["city_addition"], minor >= "90", "{code}: 90–99 are the city's additions");
     }
+    let find = |code: &str| minors.iter().find(|m| m["code"] == code).unwrap_or_else(|| panic!("{code} is listed"));
+    assert_eq!(find("10104")["name"]["zh"], "雨水箅子", "the standard's 0104 is 雨水箅子");
+    assert_eq!(find("20507")["name"]["zh"], "乱堆物堆料");
+    let bare = find("20104");
+    assert_eq!(
+        bare["deadline"]["normal"],
+        serde_json::json!({"unit": "working_hours", "amount": 5}),
+        "道路不洁 has the sample's 5 工作时"
+    );
+    assert!(bare["deadline"]["source"].as_str().unwrap().contains("济源"), "the deadline names its source");
     for needed in [
-        "绿化",
+        "绿地",
         "井盖",
         "路面",
         "路灯",
@@ -155,28 +168,55 @@ fn categories_cover_what_the_city_patrols_for() {
         "施工",
         "渣土",
         "广告",
-        "违法建设",
+        "私搭乱建",
         "占道经营",
-        "违停",
+        "机动车乱停放",
         "垃圾分类",
         "公共厕所",
         "架空线路",
+        "景观灯",
+        "交通信号灯",
+        "沿街晾挂",
+        "无照经营游商",
     ] {
-        let needed_alt = if needed == "违停" { "违停|机动车违停" } else { needed };
         assert!(
-            minors.iter().any(|(_, name)| needed_alt.split('|').any(|n| name.contains(n))),
+            minors.iter().any(|m| m["name"]["zh"].as_str().unwrap().contains(needed)),
             "the category tree covers {needed}"
         );
     }
-    let kinds: Vec<&str> = tree.as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap()).collect();
-    assert!(kinds.contains(&"component") && kinds.contains(&"event"), "both 部件 and 事件 majors");
+    let kinds: Vec<&str> = minors.iter().map(|m| m["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"component") && kinds.contains(&"event"), "both 部件 and 事件 minors");
+    let text = env.ok(&["categories", "list"]);
+    assert!(text.contains("10104 雨水箅子"), "the plain listing shows code and name");
+    assert!(text.contains("5 工作时"), "and the deadline in its unit");
+}
+
+#[test]
+fn a_city_loads_its_own_category_tree_or_nothing_changes() {
+    let env = Env::sample();
+    let dir = tempfile::tempdir().unwrap();
+    let mut tree: Value = serde_json::from_str(gridpatrol_core::categories::BUNDLED).unwrap();
+    tree["version"] = "city-2027.1".into();
+    let good = dir.path().join("tree.json");
+    std::fs::write(&good, tree.to_string()).unwrap();
+    let loaded = env.json(&["categories", "load", good.to_str().unwrap()]);
+    assert_eq!(loaded["version"], "city-2027.1", "the city's tree is loaded");
+    tree["majors"][0]["minors"][0]["source"] = "NOWHERE".into();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, tree.to_string()).unwrap();
+    env.refused(&["categories", "load", bad.to_str().unwrap()]);
+    assert_eq!(
+        env.json(&["categories", "list"])["standard"],
+        "GB/T 30428.2-2013 city-2027.1",
+        "a refused tree changes nothing"
+    );
 }
 
 #[test]
 fn a_finding_goes_round_the_whole_loop_by_the_roles_allowed() {
     let env = Env::sample();
     env.ok(&["patrol", "start", "--grid", GRID, OTHER_GRID]);
-    let id = env.add("黄河五路与渤海七路交叉口井盖破损", &["--address", "黄河五路 88 号", "--severity", "high"]);
+    let id = env.add("黄河五路与渤海七路交叉口井盖破损", &["--address", "黄河五路 88 号", "--urgency", "urgent"]);
     let patrols = env.json(&["patrol", "list"]);
     assert_eq!(patrols[0]["grids"].as_array().unwrap().len(), 2, "the patrol records its grids");
     assert_eq!(
@@ -284,27 +324,27 @@ fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
         args
     };
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (add(&["--grid", "999", "--category", "0101", "--description", "x"]), "999"),
-        (add(&["--grid", "371602001", "--category", "0101", "--description", "x"]), "大网格"),
+        (add(&["--grid", "999", "--category", "10101", "--description", "x"]), "999"),
+        (add(&["--grid", "371602001", "--category", "10101", "--description", "x"]), "大网格"),
         (add(&["--grid", GRID, "--category", "9999", "--description", "x"]), "9999"),
-        (add(&["--grid", GRID, "--category", "0101", "--description", ""]), "不能为空"),
-        (add(&["--grid", GRID, "--category", "0101", "--description", "   "]), "不能为空"),
-        (add(&["--grid", GRID, "--category", "0101", "--description", &long]), "2001"),
+        (add(&["--grid", GRID, "--category", "10101", "--description", ""]), "不能为空"),
+        (add(&["--grid", GRID, "--category", "10101", "--description", "   "]), "不能为空"),
+        (add(&["--grid", GRID, "--category", "10101", "--description", &long]), "2001"),
         (
-            add(&["--grid", GRID, "--category", "0101", "--description", "x", "--lat", "37.3", "--lon", "117.0"]),
+            add(&["--grid", GRID, "--category", "10101", "--description", "x", "--lat", "37.3", "--lon", "117.0"]),
             "不在网格",
         ),
         (
-            add(&["--grid", GRID, "--category", "0101", "--description", "x", "--lat", "95", "--lon", "117.0"]),
+            add(&["--grid", GRID, "--category", "10101", "--description", "x", "--lat", "95", "--lon", "117.0"]),
             "坐标无效",
         ),
-        (add(&["--grid", GRID, "--category", "0101", "--description", "x", "--lat", "37.3"]), "纬度和经度"),
+        (add(&["--grid", GRID, "--category", "10101", "--description", "x", "--lat", "37.3"]), "纬度和经度"),
         (
-            add(&["--grid", GRID, "--category", "0101", "--description", "x", "--photo", not_image.to_str().unwrap()]),
+            add(&["--grid", GRID, "--category", "10101", "--description", "x", "--photo", not_image.to_str().unwrap()]),
             "不是图片",
         ),
         (
-            add(&["--grid", GRID, "--category", "0101", "--description", "x", "--photo", "/nonexistent/p.jpg"]),
+            add(&["--grid", GRID, "--category", "10101", "--description", "x", "--photo", "/nonexistent/p.jpg"]),
             "无法读取",
         ),
         (
@@ -312,7 +352,7 @@ fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
                 "--grid",
                 GRID,
                 "--category",
-                "0101",
+                "10101",
                 "--description",
                 "x",
                 "--observed-at",
@@ -320,8 +360,8 @@ fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
             ]),
             "将来",
         ),
-        (add(&["--grid", GRID, "--category", "0101", "--description", "x", "--observed-at", "yesterday"]), "时间格式"),
-        (add(&["--grid", GRID, "--category", "0101", "--description", "x", "--severity", "urgent"]), "urgent"),
+        (add(&["--grid", GRID, "--category", "10101", "--description", "x", "--observed-at", "yesterday"]), "时间格式"),
+        (add(&["--grid", GRID, "--category", "10101", "--description", "x", "--urgency", "high"]), "high"),
         (vec!["finding".into(), "move".into(), "ffff0000".into(), "accepted".into()], "ffff0000"),
         (vec!["finding".into(), "move".into(), "nonsense".into(), "accepted".into()], "nonsense"),
         (vec!["patrol".into(), "start".into(), "--grid".into(), "nope".into()], "nope"),
@@ -343,7 +383,7 @@ fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
         "--grid",
         GRID,
         "--category",
-        "0101",
+        "10101",
         "--description",
         "x",
         "--photo",
@@ -360,7 +400,7 @@ fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
         "--grid",
         GRID,
         "--category",
-        "0101",
+        "10101",
         "--description",
         "x",
         "--photo",
@@ -372,9 +412,9 @@ fn bad_input_is_refused_with_a_clear_message_and_changes_nothing() {
 #[test]
 fn messages_follow_lang_and_locale() {
     let env = Env::sample();
-    let zh = env.refused(&["finding", "add", "--grid", "999", "--category", "0101", "--description", "x"]);
+    let zh = env.refused(&["finding", "add", "--grid", "999", "--category", "10101", "--description", "x"]);
     let en =
-        env.refused(&["--lang", "en", "finding", "add", "--grid", "999", "--category", "0101", "--description", "x"]);
+        env.refused(&["--lang", "en", "finding", "add", "--grid", "999", "--category", "10101", "--description", "x"]);
     assert!(zh.contains("网格"), "Chinese by default: {zh}");
     assert!(en.starts_with("There is no grid"), "English with --lang en: {en}");
     let out = Command::new(env!("CARGO_BIN_EXE_gridpatrol"))
@@ -458,7 +498,7 @@ fn report_week_prints_the_weekly_logs_as_json_and_exports_files() {
     assert_eq!(log["week"], "2026-W10");
     assert_eq!(log["patrols"], 0);
     assert_eq!(log["findings_recorded"], 2, "Sunday 23:30 Beijing time still counts in week 10");
-    assert_eq!(log["by_category"]["0101"], 2);
+    assert_eq!(log["by_category"]["10101"], 2);
     assert_eq!(log["findings_closed"], 0);
     assert!(log["overdue"].is_number() && log["closure_rate"].is_null() && log["on_time_rate"].is_null());
     assert!(log["rework_rate"].is_null(), "no finding is due, so the measures are null");

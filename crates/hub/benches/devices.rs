@@ -152,7 +152,7 @@ fn main() {
         recorder.set_profile(&officer(d), Role::Officer).unwrap();
         for i in 0..rounds * batch {
             recorder
-                .add_finding(NewFinding::new(&grid_of(d), "0101", &format!("{}的第{i}处井盖破损", officer(d))))
+                .add_finding(NewFinding::new(&grid_of(d), "10101", &format!("{}的第{i}处井盖破损", officer(d))))
                 .unwrap();
         }
         let events: Vec<WireEvent> = outbox(&mut recorder)

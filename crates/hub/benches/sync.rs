@@ -100,7 +100,7 @@ fn main() {
     device.sign_in_as(&url, &User { name: "李明".into(), role: Role::Lead }, &Scope::everything()).unwrap();
     let setup = Instant::now();
     for i in 0..n {
-        let mut new = NewFinding::new(&grids[i % grids.len()], "0101", &format!("第{i}处井盖破损，需要更换"));
+        let mut new = NewFinding::new(&grids[i % grids.len()], "10101", &format!("第{i}处井盖破损，需要更换"));
         if photo_every > 0 && i % photo_every == 0 {
             new.photos = vec![PhotoSource::Bytes { name: format!("p{i}.png"), bytes: png(i) }];
         }

@@ -727,6 +727,9 @@ impl Reference for GroupReference<'_> {
         let h = Reference::holidays(self.store)?;
         Ok(self.holidays.get_or_init(|| h).clone())
     }
+    fn office_hours(&self) -> gridpatrol_core::Result<gridpatrol_core::deadline::OfficeHours> {
+        Reference::office_hours(self.store)
+    }
 }
 
 /// A push waiting for the writer, and the slot its answer is put in.

@@ -144,7 +144,7 @@ fn outbox(store: &mut Store) -> Vec<WireEvent> {
 }
 
 fn finding_in(store: &mut Store, grid: &str, text: &str) -> WireEvent {
-    store.add_finding(NewFinding::new(grid, "0101", text)).unwrap();
+    store.add_finding(NewFinding::new(grid, "10101", text)).unwrap();
     outbox(store).pop().unwrap()
 }
 
@@ -367,7 +367,7 @@ async fn descriptive_edits_are_last_writer_wins_per_field_in_hub_order() {
     let seen = pull_all(&hub, &lead).await;
     boss.apply_remote(&seen, seen.len() as i64).unwrap();
 
-    // Offline, both edit the description; the lead also sets the severity.
+    // Offline, both edit the description; the lead also sets the urgency.
     let id = report.entity_id.clone();
     officer
         .edit_finding(
@@ -381,13 +381,13 @@ async fn descriptive_edits_are_last_writer_wins_per_field_in_hub_order() {
         &id,
         gridpatrol_core::projection::Edit {
             description: Some("井盖缺失".into()),
-            severity: Some(gridpatrol_core::Severity::High),
+            urgency: Some(gridpatrol_core::Urgency::Urgent),
             ..Default::default()
         },
     )
     .unwrap();
     // The lead's edit reaches the hub first, the officer's second: the officer's description wins,
-    // the lead's severity stays (no one else wrote it).
+    // the lead's urgency stays (no one else wrote it).
     assert_eq!(push(&hub, &lead, &outbox(&mut boss)).await.0, StatusCode::OK);
     assert_eq!(push(&hub, &li, &outbox(&mut officer)).await.0, StatusCode::OK);
     for (store, token) in [(&mut officer, &li), (&mut boss, &lead)] {
@@ -396,7 +396,7 @@ async fn descriptive_edits_are_last_writer_wins_per_field_in_hub_order() {
         store.apply_remote(&events, cursor).unwrap();
         let f = store.finding(&id).unwrap();
         assert_eq!(f.description, "井盖破损，已围挡", "the last writer in hub order wins the description");
-        assert_eq!(f.severity, gridpatrol_core::Severity::High, "a field only one person wrote keeps its value");
+        assert_eq!(f.urgency, gridpatrol_core::Urgency::Urgent, "a field only one person wrote keeps its value");
         let history = store.history(&id).unwrap();
         assert!(
             history.iter().any(|e| e.payload["description"] == "井盖缺失"),
@@ -527,7 +527,7 @@ async fn photos_upload_resumably_and_come_before_the_event() {
     let dir = tempfile::tempdir().unwrap();
     let mut dev = device(dir.path(), "li", Role::Officer, 8);
     let photo = png();
-    let mut new = NewFinding::new(GRID_A, "0101", "带照片");
+    let mut new = NewFinding::new(GRID_A, "10101", "带照片");
     new.photos = vec![PhotoSource::Bytes { name: "p.png".into(), bytes: photo.clone() }];
     dev.add_finding(new).unwrap();
     let event = outbox(&mut dev).pop().unwrap();

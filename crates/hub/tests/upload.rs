@@ -61,7 +61,7 @@ async fn a_large_photo_uploads_in_chunks_with_progress() {
     let bytes = noisy_png(1100);
     let total = bytes.len() as u64;
     assert!(total > 3 * UPLOAD_CHUNK, "the photo needs several requests ({total} bytes)");
-    let mut new = NewFinding::new("37160200100101", "0101", "井盖破损，大照片");
+    let mut new = NewFinding::new("37160200100101", "10101", "井盖破损，大照片");
     new.photos = vec![PhotoSource::Bytes { name: "big.png".into(), bytes }];
     let finding = device.add_finding(new).unwrap();
 

@@ -192,7 +192,7 @@ impl Client {
     }
 
     pub fn add(&self, text: &str) -> String {
-        self.json(&["finding", "add", "--grid", GRID_A, "--category", "0101", "--description", text, "--json"])["id"]
+        self.json(&["finding", "add", "--grid", GRID_A, "--category", "10101", "--description", text, "--json"])["id"]
             .as_str()
             .unwrap()
             .to_string()

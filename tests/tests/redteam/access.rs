@@ -105,7 +105,7 @@ fn a_photo_is_served_only_to_its_uploader_and_the_scopes_of_findings_that_name_i
     let mut d = device(dir.path(), "李明", Role::Officer, 1);
     d.add_finding(NewFinding {
         photos: vec![gridpatrol_core::PhotoSource::Bytes { name: "before.png".into(), bytes: photo.clone() }],
-        ..NewFinding::new(GRID_A, "0101", "井盖缺失")
+        ..NewFinding::new(GRID_A, "10101", "井盖缺失")
     })
     .unwrap();
     let (s, b) = push(&hub, &li, &outbox(&mut d));
@@ -341,7 +341,7 @@ fn a_token_idle_for_longer_than_the_limit_is_refused() {
     assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")), "an idle-expired token is refused");
     let dir = tempfile::tempdir().unwrap();
     let mut d = device(dir.path(), "李明", Role::Officer, 7);
-    d.add_finding(NewFinding::new(GRID_A, "0101", "过期令牌")).unwrap();
+    d.add_finding(NewFinding::new(GRID_A, "10101", "过期令牌")).unwrap();
     assert_eq!(push(&hub, &li, &outbox(&mut d)).0, 401, "an idle-expired token cannot push");
     assert_eq!(hub.count("SELECT count(*) FROM events"), 0, "nothing was stored with an idle-expired token");
 }
@@ -370,7 +370,7 @@ fn a_revoked_device_session_is_refused_while_the_users_other_device_keeps_workin
     assert_eq!(hub.pull(&desktop, 0).0, 200, "the user's other device keeps working");
     let dir = tempfile::tempdir().unwrap();
     let mut d = device(dir.path(), "李明", Role::Officer, 8);
-    d.add_finding(NewFinding::new(GRID_A, "0101", "吊销的设备")).unwrap();
+    d.add_finding(NewFinding::new(GRID_A, "10101", "吊销的设备")).unwrap();
     assert_eq!(push(&hub, &laptop, &outbox(&mut d)).0, 401, "a revoked session cannot push");
     assert_eq!(hub.count("SELECT count(*) FROM events"), 0, "nothing was stored through a revoked session");
 
@@ -436,7 +436,7 @@ fn the_pull_cursor_reveals_nothing_about_other_scopes() {
     let dir = tempfile::tempdir().unwrap();
     let mut d = device(dir.path(), "赵强", Role::Officer, 31);
     for i in 0..30 {
-        d.add_finding(NewFinding::new(GRID_ELSEWHERE, "0101", &format!("别处的问题 {i}"))).unwrap();
+        d.add_finding(NewFinding::new(GRID_ELSEWHERE, "10101", &format!("别处的问题 {i}"))).unwrap();
     }
     assert_eq!(push(&hub, &stranger, &outbox(&mut d)).0, 200);
     assert_eq!(hub.count("SELECT count(*) FROM events"), 30);
@@ -454,7 +454,7 @@ fn the_pull_cursor_reveals_nothing_about_other_scopes() {
     let zhang = hub.token("张丽", "officer-sample", "zhang");
     let dir = tempfile::tempdir().unwrap();
     let mut z = device(dir.path(), "张丽", Role::Officer, 32);
-    z.add_finding(NewFinding::new(GRID_A, "0101", "本网格的问题")).unwrap();
+    z.add_finding(NewFinding::new(GRID_A, "10101", "本网格的问题")).unwrap();
     let (_, acks) = push(&hub, &zhang, &outbox(&mut z));
     let (_, page) = hub.pull(&li, cursor);
     assert_eq!(kinds(&page), ["finding.reported"], "李明 receives his grid's finding");
@@ -542,7 +542,7 @@ fn sigterm_stops_the_hub_gracefully_and_an_in_flight_push_finishes() {
     let li = hub.token("李明", "officer-sample", "li");
     let dir = tempfile::tempdir().unwrap();
     let mut d = device(dir.path(), "李明", Role::Officer, 41);
-    d.add_finding(NewFinding::new(GRID_A, "0101", "停机前的推送")).unwrap();
+    d.add_finding(NewFinding::new(GRID_A, "10101", "停机前的推送")).unwrap();
     let body = serde_json::to_vec(&PushRequest { protocol: PROTOCOL, events: outbox(&mut d) }).unwrap();
 
     // The push is under way (head and half its body sent) when SIGTERM arrives.
@@ -676,7 +676,7 @@ fn naming_another_users_upload_in_a_finding_does_not_give_it_away() {
     let mut d = device(dir.path(), "张丽", Role::Officer, 51);
     d.add_finding(NewFinding {
         photos: vec![gridpatrol_core::PhotoSource::Bytes { name: "taken.png".into(), bytes: photo.clone() }],
-        ..NewFinding::new(GRID_A, "0101", "借用别人的照片")
+        ..NewFinding::new(GRID_A, "10101", "借用别人的照片")
     })
     .unwrap();
     let (s, b) = push(&hub, &zhang, &outbox(&mut d));

@@ -69,7 +69,7 @@ fn two_processes_recording_at_once_lose_nothing_and_refuse_nothing() {
                 let mut refused = Vec::new();
                 for i in 0..EACH {
                     let out = gridpatrol(&data)
-                        .args(["finding", "add", "--grid", GRID, "--category", "0101", "--description"])
+                        .args(["finding", "add", "--grid", GRID, "--category", "10101", "--description"])
                         .arg(format!("进程{w}第{i}条"))
                         .output()
                         .expect("run");
@@ -102,7 +102,7 @@ fn killing_finding_add_at_random_moments_leaves_no_orphan_and_no_missing_photo()
     for i in 0..16u32 {
         let photo = env.file(&format!("kill{i}.png"), &noise_png(700, 700, i));
         let mut child = gridpatrol(&data)
-            .args(["finding", "add", "--grid", GRID, "--category", "0101", "--description"])
+            .args(["finding", "add", "--grid", GRID, "--category", "10101", "--description"])
             .arg(format!("被中断的记录{i}"))
             .arg("--photo")
             .arg(&photo)
@@ -168,7 +168,7 @@ fn a_full_disk_refuses_the_record_and_leaves_no_partial_file() {
                 "--grid",
                 GRID,
                 "--category",
-                "0101",
+                "10101",
                 "--description",
                 "磁盘快满了",
                 "--photo",
@@ -213,7 +213,7 @@ fn a_read_only_store_shows_its_data_and_refuses_to_record() {
     }
     let list = gridpatrol(&ro).args(["finding", "list", "--json"]).output().expect("run");
     let add = gridpatrol(&ro)
-        .args(["finding", "add", "--grid", GRID, "--category", "0101", "--description", "只读时记录"])
+        .args(["finding", "add", "--grid", GRID, "--category", "10101", "--description", "只读时记录"])
         .output()
         .expect("run");
     umount(&ro);

@@ -568,6 +568,29 @@ mod tests {
         );
     }
 
+    /// The UI's mock reads the bundled category tree as core loads it (codes made, sources
+    /// resolved) from a generated file, so it never re-derives the code rule.
+    #[test]
+    fn the_uis_category_tree_is_fresh() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/ipc/categories.generated.json");
+        let tree = crate::categories::bundled();
+        let generated = serde_json::to_string_pretty(&serde_json::json!({
+            "standard": format!("{} {}", tree.standard, tree.version),
+            "majors": tree.majors,
+        }))
+        .unwrap()
+            + "\n";
+        if std::env::var("UPDATE_BINDINGS").is_ok() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/lib/ipc/categories.generated.json is stale: run `UPDATE_BINDINGS=1 cargo test -p gridpatrol-core --lib ipc` and commit it"
+        );
+    }
+
     #[test]
     fn grid_counts_read_only_the_index_of_open_findings() {
         let dir = tempfile::tempdir().unwrap();

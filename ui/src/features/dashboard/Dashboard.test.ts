@@ -131,7 +131,7 @@ describe("the lead's dashboard", () => {
     const bar = () => chart.querySelector(`g.bar[data-week="${thisWeek()}"]`)!;
     const before = Number(bar().getAttribute("data-total"));
     await ipc.addFinding({
-      grid: "37160200100105", category: "0301", description: "暴露垃圾", address: "", point: null, severity: "normal",
+      grid: "37160200100105", category: "10301", description: "暴露垃圾", address: "", point: null, urgency: "normal",
       responsible_unit: "", observed_at: new Date().toISOString(), photos: [],
     });
     app.changed();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GridWeek, MajorCategory } from "$lib/ipc";
-import categoryData from "../../../../crates/core/data/categories.json";
+import categoryData from "$lib/ipc/categories.generated.json";
 import { groupLabels, majorKeyOf, niceTicks, OTHER_COLOUR, PALETTE, sparkline, stackWeeks } from "./chart";
 
 const majors = (categoryData as unknown as { majors: MajorCategory[] }).majors;
@@ -16,7 +16,7 @@ function week(week: string, by_category: Record<string, number>): GridWeek {
 describe("findings per week stacked by major class", () => {
   it("adds the minor classes up by their major, in the tree's order", () => {
     const s = stackWeeks(
-      [week("2026-W47", { "0101": 2, "0103": 1, "0551": 4 }), week("2026-W48", {}), week("2026-W49", { "0151": 3, "0102": 1 })],
+      [week("2026-W47", { "10101": 2, "10103": 1, "20590": 4 }), week("2026-W48", {}), week("2026-W49", { "20102": 3, "10102": 1 })],
       majors,
     );
     expect(s.groups.map((g) => g.key), "only the classes that occur, components first").toEqual(["component:01", "event:01", "event:05"]);
@@ -32,14 +32,14 @@ describe("findings per week stacked by major class", () => {
   });
 
   it("tells component 01 (公用设施) from event 01 (市容环境), which share their first two digits", () => {
-    expect(majorKeyOf("0101")).toBe("component:01");
-    expect(majorKeyOf("0151")).toBe("event:01");
-    expect(majorKeyOf("0651")).toBe("event:06");
+    expect(majorKeyOf("10101")).toBe("component:01");
+    expect(majorKeyOf("20102")).toBe("event:01");
+    expect(majorKeyOf("20699")).toBe("event:06");
     for (const m of majors) for (const n of m.minors) expect(majorKeyOf(n.code), n.code).toBe(`${m.kind}:${m.code}`);
   });
 
   it("keeps one colour per class, and groups a code the tree does not know by its digits", () => {
-    const s = stackWeeks([week("2026-W48", { "0401": 1, "0799": 2, "0798": 1 })], majors);
+    const s = stackWeeks([week("2026-W48", { "10401": 1, "20799": 2, "20798": 1 })], majors);
     expect(s.groups.map((g) => [g.key, g.colour])).toEqual([
       ["component:04", PALETTE[3]],
       ["event:07", OTHER_COLOUR],
@@ -50,7 +50,7 @@ describe("findings per week stacked by major class", () => {
   });
 
   it("adds the kind to a name only where two classes shown share it", () => {
-    const s = stackWeeks([week("2026-W48", { "0301": 1, "0151": 1, "0201": 1, "0799": 1 })], majors);
+    const s = stackWeeks([week("2026-W48", { "10301": 1, "20102": 1, "10201": 1, "20799": 1 })], majors);
     const labels = groupLabels(s.groups, (m) => m.name_zh, (k) => (k === "event" ? "事件" : "部件"));
     expect([...labels.values()]).toEqual(["道路交通", "部件 市容环境", "事件 市容环境", "事件 07"]);
   });

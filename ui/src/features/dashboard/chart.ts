@@ -28,13 +28,13 @@ export const PALETTE = [
 export const OTHER_COLOUR = "#bab0ac";
 
 /**
- * The major class of a minor code `MMmm` when the category tree does not say: its first two digits,
- * and since component and event classes share those (01 is both 公用设施 and 市容环境), the minor's
- * number tells which: event minors are numbered from 51.
+ * The major class of a minor code when the category tree does not say. A code is the kind's digit
+ * (1 部件, 2 事件) and the standard's MMmm (core's categories.rs), so component 01 公用设施 and event
+ * 01 市容环境 are told apart by the first digit, and the major is the next two.
  */
 export function majorKeyOf(minor: string): string {
-  const kind: CategoryKind = Number(minor.slice(2, 4)) >= 51 ? "event" : "component";
-  return `${kind}:${minor.slice(0, 2)}`;
+  const kind: CategoryKind = minor.startsWith("2") ? "event" : "component";
+  return `${kind}:${minor.slice(1, 3)}`;
 }
 
 /** Each week's findings added up by major class and stacked in the tree's order. */

@@ -4,12 +4,12 @@ import type { FindingDetail } from "$lib/ipc";
 
 const detail: FindingDetail = {
   finding: {
-    id: "0193abcd", grid: "37160200100101", patrol: null, category: "0101", description: "井盖缺失",
-    address: "黄河路 12 号", point: { lat: 37.408, lon: 117.928 }, severity: "high", responsible_unit: "市政所",
+    id: "0193abcd", grid: "37160200100101", patrol: null, category: "10101", description: "井盖缺失",
+    address: "黄河路 12 号", point: { lat: 37.408, lon: 117.928 }, urgency: "urgent", responsible_unit: "市政所",
     status: "rectifying", author: "李明", observed_at: "2026-11-26T06:05:00Z", recorded_at: "2026-11-26T06:06:00Z",
     updated_at: "2026-11-26T06:06:00Z", due_at: "2026-11-27T06:06:00Z", photos: [],
   },
-  category: { code: "0101", name_zh: "上水井盖", name_en: "Water supply manhole cover", deadline: { hours: 24 } },
+  category: { code: "10101", minor: "01", source: "test", name_zh: "上水井盖", name_en: "Water supply manhole cover", deadline: { normal: { hours: 24 }, source: "test" } },
   grid_name: "黄河第01网格",
   overdue: false,
   moves: ["rectified"],
@@ -59,9 +59,9 @@ describe("finding detail", () => {
   });
 
   it.each([
-    ["zh", ["修改了问题描述：「井盖丢失」", "修改了问题描述：「井盖缺失」", "清空了地址", "修改了严重程度：严重", "修改了责任单位：「城管中队」"]],
-    ["en", ["Edited the description: “井盖丢失”", "Edited the description: “井盖缺失”", "Cleared the address", "Edited the severity: High", "Edited the responsible unit: “城管中队”"]],
-  ] as const)("words edits in the history, one line per field, the earlier value kept (%s)", async (lang, lines) => {
+    ["zh", ["修改了问题描述：「井盖丢失」", "修改了问题描述：「井盖缺失」", "清空了地址", "修改了紧急程度：紧急", "修改了责任单位：「城管中队」"]],
+    ["en", ["Edited the description: “井盖丢失”", "Edited the description: “井盖缺失”", "Cleared the address", "Edited the urgency: Urgent", "Edited the responsible unit: “城管中队”"]],
+  ] as const)("words edits in the history, one line per field, the earlier value kept, an old event's severity as its urgency (%s)", async (lang, lines) => {
     setCurrentLang(lang);
     render(FindingDetailView, { id: "0193abcd", onback: () => {} });
     await screen.findByTestId("detail-description");

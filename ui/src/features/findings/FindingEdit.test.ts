@@ -21,7 +21,7 @@ beforeEach(async () => {
   const grid = (await ipc.grids()).find((g) => g.level === "small")!.code;
   const category = (await ipc.categories())[0].minors[0].code;
   id = (await ipc.addFinding({
-    grid, category, description: "井盖缺失", address: "黄河路 12 号", point: null, severity: "normal",
+    grid, category, description: "井盖缺失", address: "黄河路 12 号", point: null, urgency: "normal",
     responsible_unit: "市政所", observed_at: new Date().toISOString(), photos: [],
   })).id;
 });
@@ -32,7 +32,7 @@ async function openForm() {
   return {
     description: screen.getByTestId("edit-description") as HTMLTextAreaElement,
     address: screen.getByTestId("edit-address") as HTMLInputElement,
-    severity: screen.getByTestId("edit-severity") as HTMLSelectElement,
+    urgency: screen.getByTestId("edit-urgency") as HTMLSelectElement,
     unit: screen.getByTestId("edit-unit") as HTMLInputElement,
   };
 }
@@ -41,7 +41,7 @@ describe("editing a finding", () => {
   it("sends only the changed field, reloads and shows the edit in the history", async () => {
     const spy = vi.spyOn(ipc, "editFinding");
     const form = await openForm();
-    expect([form.description.value, form.address.value, form.severity.value, form.unit.value], "the form starts from the finding as shown")
+    expect([form.description.value, form.address.value, form.urgency.value, form.unit.value], "the form starts from the finding as shown")
       .toEqual(["井盖缺失", "黄河路 12 号", "normal", "市政所"]);
     expect(document.activeElement, "the description is ready for typing").toBe(form.description);
     await fireEvent.input(form.description, { target: { value: "井盖缺失，已设围挡" } });
@@ -63,13 +63,13 @@ describe("editing a finding", () => {
     expect(screen.getByTestId("finding-detail").textContent, "nothing was saved").toContain("黄河路 12 号");
 
     await fireEvent.click(screen.getByTestId("finding-edit"));
-    form = { ...form, severity: screen.getByTestId("edit-severity") as HTMLSelectElement, unit: screen.getByTestId("edit-unit") as HTMLInputElement };
-    await fireEvent.change(form.severity, { target: { value: "high" } });
+    form = { ...form, urgency: screen.getByTestId("edit-urgency") as HTMLSelectElement, unit: screen.getByTestId("edit-unit") as HTMLInputElement };
+    await fireEvent.change(form.urgency, { target: { value: "urgent" } });
     await fireEvent.input(form.unit, { target: { value: "" } });
     await fireEvent.keyDown(form.unit, { key: "Enter", ctrlKey: true });
     await waitFor(() => expect(screen.queryByTestId("edit-form")).toBeNull());
     const history = screen.getByTestId("detail-history");
-    await waitFor(() => expect(history.textContent).toContain("修改了严重程度：严重"));
+    await waitFor(() => expect(history.textContent).toContain("修改了紧急程度：紧急"));
     expect(history.textContent).toContain("清空了责任单位");
   });
 
@@ -77,15 +77,15 @@ describe("editing a finding", () => {
     const form = await openForm();
     await fireEvent.input(form.description, { target: { value: "   " } });
     await fireEvent.input(form.address, { target: { value: "黄河路 14 号" } });
-    await fireEvent.change(form.severity, { target: { value: "high" } });
+    await fireEvent.change(form.urgency, { target: { value: "urgent" } });
     await fireEvent.input(form.unit, { target: { value: "城管中队" } });
     await fireEvent.click(screen.getByTestId("edit-save"));
 
     const error = await screen.findByTestId("edit-error-description");
     expect(error.textContent, "the catalogue's sentence, beside the description").toContain("此项不能为空。");
     expect(document.activeElement, "the person is brought to the field").toBe(form.description);
-    expect([form.description.value, form.address.value, form.severity.value, form.unit.value], "nothing typed is lost")
-      .toEqual(["   ", "黄河路 14 号", "high", "城管中队"]);
+    expect([form.description.value, form.address.value, form.urgency.value, form.unit.value], "nothing typed is lost")
+      .toEqual(["   ", "黄河路 14 号", "urgent", "城管中队"]);
     expect(screen.queryByTestId("edit-error"), "no general error besides").toBeNull();
     expect((await ipc.history(id)).some((e) => e.kind === "finding.edited"), "nothing was saved").toBe(false);
 

@@ -61,8 +61,8 @@ beforeEach(() => {
   app.recordRequest = null;
   app.categories = [
     { kind: "component", code: "01", name_zh: "公用设施", name_en: "Public utilities", minors: [
-      { code: "0101", name_zh: "上水井盖", name_en: "Water supply manhole cover", deadline: { hours: 24 } },
-      { code: "0102", name_zh: "污水井盖", name_en: "Sewage manhole cover", deadline: null },
+      { code: "10101", minor: "01", source: "test", name_zh: "上水井盖", name_en: "Water supply manhole cover", deadline: { normal: { hours: 24 }, source: "test" } },
+      { code: "10102", minor: "02", source: "test", name_zh: "污水井盖", name_en: "Sewage manhole cover", deadline: null },
     ] },
   ];
   addFinding.mockReset();
@@ -114,7 +114,7 @@ describe("Record a finding", () => {
 
     await waitFor(() => expect(addFinding, "Ctrl+Enter saves").toHaveBeenCalledTimes(1));
     const input = addFinding.mock.calls[0][0];
-    expect(input.category, "Enter picked the first match of 污水").toBe("0102");
+    expect(input.category, "Enter picked the first match of 污水").toBe("10102");
     expect(input.grid).toBe("37160200100101");
     expect(input.description).toBe("井盖缺失，行人易踩空");
     expect(input.point).toBeNull();
@@ -122,16 +122,16 @@ describe("Record a finding", () => {
     await screen.findByTestId("finding-saved");
     expect((screen.getByTestId("finding-description") as HTMLTextAreaElement).value, "the form starts afresh").toBe("");
     expect(localStorage.getItem(DRAFT_KEY), "the draft is gone after saving").toBeNull();
-    expect(JSON.parse(localStorage.getItem("gridpatrol.recentCategories")!)).toEqual(["0102"]);
+    expect(JSON.parse(localStorage.getItem("gridpatrol.recentCategories")!)).toEqual(["10102"]);
   });
 
-  it("accepts a 4-digit code typed into the category box", async () => {
+  it("accepts a code typed into the category box", async () => {
     render(RecordFinding);
     const category = screen.getByTestId("finding-category") as HTMLInputElement;
     await fireEvent.focus(category);
-    await fireEvent.input(category, { target: { value: "0101" } });
+    await fireEvent.input(category, { target: { value: "10101" } });
     await fireEvent.keyDown(category, { key: "Enter" });
-    expect(category.value).toBe("0101 上水井盖");
+    expect(category.value).toBe("10101 上水井盖");
   });
 
   it("refuses an observed time in the future before asking the Rust side", async () => {
@@ -145,7 +145,7 @@ describe("Record a finding", () => {
   });
 
   it("restores a draft left by an accidental close", async () => {
-    localStorage.setItem(DRAFT_KEY, JSON.stringify({ description: "写了一半", category: "0101" }));
+    localStorage.setItem(DRAFT_KEY, JSON.stringify({ description: "写了一半", category: "10101" }));
     render(RecordFinding);
     expect((screen.getByTestId("finding-description") as HTMLTextAreaElement).value).toBe("写了一半");
     expect(screen.getByText(zh["record.draftRestored"], { exact: false })).toBeTruthy();

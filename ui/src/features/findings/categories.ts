@@ -1,5 +1,5 @@
-// Finding a category as people type it: by Chinese or English name, by code (4-digit minor or
-// 2-digit major), with the ones used recently first. Recent use is remembered on this device.
+// Finding a category as people type it: by Chinese or English name, by code (the 5-digit code, the
+// standard's 4-digit MMmm after the kind's digit, or a 2-digit major), with the ones used recently first. Recent use is remembered on this device.
 import type { MajorCategory, MinorCategory } from "$lib/ipc";
 
 export type CategoryOption = { minor: MinorCategory; major: MajorCategory };
@@ -24,7 +24,7 @@ export function searchCategories(
     const hay = [minor.code, minor.name_zh, minor.name_en, major.code, major.name_zh, major.name_en]
       .join(" ")
       .toLowerCase();
-    return terms.every((term) => (/^\d+$/.test(term) ? minor.code.startsWith(term) : hay.includes(term)));
+    return terms.every((term) => (/^\d+$/.test(term) ? minor.code.startsWith(term) || minor.code.slice(1).startsWith(term) : hay.includes(term)));
   });
   const rank = (o: CategoryOption) => {
     const r = recent.indexOf(o.minor.code);

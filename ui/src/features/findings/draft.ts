@@ -2,7 +2,7 @@
 // by accident loses nothing. A photo attached to the form is part of the draft: the Rust side keeps
 // its bytes in the data folder's staging area until the finding is saved, and the draft names it
 // by its token, so a restored draft asks for its preview again (`restagePhoto`).
-import type { Severity } from "$lib/ipc";
+import type { Urgency } from "$lib/ipc";
 
 export const DRAFT_KEY = "gridpatrol.recordDraft";
 
@@ -15,7 +15,7 @@ export type Draft = {
   address: string;
   lat: string;
   lon: string;
-  severity: Severity;
+  urgency: Urgency;
   responsible_unit: string;
   /** The observed day and time of day as typed (Beijing time); both "" mean "now": the form shows
    * the current time, and saving sends the time it shows. */
@@ -25,12 +25,12 @@ export type Draft = {
 };
 
 const TEXT_KEYS = [
-  "grid", "category", "description", "address", "lat", "lon", "severity", "responsible_unit", "observedDay", "observedClock",
+  "grid", "category", "description", "address", "lat", "lon", "urgency", "responsible_unit", "observedDay", "observedClock",
 ] as const;
 
 export function emptyDraft(): Draft {
   return {
-    grid: "", category: "", description: "", address: "", lat: "", lon: "", severity: "normal", responsible_unit: "",
+    grid: "", category: "", description: "", address: "", lat: "", lon: "", urgency: "normal", responsible_unit: "",
     observedDay: "", observedClock: "", photos: [],
   };
 }
@@ -60,7 +60,7 @@ export function loadDraft(storage: Storage | undefined = globalThis.localStorage
         .filter((p: unknown): p is DraftPhoto => !!p && typeof (p as DraftPhoto).token === "string")
         .map((p: DraftPhoto) => ({ token: p.token, name: typeof p.name === "string" ? p.name : "" }));
     }
-    if (!["low", "normal", "high"].includes(d.severity)) d.severity = "normal";
+    if (!["normal", "urgent"].includes(d.urgency)) d.urgency = "normal";
     return d;
   } catch {
     return null;

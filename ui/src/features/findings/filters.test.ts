@@ -12,14 +12,14 @@ describe("filters → FindingFilter", () => {
 
   it("maps each control", () => {
     const f = toFindingFilter({
-      largeGrid: "371602001", grid: "37160200100101", status: "rectifying", category: "0101", from: "2026-11-01", until: "2026-11-26",
+      largeGrid: "371602001", grid: "37160200100101", status: "rectifying", category: "10101", from: "2026-11-01", until: "2026-11-26",
       search: "  井盖 ", sort: "due_asc",
     });
     expect(f.grid).toBe("37160200100101");
     expect(f.large_grid).toBe("371602001");
     expect(f.status).toBe("rectifying");
     expect(f.open_only).toBe(false);
-    expect(f.category).toBe("0101");
+    expect(f.category).toBe("10101");
     expect(f.search, "the search text is trimmed").toBe("井盖");
     expect(f.observed_from, "from is the start of the Beijing day").toBe("2026-10-31T16:00:00.000Z");
     expect(f.observed_until, "until includes the whole Beijing day (exclusive bound)").toBe("2026-11-26T16:00:00.000Z");

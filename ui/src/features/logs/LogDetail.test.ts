@@ -33,7 +33,7 @@ function view(over: Partial<LogView> = {}): LogView {
   return {
     log: {
       officer: "李明", week: "2026-W48", week_start: "2026-11-23", week_end: "2026-11-29", patrols: 1, patrols_expected: 2,
-      rhythm_days_patrolled: 1, grids_walked: 2, grids_owned: 3, findings_recorded: 3, by_category: { "0101": 2, "0102": 1 },
+      rhythm_days_patrolled: 1, grids_walked: 2, grids_owned: 3, findings_recorded: 3, by_category: { "10101": 2, "10102": 1 },
       findings_closed: 2, overdue: 0, due: 3, closed_due: 2, on_time: 2, rework: 1,
       closure_rate: 2 / 3, on_time_rate: 2 / 3, rework_rate: 1 / 3, patrol_list: [], finding_list: [],
     },
@@ -71,8 +71,8 @@ describe("an officer's returned log", () => {
 
   it("opens with its findings' photos beside them", async () => {
     const finding = {
-      id: "f1", grid: "37160200100101", category: "0101", description: "井盖破损", address: "", status: "reported" as const,
-      severity: "normal" as const, author: "李明", observed_at: "2026-11-25T02:00:00Z", recorded_at: "2026-11-25T02:00:00Z",
+      id: "f1", grid: "37160200100101", category: "10101", description: "井盖破损", address: "", status: "reported" as const,
+      urgency: "normal" as const, author: "李明", observed_at: "2026-11-25T02:00:00Z", recorded_at: "2026-11-25T02:00:00Z",
       due_at: null, overdue: false,
     };
     const photo = (sha: string, role: "before" | "after") => ({

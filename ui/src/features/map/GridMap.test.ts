@@ -27,7 +27,7 @@ beforeEach(async () => {
   await ipc.setProfile("李明", "officer", []);
   await ipc.loadSampleRegistry();
   await ipc.addFinding({
-    grid: "37160200100101", category: "0101", description: "井盖破损", address: "", point: null, severity: "normal",
+    grid: "37160200100101", category: "10101", description: "井盖破损", address: "", point: null, urgency: "normal",
     responsible_unit: "", observed_at: new Date().toISOString(), photos: [],
   });
   app.info = await ipc.appInfo();

@@ -11,7 +11,7 @@ import Patrols from "./Patrols.svelte";
 const GRID = "37160200100101";
 // The app always sends the observed time the form shows (issue 15 item 2).
 const finding = (description: string, observed_at: string = new Date().toISOString()) => ({
-  grid: GRID, category: "0101", description, address: "", point: null, severity: "normal" as const,
+  grid: GRID, category: "10101", description, address: "", point: null, urgency: "normal" as const,
   responsible_unit: "", observed_at, photos: [],
 });
 

@@ -23,7 +23,7 @@ describe("Today", () => {
   it("asks before ending a patrol and says what it did", async () => {
     await ipc.startPatrol([GRID]);
     await ipc.addFinding({
-      grid: GRID, category: "0101", description: "井盖破损", address: "", point: null, severity: "normal",
+      grid: GRID, category: "10101", description: "井盖破损", address: "", point: null, urgency: "normal",
       responsible_unit: "", observed_at: new Date().toISOString(), photos: [],
     });
     render(Today, { active: true });

@@ -44,7 +44,7 @@ describe("message catalogue", () => {
     ["Status", "status."],
     ["Status", "move."],
     ["Role", "role."],
-    ["Severity", "severity."],
+    ["Urgency", "urgency."],
     ["CategoryKind", "kind."],
     ["PatrolKind", "patrolKind."],
     ["FindingSort", "findings.sort."],

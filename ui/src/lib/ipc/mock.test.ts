@@ -71,7 +71,7 @@ describe("mock finding edits", () => {
     const grid = (await ipc.grids()).find((g) => g.level === "small")!.code;
     const category = (await ipc.categories())[0].minors[0].code;
     const f = await ipc.addFinding({
-      grid, category, description: "井盖缺失", address: "黄河路 12 号", point: null, severity: "normal",
+      grid, category, description: "井盖缺失", address: "黄河路 12 号", point: null, urgency: "normal",
       responsible_unit: "市政所", observed_at: new Date().toISOString(), photos: [],
     });
     return f.id;
@@ -80,10 +80,10 @@ describe("mock finding edits", () => {
   it("lets the author edit, trims, leaves unchanged fields out and keeps the edit in the history", async () => {
     const id = await reported();
     expect((await ipc.finding(id)).can_edit, "the author may edit").toBe(true);
-    const f = await ipc.editFinding(id, { description: "  井盖缺失，已设围挡  ", address: "黄河路 12 号", severity: "high" });
-    expect([f.description, f.address, f.severity]).toEqual(["井盖缺失，已设围挡", "黄河路 12 号", "high"]);
+    const f = await ipc.editFinding(id, { description: "  井盖缺失，已设围挡  ", address: "黄河路 12 号", urgency: "urgent" });
+    expect([f.description, f.address, f.urgency]).toEqual(["井盖缺失，已设围挡", "黄河路 12 号", "urgent"]);
     const edited = (await ipc.history(id)).filter((e) => e.kind === "finding.edited");
-    expect(edited.map((e) => e.payload), "only the changed fields, trimmed").toEqual([{ description: "井盖缺失，已设围挡", severity: "high" }]);
+    expect(edited.map((e) => e.payload), "only the changed fields, trimmed").toEqual([{ description: "井盖缺失，已设围挡", urgency: "urgent" }]);
     await ipc.editFinding(id, { responsible_unit: "" });
     expect((await ipc.finding(id)).finding.responsible_unit, "an optional text may be cleared").toBe("");
     expect((await ipc.history(id)).filter((e) => e.kind === "finding.edited").length, "each edit is its own event").toBe(2);
@@ -91,7 +91,7 @@ describe("mock finding edits", () => {
 
   it("refuses with core's codes", async () => {
     const id = await reported();
-    const same = await refused(ipc.editFinding(id, { description: "井盖缺失 ", severity: "normal" }));
+    const same = await refused(ipc.editFinding(id, { description: "井盖缺失 ", urgency: "normal" }));
     expect(same.code, "a field equal after trimming is no change").toBe("nothing_to_edit");
     expect((await refused(ipc.editFinding(id, {}))).code).toBe("nothing_to_edit");
     const empty = await refused(ipc.editFinding(id, { description: "   ", address: "新地址" }));
@@ -128,7 +128,7 @@ describe("mock dashboard", () => {
     const category = (await ipc.categories())[0].minors[0].code;
     const twoWeeksAgo = new Date(Date.now() - 14 * 86_400_000).toISOString();
     for (const observed_at of [twoWeeksAgo, twoWeeksAgo, new Date().toISOString()])
-      await ipc.addFinding({ grid, category, description: "井盖缺失", address: "", point: null, severity: "normal", responsible_unit: "", observed_at, photos: [] });
+      await ipc.addFinding({ grid, category, description: "井盖缺失", address: "", point: null, urgency: "normal", responsible_unit: "", observed_at, photos: [] });
 
     const d = await ipc.dashboard(null, 12);
     expect(d.large_grid.code, "王建国 owns 黄河大网格").toBe("371602001");
