@@ -313,7 +313,9 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
             let (off, workdays) = (holidays.off.len(), holidays.workdays.len());
             if f.json {
                 print_json(&json!({"data_dir": dir, "photo_max_bytes": max, "patrol_days": days,
-                    "holidays": {"days_off": off, "workdays": workdays}}));
+                    "holidays": {"days_off": off, "workdays": workdays, "years": holidays.years},
+                    "office_hours": store.office_hours()?.to_text(),
+                    "categories": store.categories_standard()?}));
             } else {
                 render::config(lang, &dir, max, &days, (off, workdays));
             }

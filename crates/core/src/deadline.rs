@@ -121,9 +121,9 @@ pub struct OfficeHours {
     pub periods: Vec<(NaiveTime, NaiveTime)>,
 }
 
-/// The default office hours, 08:30–12:00 and 13:30–17:30: the working day of most Chinese city
-/// offices outside summer hours. A SAMPLE each city sets to its own published hours (the setting
-/// `office_hours`).
+/// The default office hours, 08:30–12:00 and 13:30–17:30 (7.5 hours, a lunch break of 1.5 hours).
+/// A SAMPLE, not taken from a published source: no city standard found defines the clock of its
+/// 工作时, so each city sets its own office hours (the setting `deadline.office_hours`).
 pub const DEFAULT_OFFICE_HOURS: &str = "08:30-12:00,13:30-17:30";
 
 impl Default for OfficeHours {

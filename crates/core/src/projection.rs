@@ -38,6 +38,8 @@ pub struct Edit {
     pub address: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional = nullable)]
+    /// Written `severity` by edits before migration 11; read under either name.
+    #[serde(alias = "severity")]
     pub urgency: Option<Urgency>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional = nullable)]

@@ -354,7 +354,8 @@ mod tests {
                        ('0553', 'event', '05', '违法建设', 'Illegal building', NULL, 10, 100);"
         ))
         .unwrap();
-        for (id, code, severity) in [(F1, "0104", "high"), (F2, "0553", "low")] {
+        // F2 was reported `low` and edited to `high` (E3): its row says high.
+        for (id, code, severity) in [(F1, "0104", "high"), (F2, "0553", "high")] {
             conn.execute(
                 "INSERT INTO findings (id, grid, category, description, severity, status, author, observed_at,
                     recorded_at, updated_at, due_at)
@@ -367,7 +368,7 @@ mod tests {
         let events = [
             (E1, F1, "finding.reported", finding(F1, "0104", "high")),
             (E2, F2, "finding.reported", finding(F2, "0553", "low")),
-            (E3, F2, "finding.edited", json!({"severity": "normal"})),
+            (E3, F2, "finding.edited", json!({"severity": "high"})),
         ];
         for (id, entity, kind, payload) in events {
             conn.execute(
@@ -395,7 +396,7 @@ mod tests {
         assert_eq!(f1.urgency, Urgency::Urgent, "severity high becomes urgent");
         let f2 = store.finding(F2).unwrap();
         assert_eq!(f2.category, "20101", "0553 违法建设 becomes 事件 01 01 私搭乱建");
-        assert_eq!(f2.urgency, Urgency::Normal, "severity low becomes normal");
+        assert_eq!(f2.urgency, Urgency::Urgent, "the row's severity high becomes urgent");
         assert_eq!(f1.due_at, Some(at("2026-11-21T01:00:00Z")), "a due time already set is kept");
 
         let codes: Vec<String> =
@@ -408,10 +409,13 @@ mod tests {
         let history = store.history(F2).unwrap();
         assert_eq!(history.len(), 2, "history is kept");
         assert_eq!(history[0].payload["category"], "0553", "an event keeps what it said");
-        assert_eq!(history[1].payload, json!({"severity": "normal"}), "an old edit keeps its words");
+        assert_eq!(history[1].payload, json!({"severity": "high"}), "an old edit keeps its words");
+        let reported = crate::projection::replay(&history[..1]).expect("an old report still reads");
+        assert_eq!(reported.urgency, Urgency::Normal, "an old report's severity low reads as normal");
         let replayed = crate::projection::replay(&history).expect("old events still read");
         assert_eq!(replayed.category, "20101", "an old event's code reads as today's");
-        assert_eq!(replayed.urgency, Urgency::Normal, "an old event's severity reads as urgency");
+        assert_eq!(replayed.urgency, Urgency::Urgent, "an old edit's severity high reads as urgent");
+        assert_eq!((replayed.category, replayed.urgency), (f2.category.clone(), f2.urgency), "history and row agree");
 
         // An old event decodes at the edge (a device's pending event pushed to an upgraded hub).
         let old = Event {
