@@ -175,7 +175,11 @@ export type PatrolEntry = { patrol: Patrol, findings: Array<FindingSummary>, };
 
 export type PatrolWeek = { week: string, patrols: Array<PatrolEntry>, };
 
-export type Edit = { description?: string | null, address?: string | null, urgency?: Urgency | null, responsible_unit?: string | null, };
+export type Edit = { description?: string | null, address?: string | null, 
+/**
+ * Written `severity` by edits before migration 11; read under either name.
+ */
+urgency?: Urgency | null, responsible_unit?: string | null, };
 
 export type WeeklyPatrol = { id: string, started_at: string, ended_at: string | null, grids: number, };
 
