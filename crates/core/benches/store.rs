@@ -95,7 +95,7 @@ fn new_finding(n: u64) -> NewFinding {
         address: "滨城区黄河五路88号".into(),
         point: Some(POINT),
         responsible_unit: "城管执法中队".into(),
-        ..NewFinding::new(GRID, "0552", &format!("黄河五路与渤海七路交叉口店外经营，第{n}次记录"))
+        ..NewFinding::new(GRID, "20504", &format!("黄河五路与渤海七路交叉口店外经营，第{n}次记录"))
     }
 }
 
