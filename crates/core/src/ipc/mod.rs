@@ -115,13 +115,15 @@ pub struct FindingInput {
     pub photos: Vec<String>,
 }
 
-/// The Findings screen's filters.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, TS)]
+/// The Findings screen's filters (also what a count of the lead's queue counts: [`crate::queue`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct FindingFilter {
     pub grid: Option<String>,
     /// Only the small grids of this large grid.
     pub large_grid: Option<String>,
+    /// Only these small grids (the lead's scope, when the list was opened from the queue).
+    pub grids: Option<Vec<String>>,
     pub status: Option<Status>,
     pub open_only: bool,
     /// Only findings past their deadline and still awaiting rectification.
@@ -147,7 +149,9 @@ impl From<FindingFilter> for FindingQuery {
             author: None,
             patrol: None,
             large_grid: f.large_grid.filter(|g| !g.is_empty()),
+            grids: f.grids,
             overdue_only: f.overdue_only,
+            as_of: None,
             limit: f.limit.map(|l| l as usize),
             sort: f.sort,
         }
@@ -521,6 +525,10 @@ pub fn typescript_bindings() -> String {
         crate::weekly::GridWeek::decl(&cfg),
         GridRef::decl(&cfg),
         Dashboard::decl(&cfg),
+        crate::queue::QueueKey::decl(&cfg),
+        crate::queue::QueueList::decl(&cfg),
+        crate::queue::QueueItem::decl(&cfg),
+        crate::queue::Queue::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/core by `ipc::typescript_bindings`. Do not edit:\n\

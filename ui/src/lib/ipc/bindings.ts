@@ -105,7 +105,11 @@ export type FindingFilter = { grid: string | null,
 /**
  * Only the small grids of this large grid.
  */
-large_grid: string | null, status: Status | null, open_only: boolean, 
+large_grid: string | null, 
+/**
+ * Only these small grids (the lead's scope, when the list was opened from the queue).
+ */
+grids: Array<string> | null, status: Status | null, open_only: boolean, 
 /**
  * Only findings past their deadline and still awaiting rectification.
  */
@@ -299,3 +303,15 @@ overdue: Array<FindingSummary>,
  * How many are overdue in all.
  */
 overdue_total: number, };
+
+export type QueueKey = "reported" | "accepted" | "rectified" | "logs_to_review" | "overdue";
+
+export type QueueList = { "kind": "findings", filter: FindingFilter, } | { "kind": "logs_to_review" };
+
+export type QueueItem = { key: QueueKey, count: number, list: QueueList, };
+
+export type Queue = { items: Array<QueueItem>, 
+/**
+ * The moment the counts were made (overdue is judged at it).
+ */
+as_of: string, };
