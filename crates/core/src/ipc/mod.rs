@@ -7,6 +7,7 @@
 
 mod dashboard;
 mod logs;
+pub mod rules;
 
 pub use dashboard::{Dashboard, GridRef};
 pub use logs::{ExportDone, ExportFolder, ExportFormat, LogEntry, LogPhoto, LogView, ReviewInput, SubmitInput};
@@ -529,6 +530,12 @@ pub fn typescript_bindings() -> String {
         crate::queue::QueueList::decl(&cfg),
         crate::queue::QueueItem::decl(&cfg),
         crate::queue::Queue::decl(&cfg),
+        rules::Limits::decl(&cfg),
+        rules::StatusRule::decl(&cfg),
+        rules::MoveRule::decl(&cfg),
+        rules::RoleRule::decl(&cfg),
+        rules::QueueRule::decl(&cfg),
+        rules::Rules::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/core by `ipc::typescript_bindings`. Do not edit:\n\
@@ -561,6 +568,32 @@ mod tests {
             committed == generated,
             "ui/src/lib/ipc/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p gridpatrol-core --lib ipc` and commit it"
         );
+    }
+
+    #[test]
+    fn the_uis_rules_are_fresh() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/ipc/rules.ts");
+        let generated = rules::rules_module();
+        if std::env::var("UPDATE_BINDINGS").is_ok() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/lib/ipc/rules.ts is stale (a limit or table of core changed): run \
+             `UPDATE_BINDINGS=1 cargo test -p gridpatrol-core --lib ipc` and commit it"
+        );
+    }
+
+    #[test]
+    fn the_uis_rules_say_what_core_says() {
+        let r = rules::rules();
+        assert_eq!(r.limits.description, 2000, "the description limit is core's, not the old mock's 500");
+        assert_eq!(r.moves.len(), lifecycle::MOVES.len(), "every row of the move table");
+        assert_eq!(r.rhythm, vec![3, 6], "Wednesday and Saturday");
+        let lead = r.roles.iter().find(|x| x.role == Role::Lead).unwrap();
+        assert!(lead.supervises, "a lead supervises");
+        assert_eq!(r.queue.len(), crate::queue::LEAD_QUEUE.len());
     }
 
     #[test]

@@ -315,3 +315,56 @@ export type Queue = { items: Array<QueueItem>,
  * The moment the counts were made (overdue is judged at it).
  */
 as_of: string, };
+
+export type Limits = { description: number, address: number, 
+/**
+ * A move's note, a log's reply and a review's comment.
+ */
+note: number, responsible_unit: number, user_name: number, 
+/**
+ * The photo size limit a new store starts with (a setting: `config set photo-max-mb`).
+ */
+photo_default_max_bytes: number, photo_max_side: number, photo_max_pixels: number, 
+/**
+ * The most weeks a dashboard or a log list asks for.
+ */
+grid_weeks: number, };
+
+export type StatusRule = { status: Status, 
+/**
+ * Neither closed nor rejected ([`Status::is_open`]).
+ */
+open: boolean, 
+/**
+ * Still waiting for the unit to fix it: past its due time it is overdue ([`awaits_rectification`]).
+ */
+awaits_rectification: boolean, 
+/**
+ * A move to it must say why ([`lifecycle::needs_reason`]).
+ */
+needs_reason: boolean, };
+
+export type MoveRule = { from: Status, to: Status, roles: Array<Role>, };
+
+export type RoleRule = { role: Role, 
+/**
+ * A lead or an administrator ([`Role::supervises`]): reviews weekly logs, sees the dashboard
+ * and the queue, edits findings they did not write.
+ */
+supervises: boolean, };
+
+export type QueueRule = { key: QueueKey, list: QueueList, };
+
+export type Rules = { limits: Limits, 
+/**
+ * In the lifecycle's order.
+ */
+statuses: Array<StatusRule>, moves: Array<MoveRule>, roles: Array<RoleRule>, 
+/**
+ * The default patrol days, ISO weekday numbers (1 Monday … 7 Sunday).
+ */
+rhythm: Array<number>, 
+/**
+ * The lead's queue in the order Today shows it ([`LEAD_QUEUE`]).
+ */
+queue: Array<QueueRule>, };

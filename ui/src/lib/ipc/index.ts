@@ -26,6 +26,7 @@ import type {
   Patrol,
   PatrolWeek,
   PhotoPreview,
+  Queue,
   ReviewInput,
   Role,
   SubmitInput,
@@ -68,6 +69,8 @@ export const ipc = {
   loadSampleRegistry: () => call<AppInfo>("load_sample_registry"),
 
   today: () => call<Today>("today"),
+  /** A lead's or administrator's Today: the queue's counts, each with the list it opens (queue_not_allowed for an officer). */
+  leadQueue: () => call<Queue>("lead_queue"),
   /** Tells the shell the first screen shows data (the start-up benchmark waits for it). */
   ready: () => call<void>("ui_ready"),
   grids: () => call<Grid[]>("list_grids"),

@@ -6,9 +6,10 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type {
   AppInfo, Dashboard, Edit, Event, ExportFormat, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
-  ExportFolder, GridWeek, LogEntry, LogReview, SubmittedFigures, LogView, MajorCategory, MoveInput, Patrol, PatrolWeek, PhotoPreview, ReviewInput, Status,
+  ExportFolder, GridWeek, LogEntry, LogReview, SubmittedFigures, LogView, MajorCategory, MoveInput, Patrol, PatrolWeek, PhotoPreview, Queue, ReviewInput, Role, Status,
   SubmitInput, User, WeeklyLog,
 } from "./bindings";
+import { RULES } from "./rules";
 import { isoWeekOf, shiftWeek, weekBounds } from "../i18n/format";
 import { supervises } from "../roles";
 import registry from "../../../../crates/core/data/sample-registry.geojson?raw";
@@ -16,17 +17,14 @@ import categoryData from "../../../../crates/core/data/categories.json";
 
 type Feature = { properties: { code: string; name: string; parent: string | null; owners: string[] }; geometry: Grid["boundary"] };
 
-const MOVES: Record<Status, Status[]> = {
-  reported: ["accepted", "rejected"],
-  accepted: ["rectifying"],
-  rejected: [],
-  rectifying: ["rectified"],
-  rectified: ["closed", "rework"],
-  rework: ["rectified"],
-  closed: ["reopened"],
-  reopened: ["rectifying"],
-};
-const OPEN: Status[] = ["reported", "accepted", "rectifying", "rework", "reopened", "rectified"];
+// Core's tables and limits, from the file generated from core (rules.ts): never copied here.
+const LIMITS = RULES.limits;
+/** The moves `role` may make from `from` (core's lifecycle::moves_for). */
+const movesFor = (role: Role, from: Status): Status[] =>
+  RULES.moves.filter((m) => m.from === from && m.roles.includes(role)).map((m) => m.to);
+const OPEN: Status[] = RULES.statuses.filter((s) => s.open).map((s) => s.status);
+const AWAITING: Status[] = RULES.statuses.filter((s) => s.awaits_rectification).map((s) => s.status);
+const NEEDS_REASON: Status[] = RULES.statuses.filter((s) => s.needs_reason).map((s) => s.status);
 
 function fail(code: string, message: string, field: string | null = null): never {
   throw { code, message, field };
@@ -60,7 +58,7 @@ export function installMock(): void {
     id: f.id, grid: f.grid, category: f.category, description: f.description, address: f.address,
     status: f.status, severity: f.severity, author: f.author, observed_at: f.observed_at,
     recorded_at: f.recorded_at, due_at: f.due_at,
-    overdue: f.due_at != null && f.due_at < now() && OPEN.includes(f.status) && f.status !== "rectified",
+    overdue: f.due_at != null && f.due_at < now() && AWAITING.includes(f.status),
   });
   const stats = (): GridStat[] =>
     grids.filter((g) => g.level === "small").map((g) => {
@@ -104,8 +102,8 @@ export function installMock(): void {
   const reviews = new Map<string, LogReview>();
   let hubSeq = 0;
   const reviewKey = (officer: string, week: string) => `${week}/${officer}`;
-  const AWAITING: Status[] = ["reported", "accepted", "rectifying", "rework", "reopened"];
-  const RHYTHM_DAYS = [3, 6]; // Wednesday and Saturday, as in core's default rhythm.
+  // Core's default rhythm, as ISO weekday numbers (1 Monday … 7 Sunday).
+  const RHYTHM_DAYS = RULES.rhythm;
   const beijingDay = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000);
 
   const weekOr = (week: string) => weekBounds(week) ?? fail("invalid_week", `周次无效：${week}（应为 ISO 周，例如 2026-W48）。`);
@@ -143,7 +141,7 @@ export function installMock(): void {
     const cohort = findings
       .filter((f) => f.author === officer && f.observed_at >= from && f.observed_at < until)
       .sort((a, b) => a.observed_at.localeCompare(b.observed_at));
-    const rhythmDays = new Set(mine.map((p) => beijingDay(p.started_at)).filter((d) => RHYTHM_DAYS.includes(d.getUTCDay())).map((d) => d.toISOString().slice(0, 10)));
+    const rhythmDays = new Set(mine.map((p) => beijingDay(p.started_at)).filter((d) => RHYTHM_DAYS.includes(d.getUTCDay() || 7)).map((d) => d.toISOString().slice(0, 10)));
     return {
       officer, week,
       week_start: mondayOf(start),
@@ -211,7 +209,7 @@ export function installMock(): void {
     const trimmed = text.trim();
     const name = field === "reply" ? "回复" : "审核意见";
     if (required && !trimmed) fail("empty_text", `${name}不能为空。`, field);
-    if ([...trimmed].length > 1000) fail("text_too_long", `${name}过长：${[...trimmed].length} 个字，最多 1000 个字。`, field);
+    if ([...trimmed].length > LIMITS.note) fail("text_too_long", `${name}过长：${[...trimmed].length} 个字，最多 ${LIMITS.note} 个字。`, field);
     return trimmed;
   };
 
@@ -336,14 +334,24 @@ export function installMock(): void {
 
   const me = () => profile ?? fail("no_profile", "还没有本机用户，请先完成首次设置。");
 
+  /** The findings a filter means: one definition for the Findings list and the lead's queue counts, as core's. */
+  const matching = (q: FindingFilter): Finding[] =>
+    findings.filter((f) =>
+      (!q.grid || f.grid === q.grid) && (!q.status || f.status === q.status) && (!q.open_only || OPEN.includes(f.status)) &&
+      (!q.large_grid || grids.find((g) => g.code === f.grid)?.parent === q.large_grid) && (!q.grids || q.grids.includes(f.grid)) &&
+      (!q.overdue_only || summary(f).overdue) &&
+      (!q.category || f.category === q.category) && (!q.search || f.description.includes(q.search) || f.address.includes(q.search)) &&
+      (!q.observed_from || f.observed_at >= q.observed_from) && (!q.observed_until || f.observed_at < q.observed_until));
+  const submittedLogs = () => [...reviews.values()].filter((r) => r.state === "submitted");
+
   // A finding's descriptive edits, with the rules of core's Store::edit_finding and remote::check_edited
   // (the hub's grid scope aside: the mock has no hub). Texts are trimmed and checked; a field equal to
   // what the finding holds is left out; then an edit must change something, be the author's or a
   // lead's or administrator's, and the finding must be neither closed nor rejected.
   const EDIT_TEXT = {
-    description: { zh: "问题描述", max: 2000, required: true },
-    address: { zh: "地址", max: 200, required: false },
-    responsible_unit: { zh: "责任单位", max: 100, required: false },
+    description: { zh: "问题描述", max: LIMITS.description, required: true },
+    address: { zh: "地址", max: LIMITS.address, required: false },
+    responsible_unit: { zh: "责任单位", max: LIMITS.responsible_unit, required: false },
   } as const;
   const editText = (field: keyof typeof EDIT_TEXT, value: string | null | undefined, current: string): string | undefined => {
     if (value == null) return undefined;
@@ -375,6 +383,21 @@ export function installMock(): void {
       my_grids: stats().filter((s) => mineCodes().includes(s.code)).sort((a, b) => b.overdue - a.overdue || b.open - a.open),
       pending: events.filter((e) => e.sync === "pending").length, parked: 0,
     }),
+    // The lead's queue: core's items (rules.ts) counted by the same `matching` as the Findings list;
+    // the scope as core's queue_scope: a lead's grids, an administrator's every grid.
+    lead_queue: (): Queue => {
+      const user = me();
+      if (!supervises(user.role)) fail("queue_not_allowed", `${ROLE_ZH[user.role]}没有待办队列，只有组长和管理员受理、派遣和核查案件。`);
+      const scope = user.role === "admin" ? null : mineCodes();
+      return {
+        as_of: now(),
+        items: RULES.queue.map(({ key, list }) => {
+          if (list.kind !== "findings") return { key, list, count: submittedLogs().length };
+          const filter = { ...list.filter, grids: scope };
+          return { key, list: { kind: "findings", filter }, count: matching(filter).length };
+        }),
+      };
+    },
     list_grids: () => grids,
     grid_stats: stats,
     grid_at: (a) => {
@@ -408,15 +431,16 @@ export function installMock(): void {
       const i = a.input;
       const grid = i.grid ?? fail("unknown_grid", "请选择网格。", "grid");
       if (!minors.some((m) => m.code === i.category)) fail("unknown_category", `没有编码为 ${i.category} 的问题类别。`, "category");
-      if (!i.description.trim()) fail("empty_text", "问题描述不能为空。", "description");
-      if (i.description.length > 500) fail("text_too_long", `问题描述过长：${i.description.length} 个字，最多 500 个字。`, "description");
+      const description = editText("description", i.description, "\u0000") ?? "";
+      editText("address", i.address, "\u0000");
+      editText("responsible_unit", i.responsible_unit, "\u0000");
       const g = grids.find((x) => x.code === grid) ?? fail("unknown_grid", `没有编码为 ${grid} 的网格。`, "grid");
       if (i.point && !inside(g, i.point.lon, i.point.lat)) fail("point_outside_grid", `位置不在网格 ${grid} 内。`, "point");
       if (i.observed_at > now()) fail("observed_in_future", "发现时间不能在将来。", "observed_at");
       const t = now();
       const f: Finding = {
         id: id(), grid, patrol: patrols.find((p) => p.ended_at == null)?.id ?? null, category: i.category,
-        description: i.description.trim(), address: i.address, point: i.point, severity: i.severity,
+        description, address: i.address.trim(), point: i.point, severity: i.severity,
         responsible_unit: i.responsible_unit, status: "reported", author: profile?.name ?? "", observed_at: i.observed_at,
         recorded_at: t, updated_at: t, due_at: new Date(Date.now() + 86_400_000).toISOString(),
         photos: i.photos.map((tok) => staged.get(tok)!).filter(Boolean).map((p) => ({
@@ -430,11 +454,7 @@ export function installMock(): void {
     },
     list_findings: (a: { filter: FindingFilter }) => {
       const q = a.filter;
-      let list = findings.filter((f) =>
-        (!q.grid || f.grid === q.grid) && (!q.status || f.status === q.status) && (!q.open_only || OPEN.includes(f.status)) &&
-        (!q.large_grid || grids.find((g) => g.code === f.grid)?.parent === q.large_grid) && (!q.overdue_only || summary(f).overdue) &&
-        (!q.category || f.category === q.category) && (!q.search || f.description.includes(q.search) || f.address.includes(q.search)) &&
-        (!q.observed_from || f.observed_at >= q.observed_from) && (!q.observed_until || f.observed_at < q.observed_until));
+      let list = matching(q);
       const cmp: Record<string, (x: Finding, y: Finding) => number> = {
         observed_desc: (x, y) => y.observed_at.localeCompare(x.observed_at),
         observed_asc: (x, y) => x.observed_at.localeCompare(y.observed_at),
@@ -449,7 +469,7 @@ export function installMock(): void {
       const minor = minors.find((m) => m.code === f.category)!;
       return {
         finding: f, category: minor, grid_name: grids.find((g) => g.code === f.grid)?.name ?? f.grid,
-        overdue: summary(f).overdue, moves: MOVES[f.status],
+        overdue: summary(f).overdue, moves: profile ? movesFor(profile.role, f.status) : [],
         // The author, or a lead or administrator, while the finding is neither closed nor rejected.
         can_edit: profile != null && mayEdit(f, profile),
         history: events.filter((e) => e.entity_id === f.id),
@@ -457,8 +477,11 @@ export function installMock(): void {
     },
     move_finding: (a: { input: MoveInput }) => {
       const f = findings.find((f) => f.id === a.input.id) ?? fail("finding_not_found", "没有这个问题。");
-      if (!MOVES[f.status].includes(a.input.to)) fail("illegal_move", `问题不能从“${f.status}”变为“${a.input.to}”。`);
-      if (a.input.note.length > 500) fail("text_too_long", "备注过长。", "note");
+      const user = me();
+      if (!RULES.moves.some((m) => m.from === f.status && m.to === a.input.to)) fail("illegal_move", `问题不能从“${f.status}”变为“${a.input.to}”。`);
+      if (!movesFor(user.role, f.status).includes(a.input.to)) fail("move_not_allowed", `${ROLE_ZH[user.role]}不能把问题从“${f.status}”变为“${a.input.to}”。`);
+      if ([...a.input.note.trim()].length > LIMITS.note) fail("text_too_long", `备注过长：最多 ${LIMITS.note} 个字。`, "note");
+      if (NEEDS_REASON.includes(a.input.to) && !a.input.note.trim()) fail("reason_required", "请在备注中说明原因。", "note");
       events.push({ id: id(), entity: "finding", entity_id: f.id, actor: profile?.name ?? "", kind: "finding.moved",
         payload: { from: f.status, to: a.input.to, note: a.input.note, photos: [] }, device_time: now(), sync: "pending", hub_seq: null });
       f.status = a.input.to;
@@ -478,7 +501,7 @@ export function installMock(): void {
       const unit = editText("responsible_unit", asked.responsible_unit, f.responsible_unit);
       if (unit !== undefined) edit.responsible_unit = unit;
       if (Object.keys(edit).length === 0) fail("nothing_to_edit", "没有修改任何内容。");
-      if (f.author !== user.name && user.role !== "lead" && user.role !== "admin")
+      if (f.author !== user.name && !supervises(user.role))
         fail("edit_not_allowed", `${ROLE_ZH[user.role] ?? user.role}只能修改自己上报的问题。`);
       if (!mayEdit(f, user)) fail("finding_closed", `问题已${CLOSED_ZH[f.status] ?? f.status}，不能再修改。`);
       const t = now() > f.updated_at ? now() : f.updated_at;
@@ -514,14 +537,13 @@ export function installMock(): void {
       return out;
     },
     review_queue: (): LogEntry[] => {
-      if (!["lead", "admin"].includes(me().role)) fail("review_not_allowed", "网格员无权审核周巡查日志，只有组长和管理员可以审核。");
-      return [...reviews.values()]
-        .filter((r) => r.state === "submitted")
+      if (!supervises(me().role)) fail("review_not_allowed", "网格员无权审核周巡查日志，只有组长和管理员可以审核。");
+      return submittedLogs()
         .sort((x, y) => x.week.localeCompare(y.week) || x.submitted_at.localeCompare(y.submitted_at) || x.officer.localeCompare(y.officer))
         .map((r) => entry(r.officer, r.week));
     },
     reviewed_logs: (a: { limit: number }): LogEntry[] => {
-      if (!["lead", "admin"].includes(me().role)) fail("review_not_allowed", "网格员无权审核周巡查日志，只有组长和管理员可以审核。");
+      if (!supervises(me().role)) fail("review_not_allowed", "网格员无权审核周巡查日志，只有组长和管理员可以审核。");
       return [...reviews.values()]
         .filter((r) => r.state === "approved" || r.state === "returned")
         .sort((x, y) => (y.reviewed_at ?? "").localeCompare(x.reviewed_at ?? "") || y.week.localeCompare(x.week) || x.officer.localeCompare(y.officer))
@@ -561,7 +583,7 @@ export function installMock(): void {
       const user = me();
       const { officer, week, decision, comment } = a.input;
       weekOr(week);
-      if (user.role !== "lead" && user.role !== "admin") fail("review_not_allowed", "网格员无权审核周巡查日志，只有组长和管理员可以审核。");
+      if (!supervises(user.role)) fail("review_not_allowed", "网格员无权审核周巡查日志，只有组长和管理员可以审核。");
       if (user.name === officer.trim()) fail("not_your_log", `这是 ${officer} 的周巡查日志：只有本人可以提交，本人不能审核。`);
       const current = reviews.get(reviewKey(officer.trim(), week));
       const to = decision === "approve" ? "approved" : "returned";
@@ -578,7 +600,7 @@ export function installMock(): void {
       return { path: `${dir}/周巡查日志-${a.week}.${a.format}`, logs: officers.size, folder };
     },
     dashboard: (a: { largeGrid: string | null; weeks: number }): Dashboard => {
-      if (!["lead", "admin"].includes(me().role)) fail("dashboard_not_allowed", "网格员无权查看仪表盘，只有组长和管理员可以查看。");
+      if (!supervises(me().role)) fail("dashboard_not_allowed", "网格员无权查看仪表盘，只有组长和管理员可以查看。");
       return dashboard(a.largeGrid ?? null, a.weeks);
     },
   };
