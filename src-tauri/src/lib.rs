@@ -128,6 +128,7 @@ pub fn run() {
             commands::logs::reviewed_logs,
             commands::logs::dashboard,
             commands::app::lead_queue,
+            commands::logs::recent_weeks,
             commands::photos::stage_photo,
             commands::photos::restage_photo,
             commands::photos::unstage_photo,

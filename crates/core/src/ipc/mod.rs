@@ -293,6 +293,34 @@ pub struct PatrolWeek {
     pub patrols: Vec<PatrolEntry>,
 }
 
+/// An ISO week as core counts it (Monday to Sunday in the city's zone): the UI shows weeks and
+/// picks "this week" from these and does no week arithmetic of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct WeekRef {
+    /// `2026-W48`.
+    pub week: String,
+    /// Its Monday and Sunday, calendar dates in the city.
+    pub first_day: chrono::NaiveDate,
+    pub last_day: chrono::NaiveDate,
+    /// Monday 00:00 in the city, and the next Monday's, as UTC (the end exclusive).
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl WeekRef {
+    pub fn of(w: crate::weekly::IsoWeek) -> WeekRef {
+        WeekRef { week: w.to_string(), first_day: w.monday(), last_day: w.sunday(), start: w.start(), end: w.end() }
+    }
+}
+
+impl Store {
+    /// The last `count` ISO weeks at the store's clock, this week first (at most a dashboard's).
+    pub fn recent_weeks(&self, count: u32) -> Result<Vec<WeekRef>> {
+        let this = crate::weekly::IsoWeek::of(self.now());
+        (0..count.clamp(1, crate::weekly::MAX_GRID_WEEKS)).map(|n| Ok(WeekRef::of(this.back(n)?))).collect()
+    }
+}
+
 /// The ISO week of a moment, in the city's zone: `2026-W48`.
 pub fn iso_week(t: DateTime<Utc>) -> String {
     let w = t.with_timezone(&CITY_TZ).iso_week();
@@ -507,6 +535,7 @@ pub fn typescript_bindings() -> String {
         SyncView::decl(&cfg),
         PatrolEntry::decl(&cfg),
         PatrolWeek::decl(&cfg),
+        WeekRef::decl(&cfg),
         crate::projection::Edit::decl(&cfg),
         crate::weekly::WeeklyPatrol::decl(&cfg),
         crate::weekly::WeeklyFinding::decl(&cfg),
@@ -635,6 +664,24 @@ mod tests {
             Some("grid"),
             "the form shows the out-of-scope refusal by the grid it is about, not by the Save button"
         );
+    }
+
+    #[test]
+    fn recent_weeks_run_back_from_this_week_across_a_53_week_year() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(
+            dir.path(),
+            std::sync::Arc::new(crate::clock::FixedClock::new("2027-01-04T02:00:00Z".parse().unwrap())),
+            std::sync::Arc::new(crate::clock::SeededIds::new(1)),
+        )
+        .unwrap();
+        let weeks = store.recent_weeks(3).unwrap();
+        let names: Vec<&str> = weeks.iter().map(|w| w.week.as_str()).collect();
+        assert_eq!(names, vec!["2027-W01", "2026-W53", "2026-W52"], "this week first; 2026 has 53 ISO weeks");
+        assert_eq!(weeks[1].first_day.to_string(), "2026-12-28");
+        assert_eq!(weeks[1].last_day.to_string(), "2027-01-03");
+        assert_eq!(weeks[0].start.to_rfc3339(), "2027-01-03T16:00:00+00:00", "Monday 00:00 in Beijing");
+        assert_eq!(weeks[1].end, weeks[0].start, "one week ends where the next begins");
     }
 
     #[test]

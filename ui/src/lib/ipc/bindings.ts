@@ -150,6 +150,20 @@ export type PatrolEntry = { patrol: Patrol, findings: Array<FindingSummary>, };
 
 export type PatrolWeek = { week: string, patrols: Array<PatrolEntry>, };
 
+export type WeekRef = { 
+/**
+ * `2026-W48`.
+ */
+week: string, 
+/**
+ * Its Monday and Sunday, calendar dates in the city.
+ */
+first_day: string, last_day: string, 
+/**
+ * Monday 00:00 in the city, and the next Monday's, as UTC (the end exclusive).
+ */
+start: string, end: string, };
+
 export type Edit = { description?: string | null, address?: string | null, severity?: Severity | null, responsible_unit?: string | null, };
 
 export type WeeklyPatrol = { id: string, started_at: string, ended_at: string | null, grids: number, };

@@ -32,6 +32,7 @@ import type {
   SubmitInput,
   SyncView,
   Today,
+  WeekRef,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -92,6 +93,8 @@ export const ipc = {
   editFinding: (id: string, edit: Edit) => call<Finding>("edit_finding", { id, edit }),
   history: (id: string) => call<Event[]>("finding_history", { id }),
 
+  /** The last `count` ISO weeks as core counts them, this week first (the UI does no week arithmetic). */
+  recentWeeks: (count: number) => call<WeekRef[]>("recent_weeks", { count }),
   /** The acting user's last `count` weeks, this week first, each with its review (null: never submitted). */
   myLogs: (count: number) => call<LogEntry[]>("my_logs", { count }),
   /** Submitted logs waiting for the acting lead, oldest week first. */

@@ -5,7 +5,7 @@ import { clearMocks } from "@tauri-apps/api/mocks";
 import { ipc, IpcError } from ".";
 import { installMock } from "./mock";
 import { RULES } from "./rules";
-import { isoWeekOf, shiftWeek } from "../i18n/format";
+import { isoWeekOf, shiftWeek } from "./mockCalendar";
 
 async function refused(p: Promise<unknown>): Promise<IpcError> {
   try {

@@ -5,12 +5,12 @@
 // weeks of findings in his large grid for the dashboard).
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type {
-  AppInfo, Dashboard, Edit, Event, ExportFormat, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
+  AppInfo, WeekRef, Dashboard, Edit, Event, ExportFormat, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
   ExportFolder, GridWeek, LogEntry, LogReview, SubmittedFigures, LogView, MajorCategory, MoveInput, Patrol, PatrolWeek, PhotoPreview, Queue, ReviewInput, Role, Status,
   SubmitInput, User, WeeklyLog,
 } from "./bindings";
 import { RULES } from "./rules";
-import { isoWeekOf, shiftWeek, weekBounds } from "../i18n/format";
+import { isoWeekOf, shiftWeek, weekBounds, weekDays } from "./mockCalendar";
 import { supervises } from "../roles";
 import registry from "../../../../crates/core/data/sample-registry.geojson?raw";
 import categoryData from "../../../../crates/core/data/categories.json";
@@ -421,7 +421,7 @@ export function installMock(): void {
     patrol_weeks: (): PatrolWeek[] => {
       const byWeek = new Map<string, PatrolWeek>();
       for (const p of [...patrols].reverse()) {
-        const week = isoWeek(new Date(p.started_at));
+        const week = isoWeekOf(new Date(p.started_at));
         if (!byWeek.has(week)) byWeek.set(week, { week, patrols: [] });
         byWeek.get(week)!.patrols.push({ patrol: p, findings: findings.filter((f) => f.patrol === p.id).map(summary) });
       }
@@ -526,6 +526,15 @@ export function installMock(): void {
     restage_photo: (a) => staged.get(a.token) ?? fail("photo_token", "这张照片已不在本机保存，请重新添加。", "photos"),
     unstage_photo: (a) => { staged.delete(a.token); },
 
+    recent_weeks: (a: { count: number }): WeekRef[] => {
+      const week = isoWeekOf(new Date());
+      return [...Array(Math.min(RULES.limits.grid_weeks, Math.max(1, a.count))).keys()].map((i) => {
+        const w = shiftWeek(week, -i);
+        const { start, end } = weekBounds(w)!;
+        const { first, last } = weekDays(w)!;
+        return { week: w, first_day: first, last_day: last, start: start.toISOString(), end: end.toISOString() };
+      });
+    },
     my_logs: (a: { count: number }): LogEntry[] => {
       const name = me().name;
       let week = isoWeekOf(new Date());
@@ -621,13 +630,4 @@ function inside(g: Grid, lon: number, lat: number): boolean {
     if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) c = !c;
   }
   return c;
-}
-
-function isoWeek(d: Date): string {
-  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-  const day = t.getUTCDay() || 7;
-  t.setUTCDate(t.getUTCDate() + 4 - day);
-  const y = t.getUTCFullYear();
-  const w = Math.ceil(((t.getTime() - Date.UTC(y, 0, 1)) / 86_400_000 + 1) / 7);
-  return `${y}-W${String(w).padStart(2, "0")}`;
 }
