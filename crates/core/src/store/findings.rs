@@ -620,6 +620,12 @@ impl Store {
         }
         if query.overdue_only {
             // The overdue rule: awaiting rectification ([`awaits_rectification`]) and past its due time.
+            // The open statuses first, in the words of the `findings_open` index's WHERE (migration 7):
+            // SQLite then counts a lead's overdue cases from that small covering index (status, grid,
+            // due_at) instead of reading each one's row (docs/performance.md, the lead's queue).
+            let open: Vec<String> =
+                Status::ALL.iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
+            clauses.push(format!("f.status IN ({})", open.join(", ")));
             let awaiting: Vec<String> =
                 Status::ALL.iter().filter(|s| awaits_rectification(**s)).map(|s| format!("'{}'", s.as_str())).collect();
             clauses.push(format!("f.status IN ({})", awaiting.join(", ")));
@@ -727,5 +733,40 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_leads_overdue_count_reads_only_the_index_of_open_findings() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(
+            dir.path(),
+            std::sync::Arc::new(crate::clock::FixedClock::new("2026-11-25T02:00:00Z".parse().unwrap())),
+            std::sync::Arc::new(crate::clock::SeededIds::new(1)),
+        )
+        .unwrap();
+        let query = FindingQuery {
+            grids: Some(vec!["37160200100101".into(), "37160200100102".into()]),
+            overdue_only: true,
+            ..FindingQuery::default()
+        };
+        let (filter, values) = store.finding_filter(&query).unwrap();
+        let params: Vec<&dyn ToSql> = values.iter().map(|v| v.as_ref()).collect();
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN SELECT count(*) FROM findings f {filter}"))
+            .unwrap()
+            .query_map(params.as_slice(), |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|p| p.contains("COVERING INDEX findings_open")),
+            "the queue's 超期 counts from the small index of open findings, not the rows: {plan:?}"
+        );
     }
 }
