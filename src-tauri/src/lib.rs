@@ -127,6 +127,8 @@ pub fn run() {
             commands::logs::export_week,
             commands::logs::reviewed_logs,
             commands::logs::dashboard,
+            commands::app::lead_queue,
+            commands::logs::recent_weeks,
             commands::photos::stage_photo,
             commands::photos::restage_photo,
             commands::photos::unstage_photo,

@@ -179,8 +179,30 @@ async fn a_team_lead_accepts_a_finding_from_its_detail_view() {
     app.click("finding-save").await;
     app.testid("finding-saved").await;
 
+    // A lead's Today is the lead's queue: the new report waits to be accepted (待受理), and its card
+    // opens exactly the findings it counts, within the lead's grids.
+    app.click("nav-today").await;
+    app.testid("lead-queue").await;
+    let card = |key: &str| format!("[data-testid=\"queue-{key}\"] .n");
+    app.wait_script(
+        "the queue to count the new report",
+        "return (document.querySelector('[data-testid=\"queue-reported\"] .n')?.innerText || '') === '1';",
+    )
+    .await;
+    assert_eq!(app.inner_text(&card("accepted")).await.trim(), "0", "nothing accepted yet (待派遣)");
+    assert!(app.inner_text("[data-testid=\"queue-reported\"]").await.contains("待受理"), "the card says 待受理");
+    app.shot("12a-lead-queue").await;
+    app.click("queue-reported").await;
+    app.wait_script(
+        "the Findings list of what the card counted",
+        "return (document.querySelector('[data-testid=\"finding-count\"]')?.innerText || '') === '共 1 条';",
+    )
+    .await;
+    let scope = app.inner_text("[data-testid=\"filter-scope\"]").await;
+    assert!(scope.contains("只看我的网格"), "the list says it is the lead's grids: {scope}");
+    app.shot("12b-lead-queue-opened").await;
+
     // The detail view offers the lead's moves; accepting records the move and its note.
-    app.click("nav-findings").await;
     app.el("[data-testid=\"finding-row\"]").await.click().await.unwrap();
     app.testid("finding-detail").await;
     assert!(app.inner_text("[data-testid=\"detail-status\"]").await.contains("已上报"), "a new finding is reported");
@@ -195,6 +217,17 @@ async fn a_team_lead_accepts_a_finding_from_its_detail_view() {
     let history = app.inner_text("[data-testid=\"detail-history\"]").await;
     assert!(history.contains("受理，派遣市政养护"), "the history shows the move with its note: {history}");
     app.shot("12-lead-accepted").await;
+    // Accepted, it leaves 待受理 and waits to be dispatched (待派遣).
+    app.click("nav-today").await;
+    app.wait_script(
+        "the queue to move the case to 待派遣",
+        "return (document.querySelector('[data-testid=\"queue-accepted\"] .n')?.innerText || '') === '1' \
+         && (document.querySelector('[data-testid=\"queue-reported\"] .n')?.innerText || '') === '0';",
+    )
+    .await;
+    app.click("queue-accepted").await;
+    app.el("[data-testid=\"finding-row\"]").await.click().await.unwrap();
+    app.testid("finding-detail").await;
 
     // The lead corrects the description; the history keeps what it said before.
     app.click("finding-edit").await;

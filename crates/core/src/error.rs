@@ -89,6 +89,8 @@ pub enum Error {
     ReviewNotAllowed { role: String },
     #[error("a {role} may not open the dashboard")]
     DashboardNotAllowed { role: String },
+    #[error("a {role} has no queue of cases to accept, dispatch and re-check")]
+    QueueNotAllowed { role: String },
     #[error("the weekly log of {0} is not yours to submit or review")]
     NotYourLog(String),
     #[error("week {0} has not begun")]
@@ -415,6 +417,7 @@ impl Error {
             Error::IllegalReview { .. } => "illegal_review",
             Error::ReviewNotAllowed { .. } => "review_not_allowed",
             Error::DashboardNotAllowed { .. } => "dashboard_not_allowed",
+            Error::QueueNotAllowed { .. } => "queue_not_allowed",
             Error::NotYourLog(_) => "not_your_log",
             Error::WeekNotStarted(_) => "week_not_started",
             Error::WrongGridLevel { .. } => "wrong_grid_level",
@@ -638,6 +641,11 @@ impl Error {
                 zh,
                 format!("{}无权查看仪表盘，只有组长和管理员可以查看。", role_zh(role)),
                 format!("{} may not open the dashboard; team leads and administrators do.", role_en(role)),
+            ),
+            Error::QueueNotAllowed { role } => pick(
+                zh,
+                format!("{}没有待办队列，只有组长和管理员受理、派遣和核查案件。", role_zh(role)),
+                format!("{} has no queue; team leads and administrators accept, dispatch and re-check cases.", role_en(role)),
             ),
             Error::NotYourLog(officer) => pick(
                 zh,

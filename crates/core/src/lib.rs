@@ -21,6 +21,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod photo;
 pub mod projection;
+pub mod queue;
 pub mod registry;
 pub mod remote;
 pub mod review;

@@ -1,6 +1,7 @@
 //! Who acts, which language, and the Today screen.
 
 use gridpatrol_core::ipc::{AppInfo, Today};
+use gridpatrol_core::queue::Queue;
 use gridpatrol_core::{Lang, Role};
 use tauri::State;
 
@@ -37,6 +38,12 @@ pub async fn load_sample_registry(desk: State<'_, Desk>) -> CmdResult<AppInfo> {
 #[tauri::command]
 pub async fn today(desk: State<'_, Desk>) -> CmdResult<Today> {
     desk.with(|s| s.today())
+}
+
+/// A lead's or administrator's Today: the queue's counts at the store's clock.
+#[tauri::command]
+pub async fn lead_queue(desk: State<'_, Desk>) -> CmdResult<Queue> {
+    desk.with(|s| s.queue(s.now()))
 }
 
 /// The UI calls this once its first screen shows data. With `GRIDPATROL_STARTUP_PROBE` set, the

@@ -1,12 +1,20 @@
 //! Weekly logs: an officer's weeks and submission, a lead's review queue and decisions, exports, and
 //! the lead's dashboard.
 
-use gridpatrol_core::ipc::{ExportDone, ExportFolder, ExportFormat, LogEntry, LogView, ReviewInput, SubmitInput};
+use gridpatrol_core::ipc::{
+    ExportDone, ExportFolder, ExportFormat, LogEntry, LogView, ReviewInput, SubmitInput, WeekRef,
+};
 use gridpatrol_core::review::LogReview;
 use tauri::{AppHandle, Manager, State};
 
 use crate::state::{CmdResult, Desk};
 use crate::sync_task::SyncTask;
+
+/// The last `count` ISO weeks as core counts them, this week first.
+#[tauri::command]
+pub async fn recent_weeks(desk: State<'_, Desk>, count: u32) -> CmdResult<Vec<WeekRef>> {
+    desk.with(|s| s.recent_weeks(count))
+}
 
 #[tauri::command]
 pub async fn my_logs(desk: State<'_, Desk>, count: u32) -> CmdResult<Vec<LogEntry>> {

@@ -2,7 +2,7 @@
 // shown, and what one screen hands to another (a grid and point for a new finding, a finding to
 // show). Screens read it; only the functions here change it.
 import { supervises } from "./roles";
-import { ipc, type AppInfo, type Today, type Grid, type GridStat, type MajorCategory, type MinorCategory, type Point, type Role } from "./ipc";
+import { ipc, type AppInfo, type FindingFilter, type Today, type Grid, type GridStat, type MajorCategory, type MinorCategory, type Point, type Role } from "./ipc";
 import { setCurrentLang } from "./i18n/index.svelte";
 import { prefetchScreens } from "../screens";
 
@@ -36,6 +36,8 @@ export class AppState {
   findingsOpenOnly = $state(false);
   /** A large grid whose overdue findings the Findings screen should list when it opens next. */
   findingsOverdue = $state<string | null>(null);
+  /** A filter made by core (a count of the lead's queue) the Findings screen should show when it opens next. */
+  findingsFilter = $state<FindingFilter | null>(null);
   /** Bumped after every change, so screens reload what they show. */
   revision = $state(0);
 
@@ -160,6 +162,13 @@ export class AppState {
   /** Every overdue finding of a large grid, the longest overdue first, in the Findings list. */
   showOverdue(largeGrid: string): void {
     this.findingsOverdue = largeGrid;
+    this.detailId = null;
+    this.screen = "findings";
+  }
+
+  /** The Findings list with a filter core made: the very list a count of the lead's queue counted. */
+  showFindingList(filter: FindingFilter): void {
+    this.findingsFilter = filter;
     this.detailId = null;
     this.screen = "findings";
   }

@@ -1,8 +1,11 @@
-// The UI's copy of core's `Role::supervises` (crates/core/src/model.rs): a team lead or an
-// administrator acts on other people's work. The app asks core for every decision that matters
-// (the review queue, the dashboard, edits); the UI uses this only to choose what to show.
+// What a role may do, read from the rules core generates (ui/src/lib/ipc/rules.ts, from
+// `Role::supervises`): the UI keeps no copy of its own. The app asks core for every decision that
+// matters (the review queue, the dashboard, the lead's queue, edits); the UI uses this only to
+// choose what to show.
 import type { Role } from "./ipc/bindings";
+import { RULES } from "./ipc/rules";
 
+/** A team lead or an administrator: someone who acts on other people's work. */
 export function supervises(role: Role | null | undefined): boolean {
-  return role === "lead" || role === "admin";
+  return role != null && RULES.roles.some((r) => r.role === role && r.supervises);
 }

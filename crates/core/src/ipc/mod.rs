@@ -7,6 +7,7 @@
 
 mod dashboard;
 mod logs;
+pub mod rules;
 
 pub use dashboard::{Dashboard, GridRef};
 pub use logs::{ExportDone, ExportFolder, ExportFormat, LogEntry, LogPhoto, LogView, ReviewInput, SubmitInput};
@@ -115,13 +116,15 @@ pub struct FindingInput {
     pub photos: Vec<String>,
 }
 
-/// The Findings screen's filters.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, TS)]
+/// The Findings screen's filters (also what a count of the lead's queue counts: [`crate::queue`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct FindingFilter {
     pub grid: Option<String>,
     /// Only the small grids of this large grid.
     pub large_grid: Option<String>,
+    /// Only these small grids (the lead's scope, when the list was opened from the queue).
+    pub grids: Option<Vec<String>>,
     pub status: Option<Status>,
     pub open_only: bool,
     /// Only findings past their deadline and still awaiting rectification.
@@ -147,7 +150,9 @@ impl From<FindingFilter> for FindingQuery {
             author: None,
             patrol: None,
             large_grid: f.large_grid.filter(|g| !g.is_empty()),
+            grids: f.grids,
             overdue_only: f.overdue_only,
+            as_of: None,
             limit: f.limit.map(|l| l as usize),
             sort: f.sort,
         }
@@ -289,6 +294,34 @@ pub struct PatrolEntry {
 pub struct PatrolWeek {
     pub week: String,
     pub patrols: Vec<PatrolEntry>,
+}
+
+/// An ISO week as core counts it (Monday to Sunday in the city's zone): the UI shows weeks and
+/// picks "this week" from these and does no week arithmetic of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct WeekRef {
+    /// `2026-W48`.
+    pub week: String,
+    /// Its Monday and Sunday, calendar dates in the city.
+    pub first_day: chrono::NaiveDate,
+    pub last_day: chrono::NaiveDate,
+    /// Monday 00:00 in the city, and the next Monday's, as UTC (the end exclusive).
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl WeekRef {
+    pub fn of(w: crate::weekly::IsoWeek) -> WeekRef {
+        WeekRef { week: w.to_string(), first_day: w.monday(), last_day: w.sunday(), start: w.start(), end: w.end() }
+    }
+}
+
+impl Store {
+    /// The last `count` ISO weeks at the store's clock, this week first (at most a dashboard's).
+    pub fn recent_weeks(&self, count: u32) -> Result<Vec<WeekRef>> {
+        let this = crate::weekly::IsoWeek::of(self.now());
+        (0..count.clamp(1, crate::weekly::MAX_GRID_WEEKS)).map(|n| Ok(WeekRef::of(this.back(n)?))).collect()
+    }
 }
 
 /// The ISO week of a moment, in the city's zone: `2026-W48`.
@@ -515,6 +548,7 @@ pub fn typescript_bindings() -> String {
         SyncView::decl(&cfg),
         PatrolEntry::decl(&cfg),
         PatrolWeek::decl(&cfg),
+        WeekRef::decl(&cfg),
         crate::projection::Edit::decl(&cfg),
         crate::weekly::WeeklyPatrol::decl(&cfg),
         crate::weekly::WeeklyFinding::decl(&cfg),
@@ -534,6 +568,16 @@ pub fn typescript_bindings() -> String {
         crate::weekly::GridWeek::decl(&cfg),
         GridRef::decl(&cfg),
         Dashboard::decl(&cfg),
+        crate::queue::QueueKey::decl(&cfg),
+        crate::queue::QueueList::decl(&cfg),
+        crate::queue::QueueItem::decl(&cfg),
+        crate::queue::Queue::decl(&cfg),
+        rules::Limits::decl(&cfg),
+        rules::StatusRule::decl(&cfg),
+        rules::MoveRule::decl(&cfg),
+        rules::RoleRule::decl(&cfg),
+        rules::QueueRule::decl(&cfg),
+        rules::Rules::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/core by `ipc::typescript_bindings`. Do not edit:\n\
@@ -592,6 +636,32 @@ mod tests {
     }
 
     #[test]
+    fn the_uis_rules_are_fresh() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/ipc/rules.ts");
+        let generated = rules::rules_module();
+        if std::env::var("UPDATE_BINDINGS").is_ok() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/lib/ipc/rules.ts is stale (a limit or table of core changed): run \
+             `UPDATE_BINDINGS=1 cargo test -p gridpatrol-core --lib ipc` and commit it"
+        );
+    }
+
+    #[test]
+    fn the_uis_rules_say_what_core_says() {
+        let r = rules::rules();
+        assert_eq!(r.limits.description, 2000, "the description limit is core's, not the old mock's 500");
+        assert_eq!(r.moves.len(), lifecycle::MOVES.len(), "every row of the move table");
+        assert_eq!(r.rhythm, vec![3, 6], "Wednesday and Saturday");
+        let lead = r.roles.iter().find(|x| x.role == Role::Lead).unwrap();
+        assert!(lead.supervises, "a lead supervises");
+        assert_eq!(r.queue.len(), crate::queue::LEAD_QUEUE.len());
+    }
+
+    #[test]
     fn grid_counts_read_only_the_index_of_open_findings() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::create(
@@ -630,6 +700,24 @@ mod tests {
             Some("grid"),
             "the form shows the out-of-scope refusal by the grid it is about, not by the Save button"
         );
+    }
+
+    #[test]
+    fn recent_weeks_run_back_from_this_week_across_a_53_week_year() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(
+            dir.path(),
+            std::sync::Arc::new(crate::clock::FixedClock::new("2027-01-04T02:00:00Z".parse().unwrap())),
+            std::sync::Arc::new(crate::clock::SeededIds::new(1)),
+        )
+        .unwrap();
+        let weeks = store.recent_weeks(3).unwrap();
+        let names: Vec<&str> = weeks.iter().map(|w| w.week.as_str()).collect();
+        assert_eq!(names, vec!["2027-W01", "2026-W53", "2026-W52"], "this week first; 2026 has 53 ISO weeks");
+        assert_eq!(weeks[1].first_day.to_string(), "2026-12-28");
+        assert_eq!(weeks[1].last_day.to_string(), "2027-01-03");
+        assert_eq!(weeks[0].start.to_rfc3339(), "2027-01-03T16:00:00+00:00", "Monday 00:00 in Beijing");
+        assert_eq!(weeks[1].end, weeks[0].start, "one week ends where the next begins");
     }
 
     #[test]

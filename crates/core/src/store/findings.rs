@@ -94,8 +94,13 @@ pub struct FindingQuery {
     pub patrol: Option<String>,
     /// Only the findings in the small grids of this large grid.
     pub large_grid: Option<String>,
-    /// Only the findings still awaiting rectification past their due time (the store's clock).
+    /// Only the findings in these small grids (a lead's scope); `Some(empty)` matches none.
+    pub grids: Option<Vec<String>>,
+    /// Only the findings still awaiting rectification past their due time (at [`Self::as_of`]).
     pub overdue_only: bool,
+    /// The moment "overdue" is judged at, for `overdue_only` and each row's `overdue` flag; the
+    /// store's clock when `None`. A count and the list it opens pass the same moment.
+    pub as_of: Option<DateTime<Utc>>,
     pub limit: Option<usize>,
     pub sort: FindingSort,
 }
@@ -587,8 +592,10 @@ impl Store {
         Ok(true)
     }
 
-    /// Findings matching `query`, most recently observed first.
-    pub fn findings(&self, query: &FindingQuery) -> Result<Vec<FindingSummary>> {
+    /// The WHERE clause (over `findings f`) and its values for `query`'s filters: the one
+    /// definition of which findings a query means, shared by [`Store::findings`] and
+    /// [`Store::count_findings`], so a count and the list it opens cannot disagree.
+    fn finding_filter(&self, query: &FindingQuery) -> Result<(String, Vec<Box<dyn ToSql>>)> {
         let mut clauses: Vec<String> = Vec::new();
         let mut values: Vec<Box<dyn ToSql>> = Vec::new();
         let mut bind = |clause: &str, value: Box<dyn ToSql>, clauses: &mut Vec<String>| {
@@ -615,11 +622,23 @@ impl Store {
         if let Some(large) = &query.large_grid {
             bind("f.grid IN (SELECT code FROM grids WHERE parent = ?)", Box::new(large.clone()), &mut clauses);
         }
+        if let Some(grids) = &query.grids {
+            let list = serde_json::to_string(grids)
+                .map_err(|e| Error::InvalidValue { field: "grids", value: e.to_string() })?;
+            bind("f.grid IN (SELECT value FROM json_each(?))", Box::new(list), &mut clauses);
+        }
         if query.overdue_only {
+            // The overdue rule: awaiting rectification ([`awaits_rectification`]) and past its due time.
+            // The open statuses first, in the words of the `findings_open` index's WHERE (migration 7):
+            // SQLite then counts a lead's overdue cases from that small covering index (status, grid,
+            // due_at) instead of reading each one's row (docs/performance.md, the lead's queue).
+            let open: Vec<String> =
+                Status::ALL.iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
+            clauses.push(format!("f.status IN ({})", open.join(", ")));
             let awaiting: Vec<String> =
                 Status::ALL.iter().filter(|s| awaits_rectification(**s)).map(|s| format!("'{}'", s.as_str())).collect();
             clauses.push(format!("f.status IN ({})", awaiting.join(", ")));
-            bind("f.due_at < ?", Box::new(ts(self.now())), &mut clauses);
+            bind("f.due_at < ?", Box::new(ts(query.as_of.unwrap_or_else(|| self.now()))), &mut clauses);
         }
         if let Some(author) = &query.author {
             bind("f.author = ?", Box::new(author.clone()), &mut clauses);
@@ -671,6 +690,21 @@ impl Store {
             }
         }
         let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
+        Ok((filter, values))
+    }
+
+    /// How many findings match `query` (its sort and limit aside): the length of
+    /// [`Store::findings`] of the same query without a limit, counted by SQLite.
+    pub fn count_findings(&self, query: &FindingQuery) -> Result<u32> {
+        let (filter, values) = self.finding_filter(&FindingQuery { limit: None, ..query.clone() })?;
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT count(*) FROM findings f {filter}"))?;
+        let params: Vec<&dyn ToSql> = values.iter().map(|v| v.as_ref()).collect();
+        Ok(stmt.query_row(params.as_slice(), |r| r.get::<_, i64>(0))? as u32)
+    }
+
+    /// Findings matching `query`, most recently observed first.
+    pub fn findings(&self, query: &FindingQuery) -> Result<Vec<FindingSummary>> {
+        let (filter, values) = self.finding_filter(query)?;
         let limit = query.limit.map(|l| format!("LIMIT {l}")).unwrap_or_default();
         let order = match query.sort {
             FindingSort::ObservedDesc => "f.observed_at DESC, f.seq DESC",
@@ -686,7 +720,7 @@ impl Store {
                     f.observed_at, f.recorded_at, f.due_at
              FROM findings f {filter} ORDER BY {order} {limit}"
         );
-        let now = self.now();
+        let now = query.as_of.unwrap_or_else(|| self.now());
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let params: Vec<&dyn ToSql> = values.iter().map(|v| v.as_ref()).collect();
         let rows = stmt.query_map(params.as_slice(), |r| {
@@ -708,5 +742,40 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_leads_overdue_count_reads_only_the_index_of_open_findings() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(
+            dir.path(),
+            std::sync::Arc::new(crate::clock::FixedClock::new("2026-11-25T02:00:00Z".parse().unwrap())),
+            std::sync::Arc::new(crate::clock::SeededIds::new(1)),
+        )
+        .unwrap();
+        let query = FindingQuery {
+            grids: Some(vec!["37160200100101".into(), "37160200100102".into()]),
+            overdue_only: true,
+            ..FindingQuery::default()
+        };
+        let (filter, values) = store.finding_filter(&query).unwrap();
+        let params: Vec<&dyn ToSql> = values.iter().map(|v| v.as_ref()).collect();
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN SELECT count(*) FROM findings f {filter}"))
+            .unwrap()
+            .query_map(params.as_slice(), |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|p| p.contains("COVERING INDEX findings_open")),
+            "the queue's 超期 counts from the small index of open findings, not the rows: {plan:?}"
+        );
     }
 }

@@ -47,6 +47,7 @@ pub use grids::ImportSummary;
 pub use outbox::{Applied, ParkedEvent, SetAside};
 pub use photos_wanted::WantedPhoto;
 pub use sync_meta::{SyncError, SyncInfo};
+pub use users::MAX_USER_NAME_CHARS;
 
 pub(crate) use events::COUNTED_TIME;
 

@@ -12,6 +12,9 @@ use crate::model::{Event, SyncState, User};
 use crate::review::{self, Decision, LogReview, ReviewPayload, ReviewState, SubmittedFigures};
 use crate::weekly::IsoWeek;
 
+/// The logs waiting for a lead: submitted and not yet reviewed (the `log_reviews_queue` index).
+const REVIEW_QUEUE: &str = "state = 'submitted'";
+
 const COLUMNS: &str = "officer, week, state, submitted_at, rounds, reply, reviewer, reviewed_at, comment, updated_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<LogReview> {
@@ -147,10 +150,16 @@ impl Store {
     /// pulls by grid scope).
     pub fn review_queue(&self) -> Result<Vec<LogReview>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM log_reviews WHERE state = 'submitted' ORDER BY week, submitted_at, officer"
+            "SELECT {COLUMNS} FROM log_reviews WHERE {REVIEW_QUEUE} ORDER BY week, submitted_at, officer"
         ))?;
         let rows = stmt.query_map([], from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many logs [`Store::review_queue`] holds (the lead's 待审核日志), by the same WHERE.
+    pub fn review_queue_count(&self) -> Result<u32> {
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT count(*) FROM log_reviews WHERE {REVIEW_QUEUE}"))?;
+        Ok(stmt.query_row([], |r| r.get::<_, i64>(0))? as u32)
     }
 
     /// The figures sent with the last submission of `officer`'s `week` (the same event order as

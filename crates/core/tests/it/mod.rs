@@ -9,6 +9,7 @@ mod geometry;
 mod lifecycle;
 mod patrols;
 mod photos;
+mod queue;
 mod registry;
 mod reviews;
 mod search;

@@ -6,7 +6,8 @@ import { app } from "$lib/app.svelte";
 import { ipc } from "$lib/ipc";
 import { useLeadCity } from "$lib/testing/leadCity";
 import { setCurrentLang } from "$lib/i18n/index.svelte";
-import { formatWeekShort, isoWeekOf, shiftWeek } from "$lib/i18n/format";
+import { formatWeekShort } from "$lib/i18n/format";
+import { isoWeekOf, shiftWeek } from "$lib/ipc/mockCalendar";
 import Dashboard from "./Dashboard.svelte";
 import FindingList from "../findings/FindingList.svelte";
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { emptyFilters, isFiltered, LIST_LIMIT, toFindingFilter } from "./filters";
+import { RULES } from "$lib/ipc/rules";
+import { emptyFilters, fromFindingFilter, isFiltered, LIST_LIMIT, STATUSES, toFindingFilter } from "./filters";
 
 describe("filters → FindingFilter", () => {
   it("asks for everything, newest first, when nothing is chosen", () => {
     expect(toFindingFilter(emptyFilters())).toEqual({
-      grid: null, large_grid: null, status: null, open_only: false, overdue_only: false, category: null, search: null,
+      grid: null, large_grid: null, grids: null, status: null, open_only: false, overdue_only: false, category: null, search: null,
       observed_from: null, observed_until: null, sort: "observed_desc", limit: LIST_LIMIT,
     });
     expect(isFiltered(emptyFilters())).toBe(false);
@@ -12,7 +13,7 @@ describe("filters → FindingFilter", () => {
 
   it("maps each control", () => {
     const f = toFindingFilter({
-      largeGrid: "371602001", grid: "37160200100101", status: "rectifying", category: "10101", from: "2026-11-01", until: "2026-11-26",
+      largeGrid: "371602001", grids: null, grid: "37160200100101", status: "rectifying", category: "10101", from: "2026-11-01", until: "2026-11-26",
       search: "  井盖 ", sort: "due_asc",
     });
     expect(f.grid).toBe("37160200100101");
@@ -41,5 +42,27 @@ describe("filters → FindingFilter", () => {
   it("sends no search for blank text", () => {
     expect(toFindingFilter({ ...emptyFilters(), search: "   " }).search).toBeNull();
     expect(isFiltered({ ...emptyFilters(), search: "   " })).toBe(false);
+  });
+});
+
+describe("a filter core made (the lead's queue) → the controls", () => {
+  it("shows every queue item's filter so that the list asked for is the one counted", () => {
+    const scope = ["37160200100101", "37160200100102"];
+    for (const { key, list } of RULES.queue) {
+      if (list.kind !== "findings") continue;
+      for (const grids of [scope, null]) {
+        const made = { ...list.filter, grids };
+        const shown = fromFindingFilter(made);
+        expect({ ...toFindingFilter(shown), limit: null }, `${key}: the controls ask for the list the count counted`)
+          .toEqual({ ...made, limit: null });
+        expect(isFiltered(shown), `${key}: a filtered list says so`).toBe(true);
+      }
+    }
+  });
+
+  it("keeps a range of days and says the statuses in core's order", () => {
+    const made = { ...toFindingFilter({ ...emptyFilters(), from: "2026-11-01", until: "2026-11-26" }) };
+    expect(fromFindingFilter(made), "the exclusive end is shown as the day before it").toMatchObject({ from: "2026-11-01", until: "2026-11-26" });
+    expect(STATUSES, "core's Status::ALL").toEqual(RULES.statuses.map((s) => s.status));
   });
 });

@@ -1,10 +1,10 @@
 // The Findings screen's filter controls and what they ask the Rust side for.
 import type { FindingFilter, FindingSort, Status } from "$lib/ipc";
-import { beijingDayEnd, beijingDayStart } from "$lib/i18n/format";
+import { RULES } from "$lib/ipc/rules";
+import { beijingDayEnd, beijingDayStart, beijingParts } from "$lib/i18n/format";
 
-export const STATUSES: Status[] = [
-  "reported", "accepted", "rejected", "rectifying", "rectified", "rework", "closed", "reopened",
-];
+/** Every status, in the lifecycle's order (core's `Status::ALL`). */
+export const STATUSES: Status[] = RULES.statuses.map((s) => s.status);
 export const SORTS: FindingSort[] = ["observed_desc", "observed_asc", "due_asc", "status"];
 
 /** The list's row limit: enough for every finding of a busy city's year several times over. */
@@ -13,6 +13,8 @@ export const LIST_LIMIT = 200_000;
 export type FilterState = {
   /** A large grid's code: only its small grids. */
   largeGrid: string;
+  /** Only these small grids (the lead's, when the list was opened from the lead's queue); null: no such limit. */
+  grids: string[] | null;
   grid: string;
   /** A status, "open" (every status still being handled), "overdue" (past the deadline, not yet rectified) or "" for all. */
   status: Status | "open" | "overdue" | "";
@@ -25,7 +27,7 @@ export type FilterState = {
 };
 
 export function emptyFilters(): FilterState {
-  return { largeGrid: "", grid: "", status: "", category: "", from: "", until: "", search: "", sort: "observed_desc" };
+  return { largeGrid: "", grids: null, grid: "", status: "", category: "", from: "", until: "", search: "", sort: "observed_desc" };
 }
 
 export function toFindingFilter(f: FilterState): FindingFilter {
@@ -34,6 +36,7 @@ export function toFindingFilter(f: FilterState): FindingFilter {
   return {
     grid: f.grid || null,
     large_grid: f.largeGrid || null,
+    grids: f.grids ? [...f.grids] : null,
     status,
     open_only: f.status === "open",
     overdue_only: f.status === "overdue",
@@ -52,6 +55,26 @@ export function rangeReversed(f: Pick<FilterState, "from" | "until">): boolean {
   return !!(f.from && f.until && f.from > f.until);
 }
 
+/**
+ * The controls showing a filter core made (a count of the lead's queue): `toFindingFilter` of the
+ * result asks for the very list the count counted (the limit aside).
+ */
+export function fromFindingFilter(f: FindingFilter): FilterState {
+  const day = (iso: string | null, back = 0) => (iso ? beijingParts(new Date(Date.parse(iso) - back)).day : "");
+  return {
+    largeGrid: f.large_grid ?? "",
+    grids: f.grids ? [...f.grids] : null,
+    grid: f.grid ?? "",
+    status: f.overdue_only ? "overdue" : f.open_only ? "open" : (f.status ?? ""),
+    category: f.category ?? "",
+    from: day(f.observed_from),
+    // The Rust side's bound is exclusive: the day shown as "until" is the one before it.
+    until: day(f.observed_until, 1),
+    search: f.search ?? "",
+    sort: f.sort,
+  };
+}
+
 export function isFiltered(f: FilterState): boolean {
-  return !!(f.largeGrid || f.grid || f.status || f.category || f.from || f.until || f.search.trim());
+  return !!(f.largeGrid || f.grids || f.grid || f.status || f.category || f.from || f.until || f.search.trim());
 }

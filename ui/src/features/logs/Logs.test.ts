@@ -1,10 +1,20 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
-import type { ExportDone, LogEntry, LogReview, LogView, ReviewInput, SubmittedFigures, WeeklyLog } from "$lib/ipc";
+import type { ExportDone, LogEntry, LogReview, LogView, ReviewInput, SubmittedFigures, WeeklyLog, WeekRef } from "$lib/ipc";
+import { weekBounds, weekDays } from "$lib/ipc/mockCalendar";
+
+/** A week as core gives it (`recent_weeks`, a log's `week_start`). */
+function weekRef(week: string): WeekRef {
+  const { first, last } = weekDays(week)!;
+  const { start, end } = weekBounds(week)!;
+  return { week, first_day: first, last_day: last, start: start.toISOString(), end: end.toISOString() };
+}
+/** Core's weeks at the device's clock (Monday 30 November 2026 at the latest): this week first. */
+const RECENT = ["2026-W48", "2026-W47", "2026-W46"].map(weekRef);
 
 function weekly(officer: string, week: string): WeeklyLog {
   return {
-    officer, week, week_start: "", week_end: "", patrols: 2, patrols_expected: 2, rhythm_days_patrolled: 2, grids_walked: 1,
+    officer, week, week_start: weekDays(week)?.first ?? "", week_end: weekDays(week)?.last ?? "", patrols: 2, patrols_expected: 2, rhythm_days_patrolled: 2, grids_walked: 1,
     grids_owned: 1, findings_recorded: 4, by_category: {}, findings_closed: 1, overdue: 1, due: 0, closed_due: 0, on_time: 0,
     rework: 0, closure_rate: null, on_time_rate: null, rework_rate: null, patrol_list: [], finding_list: [],
   };
@@ -44,6 +54,7 @@ vi.mock("$lib/ipc", async (importOriginal) => {
   return {
     ...real,
     ipc: {
+      recentWeeks: vi.fn(async () => RECENT),
       myLogs: vi.fn(async () => [{ log: weekly("王建国", "2026-W48"), review: null, submitted: null }, { log: weekly("王建国", "2026-W47"), review: null, submitted: null }]),
       reviewQueue: vi.fn(async () => queue),
       reviewedLogs: vi.fn(async () => reviewed),
@@ -64,7 +75,6 @@ vi.mock("$lib/ipc", async (importOriginal) => {
 import { app } from "$lib/app.svelte";
 import { setCurrentLang } from "$lib/i18n/index.svelte";
 import { zh } from "$lib/i18n/zh";
-import { isoWeekOf, shiftWeek } from "$lib/i18n/format";
 import { toasts } from "$lib/toast.svelte";
 import Logs from "./Logs.svelte";
 
@@ -130,8 +140,8 @@ describe("the weekly-logs screen", () => {
   it("exports last week by default and keeps the full path on the screen, naming the folder", async () => {
     signIn("lead");
     render(Logs, { active: true });
-    const lastWeek = shiftWeek(isoWeekOf(new Date()), -1);
-    expect((screen.getByTestId("log-export-week") as HTMLSelectElement).value, "last week is the default").toBe(lastWeek);
+    const lastWeek = RECENT[1].week;
+    await waitFor(() => expect((screen.getByTestId("log-export-week") as HTMLSelectElement).value, "last week (core's) is the default").toBe(lastWeek));
     await fireEvent.click(screen.getByTestId("log-export-csv"));
     await waitFor(() => expect(exportWeek).toHaveBeenCalledWith(lastWeek, "csv"));
     const path = await screen.findByTestId("log-export-path");

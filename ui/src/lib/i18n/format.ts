@@ -116,56 +116,21 @@ export function parseIsoWeek(week: string): { year: number; week: number } | nul
   return m ? { year: Number(m[1]), week: Number(m[2]) } : null;
 }
 
-// ISO weeks, as the weekly logs count them: Monday 00:00 to the next Monday 00:00 in Beijing time.
-// The week's days are calendar dates, so the arithmetic below runs on UTC dates with no zone.
-
 const DAY_MS = 24 * 3600 * 1000;
 
 type Day = { year: number; month: number; day: number };
 
+/** A calendar date `YYYY-MM-DD` as its parts; null when it is not one. */
+function dayParts(date: string): { ms: number; day: Day } | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return null;
+  const ms = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+  return Number.isNaN(ms) ? null : { ms, day: dayOf(ms) };
+}
+
 function dayOf(ms: number): Day {
   const d = new Date(ms);
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
-}
-
-/** The ISO week of a calendar day given as UTC midnight, e.g. `2026-W48`. */
-function weekOfDay(ms: number): string {
-  const d = new Date(ms);
-  const weekday = d.getUTCDay() || 7;
-  // The Thursday of the same week decides the week's year.
-  const thursday = ms + (4 - weekday) * DAY_MS;
-  const year = new Date(thursday).getUTCFullYear();
-  const week = Math.floor((thursday - Date.UTC(year, 0, 1)) / DAY_MS / 7) + 1;
-  return `${year}-W${String(week).padStart(2, "0")}`;
-}
-
-/** The Monday of an ISO week as UTC midnight of that date; null for a week that does not exist. */
-function mondayOf(week: string): number | null {
-  const w = parseIsoWeek(week);
-  if (!w || w.week < 1) return null;
-  // 4 January is always in week 1.
-  const jan4 = Date.UTC(w.year, 0, 4);
-  const monday = jan4 - ((new Date(jan4).getUTCDay() || 7) - 1) * DAY_MS + (w.week - 1) * 7 * DAY_MS;
-  return weekOfDay(monday) === `${w.year}-W${String(w.week).padStart(2, "0")}` ? monday : null;
-}
-
-/** The ISO week a moment falls in, in Beijing time. */
-export function isoWeekOf(at: Date): string {
-  const local = at.getTime() + OFFSET_MS;
-  return weekOfDay(local - (((local % DAY_MS) + DAY_MS) % DAY_MS));
-}
-
-/** The week `n` weeks after `week` (before, for a negative `n`); the input itself if it is no week. */
-export function shiftWeek(week: string, n: number): string {
-  const monday = mondayOf(week);
-  return monday == null ? week : weekOfDay(monday + n * 7 * DAY_MS);
-}
-
-/** Monday 00:00 Beijing time of `week` and the next Monday's, as UTC instants; null if no week. */
-export function weekBounds(week: string): { start: Date; end: Date } | null {
-  const monday = mondayOf(week);
-  if (monday == null) return null;
-  return { start: new Date(monday - OFFSET_MS), end: new Date(monday + 7 * DAY_MS - OFFSET_MS) };
 }
 
 const EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -173,13 +138,15 @@ const EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep"
 /**
  * A week with its days: `2026年第48周（11月23日–11月29日）` or `2026-W48 (23–29 Nov)`. A year is
  * written only where the dates leave the week's own year, as in `2026-W53 (28 Dec 2026 – 3 Jan 2027)`.
+ * The week and its Monday (`firstDay`, `YYYY-MM-DD`) are core's (`WeekRef`, a log's or a grid week's
+ * `week_start`): the UI does no ISO-week arithmetic of its own. As written when either is not one.
  */
-export function formatWeek(week: string, lang: Lang): string {
+export function formatWeek(week: string, firstDay: string, lang: Lang): string {
   const w = parseIsoWeek(week);
-  const monday = mondayOf(week);
-  if (!w || monday == null) return week;
-  const a = dayOf(monday);
-  const b = dayOf(monday + 6 * DAY_MS);
+  const monday = dayParts(firstDay);
+  if (!w || !monday) return week;
+  const a = monday.day;
+  const b = dayOf(monday.ms + 6 * DAY_MS);
   if (lang === "zh") {
     const from = `${a.year !== w.year ? `${a.year}年` : ""}${a.month}月${a.day}日`;
     const to = `${b.year !== a.year ? `${b.year}年` : ""}${b.month}月${b.day}日`;

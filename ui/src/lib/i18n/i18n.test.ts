@@ -4,10 +4,11 @@ import { zh } from "./zh";
 import { catalogues, currentLang, hasKey, interpolate, setCurrentLang, t } from "./index.svelte";
 import {
   beijingDayEnd, beijingDayStart, formatDate, formatDateTime, formatRate, formatWeek, formatWeekShort, fromBeijingInput,
-  formatCoord, isoWeekOf, overdueSpan, parseIsoWeek, shiftWeek, toBeijingInput, weekBounds,
+  formatCoord, overdueSpan, parseIsoWeek, toBeijingInput,
   beijingParts, fromBeijingParts, parseClock, parseDay,
 } from "./format";
 import { errorSentence, showError } from "./errors";
+import { isoWeekOf, shiftWeek, weekBounds, weekDays } from "../ipc/mockCalendar";
 import { IpcError } from "../ipc";
 
 // The generated bindings and the Rust error enum, read as text so the tests follow them.
@@ -125,24 +126,26 @@ describe("dates and times in Asia/Shanghai", () => {
     expect(parseIsoWeek("W48")).toBeNull();
   });
 
+  // The week and its Monday come from core (WeekRef, a log's week_start); formatWeek only writes them.
   it.each([
-    ["2026-W48", "zh", "2026年第48周（11月23日–11月29日）"],
-    ["2026-W48", "en", "2026-W48 (23–29 Nov)"],
-    ["2026-W49", "en", "2026-W49 (30 Nov – 6 Dec)"],
-    ["2026-W53", "zh", "2026年第53周（12月28日–2027年1月3日）"],
-    ["2026-W53", "en", "2026-W53 (28 Dec 2026 – 3 Jan 2027)"],
-    ["2026-W01", "zh", "2026年第1周（2025年12月29日–2026年1月4日）"],
-    ["2026-W01", "en", "2026-W01 (29 Dec 2025 – 4 Jan 2026)"],
-  ] as const)("labels %s in %s as %s", (week, lang, label) => {
-    expect(formatWeek(week, lang), "a week shows with its Monday and Sunday").toBe(label);
+    ["2026-W48", "2026-11-23", "zh", "2026年第48周（11月23日–11月29日）"],
+    ["2026-W48", "2026-11-23", "en", "2026-W48 (23–29 Nov)"],
+    ["2026-W49", "2026-11-30", "en", "2026-W49 (30 Nov – 6 Dec)"],
+    ["2026-W53", "2026-12-28", "zh", "2026年第53周（12月28日–2027年1月3日）"],
+    ["2026-W53", "2026-12-28", "en", "2026-W53 (28 Dec 2026 – 3 Jan 2027)"],
+    ["2026-W01", "2025-12-29", "zh", "2026年第1周（2025年12月29日–2026年1月4日）"],
+    ["2026-W01", "2025-12-29", "en", "2026-W01 (29 Dec 2025 – 4 Jan 2026)"],
+  ] as const)("labels %s (Monday %s) in %s as %s", (week, monday, lang, label) => {
+    expect(formatWeek(week, monday, lang), "a week shows with its Monday and Sunday").toBe(label);
   });
 
-  it("leaves a week that does not exist as it was written", () => {
-    expect(formatWeek("2025-W53", "zh"), "2025 has only 52 weeks").toBe("2025-W53");
-    expect(formatWeek("2026-W00", "en")).toBe("2026-W00");
+  it("leaves a week without a readable week or Monday as it was written", () => {
+    expect(formatWeek("2026-W00x", "2026-11-23", "zh")).toBe("2026-W00x");
+    expect(formatWeek("2026-W48", "", "en"), "no Monday from core: the name alone").toBe("2026-W48");
   });
 
-  it("finds the week of a moment in Beijing time", () => {
+  it("the dev mock's calendar agrees with core's week boundaries", () => {
+    expect(weekDays("2026-W53"), "Monday and Sunday of the 53rd week").toEqual({ first: "2026-12-28", last: "2027-01-03" });
     expect(isoWeekOf(new Date("2026-11-22T15:59:59Z")), "Sunday 23:59 in Beijing is still W47").toBe("2026-W47");
     expect(isoWeekOf(new Date("2026-11-22T16:00:00Z")), "Monday 00:00 in Beijing starts W48").toBe("2026-W48");
     expect(isoWeekOf(new Date("2027-01-03T12:00:00Z")), "3 January 2027 belongs to 2026-W53").toBe("2026-W53");
@@ -253,7 +256,7 @@ describe("wording (issue 15 item 13)", () => {
       expect(value, `en:${key} must not carry full-width punctuation`).not.toMatch(/[（）：，；。、]/);
     for (const [key, value] of Object.entries(zh))
       expect(value, `zh:${key} must not mix half-width brackets into Chinese`).not.toMatch(/[()]/);
-    expect(formatWeek("2026-W48", "zh"), "the Chinese week uses full-width brackets").toBe("2026年第48周（11月23日–11月29日）");
+    expect(formatWeek("2026-W48", "2026-11-23", "zh"), "the Chinese week uses full-width brackets").toBe("2026年第48周（11月23日–11月29日）");
     setCurrentLang("en");
     expect(t("common.gridName", { name: "黄河第01网格", code: "37160200100101" })).toBe("黄河第01网格 (37160200100101)");
     setCurrentLang("zh");

@@ -130,7 +130,11 @@ export type FindingFilter = { grid: string | null,
 /**
  * Only the small grids of this large grid.
  */
-large_grid: string | null, status: Status | null, open_only: boolean, 
+large_grid: string | null, 
+/**
+ * Only these small grids (the lead's scope, when the list was opened from the queue).
+ */
+grids: Array<string> | null, status: Status | null, open_only: boolean, 
 /**
  * Only findings past their deadline and still awaiting rectification.
  */
@@ -174,6 +178,20 @@ answered: number, };
 export type PatrolEntry = { patrol: Patrol, findings: Array<FindingSummary>, };
 
 export type PatrolWeek = { week: string, patrols: Array<PatrolEntry>, };
+
+export type WeekRef = { 
+/**
+ * `2026-W48`.
+ */
+week: string, 
+/**
+ * Its Monday and Sunday, calendar dates in the city.
+ */
+first_day: string, last_day: string, 
+/**
+ * Monday 00:00 in the city, and the next Monday's, as UTC (the end exclusive).
+ */
+start: string, end: string, };
 
 export type Edit = { description?: string | null, address?: string | null, 
 /**
@@ -332,3 +350,68 @@ overdue: Array<FindingSummary>,
  * How many are overdue in all.
  */
 overdue_total: number, };
+
+export type QueueKey = "reported" | "accepted" | "rectified" | "logs_to_review" | "overdue";
+
+export type QueueList = { "kind": "findings", filter: FindingFilter, } | { "kind": "logs_to_review" };
+
+export type QueueItem = { key: QueueKey, count: number, list: QueueList, };
+
+export type Queue = { items: Array<QueueItem>, 
+/**
+ * The moment the counts were made (overdue is judged at it).
+ */
+as_of: string, };
+
+export type Limits = { description: number, address: number, 
+/**
+ * A move's note, a log's reply and a review's comment.
+ */
+note: number, responsible_unit: number, user_name: number, 
+/**
+ * The photo size limit a new store starts with (a setting: `config set photo-max-mb`).
+ */
+photo_default_max_bytes: number, photo_max_side: number, photo_max_pixels: number, 
+/**
+ * The most weeks a dashboard or a log list asks for.
+ */
+grid_weeks: number, };
+
+export type StatusRule = { status: Status, 
+/**
+ * Neither closed nor rejected ([`Status::is_open`]).
+ */
+open: boolean, 
+/**
+ * Still waiting for the unit to fix it: past its due time it is overdue ([`awaits_rectification`]).
+ */
+awaits_rectification: boolean, 
+/**
+ * A move to it must say why ([`lifecycle::needs_reason`]).
+ */
+needs_reason: boolean, };
+
+export type MoveRule = { from: Status, to: Status, roles: Array<Role>, };
+
+export type RoleRule = { role: Role, 
+/**
+ * A lead or an administrator ([`Role::supervises`]): reviews weekly logs, sees the dashboard
+ * and the queue, edits findings they did not write.
+ */
+supervises: boolean, };
+
+export type QueueRule = { key: QueueKey, list: QueueList, };
+
+export type Rules = { limits: Limits, 
+/**
+ * In the lifecycle's order.
+ */
+statuses: Array<StatusRule>, moves: Array<MoveRule>, roles: Array<RoleRule>, 
+/**
+ * The default patrol days, ISO weekday numbers (1 Monday … 7 Sunday).
+ */
+rhythm: Array<number>, 
+/**
+ * The lead's queue in the order Today shows it ([`LEAD_QUEUE`]).
+ */
+queue: Array<QueueRule>, };

@@ -10,4 +10,11 @@ describe("the IPC boundary", () => {
     const outside = files.filter((f) => !f.startsWith("/src/lib/ipc/") && /from\s+["']@tauri-apps\//.test(sources[f]));
     expect(outside).toEqual([]);
   });
+
+  it("leaves ISO-week arithmetic to core: only the dev mock and tests use the mock's calendar", () => {
+    const users = Object.keys(sources).filter((f) => /mockCalendar/.test(sources[f]) && !f.endsWith("/mockCalendar.ts"));
+    const screens = users.filter((f) => !f.endsWith(".test.ts") && f !== "/src/lib/ipc/mock.ts");
+    expect(users.length, "the scan sees the mock using it").toBeGreaterThan(0);
+    expect(screens, "screens take their weeks from core (ipc.recentWeeks, week_start)").toEqual([]);
+  });
 });

@@ -26,11 +26,13 @@ import type {
   Patrol,
   PatrolWeek,
   PhotoPreview,
+  Queue,
   ReviewInput,
   Role,
   SubmitInput,
   SyncView,
   Today,
+  WeekRef,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -68,6 +70,8 @@ export const ipc = {
   loadSampleRegistry: () => call<AppInfo>("load_sample_registry"),
 
   today: () => call<Today>("today"),
+  /** A lead's or administrator's Today: the queue's counts, each with the list it opens (queue_not_allowed for an officer). */
+  leadQueue: () => call<Queue>("lead_queue"),
   /** Tells the shell the first screen shows data (the start-up benchmark waits for it). */
   ready: () => call<void>("ui_ready"),
   grids: () => call<Grid[]>("list_grids"),
@@ -89,6 +93,8 @@ export const ipc = {
   editFinding: (id: string, edit: Edit) => call<Finding>("edit_finding", { id, edit }),
   history: (id: string) => call<Event[]>("finding_history", { id }),
 
+  /** The last `count` ISO weeks as core counts them, this week first (the UI does no week arithmetic). */
+  recentWeeks: (count: number) => call<WeekRef[]>("recent_weeks", { count }),
   /** The acting user's last `count` weeks, this week first, each with its review (null: never submitted). */
   myLogs: (count: number) => call<LogEntry[]>("my_logs", { count }),
   /** Submitted logs waiting for the acting lead, oldest week first. */

@@ -4,7 +4,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { ipc, IpcError } from ".";
 import { installMock } from "./mock";
-import { isoWeekOf, shiftWeek } from "../i18n/format";
+import { RULES } from "./rules";
+import { isoWeekOf, shiftWeek } from "./mockCalendar";
 
 async function refused(p: Promise<unknown>): Promise<IpcError> {
   try {
@@ -174,5 +175,35 @@ describe("mock dashboard", () => {
     } finally {
       history.replaceState(null, "", url);
     }
+  });
+});
+
+describe("the mock answers with core's limits and tables (rules.ts, generated from core)", () => {
+  const finding = (description: string) => ({
+    grid: "37160200100101", category: "10101", description, address: "", point: null, urgency: "normal" as const,
+    responsible_unit: "", observed_at: new Date(Date.now() - 60_000).toISOString(), photos: [],
+  });
+
+  it("takes a description up to core's limit and refuses one over it", async () => {
+    await ipc.setProfile("李明", "officer", ["37160200100101"]);
+    await ipc.loadSampleRegistry();
+    expect(RULES.limits.description, "core's limit, not the 500 the mock once copied").toBe(2000);
+    const saved = await ipc.addFinding(finding("井".repeat(RULES.limits.description)));
+    expect([...saved.description].length).toBe(RULES.limits.description);
+    const err = await refused(ipc.addFinding(finding("井".repeat(RULES.limits.description + 1))));
+    expect([err.code, err.field]).toEqual(["text_too_long", "description"]);
+  });
+
+  it("offers each role the moves of core's table, and refuses the others with core's codes", async () => {
+    await ipc.setProfile("李明", "officer", ["37160200100101"]);
+    await ipc.loadSampleRegistry();
+    const f = await ipc.addFinding(finding("井盖破损"));
+    const officerMoves = RULES.moves.filter((m) => m.from === "reported" && m.roles.includes("officer")).map((m) => m.to);
+    expect((await ipc.finding(f.id)).moves, "an officer accepts nothing").toEqual(officerMoves);
+    expect((await refused(ipc.moveFinding({ id: f.id, to: "accepted", note: "", photos: [] }))).code).toBe("move_not_allowed");
+    expect((await refused(ipc.moveFinding({ id: f.id, to: "closed", note: "", photos: [] }))).code).toBe("illegal_move");
+    await ipc.setProfile("王建国", "lead", []);
+    expect((await ipc.finding(f.id)).moves).toEqual(RULES.moves.filter((m) => m.from === "reported" && m.roles.includes("lead")).map((m) => m.to));
+    expect((await refused(ipc.moveFinding({ id: f.id, to: "rejected", note: " ", photos: [] }))).code, "不予立案 needs a reason").toBe("reason_required");
   });
 });

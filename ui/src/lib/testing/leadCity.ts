@@ -18,6 +18,7 @@ export function useLeadCity(): void {
     app.detailId = null;
     app.findingsGrid = null;
     app.findingsOverdue = null;
+    app.findingsFilter = null;
     // The virtualised list measures its box; jsdom has no ResizeObserver.
     vi.stubGlobal("ResizeObserver", class { observe() {} unobserve() {} disconnect() {} });
   });
