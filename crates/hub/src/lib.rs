@@ -10,6 +10,7 @@
 //! registry's point-in-grid) in hub order; the wire types are gridpatrol-sync's. Nothing depends
 //! on this crate.
 
+pub mod admin;
 pub mod auth;
 pub mod controllers;
 pub mod error;
