@@ -12,6 +12,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod backup;
 pub mod controllers;
 pub mod error;
 pub mod openapi;

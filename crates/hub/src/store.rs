@@ -241,7 +241,7 @@ fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn open_db(path: &Path) -> Result<Connection> {
+pub(crate) fn open_db(path: &Path) -> Result<Connection> {
     let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // An ack promises the device it may forget nothing more: it must survive a power cut.
@@ -815,12 +815,29 @@ fn apply_batch(
     let mut acks: Vec<Ack> = Vec::with_capacity(events.len());
     for e in events {
         let digest = e.digest();
-        let known: Option<(String, i64)> = tx
-            .prepare_cached("SELECT digest, hub_seq FROM events WHERE id = ?1")?
-            .query_row([&e.id], |r| Ok((r.get(0)?, r.get(1)?)))
+        let known: Option<(String, i64, Option<String>)> = tx
+            .prepare_cached(
+                "SELECT digest, hub_seq, CASE WHEN digest = ?2 THEN NULL ELSE
+                     json_object('entity', entity, 'entity_id', entity_id, 'actor', actor, 'kind', kind,
+                                 'payload', json(payload), 'device_time', device_time) END
+                 FROM events WHERE id = ?1",
+            )?
+            .query_row(params![&e.id, &digest], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        if let Some((stored, seq)) = known {
-            if stored != digest {
+        if let Some((stored, seq, as_stored)) = known {
+            // The same event is either what the device first sent or the hub's version of it (with
+            // what the hub derived, e.g. a deadline), which the device adopted when it pulled it
+            // back and sends again after the hub was restored from a backup.
+            let hub_version =
+                as_stored.and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok()).map(|v| {
+                    v["payload"] == e.payload
+                        && v["entity"] == e.entity.as_str()
+                        && v["entity_id"] == e.entity_id.as_str()
+                        && v["actor"] == e.actor.as_str()
+                        && v["kind"] == e.kind.as_str()
+                        && v["device_time"] == ts(e.device_time).as_str()
+                });
+            if stored != digest && hub_version != Some(true) {
                 return Err(HubError::event_with(
                     "event_conflict",
                     &e.id,
