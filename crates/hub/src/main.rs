@@ -255,7 +255,7 @@ fn prompt(label: &str) -> Result<String, HubError> {
     eprint!("{label}");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     {
         // SAFETY: termios is plain data; the calls only read and set fd 0's terminal attributes.
         unsafe {
