@@ -15,10 +15,11 @@
 //! each is hashed as it is copied, and one missing or damaged fails the backup.
 //!
 //! Pushes during a backup. A reader never blocks SQLite's writer in WAL mode, so what a backup takes
-//! from pushes is disk bandwidth. [`Method::Steps`] copies the database through SQLite's online
-//! backup API a few megabytes at a time with a pause between steps, so the hub's fsyncs are not
-//! queued behind a long stream of writes; [`Method::VacuumInto`] writes a compacted copy in one
-//! statement. docs/performance.md has the longest push stall measured under each (benches/backup.rs).
+//! from pushes is the disk. [`Method::Steps`] copies the database through SQLite's online backup
+//! API a megabyte at a time, writing each step's bytes to disk before the next (`sync_data`) and
+//! pausing between steps, so the hub's fsyncs never wait behind a burst of the copy's dirty pages;
+//! [`Method::VacuumInto`] writes a compacted copy in one statement. docs/performance.md has the
+//! longest push stall measured under each (benches/backup.rs).
 //!
 //! Restore checks the whole backup before it writes anything: the manifest, `PRAGMA
 //! integrity_check` of both databases, every photo the database names present with its hash. It
@@ -45,15 +46,15 @@ const REFERENCE_DB: &str = "reference/gridpatrol.db";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// SQLite's online backup API, `pages` pages per step and `pause` between steps, all from one
-    /// read transaction.
-    Steps { pages: i32, pause: Duration },
+    /// read transaction; with `sync`, the copy's new bytes are written to disk after every step.
+    Steps { pages: i32, pause: Duration, sync: bool },
     /// `VACUUM INTO`: one statement, a compacted copy.
     VacuumInto,
 }
 
 impl Default for Method {
     fn default() -> Method {
-        Method::Steps { pages: 256, pause: Duration::from_millis(2) }
+        Method::Steps { pages: 256, pause: Duration::from_millis(2), sync: true }
     }
 }
 
@@ -117,7 +118,7 @@ fn copy_database(from: &Path, to: &Path, method: Method) -> Result<Duration> {
             src.execute("VACUUM INTO ?1", [to.to_string_lossy()])?;
             longest = t.elapsed();
         }
-        Method::Steps { pages, pause } => {
+        Method::Steps { pages, pause, sync } => {
             let mut dst = Connection::open(to)?;
             // The copy is fsynced once when it is whole; no journal for a file nobody else reads.
             dst.pragma_update(None, "journal_mode", "OFF")?;
@@ -127,9 +128,22 @@ fn copy_database(from: &Path, to: &Path, method: Method) -> Result<Duration> {
             src.execute_batch("BEGIN; SELECT count(*) FROM sqlite_master;")?;
             {
                 let backup = rusqlite::backup::Backup::new(&src, &mut dst)?;
+                let mut file: Option<std::fs::File> = None;
                 loop {
                     let t = Instant::now();
                     let step = backup.step(pages.max(1))?;
+                    // The copy's dirty pages go to disk a step at a time: left to pile up in the
+                    // page cache, the kernel writes them back in bursts, and the hub's next fsync
+                    // (each push commit makes one) waits behind a burst (measured: 260 ms; see
+                    // docs/performance.md).
+                    if sync {
+                        if file.is_none() {
+                            file = Some(std::fs::File::open(to)?);
+                        }
+                        if let Some(f) = &file {
+                            f.sync_data()?;
+                        }
+                    }
                     longest = longest.max(t.elapsed());
                     match step {
                         rusqlite::backup::StepResult::Done => break,

@@ -420,7 +420,9 @@ fn run(cli: Cli) -> Result<(), HubError> {
         }
         Command::Backup { dir: dest, method, pages_per_step, pause_ms } => {
             let method = match method.as_str() {
-                "backup-api" => Method::Steps { pages: pages_per_step, pause: Duration::from_millis(pause_ms) },
+                "backup-api" => {
+                    Method::Steps { pages: pages_per_step, pause: Duration::from_millis(pause_ms), sync: true }
+                }
                 "vacuum-into" => Method::VacuumInto,
                 other => {
                     return Err(HubError::refused(
