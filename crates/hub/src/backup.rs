@@ -244,6 +244,12 @@ pub fn backup(data: &Path, dest: &Path, method: Method) -> Result<BackupReport> 
     }
     std::fs::create_dir_all(dest.join("photos"))?;
     std::fs::create_dir_all(dest.join("reference"))?;
+    // A backup holds password and token hashes: only the hub's own user reads it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dest, std::fs::Permissions::from_mode(0o700))?;
+    }
     // The migrations run first (as the hub does), so the copy is in this build's format.
     drop(crate::store::open_db(&db)?);
 
