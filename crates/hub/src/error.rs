@@ -48,6 +48,12 @@ pub enum HubError {
     UserExists(String),
     #[error("no user {0}")]
     UnknownUser(String),
+    /// The user was disabled by an administrator: their tokens and sign-ins are refused (403).
+    #[error("user {0} is disabled")]
+    UserDisabled(String),
+    /// An administration command refused its input (nothing changed), in both languages.
+    #[error("{en}")]
+    Refused { code: &'static str, zh: String, en: String },
     #[error("{0}")]
     Core(#[from] gridpatrol_core::Error),
     #[error("storage error: {0}")]
@@ -63,7 +69,7 @@ pub enum HubError {
 pub fn status_of(code: &str) -> StatusCode {
     match code {
         "storage" | "io" | "internal" => StatusCode::INTERNAL_SERVER_ERROR,
-        "out_of_scope" | "not_your_log" | "actor_mismatch" => StatusCode::FORBIDDEN,
+        "out_of_scope" | "not_your_log" | "actor_mismatch" | "user_disabled" => StatusCode::FORBIDDEN,
         "illegal_move" | "move_not_allowed" | "illegal_review" | "review_not_allowed" | "finding_closed"
         | "edit_not_allowed" | "finding_exists" | "patrol_exists" | "event_conflict" | "duplicate_event"
         | "user_exists" => StatusCode::CONFLICT,
@@ -96,6 +102,24 @@ impl HubError {
         HubError::BadRequest { code, message: message.into() }
     }
 
+    /// An administration command's refusal, in Chinese and English, naming the field at fault.
+    pub fn refused(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> HubError {
+        HubError::Refused { code, zh: zh.into(), en: en.into() }
+    }
+
+    /// The message in Chinese, for the command line (which prints both languages): the English one
+    /// where no Chinese sentence exists.
+    pub fn message_zh(&self) -> Option<String> {
+        match self {
+            HubError::Refused { zh, .. } => Some(zh.clone()),
+            HubError::UnknownUser(name) => Some(format!("没有用户 {name}。")),
+            HubError::UserExists(name) => Some(format!("用户 {name} 已存在。")),
+            HubError::UserDisabled(name) => Some(format!("用户 {name} 已被停用。")),
+            HubError::Core(e) if !matches!(e.code(), "storage" | "io") => Some(e.message(Lang::Zh)),
+            _ => None,
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             HubError::BadRequest { .. } => StatusCode::BAD_REQUEST,
@@ -105,6 +129,8 @@ impl HubError {
             HubError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             HubError::Event { status, .. } | HubError::Photo { status, .. } => *status,
             HubError::UserExists(_) => StatusCode::CONFLICT,
+            HubError::UserDisabled(_) => status_of("user_disabled"),
+            HubError::Refused { code, .. } => status_of(code),
             HubError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             HubError::Core(e) => status_of(e.code()),
             HubError::Db(_) | HubError::Io(_) | HubError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -140,6 +166,12 @@ impl HubError {
             }
             HubError::UserExists(name) => ("user_exists".into(), format!("User {name} already exists."), None),
             HubError::UnknownUser(name) => ("unknown_user".into(), format!("There is no user {name}."), None),
+            HubError::UserDisabled(_) => (
+                "user_disabled".into(),
+                "This user has been disabled by an administrator; ask them to enable it again.".into(),
+                None,
+            ),
+            HubError::Refused { code, en, .. } => (code.to_string(), en.clone(), None),
             HubError::Core(e) if self.status() != StatusCode::INTERNAL_SERVER_ERROR => {
                 (e.code().into(), e.message(Lang::En), None)
             }

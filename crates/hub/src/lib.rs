@@ -10,7 +10,9 @@
 //! registry's point-in-grid) in hub order; the wire types are gridpatrol-sync's. Nothing depends
 //! on this crate.
 
+pub mod admin;
 pub mod auth;
+pub mod backup;
 pub mod controllers;
 pub mod error;
 pub mod openapi;

@@ -1,12 +1,13 @@
-//! `gridpatrol-hub`: the hub's command line — create a data folder, add users, list and revoke
-//! their sessions, serve.
+//! `gridpatrol-hub`: the hub's command line — create a data folder, administer users and
+//! reference data (every change in the audit trail, [`gridpatrol_hub::admin`]), back up and
+//! restore, serve.
 //!
 //! Glue only; the API is [`gridpatrol_hub::app`], served by [`gridpatrol_hub::serve`]. The real
 //! clock lives here. An error is one sentence on stderr and exit code 1 (2 for a malformed command
 //! line). The administration commands work on the data folder while the hub serves it (SQLite WAL):
 //! a revoked session is refused from its next request.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -16,8 +17,8 @@ use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use gridpatrol_core::clock::Clock;
 use gridpatrol_core::model::Role;
-use gridpatrol_hub::auth::{self, UserRecord};
-use gridpatrol_hub::controllers::session::MAX_NAME_CHARS;
+use gridpatrol_hub::admin::{os_user, Admin};
+use gridpatrol_hub::backup::Method;
 use gridpatrol_hub::{AppState, HubError, HubStore, Limits, SqliteStore};
 
 #[derive(Debug, Parser)]
@@ -40,9 +41,42 @@ enum Command {
     /// Users.
     #[command(subcommand)]
     User(UserCommand),
-    /// Device tokens.
-    #[command(subcommand)]
+    /// Device tokens (`user revoke` does the same).
+    #[command(subcommand, hide = true)]
     Token(TokenCommand),
+    /// Import reference data, checked whole: a bad row refuses the file and nothing changes.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Back up the data folder (database, reference data, photos) into DIR, new or empty, while the
+    /// hub serves.
+    Backup {
+        dir: PathBuf,
+        /// backup-api (SQLite's online backup, in steps) or vacuum-into.
+        #[arg(long, default_value = "backup-api", value_name = "backup-api|vacuum-into")]
+        method: String,
+        /// Database pages (4 KiB) copied per step (backup-api).
+        #[arg(long, default_value_t = 256)]
+        pages_per_step: i32,
+        /// Milliseconds to pause between steps, leaving the disk to the hub (backup-api).
+        #[arg(long, default_value_t = 2)]
+        pause_ms: u64,
+    },
+    /// Restore the backup DIR into --data-dir, which must be new or empty; the backup is checked
+    /// whole first (integrity, every photo with its hash).
+    Restore {
+        dir: PathBuf,
+        /// Only check the backup; write nothing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// The audit trail of administrative changes, oldest first.
+    Audit {
+        #[arg(long)]
+        json: bool,
+        /// Only changes at or after this time (2026-12-01 or an RFC 3339 time, UTC).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+    },
     /// Serve the API (SIGTERM or Ctrl+C stops it gracefully).
     Serve {
         #[arg(long, default_value = "127.0.0.1:8787")]
@@ -76,7 +110,7 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum UserCommand {
-    /// Add a user; the password is read from standard input.
+    /// Add a user; the password is asked at the terminal, or read from standard input.
     Add {
         name: String,
         #[arg(long, value_name = "officer|lead|admin")]
@@ -84,7 +118,38 @@ enum UserCommand {
         /// Grid codes: an officer's small grids, a lead's large grid.
         #[arg(long, value_delimiter = ',', value_name = "CODE,CODE")]
         grids: Vec<String>,
-        #[arg(long, required = true)]
+        /// Read the password from the first line of standard input (no prompt).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the users: name, role, grids, state.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable a user: their devices and sign-ins are refused from the next request; data is kept.
+    Disable { name: String },
+    /// Enable a disabled user again.
+    Enable { name: String },
+    /// Change a user's role; their grids (or --grids) are checked against the new role's level.
+    Role {
+        name: String,
+        #[arg(value_name = "officer|lead|admin")]
+        role: String,
+        #[arg(long, value_delimiter = ',', value_name = "CODE,CODE")]
+        grids: Option<Vec<String>>,
+    },
+    /// Give a user other grids (checked against their role's level).
+    Grids {
+        name: String,
+        #[arg(value_delimiter = ',', value_name = "CODE,CODE", required = true)]
+        grids: Vec<String>,
+    },
+    /// Reset a user's password (asked at the terminal, or read from standard input); every token
+    /// they hold is revoked.
+    Password {
+        name: String,
+        #[arg(long)]
         password_stdin: bool,
     },
     /// List a user's sessions (one per device sign-in): id, device, signed in, last used, state.
@@ -93,17 +158,33 @@ enum UserCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Revoke a user's device tokens: all of them, or one session with --session.
+    Revoke {
+        name: String,
+        /// The session id (or its first 6+ characters) as `user sessions` lists it.
+        #[arg(long, alias = "device", value_name = "ID")]
+        session: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum TokenCommand {
-    /// Revoke a user's device tokens: all of them, or one session with --device.
+    /// The same as `user revoke` (kept for scripts written before it).
     Revoke {
         user: String,
-        /// The session id (or its first 6+ characters) as `user sessions` lists it.
         #[arg(long, value_name = "ID")]
         device: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// A grid registry (GeoJSON, or CSV by its extension); takes effect at the hub's next start.
+    Registry { file: PathBuf },
+    /// A category tree (the bundled JSON format): checked whole; storing it is not available yet.
+    Categories { file: PathBuf },
+    /// A holiday table (the format of data/holidays-2026.json).
+    Holidays { file: PathBuf },
 }
 
 struct SystemClock;
@@ -134,68 +215,137 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let body = e.body();
-            eprintln!(
-                "gridpatrol-hub: {} ({})",
-                if body.code == "internal" { e.to_string() } else { body.message },
-                body.code
-            );
+            // Both languages: whoever administers the hub may read either.
+            let message = match (body.code.as_str(), e.message_zh()) {
+                ("internal", _) => e.to_string(),
+                (_, Some(zh)) if zh != body.message => format!("{zh} / {}", body.message),
+                _ => body.message,
+            };
+            eprintln!("gridpatrol-hub: {message} ({})", body.code);
             ExitCode::from(1)
         }
     }
 }
 
-/// The longest password taken: argon2 reads all of it, and nobody types more.
-const MAX_PASSWORD_CHARS: usize = 200;
-
-fn add_user(store: &SqliteStore, name: &str, role: Role, grids: &[String], password: &str) -> Result<(), HubError> {
-    let name = gridpatrol_core::validate::check_text("name", name, MAX_NAME_CHARS, true)?;
-    let length = password.chars().count();
-    if length < 8 {
-        return Err(HubError::bad_request("weak_password", "password: a password needs at least 8 characters."));
+/// Reads a password: from the first line of standard input when asked to or when it is not a
+/// terminal, else from a prompt at the terminal without echo, typed twice. Never from an argument,
+/// which every user of the machine could read in `ps`.
+fn read_password(from_stdin: bool) -> Result<String, HubError> {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    if from_stdin || !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\n', '\r']).to_string());
     }
-    if length > MAX_PASSWORD_CHARS {
-        return Err(HubError::bad_request(
-            "password_too_long",
-            format!("password: {length} characters, at most {MAX_PASSWORD_CHARS} are allowed."),
+    let first = prompt("新密码 New password: ")?;
+    let second = prompt("再输入一次 Again: ")?;
+    if first != second {
+        return Err(HubError::refused(
+            "passwords_differ",
+            "密码：两次输入不一致，未做任何更改。",
+            "password: the two entries differ; nothing changed.",
         ));
     }
-    let grids: Vec<String> = grids.iter().map(|g| g.trim().to_string()).collect();
-    // Core's rule: an officer's grids are small grids, a lead's large grids, an administrator none.
-    store.check_assignment(role, &grids)?;
-    store.add_user(&UserRecord { name, role, grids, password_hash: auth::hash_password(password)? })
+    Ok(first)
 }
 
-fn run(cli: Cli) -> Result<(), HubError> {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let dir = cli.data_dir;
-    match cli.command {
-        Command::Init { sample } => {
-            let store = SqliteStore::init(&dir, clock, sample)?;
-            println!("hub data folder ready: {}", dir.display());
-            if sample {
-                for (name, role, grids, password) in SAMPLE_USERS {
-                    if store.user(name)?.is_none() {
-                        let grids: Vec<String> = grids.iter().map(|g| g.to_string()).collect();
-                        add_user(&store, name, *role, &grids, password)?;
-                        println!("sample user {name} ({}) password {password}", role.as_str());
-                    }
+/// One line from the terminal with echo off (restored however the read ends).
+fn prompt(label: &str) -> Result<String, HubError> {
+    eprint!("{label}");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: termios is plain data; the calls only read and set fd 0's terminal attributes.
+        unsafe {
+            let mut saved: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut saved) == 0 {
+                let mut quiet = saved;
+                quiet.c_lflag &= !libc::ECHO;
+                libc::tcsetattr(0, libc::TCSANOW, &quiet);
+                let read = std::io::stdin().lock().read_line(&mut line);
+                libc::tcsetattr(0, libc::TCSANOW, &saved);
+                eprintln!();
+                read?;
+                return Ok(line.trim_end_matches(['\n', '\r']).to_string());
+            }
+        }
+    }
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// `--since`: a date (midnight UTC) or an RFC 3339 time.
+fn parse_since(text: &str) -> Result<DateTime<Utc>, HubError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default());
+    }
+    Err(HubError::refused(
+        "invalid_since",
+        format!("--since：{} 不是日期（2026-12-01）或 RFC 3339 时间。", gridpatrol_core::validate::clip(text)),
+        format!("--since: {} is not a date (2026-12-01) or an RFC 3339 time.", gridpatrol_core::validate::clip(text)),
+    ))
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), HubError> {
+    println!("{}", serde_json::to_string_pretty(value).map_err(|e| HubError::Internal(e.to_string()))?);
+    Ok(())
+}
+
+fn user_command(store: &SqliteStore, admin: &Admin<'_>, command: UserCommand) -> Result<(), HubError> {
+    match command {
+        UserCommand::Add { name, role, grids, password_stdin } => {
+            let role = Role::parse_field(&role)?;
+            // Checked before the password is asked for: a typo costs no typing.
+            store.check_assignment(role, &grids.iter().map(|g| g.trim().to_string()).collect::<Vec<_>>())?;
+            let password = read_password(password_stdin)?;
+            admin.add_user(&name, role, &grids, &password)?;
+            println!("user {name} added ({})", role.as_str());
+        }
+        UserCommand::List { json } => {
+            let users = admin.users()?;
+            if json {
+                print_json(&users)?;
+            } else {
+                for u in users {
+                    let state = u.disabled_at.as_ref().map_or("active".to_string(), |at| format!("disabled {at}"));
+                    println!("{:<16}  {:<8}  {:<40}  {state}", u.name, u.role, u.grids.join(","));
                 }
             }
         }
-        Command::User(UserCommand::Add { name, role, grids, password_stdin: _ }) => {
-            let role = Role::parse_field(&role)?;
-            let store = SqliteStore::open(&dir, clock)?;
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password)?;
-            let password = password.lines().next().unwrap_or("").to_string();
-            add_user(&store, &name, role, &grids, &password)?;
-            println!("user {name} added ({})", role.as_str());
+        UserCommand::Disable { name } => {
+            admin.disable(&name)?;
+            println!("user {name} disabled: their devices and sign-ins are refused");
         }
-        Command::User(UserCommand::Sessions { name, json }) => {
-            let store = SqliteStore::open(&dir, clock)?;
+        UserCommand::Enable { name } => {
+            admin.enable(&name)?;
+            println!("user {name} enabled");
+        }
+        UserCommand::Role { name, role, grids } => {
+            let role = Role::parse_field(&role)?;
+            admin.set_role(&name, role, grids.as_deref())?;
+            println!("user {name} is now {}", role.as_str());
+        }
+        UserCommand::Grids { name, grids } => {
+            admin.set_grids(&name, &grids)?;
+            println!("user {name} now has grids {}", grids.join(","));
+        }
+        UserCommand::Password { name, password_stdin } => {
+            if store.user(&name)?.is_none() {
+                return Err(HubError::UnknownUser(gridpatrol_core::validate::clip(&name)));
+            }
+            let password = read_password(password_stdin)?;
+            let n = admin.reset_password(&name, &password)?;
+            println!("password of {name} reset; {n} token(s) revoked");
+        }
+        UserCommand::Sessions { name, json } => {
             let sessions = store.sessions(&name)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&sessions).map_err(|e| HubError::Internal(e.to_string()))?);
+                print_json(&sessions)?;
             } else if sessions.is_empty() {
                 println!("{name} has no sessions");
             } else {
@@ -209,16 +359,136 @@ fn run(cli: Cli) -> Result<(), HubError> {
                 }
             }
         }
+        UserCommand::Revoke { name, session } => {
+            let n = admin.revoke(&name, session.as_deref())?;
+            match session {
+                None => println!("revoked {n} token(s) of {name}"),
+                Some(id) => println!("revoked {n} token(s) of {name} (session {id})"),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<(), HubError> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let dir = cli.data_dir;
+    match cli.command {
+        Command::Init { sample } => {
+            let store = SqliteStore::init(&dir, clock, sample)?;
+            println!("hub data folder ready: {}", dir.display());
+            if sample {
+                let admin = Admin::new(&store, os_user());
+                for (name, role, grids, password) in SAMPLE_USERS {
+                    if store.user(name)?.is_none() {
+                        let grids: Vec<String> = grids.iter().map(|g| g.to_string()).collect();
+                        admin.add_user(name, *role, &grids, password)?;
+                        println!("sample user {name} ({}) password {password}", role.as_str());
+                    }
+                }
+            }
+        }
+        Command::User(command) => {
+            let store = SqliteStore::open(&dir, clock)?;
+            let admin = Admin::new(&store, os_user());
+            user_command(&store, &admin, command)?;
+        }
         Command::Token(TokenCommand::Revoke { user, device }) => {
             let store = SqliteStore::open(&dir, clock)?;
-            match device {
-                None => {
-                    let n = store.revoke_tokens(&user)?;
-                    println!("revoked {n} token(s) of {user}");
+            let admin = Admin::new(&store, os_user());
+            user_command(&store, &admin, UserCommand::Revoke { name: user, session: device })?;
+        }
+        Command::Import(command) => {
+            let store = SqliteStore::open(&dir, clock)?;
+            let admin = Admin::new(&store, os_user());
+            match command {
+                ImportCommand::Registry { file } => {
+                    let s = admin.import_registry(&file)?;
+                    println!(
+                        "registry imported: {} large, {} small grid(s), {} updated; restart the hub to serve it",
+                        s.large, s.small, s.updated
+                    );
                 }
-                Some(id) => {
-                    let n = store.revoke_session(&user, &id)?;
-                    println!("revoked {n} token(s) of {user} (session {id})");
+                ImportCommand::Categories { file } => {
+                    admin.import_categories(&file)?;
+                }
+                ImportCommand::Holidays { file } => {
+                    let n = admin.import_holidays(&file)?;
+                    println!("holiday table imported: {n} day(s) off");
+                }
+            }
+        }
+        Command::Backup { dir: dest, method, pages_per_step, pause_ms } => {
+            let method = match method.as_str() {
+                "backup-api" => {
+                    Method::Steps { pages: pages_per_step, pause: Duration::from_millis(pause_ms), sync: true }
+                }
+                "vacuum-into" => Method::VacuumInto,
+                other => {
+                    return Err(HubError::refused(
+                        "invalid_value",
+                        format!(
+                            "--method：{} 无效（backup-api 或 vacuum-into）。",
+                            gridpatrol_core::validate::clip(other)
+                        ),
+                        format!(
+                            "--method: {} is not a method (backup-api or vacuum-into).",
+                            gridpatrol_core::validate::clip(other)
+                        ),
+                    ))
+                }
+            };
+            let report = gridpatrol_hub::backup::backup(&dir, &dest, method)?;
+            let m = &report.manifest;
+            println!(
+                "backup written to {}: {} event(s) up to hub_seq {}, {} photo(s), database {} bytes, in {:.1} s",
+                dest.display(),
+                m.events,
+                m.last_hub_seq,
+                m.photos.len(),
+                m.database_bytes,
+                report.took.as_secs_f64()
+            );
+        }
+        Command::Restore { dir: from, check } => {
+            if check {
+                let m = gridpatrol_hub::backup::verify(&from)?;
+                println!(
+                    "backup {} is whole: {} event(s), {} photo(s), taken {}",
+                    from.display(),
+                    m.events,
+                    m.photos.len(),
+                    m.created_at
+                );
+            } else {
+                let (m, epoch) = gridpatrol_hub::backup::restore(&from, &dir, &os_user())?;
+                println!(
+                    "restored {} into {}: {} event(s), {} photo(s); new epoch {epoch} (devices push again what the backup missed)",
+                    from.display(),
+                    dir.display(),
+                    m.events,
+                    m.photos.len()
+                );
+            }
+        }
+        Command::Audit { json, since } => {
+            let since = since.as_deref().map(parse_since).transpose()?;
+            let store = SqliteStore::open(&dir, clock)?;
+            let entries = Admin::new(&store, os_user()).audit(since)?;
+            if json {
+                print_json(&entries)?;
+            } else {
+                for e in entries {
+                    let show = |v: &Option<serde_json::Value>| v.as_ref().map_or("-".into(), |v| v.to_string());
+                    println!(
+                        "{}  {}  {}  {}  before {}  after {}",
+                        e.at,
+                        e.os_user,
+                        e.action,
+                        e.target,
+                        show(&e.before),
+                        show(&e.after)
+                    );
                 }
             }
         }

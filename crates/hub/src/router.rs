@@ -38,11 +38,32 @@ pub fn app(state: AppState) -> Router {
     let (router, doc) = routes(&state.limits).split_for_parts();
     let doc = openapi::document(doc, &state.limits);
     let doc = meta::Document(serde_json::to_vec(&doc).expect("a JSON value serializes").into());
+    // Every answer names the hub's epoch (new after a restore from a backup: devices push again).
+    let epoch = match state.store.epoch().map(|e| axum::http::HeaderValue::from_str(&e)) {
+        Ok(Ok(value)) => Some(value),
+        Ok(Err(e)) => {
+            eprintln!("gridpatrol-hub: the stored epoch is not a header value: {e}");
+            None
+        }
+        Err(e) => {
+            eprintln!("gridpatrol-hub: the epoch cannot be read: {e}");
+            None
+        }
+    };
     router
         .layer(Extension(doc))
         .fallback(|| async { HubError::NotFound })
         .method_not_allowed_fallback(|| async { HubError::MethodNotAllowed })
         // Responses are gzipped for clients that accept it (JSON pages; photos are already compressed).
         .layer(tower_http::compression::CompressionLayer::new().gzip(true))
+        .layer(axum::middleware::map_response(move |mut response: axum::response::Response| {
+            let epoch = epoch.clone();
+            async move {
+                if let Some(epoch) = epoch {
+                    response.headers_mut().insert(gridpatrol_sync::wire::EPOCH_HEADER, epoch);
+                }
+                response
+            }
+        }))
         .with_state(state)
 }

@@ -49,6 +49,10 @@ pub trait HubStore: Send + Sync {
     /// The user a token belongs to, unless it was revoked or has not been used for `idle_limit`;
     /// records the use (at most every [`TOUCH_EVERY`], so requests do not each write).
     fn token_user(&self, hash: &str, idle_limit: chrono::Duration) -> Result<Option<UserRecord>>;
+    /// Whether an administrator disabled `user` (an unknown user is not disabled).
+    fn is_disabled(&self, user: &str) -> Result<bool>;
+    /// The hub's epoch: a random name of this database's history, new after a restore.
+    fn epoch(&self) -> Result<String>;
     /// Revokes every token of `user`; how many there were.
     fn revoke_tokens(&self, user: &str) -> Result<usize>;
     /// Revokes the session `id` of `user` (a device's sign-in; [`Session::id`] or a prefix of at
@@ -190,6 +194,36 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX events_grid;
     CREATE INDEX events_grid ON events(grid, hub_seq, audience);
     "#,
+    // 4: disabled users, the audit trail of administration, and the hub's epoch.
+    r#"
+    -- A disabled user keeps their data; their tokens and sign-ins are refused (403 user_disabled).
+    ALTER TABLE users ADD COLUMN disabled_at TEXT;
+    -- Every administrative change: who ran it (the OS user), when, what, and the state before and
+    -- after (JSON, never a secret). Written in the transaction of the change; never edited.
+    CREATE TABLE audit (
+        seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+        at      TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        target  TEXT NOT NULL,
+        before  TEXT,
+        after   TEXT
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only');
+    END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN
+        SELECT RAISE(ABORT, 'the audit trail is append-only');
+    END;
+    -- The hub's epoch: a random name for this database's history. A restore from a backup gives the
+    -- restored hub a new one, so a device that synced with the old history knows to push again
+    -- what it had acknowledged (the restored hub may have lost it).
+    CREATE TABLE hub_meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    INSERT INTO hub_meta (key, value) VALUES ('epoch', lower(hex(randomblob(8))));
+    "#,
 ];
 
 fn migrate(conn: &mut Connection) -> Result<()> {
@@ -207,7 +241,7 @@ fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn open_db(path: &Path) -> Result<Connection> {
+pub(crate) fn open_db(path: &Path) -> Result<Connection> {
     let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // An ack promises the device it may forget nothing more: it must survive a power cut.
@@ -273,8 +307,18 @@ impl SqliteStore {
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         lock(&self.conn)
+    }
+
+    /// The reference store (registry, categories, holidays): administration imports into it.
+    pub(crate) fn reference(&self) -> std::sync::MutexGuard<'_, CoreStore> {
+        lock(&self.reference)
+    }
+
+    /// The hub's clock.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// A reader: the first one free, else the next in turn.
@@ -418,13 +462,17 @@ impl HubStore for SqliteStore {
         let row = self
             .reader()
             .query_row(
-                "SELECT u.name, u.role, u.grids, u.password_hash, t.last_used_at FROM tokens t
+                "SELECT u.name, u.role, u.grids, u.password_hash, t.last_used_at, u.disabled_at FROM tokens t
                  JOIN users u ON u.name = t.user WHERE t.hash = ?1 AND t.revoked_at IS NULL",
                 [hash],
-                |r| Ok((user_from_row(r)?, r.get::<_, Option<String>>(4)?)),
+                |r| Ok((user_from_row(r)?, r.get::<_, Option<String>>(4)?, r.get::<_, Option<String>>(5)?)),
             )
             .optional()?;
-        let Some((user, last_used)) = row else { return Ok(None) };
+        let Some((user, last_used, disabled)) = row else { return Ok(None) };
+        // A disabled user's tokens are refused from the first request after the disabling commits.
+        if disabled.is_some() {
+            return Err(HubError::UserDisabled(user.name));
+        }
         let now = self.clock.now();
         let last_used = match last_used.as_deref().map(DateTime::parse_from_rfc3339) {
             Some(Ok(t)) => t.with_timezone(&Utc),
@@ -441,6 +489,18 @@ impl HubStore for SqliteStore {
             )?;
         }
         Ok(Some(user))
+    }
+
+    fn is_disabled(&self, user: &str) -> Result<bool> {
+        Ok(self
+            .reader()
+            .query_row("SELECT disabled_at IS NOT NULL FROM users WHERE name = ?1", [user], |r| r.get(0))
+            .optional()?
+            .unwrap_or(false))
+    }
+
+    fn epoch(&self) -> Result<String> {
+        Ok(self.reader().query_row("SELECT value FROM hub_meta WHERE key = 'epoch'", [], |r| r.get(0))?)
     }
 
     fn revoke_tokens(&self, user: &str) -> Result<usize> {
@@ -758,12 +818,29 @@ fn apply_batch(
     let mut acks: Vec<Ack> = Vec::with_capacity(events.len());
     for e in events {
         let digest = e.digest();
-        let known: Option<(String, i64)> = tx
-            .prepare_cached("SELECT digest, hub_seq FROM events WHERE id = ?1")?
-            .query_row([&e.id], |r| Ok((r.get(0)?, r.get(1)?)))
+        let known: Option<(String, i64, Option<String>)> = tx
+            .prepare_cached(
+                "SELECT digest, hub_seq, CASE WHEN digest = ?2 THEN NULL ELSE
+                     json_object('entity', entity, 'entity_id', entity_id, 'actor', actor, 'kind', kind,
+                                 'payload', json(payload), 'device_time', device_time) END
+                 FROM events WHERE id = ?1",
+            )?
+            .query_row(params![&e.id, &digest], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        if let Some((stored, seq)) = known {
-            if stored != digest {
+        if let Some((stored, seq, as_stored)) = known {
+            // The same event is either what the device first sent or the hub's version of it (with
+            // what the hub derived, e.g. a deadline), which the device adopted when it pulled it
+            // back and sends again after the hub was restored from a backup.
+            let hub_version =
+                as_stored.and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok()).map(|v| {
+                    v["payload"] == e.payload
+                        && v["entity"] == e.entity.as_str()
+                        && v["entity_id"] == e.entity_id.as_str()
+                        && v["actor"] == e.actor.as_str()
+                        && v["kind"] == e.kind.as_str()
+                        && v["device_time"] == ts(e.device_time).as_str()
+                });
+            if stored != digest && hub_version != Some(true) {
                 return Err(HubError::event_with(
                     "event_conflict",
                     &e.id,

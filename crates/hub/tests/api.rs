@@ -200,6 +200,33 @@ async fn a_push_is_idempotent_and_a_reused_id_with_other_content_is_a_conflict()
 }
 
 #[tokio::test]
+async fn the_hubs_stored_version_of_an_event_replays_as_the_same_event() {
+    // A device adopts the hub's version of its report when it pulls it back (with the deadline the
+    // hub derived) and, after the hub is restored from a backup, sends that version again.
+    let hub = hub();
+    let token = sign_in(&hub, "li").await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut dev = device(dir.path(), "li", Role::Officer, 1);
+    let mut event = finding_in(&mut dev, GRID_A, "井盖破损");
+    // A deadline the device got wrong: the hub stores the one it derives instead.
+    event.payload["due_at"] = json!("2026-03-20T09:00:00Z");
+    let (_, first) = push(&hub, &token, &[event.clone()]).await;
+    let (_, page) = json_call(&hub, Method::GET, "/api/v1/pull?since=0", Some(&token), Value::Null).await;
+    let mut stored: WireEvent = serde_json::from_value(page["events"][0].clone()).unwrap();
+    assert_ne!(stored.payload, event.payload, "the hub stores its own version (with the derived deadline)");
+    stored.hub_seq = None;
+    stored.accepted_at = None;
+    let (s, again) = push(&hub, &token, &[stored.clone()]).await;
+    assert_eq!(s, StatusCode::OK, "the hub's version of the event is the same event: {again}");
+    assert_eq!(first, again, "and is acknowledged with its first acknowledgement");
+    assert_eq!(hub.store.event_count().unwrap(), 1, "nothing new is stored");
+    let mut forged = stored;
+    forged.payload["description"] = json!("别的内容");
+    let (s, b) = push(&hub, &token, &[forged]).await;
+    assert_error(s, &b, StatusCode::CONFLICT, "event_conflict", "other content than either version is a conflict");
+}
+
+#[tokio::test]
 async fn security_refusals_store_nothing() {
     let hub = hub_with(Limits { max_push_bytes: 64 * 1024, max_batch: 3, ..Limits::default() });
     let token = sign_in(&hub, "zhang").await;

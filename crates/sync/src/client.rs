@@ -64,6 +64,14 @@ impl HubClient {
         }
     }
 
+    /// The hub's epoch (the [`crate::wire::EPOCH_HEADER`] of its version answer), or None when it
+    /// does not answer or sends none (a hub from before epochs).
+    pub async fn epoch(&self) -> Option<String> {
+        let response = self.http.get(format!("{}/api/version", self.base)).send().await.ok()?;
+        let epoch = response.headers().get(crate::wire::EPOCH_HEADER)?.to_str().ok()?;
+        Some(epoch.to_string()).filter(|e| !e.is_empty() && e.len() <= 64)
+    }
+
     /// Whether the hub answers its health check.
     pub async fn healthy(&self) -> bool {
         self.http.get(format!("{}/api/health", self.base)).send().await.is_ok_and(|r| r.status().is_success())
@@ -221,6 +229,12 @@ pub async fn sync_round_with(
     seed: u64,
     progress: &(dyn Fn(UploadProgress) + Sync),
 ) -> Result<RoundReport> {
+    // A hub restored from a backup has a new epoch and may have lost what this device pushed after
+    // the backup: before anything is pushed, the device's acknowledged events go back into the
+    // outbox and the cursor to 0 (core's `Store::note_hub_epoch`), so this round sends them again.
+    if let Some(epoch) = client.epoch().await {
+        store.note_hub_epoch(&epoch)?;
+    }
     let items = outbox(store)?;
     let cursor = store.pull_cursor()?;
     let mut engine = Engine::new(config, seed);

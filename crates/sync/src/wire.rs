@@ -10,6 +10,11 @@ use gridpatrol_core::scope::Scope;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+/// The response header every hub answer carries: the hub's epoch, a random name of its database's
+/// history that changes when the hub is restored from a backup (a device that sees it change pushes
+/// again what it had acknowledged).
+pub const EPOCH_HEADER: &str = "gridpatrol-epoch";
+
 /// The protocol version this build speaks.
 pub const PROTOCOL: u32 = 1;
 /// Where the versioned API lives on the hub.

@@ -251,6 +251,14 @@ impl Hub {
         self.child = Some(child);
     }
 
+    /// A hub serving the data folder `dir` (one a restore filled, say) on `addr` (`127.0.0.1:0`
+    /// for a free port, or a stopped hub's address so its clients find the new one).
+    pub fn serve_folder(dir: tempfile::TempDir, addr: &str) -> Hub {
+        let mut hub = Hub { dir, child: None, addr: addr.to_string() };
+        hub.serve();
+        hub
+    }
+
     /// The serving process's id.
     pub fn pid(&self) -> u32 {
         self.child.as_ref().expect("the hub serves").id()

@@ -17,6 +17,7 @@
 //!   A damaged, rolled-back (copied without its WAL) or read-only store opens for reading and
 //!   refuses every write with a sentence saying what to do; an empty file is never made a new store.
 
+pub mod backups;
 mod bigrams;
 mod events;
 mod findings;
@@ -217,6 +218,9 @@ impl Store {
         bigrams::register(&conn)?;
         let sound = health == Health::Sound;
         if sound {
+            // A store older than this build is copied into backups/ before any migration touches it.
+            let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            backups::before_migration(&conn, dir, version as usize, migrations::latest_version(), clock.now())?;
             migrations::migrate(&mut conn)?;
         }
         let mut store = Store { conn, dir: dir.to_path_buf(), clock, ids, boundaries: Mutex::new(None), health };

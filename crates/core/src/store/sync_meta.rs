@@ -18,6 +18,8 @@ const SCOPE_KEY: &str = "sync.scope";
 const LAST_SUCCESS_KEY: &str = "sync.last_success";
 const LAST_ATTEMPT_KEY: &str = "sync.last_attempt";
 const LAST_ERROR_KEY: &str = "sync.last_error";
+/// The epoch of the hub this device last synced with (see [`Store::note_hub_epoch`]).
+const HUB_EPOCH_KEY: &str = "sync.hub_epoch";
 
 /// The device's sync state, as the status line shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,6 +79,7 @@ impl Store {
         put_setting(&tx, SCOPE_KEY, &serde_json::to_string(scope).unwrap_or_default())?;
         if !same {
             put_setting(&tx, CURSOR_KEY, "0")?;
+            tx.execute("DELETE FROM settings WHERE key = ?1", [HUB_EPOCH_KEY])?;
         }
         tx.commit()?;
         Ok(profile)
@@ -116,6 +119,41 @@ impl Store {
             Some(scope) => scope.check(grid),
             None => Ok(()),
         }
+    }
+
+    /// The epoch of the hub this device last synced with, if any.
+    pub fn hub_epoch(&self) -> Result<Option<String>> {
+        self.setting(HUB_EPOCH_KEY)
+    }
+
+    /// Records the hub's epoch as a round begins; how many events this device queued again.
+    ///
+    /// A hub restored from a backup answers with a new epoch, and may have lost what it accepted
+    /// after the backup. So when the epoch differs from the one recorded, every event the signed-in
+    /// user's devices had acknowledged (that travels) goes back into the outbox and the pull cursor
+    /// back to 0, in one transaction: the round pushes them again (the hub's push is idempotent by
+    /// event id: what it still holds is acknowledged again, what it lost is applied again) and pulls
+    /// the restored hub's log from the start (events are known by id, so nothing is applied twice).
+    /// The first epoch a device sees is only recorded.
+    pub fn note_hub_epoch(&mut self, epoch: &str) -> Result<usize> {
+        let known = self.setting(HUB_EPOCH_KEY)?;
+        if known.as_deref() == Some(epoch) {
+            return Ok(0);
+        }
+        let user = self.setting(HUB_USER_KEY)?;
+        let kinds = crate::remote::SYNCED_KINDS.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+        let tx = self.transaction()?;
+        let mut queued = 0;
+        if let (Some(_), Some(user)) = (&known, &user) {
+            queued = tx.execute(
+                &format!("UPDATE events SET sync_state = 'pending' WHERE sync_state = 'acked' AND actor = ?1 AND kind IN ({kinds})"),
+                [user],
+            )?;
+            put_setting(&tx, CURSOR_KEY, "0")?;
+        }
+        put_setting(&tx, HUB_EPOCH_KEY, epoch)?;
+        tx.commit()?;
+        Ok(queued)
     }
 
     /// The role the local profile has, for callers that only need that.

@@ -151,6 +151,19 @@ fn a_store_from_before_the_pair_index_gets_it_filled_when_it_opens() {
     let Env { clock, store, dir: _keep } = env;
     drop(store);
     let store = Store::open(&dir, clock.clone(), Arc::new(SeededIds::new(1))).expect("open and migrate");
+    // The store at version 7 was copied before the migrations ran (store/backups.rs).
+    let copies: Vec<String> = std::fs::read_dir(dir.join(gridpatrol_core::store::backups::BACKUPS_DIR))
+        .expect("a backups folder beside the store")
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        copies.len() == 1 && copies[0].starts_with("gridpatrol-v7-"),
+        "one copy of the version-7 store is kept before migrating: {copies:?}"
+    );
+    let old =
+        rusqlite::Connection::open(dir.join(gridpatrol_core::store::backups::BACKUPS_DIR).join(&copies[0])).unwrap();
+    let version: i64 = old.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 7, "the copy is the store as it was before the migration");
     let found: BTreeSet<String> = store
         .findings(&FindingQuery { search: Some("井盖".into()), ..FindingQuery::default() })
         .unwrap()

@@ -14,6 +14,7 @@ use crate::AppState;
 crate::refusals!(PushRefusals:
     400 => ["malformed_json", "invalid_body", "unsupported_media_type", "unsupported_protocol"],
     401 => ["unauthorized"],
+    403 => ["user_disabled"],
     403 => ["out_of_scope", "not_your_log", "actor_mismatch"],
     409 => ["event_conflict", "duplicate_event", "finding_exists", "patrol_exists", "illegal_move", "move_not_allowed",
             "illegal_review", "review_not_allowed", "finding_closed", "edit_not_allowed"],
@@ -82,6 +83,7 @@ pub struct PullQuery {
 crate::refusals!(PullRefusals:
     400 => ["invalid_query"],
     401 => ["unauthorized"],
+    403 => ["user_disabled"],
     500 => ["internal"],
 );
 

@@ -19,7 +19,10 @@ pub async fn health() -> Json<Health> {
 
 /// Version and protocol.
 #[utoipa::path(get, path = "/api/version", tag = "meta",
-    responses((status = 200, description = "the hub's version and the protocol it speaks", body = VersionInfo)))]
+    responses((status = 200, description = "the hub's version and the protocol it speaks", body = VersionInfo,
+        headers(("gridpatrol-epoch" = String,
+            description = "The hub's epoch (every answer carries it): a random name of its database's history, \
+                new after a restore from a backup; a device that sees it change pushes again what it had acknowledged.")))))]
 pub async fn version() -> Json<VersionInfo> {
     Json(VersionInfo { name: "gridpatrol-hub".into(), version: env!("CARGO_PKG_VERSION").into(), protocol: PROTOCOL })
 }

@@ -30,6 +30,7 @@ async fn visible(state: &AppState, who: &Principal, sha256: &str) -> Result<bool
 crate::refusals!(head StatusRefusals:
     400 => ["invalid_photo_name"],
     401 => ["unauthorized"],
+    403 => ["user_disabled"],
     500 => ["internal"],
 );
 
@@ -69,6 +70,7 @@ pub struct UploadQuery {
 crate::refusals!(UploadRefusals:
     400 => ["invalid_photo_name", "invalid_query", "upload_interrupted", "photo_longer_than_total"],
     401 => ["unauthorized"],
+    403 => ["user_disabled"],
     409 => ["offset_mismatch"],
     413 => ["photo_too_large", "upload_quota_exceeded"],
     422 => ["photo_hash_mismatch", "photo_not_image", "photo_too_many_pixels"],
@@ -118,6 +120,7 @@ pub async fn upload(
 crate::refusals!(DownloadRefusals:
     400 => ["invalid_photo_name"],
     401 => ["unauthorized"],
+    403 => ["user_disabled"],
     404 => ["not_found"],
     500 => ["internal"],
 );

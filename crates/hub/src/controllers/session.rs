@@ -20,6 +20,7 @@ pub const MAX_DEVICE_CHARS: usize = 100;
 crate::refusals!(SignInRefusals:
     400 => ["malformed_json", "invalid_body", "unsupported_media_type"],
     401 => ["bad_credentials"],
+    403 => ["user_disabled"],
     413 => ["payload_too_large"],
     422 => ["text_too_long", "invalid_value"],
     429 => ["too_many_sign_ins", "sign_in_busy"],
@@ -58,6 +59,10 @@ pub async fn sign_in(
     state.sign_in.succeeded(attempt);
     let store = state.store.clone();
     blocking(move || {
+        // Told only to whoever knows the password: a disabled user's sign-in is refused by name.
+        if store.is_disabled(&user.name)? {
+            return Err(HubError::UserDisabled(user.name));
+        }
         let (token, hash) = auth::new_token();
         store.insert_token(&hash, &user.name, &device)?;
         let scope = store.scope_of(user.role, &user.grids)?;
