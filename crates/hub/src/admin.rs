@@ -371,22 +371,38 @@ impl<'a> Admin<'a> {
         Ok(table.off.len())
     }
 
-    /// Checks a category tree whole with core's [`gridpatrol_core::categories::load`]. Storing it
-    /// needs core's store to replace a tree (the reference-data work of issue 13 item 1, being
-    /// written beside this): until it lands, a valid tree is refused with `not_yet_supported`, and
-    /// a bad one with its row's error, so an operator can check a file already.
+    /// Replaces the hub's category tree (and its deadlines), checked whole by core's
+    /// [`gridpatrol_core::categories::load`]: a bad entry, or a tree without a code some finding the hub
+    /// holds still uses, refuses the file and nothing changes. Like the registry, the serving hub judges
+    /// pushes against the tree it loaded at start: restart it to use the new one.
     pub fn import_categories(&self, path: &Path) -> Result<usize> {
         let text = read_text(path)?;
         let tree = gridpatrol_core::categories::load(&text)?;
-        let minors: usize = tree.iter().map(|m| m.minors.len()).sum();
-        Err(HubError::refused(
-            "not_yet_supported",
-            format!("类别树有效（{} 个大类，{minors} 个小类），但中心端尚不能保存类别树；未做任何更改。", tree.len()),
-            format!(
-                "categories: the tree is valid ({} majors, {minors} minors) but this hub cannot store a tree yet; nothing changed.",
-                tree.len()
-            ),
-        ))
+        let codes: std::collections::HashSet<&str> =
+            tree.majors.iter().flat_map(|m| m.minors.iter().map(|c| c.code.as_str())).collect();
+        let used: Vec<String> = self
+            .store
+            .conn()
+            .prepare("SELECT DISTINCT json_extract(body, '$.category') FROM findings ORDER BY 1")?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if let Some(missing) = used.iter().find(|c| !codes.contains(c.as_str())) {
+            return Err(gridpatrol_core::Error::CategoryData(format!(
+                "the tree has no category {missing}, which findings at this hub use"
+            ))
+            .into());
+        }
+        let mut reference = self.store.reference();
+        let before = reference.categories_standard()?;
+        reference.load_categories(&text)?;
+        drop(reference);
+        self.record(
+            "import.categories",
+            &path.display().to_string(),
+            Some(json!({"tree": before})),
+            Some(json!({"standard": tree.standard, "version": tree.version, "minors": codes.len()})),
+        )?;
+        Ok(codes.len())
     }
 
     // Units: `import units FILE` belongs here once core has the responsible units (issue 13 item 1):

@@ -410,7 +410,8 @@ fn run(cli: Cli) -> Result<(), HubError> {
                     );
                 }
                 ImportCommand::Categories { file } => {
-                    admin.import_categories(&file)?;
+                    let n = admin.import_categories(&file)?;
+                    println!("category tree imported: {n} minor categories; restart the hub to serve it");
                 }
                 ImportCommand::Holidays { file } => {
                     let n = admin.import_holidays(&file)?;

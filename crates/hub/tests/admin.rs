@@ -316,4 +316,16 @@ fn an_import_with_one_bad_row_refuses_the_whole_file_and_changes_nothing() {
     let actions: Vec<&str> = rows.iter().rev().take(2).map(|r| r["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["import.holidays", "import.registry"], "each import is in the audit trail");
     assert_eq!(rows.last().unwrap()["after"]["holidays"], 7, "the holiday table's size after the import");
+
+    // A city's own tree: the bundled one with a minor renamed is stored in the reference store whole.
+    let mut tree: serde_json::Value = serde_json::from_str(gridpatrol_core::categories::BUNDLED).unwrap();
+    tree["majors"][0]["minors"][0]["name_zh"] = "本市自来水井盖".into();
+    std::fs::write(&categories, tree.to_string()).unwrap();
+    ok(d, &["import", "categories", categories.to_str().unwrap()], "");
+    let db = rusqlite::Connection::open(d.join("reference").join("gridpatrol.db")).unwrap();
+    let renamed: i64 =
+        db.query_row("SELECT count(*) FROM categories WHERE name_zh = '本市自来水井盖'", [], |r| r.get(0)).unwrap();
+    assert_eq!(renamed, 1, "the imported tree is the hub's reference tree");
+    let rows = audit(d);
+    assert_eq!(rows.last().unwrap()["action"], "import.categories", "a category import is in the audit trail");
 }
