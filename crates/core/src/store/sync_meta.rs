@@ -118,6 +118,15 @@ impl Store {
         }
     }
 
+    /// Refuses a finding outside the signed-in user's scope: its grid, or for a liaison its unit
+    /// ([`Scope::check_finding`], the hub's own rule). Without a scope (never signed in), nothing.
+    pub fn check_finding_scope(&self, finding: &crate::model::Finding) -> Result<()> {
+        match self.setting(SCOPE_KEY)?.and_then(|s| serde_json::from_str::<Scope>(&s).ok()) {
+            Some(scope) => scope.check_finding(&finding.grid, finding.unit.as_deref()),
+            None => Ok(()),
+        }
+    }
+
     /// The role the local profile has, for callers that only need that.
     pub fn profile_role(&self) -> Result<Option<Role>> {
         Ok(self.profile()?.map(|u| u.role))

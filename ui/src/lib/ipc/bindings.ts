@@ -5,9 +5,13 @@ export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in
 
 export type Lang = "zh" | "en";
 
-export type Role = "officer" | "lead" | "admin";
+export type Role = "officer" | "lead" | "admin" | "liaison";
 
-export type User = { name: string, role: Role, };
+export type User = { name: string, role: Role, 
+/**
+ * The responsible unit's code, for a liaison (required); absent for every other role.
+ */
+unit?: string | null, };
 
 export type GridLevel = "large" | "small";
 
@@ -57,9 +61,40 @@ file: string,
  */
 thumbnail: string, bytes: number, width: number, height: number, exif_time?: string | null, exif_point?: Point | null, };
 
-export type Status = "reported" | "accepted" | "rejected" | "rectifying" | "rectified" | "rework" | "closed" | "reopened";
+export type Status = "reported" | "accepted" | "rejected" | "rectifying" | "rectified" | "rework" | "closed" | "reopened" | "suspended";
 
-export type Finding = { id: string, grid: string, patrol?: string | null, category: string, description: string, address: string, point?: Point | null, severity: Severity, responsible_unit: string, status: Status, author: string, observed_at: string, recorded_at: string, updated_at: string, due_at?: string | null, photos: Array<Photo>, };
+export type Finding = { id: string, grid: string, patrol?: string | null, category: string, description: string, address: string, point?: Point | null, severity: Severity, 
+/**
+ * The free text written before responsible units existed (store migration 12). New findings
+ * leave it empty and it is never written again: the unit is [`Finding::unit`]. It stays so that
+ * every event and record written before decodes and reads as it was written.
+ */
+responsible_unit: string, 
+/**
+ * The unit (its code) the case is dispatched to; none before the dispatch and after a 回退.
+ */
+unit?: string | null, 
+/**
+ * When the deadline clock started: the first dispatch, as the hub accepted it (the device's
+ * time until then). Rework, reopening and re-dispatch never reset it.
+ */
+dispatched_at?: string | null, 
+/**
+ * A deferral asked for and not yet decided.
+ */
+deferral?: DeferralRequest | null, 
+/**
+ * How many deferrals were approved.
+ */
+deferrals: number, 
+/**
+ * 当场处置: recorded already solved, closed at once, never dispatched.
+ */
+on_the_spot: boolean, 
+/**
+ * While suspended (缓办): when the clock stopped.
+ */
+suspended_at?: string | null, status: Status, author: string, observed_at: string, recorded_at: string, updated_at: string, due_at?: string | null, photos: Array<Photo>, };
 
 export type SyncState = "pending" | "acked" | "parked";
 
