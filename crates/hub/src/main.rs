@@ -79,11 +79,15 @@ enum UserCommand {
     /// Add a user; the password is read from standard input.
     Add {
         name: String,
-        #[arg(long, value_name = "officer|lead|admin")]
+        #[arg(long, value_name = "officer|lead|admin|liaison")]
         role: String,
-        /// Grid codes: an officer's small grids, a lead's large grid.
+        /// Grid codes: an officer's small grids, a lead's large grid (none for an administrator or
+        /// a liaison).
         #[arg(long, value_delimiter = ',', value_name = "CODE,CODE")]
         grids: Vec<String>,
+        /// A liaison's responsible unit (its code, from the hub's units); refused for other roles.
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
         #[arg(long, required = true)]
         password_stdin: bool,
     },
@@ -122,6 +126,9 @@ pub const SAMPLE_USERS: &[(&str, Role, &[&str], &str)] = &[
     ("张丽", Role::Officer, &["37160200100101"], "officer-sample"),
 ];
 
+/// The sample city's unit liaisons: name, the sample unit's code (data/units.json), password.
+pub const SAMPLE_LIAISONS: &[(&str, &str, &str)] = &[("周联络", "WATER", "liaison-sample")];
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -147,7 +154,14 @@ fn main() -> ExitCode {
 /// The longest password taken: argon2 reads all of it, and nobody types more.
 const MAX_PASSWORD_CHARS: usize = 200;
 
-fn add_user(store: &SqliteStore, name: &str, role: Role, grids: &[String], password: &str) -> Result<(), HubError> {
+fn add_user(
+    store: &SqliteStore,
+    name: &str,
+    role: Role,
+    grids: &[String],
+    unit: Option<&str>,
+    password: &str,
+) -> Result<(), HubError> {
     let name = gridpatrol_core::validate::check_text("name", name, MAX_NAME_CHARS, true)?;
     let length = password.chars().count();
     if length < 8 {
@@ -162,7 +176,10 @@ fn add_user(store: &SqliteStore, name: &str, role: Role, grids: &[String], passw
     let grids: Vec<String> = grids.iter().map(|g| g.trim().to_string()).collect();
     // Core's rule: an officer's grids are small grids, a lead's large grids, an administrator none.
     store.check_assignment(role, &grids)?;
-    store.add_user(&UserRecord { name, role, grids, password_hash: auth::hash_password(password)? })
+    // Core's rule: a liaison names a unit of the hub's units table, no one else names one.
+    store.check_user_unit(role, unit)?;
+    let unit = unit.map(|u| u.trim().to_string());
+    store.add_user(&UserRecord { name, role, grids, unit, password_hash: auth::hash_password(password)? })
 }
 
 fn run(cli: Cli) -> Result<(), HubError> {
@@ -176,19 +193,25 @@ fn run(cli: Cli) -> Result<(), HubError> {
                 for (name, role, grids, password) in SAMPLE_USERS {
                     if store.user(name)?.is_none() {
                         let grids: Vec<String> = grids.iter().map(|g| g.to_string()).collect();
-                        add_user(&store, name, *role, &grids, password)?;
+                        add_user(&store, name, *role, &grids, None, password)?;
                         println!("sample user {name} ({}) password {password}", role.as_str());
+                    }
+                }
+                for (name, unit, password) in SAMPLE_LIAISONS {
+                    if store.user(name)?.is_none() {
+                        add_user(&store, name, Role::Liaison, &[], Some(unit), password)?;
+                        println!("sample user {name} (liaison of {unit}) password {password}");
                     }
                 }
             }
         }
-        Command::User(UserCommand::Add { name, role, grids, password_stdin: _ }) => {
+        Command::User(UserCommand::Add { name, role, grids, unit, password_stdin: _ }) => {
             let role = Role::parse_field(&role)?;
             let store = SqliteStore::open(&dir, clock)?;
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.lines().next().unwrap_or("").to_string();
-            add_user(&store, &name, role, &grids, &password)?;
+            add_user(&store, &name, role, &grids, unit.as_deref(), &password)?;
             println!("user {name} added ({})", role.as_str());
         }
         Command::User(UserCommand::Sessions { name, json }) => {

@@ -6,8 +6,10 @@
 //! PostgreSQL store would call the same function; it returns what to write and writes nothing.
 //!
 //! What the hub derives rather than trusts: the time it accepted the event (stamped by the store),
-//! and a finding's `due_at` (core's deadline functions over the hub's own category and holiday
-//! tables, counted from the accepted time). The payload it stores and hands to devices is the
+//! and a finding's clock: a report carries no due time; a first dispatch starts the clock at the
+//! accepted time with its `due_at` from the hub's own category and holiday tables, and a resumption
+//! pushes `due_at` by the suspension (core's [`change::derived_move`]). A liaison's scope is their
+//! unit: a finding is in scope by its grid or by the unit it is dispatched to. The payload it stores and hands to devices is the
 //! decoded one with those derived values, so every device folds the same record.
 
 use chrono::{DateTime, Utc};
@@ -95,8 +97,12 @@ pub fn judge(
         _ => String::new(),
     };
     let submitting = matches!(&decoded.change, Change::Log { step: change::LogStep::Submitted, .. });
-    if !grid.is_empty() && !submitting {
-        who.scope.check(&grid).map_err(refuse)?;
+    match &loaded {
+        // A finding is in scope by its grid, or for a liaison by the unit it is dispatched to (core's
+        // one rule of who acts on a case).
+        Loaded::Finding(Some(f)) => who.scope.check_finding(&f.grid, f.unit.as_deref()).map_err(refuse)?,
+        _ if !grid.is_empty() && !submitting => who.scope.check(&grid).map_err(refuse)?,
+        _ => {}
     }
     let current = match &loaded {
         Loaded::Finding(f) => Current::Finding(f.as_ref()),
@@ -115,9 +121,14 @@ pub fn judge(
         };
         change::check_photo_held(p, held).map_err(refuse)?;
     }
-    // A report is stored as the hub judged it: with the deadline the hub derived.
-    let payload = match (&decoded.change, &outcome) {
-        (Change::Reported(_), Outcome::Finding(f)) => Some(serde_json::to_value(f).map_err(internal)?),
+    // A report is stored as the hub judged it, and a move with the clock the hub derived (a first
+    // dispatch's start and due time, a resumption's pushed due time): every device folds the same.
+    let payload = match (&decoded.change, &outcome, &loaded) {
+        (Change::Reported(_), Outcome::Finding(f), _) => Some(serde_json::to_value(f).map_err(internal)?),
+        (Change::Moved { change: m, .. }, Outcome::Finding(_), Loaded::Finding(Some(current))) => {
+            let derived = change::derived_move(current, m, decoded.device_time, reference, now).map_err(refuse)?;
+            Some(serde_json::to_value(&derived).map_err(internal)?)
+        }
         _ => None,
     };
     Ok(Effect { grid, outcome, payload })
