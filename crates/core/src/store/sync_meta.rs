@@ -70,7 +70,7 @@ impl Store {
     pub fn sign_in_as(&mut self, hub_url: &str, user: &User, scope: &Scope) -> Result<User> {
         let info = self.sync_info()?;
         let same = info.hub_url.as_deref() == Some(hub_url) && info.hub_user.as_deref() == Some(user.name.as_str());
-        let profile = self.set_profile(&user.name, user.role)?;
+        let profile = self.set_profile_in_unit(&user.name, user.role, user.unit.as_deref())?;
         let tx = self.transaction()?;
         put_setting(&tx, HUB_URL_KEY, hub_url)?;
         put_setting(&tx, HUB_USER_KEY, &user.name)?;
