@@ -63,6 +63,33 @@ thumbnail: string, bytes: number, width: number, height: number, exif_time?: str
 
 export type Status = "reported" | "accepted" | "rejected" | "rectifying" | "rectified" | "rework" | "closed" | "reopened" | "suspended";
 
+export type Step = "request_deferral" | "decide_deferral";
+
+export type Unit = { 
+/**
+ * A short ASCII code (letters, digits), unique.
+ */
+code: string, name_zh: string, name_en: string, 
+/**
+ * The minor category codes this unit normally handles: a dispatch of a case of one of them
+ * defaults to this unit.
+ */
+categories: Array<string>, };
+
+export type DeferralRequest = { 
+/**
+ * The due time asked for; after the current one.
+ */
+until: string, reason: string, 
+/**
+ * Who asked.
+ */
+by: string, 
+/**
+ * When they asked (the event's device time).
+ */
+at: string, };
+
 export type Finding = { id: string, grid: string, patrol?: string | null, category: string, description: string, address: string, point?: Point | null, severity: Severity, 
 /**
  * The free text written before responsible units existed (store migration 12). New findings
@@ -134,7 +161,15 @@ in_scope: boolean, };
 
 export type Today = { profile: User | null, patrol: Patrol | null, my_grids: Array<GridStat>, pending: number, parked: number, };
 
-export type FindingInput = { grid: string | null, category: string, description: string, address: string, point: Point | null, severity: Severity, responsible_unit: string, observed_at: string, photos: Array<string>, };
+export type FindingInput = { grid: string | null, category: string, description: string, address: string, point: Point | null, severity: Severity, responsible_unit: string, observed_at: string, photos: Array<string>, 
+/**
+ * 当场处置: solved on the spot, recorded closed at once with before and after photos.
+ */
+on_the_spot?: boolean, 
+/**
+ * The after photos of a case solved on the spot (tokens of staged photos).
+ */
+after_photos?: Array<string>, };
 
 export type FindingFilter = { grid: string | null, 
 /**
@@ -146,9 +181,33 @@ large_grid: string | null, status: Status | null, open_only: boolean,
  */
 overdue_only: boolean, category: string | null, search: string | null, observed_from: string | null, observed_until: string | null, sort: FindingSort, limit: number | null, };
 
-export type MoveInput = { id: string, to: Status, note: string, photos: Array<string>, };
+export type MoveInput = { id: string, to: Status, note: string, photos: Array<string>, 
+/**
+ * 派遣: the unit's code for a dispatch (absent: the category's default unit).
+ */
+unit?: string | null, };
+
+export type DeferralInput = { id: string, until: string, reason: string, };
+
+export type DeferralDecisionInput = { id: string, approved: boolean, note: string, };
 
 export type FindingDetail = { finding: Finding, category: MinorCategory, grid_name: string, overdue: boolean, moves: Array<Status>, 
+/**
+ * The steps that are not moves the acting user may take now (ask for or decide a deferral).
+ */
+steps: Array<Step>, 
+/**
+ * The unit the case is dispatched to, with its names.
+ */
+unit?: Unit | null, 
+/**
+ * For a dispatch: every unit, and the one the case's category defaults to.
+ */
+units: Array<Unit>, default_unit?: string | null, 
+/**
+ * A case a unit returned (回退) that waits to be dispatched again.
+ */
+returned: boolean, 
 /**
  * The acting user may edit the descriptive fields (the author or a lead, while it is open).
  */

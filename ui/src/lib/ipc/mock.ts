@@ -5,7 +5,7 @@
 // weeks of findings in his large grid for the dashboard).
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import type {
-  AppInfo, Dashboard, Edit, Event, ExportFormat, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
+  AppInfo, Dashboard, DeferralDecisionInput, DeferralInput, Step, Unit, Edit, Event, ExportFormat, Finding, FindingDetail, FindingFilter, FindingInput, FindingSummary, Grid, GridStat,
   ExportFolder, GridWeek, LogEntry, LogReview, SubmittedFigures, LogView, MajorCategory, MoveInput, Patrol, PatrolWeek, PhotoPreview, ReviewInput, Status,
   SubmitInput, User, WeeklyLog,
 } from "./bindings";
@@ -13,20 +13,32 @@ import { isoWeekOf, shiftWeek, weekBounds } from "../i18n/format";
 import { supervises } from "../roles";
 import registry from "../../../../crates/core/data/sample-registry.geojson?raw";
 import categoryData from "../../../../crates/core/data/categories.json";
+import unitData from "../../../../crates/core/data/units.json";
 
 type Feature = { properties: { code: string; name: string; parent: string | null; owners: string[] }; geometry: Grid["boundary"] };
 
-const MOVES: Record<Status, Status[]> = {
+// The role × move table of core's lifecycle.rs (MOVES), by role, for the dev mock only.
+const SUPERVISOR_MOVES: Record<Status, Status[]> = {
   reported: ["accepted", "rejected"],
   accepted: ["rectifying"],
   rejected: [],
-  rectifying: ["rectified"],
+  rectifying: ["rectified", "suspended"],
   rectified: ["closed", "rework"],
   rework: ["rectified"],
   closed: ["reopened"],
   reopened: ["rectifying"],
+  suspended: ["rectifying"],
 };
-const OPEN: Status[] = ["reported", "accepted", "rectifying", "rework", "reopened", "rectified"];
+const OFFICER_MOVES: Partial<Record<Status, Status[]>> = { rectifying: ["rectified"], rework: ["rectified"] };
+const LIAISON_MOVES: Partial<Record<Status, Status[]>> = { rectifying: ["rectified", "accepted"], rework: ["rectified"] };
+function movesOf(role: string | undefined, status: Status): Status[] {
+  if (role === "lead" || role === "admin") return SUPERVISOR_MOVES[status];
+  if (role === "liaison") return LIAISON_MOVES[status] ?? [];
+  return OFFICER_MOVES[status] ?? [];
+}
+const REASON: Status[] = ["rejected", "rework", "reopened", "suspended"];
+const OPEN: Status[] = ["reported", "accepted", "rectifying", "rework", "reopened", "rectified", "suspended"];
+const UNITS = (unitData as unknown as { units: Unit[] }).units;
 
 function fail(code: string, message: string, field: string | null = null): never {
   throw { code, message, field };
@@ -94,6 +106,7 @@ export function installMock(): void {
         description: `${words[i % words.length]}，第 ${i + 1} 条`, address: `${g.name}路 ${i % 300} 号`, point: null,
         severity: "normal", responsible_unit: "", status: statuses[i % statuses.length], author: "李明",
         observed_at: t, recorded_at: t, updated_at: t, due_at: new Date(Date.parse(t) + 86_400_000).toISOString(), photos: [],
+        deferrals: 0, on_the_spot: false,
       });
     }
   }
@@ -309,7 +322,7 @@ export function installMock(): void {
           id: id(), grid: g.code, patrol: null, category: m.code, description: `${m.name_zh}，${g.name}${1 + Math.floor(rand() * 40)} 号附近`,
           address: "", point: null, severity: rand() < 0.15 ? "high" : "normal", responsible_unit: "", status: "reported", author,
           observed_at: at(observed), recorded_at: at(observed + 10 * 60_000), updated_at: at(observed), due_at: new Date(due).toISOString(),
-          photos: [],
+          photos: [], deferrals: 0, on_the_spot: false,
         };
         findings.unshift(f);
         events.push({ id: id(), entity: "finding", entity_id: f.id, actor: author, kind: "finding.reported", payload: null,
@@ -355,7 +368,7 @@ export function installMock(): void {
     if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(trimmed)) fail("invalid_value", `${zh}含有控制字符。`, field);
     return trimmed === current ? undefined : trimmed;
   };
-  const ROLE_ZH: Record<string, string> = { officer: "网格员", lead: "组长", admin: "管理员" };
+  const ROLE_ZH: Record<string, string> = { officer: "网格员", lead: "组长", admin: "管理员", liaison: "联络员" };
   const CLOSED_ZH: Partial<Record<Status, string>> = { closed: "结案", rejected: "不予立案" };
   const mayEdit = (f: Finding, user: User) =>
     (f.author === user.name || supervises(user.role)) && f.status !== "closed" && f.status !== "rejected";
@@ -365,7 +378,7 @@ export function installMock(): void {
     set_lang: (a) => { lang = a.lang; },
     set_profile: (a) => {
       if (!String(a.name).trim()) fail("empty_text", "姓名不能为空。", "name");
-      profile = { name: a.name, role: a.role }; myGrids = a.grids;
+      profile = { name: a.name, role: a.role, unit: a.unit ?? null }; myGrids = a.grids;
       return handlers.app_info({});
     },
     load_sample_registry: () => { loadRegistry(); return handlers.app_info({}); },
@@ -417,13 +430,19 @@ export function installMock(): void {
       const f: Finding = {
         id: id(), grid, patrol: patrols.find((p) => p.ended_at == null)?.id ?? null, category: i.category,
         description: i.description.trim(), address: i.address, point: i.point, severity: i.severity,
-        responsible_unit: i.responsible_unit, status: "reported", author: profile?.name ?? "", observed_at: i.observed_at,
-        recorded_at: t, updated_at: t, due_at: new Date(Date.now() + 86_400_000).toISOString(),
-        photos: i.photos.map((tok) => staged.get(tok)!).filter(Boolean).map((p) => ({
-          sha256: p.sha256, role: "before", file: p.thumbnail, thumbnail: p.thumbnail, bytes: p.bytes,
+        responsible_unit: i.responsible_unit, status: i.on_the_spot ? "closed" : "reported", author: profile?.name ?? "",
+        observed_at: i.observed_at, recorded_at: t, updated_at: t, due_at: null, deferrals: 0, on_the_spot: i.on_the_spot ?? false,
+        photos: [
+          ...i.photos.map((tok) => ({ tok, role: "before" as const })),
+          ...(i.after_photos ?? []).map((tok) => ({ tok, role: "after" as const })),
+        ].map(({ tok, role }) => ({ p: staged.get(tok)!, role })).filter((x) => x.p).map(({ p, role }) => ({
+          sha256: p.sha256, role, file: p.thumbnail, thumbnail: p.thumbnail, bytes: p.bytes,
           width: p.width, height: p.height, exif_time: p.exif_time, exif_point: p.exif_point,
         })),
       };
+      // Core's rule (remote::check_report_photos), mirrored for the dev mock.
+      if (i.on_the_spot && !f.photos.some((p) => p.role === "before")) fail("before_photo_required", "当场处置须至少附一张整改前照片。", "photos");
+      if (i.on_the_spot && !f.photos.some((p) => p.role === "after")) fail("after_photo_required", "请添加至少一张整改后照片。", "after_photos");
       findings.unshift(f);
       events.push({ id: id(), entity: "finding", entity_id: f.id, actor: f.author, kind: "finding.reported", payload: null, device_time: t, sync: "pending", hub_seq: null });
       return f;
@@ -447,9 +466,19 @@ export function installMock(): void {
     finding_detail: (a): FindingDetail => {
       const f = findings.find((f) => f.id === a.id) ?? fail("finding_not_found", `没有编号为 ${a.id} 的问题。`);
       const minor = minors.find((m) => m.code === f.category)!;
+      const own = profile?.role !== "liaison" || f.unit === profile.unit;
+      const moves = own ? movesOf(profile?.role, f.status) : [];
+      const dispatching = moves.includes("rectifying") && (f.status === "accepted" || f.status === "reopened");
+      const steps: Step[] = [];
+      if (own && profile?.role === "liaison" && !f.deferral && (f.status === "rectifying" || f.status === "rework")) steps.push("request_deferral");
+      if ((profile?.role === "lead" || profile?.role === "admin") && f.deferral) steps.push("decide_deferral");
       return {
         finding: f, category: minor, grid_name: grids.find((g) => g.code === f.grid)?.name ?? f.grid,
-        overdue: summary(f).overdue, moves: MOVES[f.status],
+        overdue: summary(f).overdue, moves, steps,
+        unit: UNITS.find((u) => u.code === f.unit) ?? null,
+        units: dispatching ? UNITS : [],
+        default_unit: dispatching ? (UNITS.find((u) => u.categories.includes(f.category))?.code ?? null) : null,
+        returned: f.status === "accepted" && f.dispatched_at != null,
         // The author, or a lead or administrator, while the finding is neither closed nor rejected.
         can_edit: profile != null && mayEdit(f, profile),
         history: events.filter((e) => e.entity_id === f.id),
@@ -457,14 +486,78 @@ export function installMock(): void {
     },
     move_finding: (a: { input: MoveInput }) => {
       const f = findings.find((f) => f.id === a.input.id) ?? fail("finding_not_found", "没有这个问题。");
-      if (!MOVES[f.status].includes(a.input.to)) fail("illegal_move", `问题不能从“${f.status}”变为“${a.input.to}”。`);
-      if (a.input.note.length > 500) fail("text_too_long", "备注过长。", "note");
+      const to = a.input.to;
+      if (!SUPERVISOR_MOVES[f.status].includes(to) && !(f.status === "rectifying" && to === "accepted"))
+        fail("illegal_move", `问题不能从“${f.status}”变为“${to}”。`);
+      if (!movesOf(profile?.role, f.status).includes(to)) fail("move_not_allowed", "您的角色不能进行这一步。");
+      if (profile?.role === "liaison" && f.unit !== profile.unit) fail("not_your_unit", "该案件不是派遣给您所在单位的。");
+      if (a.input.note.length > 1000) fail("text_too_long", "备注过长。", "note");
+      const returning = f.status === "rectifying" && to === "accepted";
+      if ((REASON.includes(to) || returning) && !a.input.note.trim()) fail("reason_required", "须在备注中写明理由。", "note");
+      // Core's after-photo rule (lifecycle::check_after_photos), mirrored for the dev mock.
+      if (to === "rectified" && (a.input.photos ?? []).length === 0) fail("after_photo_required", "请添加至少一张整改后照片。", "after_photos");
+      const dispatch = to === "rectifying" && (f.status === "accepted" || f.status === "reopened");
+      const unit = a.input.unit ?? (dispatch && !f.unit ? UNITS.find((u) => u.categories.includes(f.category))?.code : undefined);
+      if (unit && !UNITS.some((u) => u.code === unit)) fail("unknown_unit", `没有编码为 ${unit} 的责任单位。`, "unit");
+      const t = now();
+      if (dispatch) {
+        if (unit) f.unit = unit;
+        if (!f.dispatched_at) {
+          f.dispatched_at = t;
+          f.due_at = new Date(Date.now() + 86_400_000).toISOString();
+        }
+      }
+      if (returning) {
+        f.unit = null;
+        f.deferral = null;
+      }
+      if (to === "suspended") f.suspended_at = t;
+      if (f.status === "suspended" && f.suspended_at && f.due_at) {
+        f.due_at = new Date(Date.parse(f.due_at) + Date.now() - Date.parse(f.suspended_at)).toISOString();
+        f.suspended_at = null;
+      }
+      for (const tok of a.input.photos ?? []) {
+        const p = staged.get(tok);
+        if (p) f.photos.push({ sha256: p.sha256, role: "after", file: p.thumbnail, thumbnail: p.thumbnail, bytes: p.bytes,
+          width: p.width, height: p.height, exif_time: p.exif_time, exif_point: p.exif_point });
+      }
       events.push({ id: id(), entity: "finding", entity_id: f.id, actor: profile?.name ?? "", kind: "finding.moved",
-        payload: { from: f.status, to: a.input.to, note: a.input.note, photos: [] }, device_time: now(), sync: "pending", hub_seq: null });
-      f.status = a.input.to;
-      f.updated_at = now();
+        payload: { from: f.status, to, note: a.input.note, photos: [], ...(unit && dispatch ? { unit } : {}) },
+        device_time: t, sync: "pending", hub_seq: null });
+      f.status = to;
+      f.updated_at = t;
       return f;
     },
+    request_deferral: (a: { input: DeferralInput }): Finding => {
+      const user = me();
+      const f = findings.find((f) => f.id === a.input.id) ?? fail("finding_not_found", "没有这个问题。");
+      if (user.role !== "liaison" || !(f.status === "rectifying" || f.status === "rework")) fail("step_not_allowed", "您不能申请延期。");
+      if (f.unit !== user.unit) fail("not_your_unit", "该案件不是派遣给您所在单位的。");
+      if (f.deferral) fail("deferral_pending", "已有延期申请等待审批。");
+      if (!a.input.reason.trim()) fail("empty_text", "延期理由不能为空。", "reason");
+      const due = f.due_at ?? f.dispatched_at ?? f.updated_at;
+      if (a.input.until <= due) fail("deferral_too_early", "延期日期须晚于当前的整改时限。", "until");
+      const t = now();
+      f.deferral = { until: a.input.until, reason: a.input.reason.trim(), by: user.name, at: t };
+      events.push({ id: id(), entity: "finding", entity_id: f.id, actor: user.name, kind: "finding.deferral_requested",
+        payload: { until: a.input.until, reason: a.input.reason.trim() }, device_time: t, sync: "pending", hub_seq: null });
+      return f;
+    },
+    decide_deferral: (a: { input: DeferralDecisionInput }): Finding => {
+      const user = me();
+      const f = findings.find((f) => f.id === a.input.id) ?? fail("finding_not_found", "没有这个问题。");
+      if (user.role !== "lead" && user.role !== "admin") fail("step_not_allowed", "您不能审批延期。");
+      const asked = f.deferral ?? fail("no_deferral_pending", "没有待审批的延期申请。");
+      if (a.input.approved) {
+        f.due_at = asked.until;
+        f.deferrals += 1;
+      }
+      f.deferral = null;
+      events.push({ id: id(), entity: "finding", entity_id: f.id, actor: user.name, kind: "finding.deferral_decided",
+        payload: { approved: a.input.approved, note: a.input.note }, device_time: now(), sync: "pending", hub_seq: null });
+      return f;
+    },
+    list_units: () => UNITS,
     edit_finding: (a: { id: string; edit: Edit }): Finding => {
       const user = me();
       const f = findings.find((f) => f.id === a.id) ?? fail("finding_not_found", `没有编号为 ${a.id} 的问题。`);
