@@ -216,6 +216,23 @@ const MIGRATIONS: &[&str] = &[
     UPDATE findings SET unit = json_extract(body, '$.unit'), unit_seq = hub_seq WHERE json_extract(body, '$.unit') IS NOT NULL;
     CREATE INDEX findings_unit ON findings(unit, unit_seq) WHERE unit IS NOT NULL;
     CREATE INDEX events_entity ON events(entity_id, hub_seq);
+    -- The photo triggers of migration 3 relied on INSERT OR IGNORE, but a trigger takes the conflict
+    -- policy of the statement that fired it: the findings upsert (ABORT) made the second change of a
+    -- finding with a photo fail on the photo_uses row its first change wrote. They skip what is there.
+    DROP TRIGGER findings_photos_insert;
+    DROP TRIGGER findings_photos_update;
+    CREATE TRIGGER findings_photos_insert AFTER INSERT ON findings BEGIN
+        INSERT INTO photo_uses (sha256, finding, grid)
+            SELECT DISTINCT json_extract(p.value, '$.sha256'), NEW.id, NEW.grid FROM json_each(NEW.body, '$.photos') p
+            WHERE NOT EXISTS (SELECT 1 FROM photo_uses u
+                              WHERE u.sha256 = json_extract(p.value, '$.sha256') AND u.finding = NEW.id);
+    END;
+    CREATE TRIGGER findings_photos_update AFTER UPDATE OF body ON findings BEGIN
+        INSERT INTO photo_uses (sha256, finding, grid)
+            SELECT DISTINCT json_extract(p.value, '$.sha256'), NEW.id, NEW.grid FROM json_each(NEW.body, '$.photos') p
+            WHERE NOT EXISTS (SELECT 1 FROM photo_uses u
+                              WHERE u.sha256 = json_extract(p.value, '$.sha256') AND u.finding = NEW.id);
+    END;
     "#,
 ];
 
