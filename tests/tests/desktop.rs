@@ -822,7 +822,7 @@ async fn a_case_goes_round_the_loop_through_a_unit_with_a_deferral() {
         .await
         .unwrap();
     assert_eq!(unit.as_str(), Some("WATER"), "0101 defaults to 供水公司");
-    app.shot("30-dispatch-unit").await;
+    app.shot("50-loop-dispatch-unit").await;
     app.click("move-confirm").await;
     app.wait_script("the status to become 整改中", &detail_status_is("整改中")).await;
     app.wait_for_hub(&hub, "finding.moved", 2).await;
@@ -844,7 +844,7 @@ async fn a_case_goes_round_the_loop_through_a_unit_with_a_deferral() {
         "return !!document.querySelector('[data-testid=\"deferral-approve\"]');",
     )
     .await;
-    app.shot("31-deferral-asked").await;
+    app.shot("51-loop-deferral-asked").await;
     app.click("deferral-approve").await;
     app.wait_for_hub(&hub, "finding.deferral_decided", 1).await;
 
@@ -863,6 +863,6 @@ async fn a_case_goes_round_the_loop_through_a_unit_with_a_deferral() {
     let detail = app.inner_text("[data-testid=\"finding-detail\"]").await;
     assert!(detail.contains("供水公司"), "the detail names the unit: {detail}");
     assert!(detail.contains("已批准延期 1 次"), "and the approved deferral: {detail}");
-    app.shot("32-closed").await;
+    app.shot("52-loop-closed").await;
     app.quit().await;
 }
