@@ -866,3 +866,49 @@ async fn a_case_goes_round_the_loop_through_a_unit_with_a_deferral() {
     app.shot("52-loop-closed").await;
     app.quit().await;
 }
+
+/// 当场处置 in the window: an officer records a problem already solved, with a before and an after
+/// photo, in one step; it is saved closed, never dispatched, and reaches the hub as one report.
+#[tokio::test(flavor = "current_thread")]
+async fn an_officer_records_a_case_solved_on_the_spot() {
+    let _one = one_window();
+    let hub = Hub::start();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let desk = Desk::start(&tmp.path().join("home"));
+    let app = desk.launch(&tmp.path().join("officer")).await;
+    app.click("skip-sample").await;
+    app.testid("patrol-start").await;
+    app.sign_in_to_hub(&hub.url(), "李明", "officer-sample").await;
+    let before = photo(tmp.path());
+    let after = tmp.path().join("after.jpg");
+    std::fs::copy(&before, &after).unwrap();
+    let status = std::process::Command::new("convert")
+        .args([before.to_str().unwrap(), "-negate", after.to_str().unwrap()])
+        .status()
+        .expect("ImageMagick convert");
+    assert!(status.success(), "an after photo unlike the before one");
+
+    app.click("new-finding").await;
+    app.testid("finding-grid").await.select_by_value("37160200100101").await.unwrap();
+    let category = app.testid("finding-category").await;
+    category.send_keys("0101").await.unwrap();
+    category.send_keys(ENTER).await.unwrap();
+    app.testid("finding-description").await.send_keys("井盖移位，已当场复位").await.unwrap();
+    app.testid("finding-photos-input").await.send_keys(before.to_str().unwrap()).await.unwrap();
+    app.click("finding-on-the-spot").await;
+    app.testid("finding-after-photos-input").await.send_keys(after.to_str().unwrap()).await.unwrap();
+    app.wait_script("both thumbnails", "return document.querySelectorAll('.thumbs img').length >= 2;").await;
+    app.shot("53-on-the-spot-form").await;
+    app.click("finding-save").await;
+    app.testid("finding-saved").await;
+    app.wait_for_hub(&hub, "finding.reported", 1).await;
+    let (status, on_the_spot): (String, bool) = hub
+        .db()
+        .query_row("SELECT status, json_extract(body, '$.on_the_spot') FROM findings", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((status.as_str(), on_the_spot), ("closed", true), "closed at once, on the spot, at the hub");
+    assert_eq!(hub.count("SELECT count(*) FROM events WHERE kind = 'finding.moved'"), 0, "one step: never dispatched");
+    app.quit().await;
+}
