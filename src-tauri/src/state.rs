@@ -84,7 +84,10 @@ impl Desk {
     pub fn add_finding(&self, input: FindingInput) -> CmdResult<Finding> {
         self.with_desk(|s| {
             let photos = self.staging.sources(&input.photos)?;
+            let after_photos = self.staging.sources(&input.after_photos)?;
             let finding = s.add_finding(NewFinding {
+                on_the_spot: input.on_the_spot,
+                after_photos,
                 grid: input.grid,
                 category: input.category,
                 description: input.description,
@@ -96,6 +99,7 @@ impl Desk {
                 photos,
             })?;
             self.staging.release(&input.photos);
+            self.staging.release(&input.after_photos);
             Ok(finding)
         })
     }
@@ -104,7 +108,8 @@ impl Desk {
     pub fn move_finding(&self, input: MoveInput) -> CmdResult<Finding> {
         self.with_desk(|s| {
             let photos = self.staging.sources(&input.photos)?;
-            let moved = s.move_finding(MoveRequest { id: input.id, to: input.to, note: input.note, photos })?;
+            let moved =
+                s.move_finding(MoveRequest { unit: input.unit, id: input.id, to: input.to, note: input.note, photos })?;
             self.staging.release(&input.photos);
             Ok(moved)
         })
@@ -266,6 +271,8 @@ mod tests {
             responsible_unit: String::new(),
             observed_at: observed.parse::<DateTime<Utc>>().unwrap(),
             photos,
+            on_the_spot: false,
+            after_photos: Vec::new(),
         }
     }
 

@@ -793,3 +793,155 @@ async fn every_screen_fits_1366x768_and_1280x720_in_both_languages() {
         problems.join("\n")
     );
 }
+
+/// Syncs from Today, then opens the finding whose description contains `text` and waits until its
+/// detail view satisfies `ready` (a script): what another device sent has reached this one.
+async fn open_when(app: &common::window::App, text: &str, what: &str, ready: &str) {
+    let deadline = Instant::now() + common::window::WAIT;
+    loop {
+        app.click("nav-today").await;
+        app.click("sync-now").await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        app.click("nav-findings").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let open = format!(
+            "const row = [...document.querySelectorAll('[data-testid=\"finding-row\"]')].find((r) => r.innerText.includes('{text}'));
+             if (!row) return false; (row.querySelector('td') || row).click(); return true;"
+        );
+        if app.client.execute(&open, vec![]).await.expect("script runs").as_bool() == Some(true) {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            if app.client.execute(ready, vec![]).await.expect("script runs").as_bool() == Some(true) {
+                return;
+            }
+        }
+        if Instant::now() > deadline {
+            app.shot("timeout-loop").await;
+            panic!("{what} should arrive after sync; the window shows:\n{}", app.body_text().await);
+        }
+    }
+}
+
+fn detail_status_is(text: &str) -> String {
+    format!("return (document.querySelector('[data-testid=\"detail-status\"]')?.innerText || '').includes('{text}');")
+}
+
+/// Issue 12's loop through a responsible unit: the officer reports (a device), the lead accepts and
+/// dispatches it in the window to the category's unit (供水公司), the unit's liaison asks for a
+/// deferral (a device), the lead approves it in the window, the liaison reports it handled with an
+/// after photo, and the lead re-checks and closes it in the window.
+#[tokio::test(flavor = "current_thread")]
+async fn a_case_goes_round_the_loop_through_a_unit_with_a_deferral() {
+    let _one = one_window();
+    let hub = Hub::start();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let desk = Desk::start(&tmp.path().join("home"));
+    let text = "上水井盖破损，派遣到单位";
+    let officer = Client::new(&hub.url(), "李明", "officer-sample");
+    let id = officer.add(text);
+    officer.sync_until_clean(3);
+
+    let app = desk.launch(&tmp.path().join("lead")).await;
+    app.first_start_as_lead("王建国").await;
+    app.sign_in_to_hub(&hub.url(), "王建国", "lead-sample").await;
+    open_when(&app, text, "the officer's report", &detail_status_is("已上报")).await;
+    app.click("move-accepted").await;
+    app.click("move-confirm").await;
+    app.wait_script("the status to become 已受理", &detail_status_is("已受理")).await;
+    // 派遣: the unit select offers the category's default unit.
+    app.click("move-rectifying").await;
+    let unit = app
+        .client
+        .execute("return document.querySelector('[data-testid=\"move-unit\"]')?.value || '';", vec![])
+        .await
+        .unwrap();
+    assert_eq!(unit.as_str(), Some("WATER"), "0101 defaults to 供水公司");
+    app.shot("50-loop-dispatch-unit").await;
+    app.click("move-confirm").await;
+    app.wait_script("the status to become 整改中", &detail_status_is("整改中")).await;
+    app.wait_for_hub(&hub, "finding.moved", 2).await;
+
+    // The liaison of 供水公司 asks for a deferral on their device.
+    let liaison = Client::new(&hub.url(), "周联络", "liaison-sample");
+    liaison.sync_until_clean(3);
+    let due: chrono::DateTime<chrono::Utc> =
+        liaison.json(&["finding", "show", &id, "--json"])["due_at"].as_str().expect("dispatched: due").parse().unwrap();
+    let until = (due + chrono::Duration::days(3)).to_rfc3339();
+    liaison.ok(&["finding", "defer", &id, "--until", &until, "--reason", "管材未到货"]);
+    liaison.sync_until_clean(3);
+
+    // The lead approves it in the window.
+    open_when(
+        &app,
+        text,
+        "the deferral request",
+        "return !!document.querySelector('[data-testid=\"deferral-approve\"]');",
+    )
+    .await;
+    app.shot("51-loop-deferral-asked").await;
+    app.click("deferral-approve").await;
+    app.wait_for_hub(&hub, "finding.deferral_decided", 1).await;
+
+    // The liaison reports it handled with an after photo.
+    liaison.sync_until_clean(3);
+    let after = photo(tmp.path());
+    liaison.ok(&["finding", "move", &id, "rectified", "--note", "已更换井盖", "--photo", after.to_str().unwrap()]);
+    liaison.sync_until_clean(3);
+
+    // The lead re-checks and closes it in the window.
+    open_when(&app, text, "the unit's handling", &detail_status_is("已整改")).await;
+    app.click("move-closed").await;
+    app.click("move-confirm").await;
+    app.wait_script("the status to become 已结案", &detail_status_is("已结案")).await;
+    app.wait_for_hub(&hub, "finding.moved", 4).await;
+    let detail = app.inner_text("[data-testid=\"finding-detail\"]").await;
+    assert!(detail.contains("供水公司"), "the detail names the unit: {detail}");
+    assert!(detail.contains("已批准延期 1 次"), "and the approved deferral: {detail}");
+    app.shot("52-loop-closed").await;
+    app.quit().await;
+}
+
+/// 当场处置 in the window: an officer records a problem already solved, with a before and an after
+/// photo, in one step; it is saved closed, never dispatched, and reaches the hub as one report.
+#[tokio::test(flavor = "current_thread")]
+async fn an_officer_records_a_case_solved_on_the_spot() {
+    let _one = one_window();
+    let hub = Hub::start();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let desk = Desk::start(&tmp.path().join("home"));
+    let app = desk.launch(&tmp.path().join("officer")).await;
+    app.click("skip-sample").await;
+    app.testid("patrol-start").await;
+    app.sign_in_to_hub(&hub.url(), "李明", "officer-sample").await;
+    let before = photo(tmp.path());
+    let after = tmp.path().join("after.jpg");
+    std::fs::copy(&before, &after).unwrap();
+    let status = std::process::Command::new("convert")
+        .args([before.to_str().unwrap(), "-negate", after.to_str().unwrap()])
+        .status()
+        .expect("ImageMagick convert");
+    assert!(status.success(), "an after photo unlike the before one");
+
+    app.click("new-finding").await;
+    app.testid("finding-grid").await.select_by_value("37160200100101").await.unwrap();
+    let category = app.testid("finding-category").await;
+    category.send_keys("0101").await.unwrap();
+    category.send_keys(ENTER).await.unwrap();
+    app.testid("finding-description").await.send_keys("井盖移位，已当场复位").await.unwrap();
+    app.testid("finding-photos-input").await.send_keys(before.to_str().unwrap()).await.unwrap();
+    app.click("finding-on-the-spot").await;
+    app.testid("finding-after-photos-input").await.send_keys(after.to_str().unwrap()).await.unwrap();
+    app.wait_script("both thumbnails", "return document.querySelectorAll('.thumbs img').length >= 2;").await;
+    app.shot("53-on-the-spot-form").await;
+    app.click("finding-save").await;
+    app.testid("finding-saved").await;
+    app.wait_for_hub(&hub, "finding.reported", 1).await;
+    let (status, on_the_spot): (String, bool) = hub
+        .db()
+        .query_row("SELECT status, json_extract(body, '$.on_the_spot') FROM findings", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((status.as_str(), on_the_spot), ("closed", true), "closed at once, on the spot, at the hub");
+    assert_eq!(hub.count("SELECT count(*) FROM events WHERE kind = 'finding.moved'"), 0, "one step: never dispatched");
+    app.quit().await;
+}

@@ -176,10 +176,18 @@ fn two_officers_and_a_lead_move_one_finding_at_once_and_the_losers_see_why() {
     zhang.sync_until_clean(2);
     li.sync_until_clean(2);
 
-    // All three, offline, record the rectification; then all sync at once.
-    li.ok(&["finding", "move", &id, "rectified", "--note", "李明已整改"]);
-    zhang.ok(&["finding", "move", &id, "rectified", "--note", "张丽已整改"]);
-    lead.ok(&["finding", "move", &id, "rectified", "--note", "组长已整改"]);
+    // All three, offline, record the rectification (each with an after photo: core's rule); then all
+    // sync at once.
+    let after = |c: &Client, seed: u8| {
+        let path = c.dir.path().join("after.png");
+        std::fs::write(&path, common::png(32, 24, seed)).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    for (c, seed, note) in [(&li, 1, "李明已整改"), (&zhang, 2, "张丽已整改"), (&lead, 3, "组长已整改")]
+    {
+        let photo = after(c, seed);
+        c.ok(&["finding", "move", &id, "rectified", "--note", note, "--photo", &photo]);
+    }
     let children: Vec<Child> =
         [&li, &zhang, &lead].iter().map(|c| c.command(&["sync", "--json"]).spawn().unwrap()).collect();
     let reports: Vec<Value> = children

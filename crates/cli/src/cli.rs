@@ -51,9 +51,65 @@ pub enum Command {
     /// Reports: the weekly inspection log (周巡查日志).
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Responsible units (责任单位): who dispatched cases go to.
+    #[command(subcommand)]
+    Units(UnitsCommand),
+    /// The weekly log's review (周巡查日志审核): an officer submits, a lead approves or returns.
+    #[command(subcommand)]
+    Log(LogCommand),
     /// The store itself: a full check of the database file, or accepting a restored copy.
     #[command(subcommand)]
     Store(StoreCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitsCommand {
+    /// List the responsible units and the categories each normally handles (a SAMPLE list unless
+    /// the city loaded its own).
+    List(JsonFlag),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Submit your weekly log of an ISO week (again after a return, with a reply).
+    Submit {
+        #[arg(long, value_name = "YYYY-Www")]
+        week: String,
+        /// Your reply to the lead's comment, when submitting again.
+        #[arg(long, default_value = "")]
+        reply: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve an officer's submitted weekly log (a lead or administrator).
+    Approve {
+        #[arg(long, value_name = "NAME")]
+        officer: String,
+        #[arg(long, value_name = "YYYY-Www")]
+        week: String,
+        #[arg(long, default_value = "")]
+        comment: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Return an officer's submitted weekly log with a comment saying why.
+    Return {
+        #[arg(long, value_name = "NAME")]
+        officer: String,
+        #[arg(long, value_name = "YYYY-Www")]
+        week: String,
+        #[arg(long)]
+        comment: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The lead's decision on a deferral request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeferralDecision {
+    Approve,
+    Refuse,
 }
 
 #[derive(Debug, Subcommand)]
@@ -116,9 +172,12 @@ pub struct InitArgs {
     /// The user this device acts as.
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
-    /// The user's role: officer, lead or admin.
-    #[arg(long, value_name = "officer|lead|admin", requires = "user")]
+    /// The user's role: officer, lead, admin or liaison.
+    #[arg(long, value_name = "officer|lead|admin|liaison", requires = "user")]
     pub role: Option<String>,
+    /// A liaison's responsible unit (its code, see `units list`); refused for other roles.
+    #[arg(long, value_name = "CODE", requires = "user")]
+    pub unit: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -184,16 +243,41 @@ pub enum FindingCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Move a finding through its lifecycle.
+    /// Move a finding through its lifecycle (rectifying from accepted is 派遣, the dispatch).
     Move {
         id: String,
-        /// reported, accepted, rejected, rectifying, rectified, rework, closed, reopened
+        /// accepted, rejected, rectifying (dispatch / resume), rectified (handled), rework, closed,
+        /// reopened, suspended (缓办), accepted from rectifying (回退, a liaison's return)
         status: String,
+        /// The reason or remark (required to reject, send back, reopen, suspend or return).
         #[arg(long, default_value = "")]
         note: String,
-        /// An after photo (for a move to rectified).
+        /// An after photo (at least one for a move to rectified); repeat for several.
         #[arg(long = "photo", value_name = "FILE")]
         photos: Vec<PathBuf>,
+        /// The responsible unit's code, for a dispatch (default: the category's unit).
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask for a deferral of a case dispatched to your unit (a liaison): a later due time and why.
+    Defer {
+        id: String,
+        /// The due time asked for (RFC 3339, or "YYYY-MM-DD HH:MM" in the city's time).
+        #[arg(long, value_name = "TIME")]
+        until: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve or refuse a case's pending deferral request (a lead or administrator).
+    Deferral {
+        id: String,
+        decision: DeferralDecision,
+        #[arg(long, default_value = "")]
+        note: String,
         #[arg(long)]
         json: bool,
     },
@@ -224,15 +308,19 @@ pub struct AddArgs {
     /// A before photo; repeat for several.
     #[arg(long = "photo", value_name = "FILE")]
     pub photos: Vec<PathBuf>,
+    /// 当场处置: the problem was solved on the spot; recorded closed at once, with --photo (before)
+    /// and --after-photo (after), at least one of each.
+    #[arg(long)]
+    pub on_the_spot: bool,
+    /// An after photo of a case solved on the spot; repeat for several.
+    #[arg(long = "after-photo", value_name = "FILE", requires = "on_the_spot")]
+    pub after_photos: Vec<PathBuf>,
     /// normal (一般) or urgent (紧急): picks the category's deadline limit.
     #[arg(long, default_value = "normal")]
     pub urgency: String,
     /// When it was seen (RFC 3339, or "YYYY-MM-DD HH:MM" in the city's time); default: the photo's EXIF time, else now.
     #[arg(long, value_name = "TIME")]
     pub observed_at: Option<String>,
-    /// The responsible unit (责任单位).
-    #[arg(long, default_value = "")]
-    pub unit: String,
     #[arg(long)]
     pub json: bool,
 }
@@ -248,6 +336,9 @@ pub struct ListArgs {
     pub open: bool,
     #[arg(long, value_name = "CODE")]
     pub category: Option<String>,
+    /// Only the cases dispatched to this unit (a liaison's list).
+    #[arg(long, value_name = "CODE")]
+    pub unit: Option<String>,
     /// Full-text search (Chinese works).
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,

@@ -21,7 +21,10 @@ use gridpatrol_core::zone::CITY_TZ;
 use gridpatrol_core::{registry, Error, FindingQuery, Lang, MoveRequest, NewFinding, PhotoSource, Status, Store};
 use serde_json::json;
 
-use cli::{CategoriesCommand, Cli, Command, ConfigCommand, FindingCommand, GridsCommand, PatrolCommand, StoreCommand};
+use cli::{
+    CategoriesCommand, Cli, Command, ConfigCommand, DeferralDecision, FindingCommand, GridsCommand, LogCommand,
+    PatrolCommand, StoreCommand, UnitsCommand,
+};
 
 /// The real clock. Core never reads one itself; the binaries pass this in.
 pub(crate) struct SystemClock;
@@ -139,7 +142,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
             let fresh = matches!(Store::open(&dir, Arc::new(SystemClock), Arc::new(OsIds)), Err(Error::NotInitialized));
             let mut store = Store::create(&dir, Arc::new(SystemClock), Arc::new(OsIds))?;
             if let Some(name) = args.user.as_deref() {
-                store.set_profile(name, role)?;
+                store.set_profile_in_unit(name, role, args.unit.as_deref())?;
             }
             let loaded =
                 if args.sample && !store.has_sample_registry()? { Some(store.import_sample_registry()?) } else { None };
@@ -236,13 +239,15 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                 _ => return Err(Error::HalfPoint),
             };
             let new = NewFinding {
+                on_the_spot: a.on_the_spot,
+                after_photos: a.after_photos.into_iter().map(PhotoSource::File).collect(),
                 grid: a.grid,
                 category: a.category,
                 description: a.description,
                 address: a.address,
                 point,
                 urgency: Urgency::parse_field(&a.urgency)?,
-                responsible_unit: a.unit,
+                responsible_unit: String::new(),
                 observed_at: a.observed_at.as_deref().map(parse_time).transpose()?,
                 photos: a.photos.into_iter().map(PhotoSource::File).collect(),
             };
@@ -260,6 +265,7 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                 status: a.status.as_deref().map(Status::parse_field).transpose()?,
                 open_only: a.open,
                 category: a.category,
+                unit: a.unit,
                 search: a.search,
                 limit: a.limit,
                 ..FindingQuery::default()
@@ -280,10 +286,11 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                 render::finding(lang, &store, &finding)?;
             }
         }
-        Command::Finding(FindingCommand::Move { id, status, note, photos, json }) => {
+        Command::Finding(FindingCommand::Move { id, status, note, photos, unit, json }) => {
             let mut store = open(&dir)?;
             let to = Status::parse_field(&status)?;
             let finding = store.move_finding(MoveRequest {
+                unit,
                 id,
                 to,
                 note,
@@ -293,6 +300,51 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                 print_json(&finding);
             } else {
                 render::moved(lang, &finding);
+            }
+        }
+        Command::Finding(FindingCommand::Defer { id, until, reason, json }) => {
+            let mut store = open(&dir)?;
+            let until = parse_time(&until)?;
+            let finding = store.request_deferral(&id, until, &reason)?;
+            if json {
+                print_json(&finding);
+            } else {
+                render::deferral_requested(lang, &finding);
+            }
+        }
+        Command::Finding(FindingCommand::Deferral { id, decision, note, json }) => {
+            let mut store = open(&dir)?;
+            let approved = decision == DeferralDecision::Approve;
+            let finding = store.decide_deferral(&id, approved, &note)?;
+            if json {
+                print_json(&finding);
+            } else {
+                render::deferral_decided(lang, &finding, approved);
+            }
+        }
+        Command::Units(UnitsCommand::List(f)) => {
+            let units = open_to_read(&dir, lang)?.units()?;
+            if f.json {
+                print_json(&units);
+            } else {
+                render::units(lang, &units);
+            }
+        }
+        Command::Log(step) => {
+            let mut store = open(&dir)?;
+            let (review, json) = match step {
+                LogCommand::Submit { week, reply, json } => (store.submit_log(&week, &reply)?, json),
+                LogCommand::Approve { officer, week, comment, json } => {
+                    (store.review_log(&officer, &week, gridpatrol_core::review::Decision::Approve, &comment)?, json)
+                }
+                LogCommand::Return { officer, week, comment, json } => {
+                    (store.review_log(&officer, &week, gridpatrol_core::review::Decision::Return, &comment)?, json)
+                }
+            };
+            if json {
+                print_json(&review);
+            } else {
+                render::log_review(lang, &review);
             }
         }
         Command::Finding(FindingCommand::History { id, json }) => {

@@ -229,6 +229,60 @@ pub fn moved(lang: Lang, f: &Finding) {
     );
 }
 
+pub fn deferral_requested(lang: Lang, f: &Finding) {
+    let until = f.deferral.as_ref().map(|d| when(d.until)).unwrap_or_default();
+    println!(
+        "{}",
+        t(
+            lang,
+            &format!("问题 {} 已申请延期至 {until}，等待组长审批。", f.id),
+            &format!("Finding {}: a deferral until {until} is asked for and waits for the lead.", f.id)
+        )
+    );
+}
+
+pub fn deferral_decided(lang: Lang, f: &Finding, approved: bool) {
+    let due = f.due_at.map(when).unwrap_or_else(|| "-".into());
+    let (zh, en) = if approved {
+        (
+            format!("问题 {} 的延期已批准，整改时限为 {due}。", f.id),
+            format!("Finding {}: deferral approved, due {due}.", f.id),
+        )
+    } else {
+        (
+            format!("问题 {} 的延期未获批准，整改时限仍为 {due}。", f.id),
+            format!("Finding {}: deferral refused, still due {due}.", f.id),
+        )
+    };
+    println!("{}", t(lang, &zh, &en));
+}
+
+pub fn units(lang: Lang, units: &[gridpatrol_core::model::Unit]) {
+    println!(
+        "{}",
+        t(
+            lang,
+            "责任单位（示例数据，城市应换用自己的单位表）：",
+            "Responsible units (SAMPLE data: a city loads its own list):"
+        )
+    );
+    for u in units {
+        println!("{:<12} {}  {}  [{}]", u.code, u.name_zh, u.name_en, u.categories.join(", "));
+    }
+}
+
+pub fn log_review(lang: Lang, r: &gridpatrol_core::review::LogReview) {
+    let state = r.state.as_str();
+    println!(
+        "{}",
+        t(
+            lang,
+            &format!("{} 的 {} 周巡查日志：{state}", r.officer, r.week),
+            &format!("Weekly log of {} for {}: {state}", r.officer, r.week)
+        )
+    );
+}
+
 pub fn findings(lang: Lang, rows: &[FindingSummary]) {
     println!(
         "{}",
@@ -265,8 +319,24 @@ pub fn finding(lang: Lang, store: &Store, f: &Finding) -> Result<(), Error> {
         line("位置", "Point", format!("{:.6}, {:.6}", p.lat, p.lon));
     }
     line("紧急程度", "Urgency", f.urgency.label(lang).to_string());
-    if !f.responsible_unit.is_empty() {
-        line("责任单位", "Responsible unit", f.responsible_unit.clone());
+    if let Some(unit) = &f.unit {
+        let name = store.unit(unit).map(|u| lang.pick(&u.name_zh, &u.name_en).to_string()).unwrap_or_default();
+        line("责任单位", "Responsible unit", format!("{unit} {name}"));
+    } else if !f.responsible_unit.is_empty() {
+        // Free text written before units (store migration 12 names no unit for it).
+        line("责任单位（旧）", "Responsible unit (old text)", f.responsible_unit.clone());
+    }
+    if let Some(at) = f.dispatched_at {
+        line("派遣时间", "Dispatched", when(at));
+    }
+    if let Some(d) = &f.deferral {
+        line("延期申请", "Deferral asked", format!("{} — {} ({})", when(d.until), d.reason, d.by));
+    }
+    if f.deferrals > 0 {
+        line("已批准延期", "Deferrals approved", f.deferrals.to_string());
+    }
+    if f.on_the_spot {
+        line("当场处置", "Solved on the spot", t(lang, "是", "yes").to_string());
     }
     line("上报人", "Author", f.author.clone());
     line("发现时间", "Observed", when(f.observed_at));

@@ -56,7 +56,7 @@ fn login(dir: &Path, hub: &str, user: &str, lang: Lang) -> Result<ExitCode, Erro
     let home = save_token(dir, &signed.token)?;
     let profile = store.sign_in_as(
         hub.trim_end_matches('/'),
-        &User { name: signed.user.clone(), role: signed.role },
+        &User { name: signed.user.clone(), role: signed.role, unit: signed.scope.unit.clone() },
         &signed.scope,
     )?;
     println!(

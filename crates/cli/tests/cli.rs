@@ -242,7 +242,9 @@ fn a_finding_goes_round_the_whole_loop_by_the_roles_allowed() {
     lead();
     assert_eq!(step("rework")["status"], "rework", "a failed re-check sends it back");
     officer();
-    assert_eq!(step("rectified")["status"], "rectified");
+    env.refused(&["finding", "move", &id, "rectified"]);
+    let again = env.json(&["finding", "move", &id, "rectified", "--photo", after.to_str().unwrap()]);
+    assert_eq!(again["status"], "rectified", "already handled: again with an after photo");
     lead();
     assert_eq!(step("closed")["status"], "closed");
     assert_eq!(step("reopened")["status"], "reopened", "an unsatisfied return visit reopens it");
@@ -542,4 +544,134 @@ fn the_holiday_table_can_be_edited() {
         assert!(message.contains("holidays"), "a bad table is refused in a sentence: {message}");
     }
     assert_eq!(env.json(&["config", "show"])["holidays"]["days_off"], 2, "a refusal changes nothing");
+}
+
+/// The closed loop with responsible units from the command line: units, a liaison's profile, a
+/// dispatch (default unit, unknown unit refused), a deferral asked and approved, 缓办 and 恢复, the
+/// after-photo rule, 回退, 当场处置, each with bad input on purpose.
+#[test]
+fn units_dispatch_deferral_suspension_and_on_the_spot_from_the_command_line() {
+    let env = Env::sample();
+    let units = env.json(&["units", "list"]);
+    let water = units.as_array().unwrap().iter().find(|u| u["code"] == "WATER").expect("the sample has WATER");
+    assert!(water["categories"].as_array().unwrap().iter().any(|c| c == "10101"), "WATER handles 10101 上水井盖");
+    assert!(env.ok(&["--lang", "zh", "units", "list"]).contains("示例"), "the list says it is a sample");
+
+    // A liaison's profile needs a known unit, and no one else has one.
+    env.refused(&["init", "--user", "周联络", "--role", "liaison"]);
+    env.refused(&["init", "--user", "周联络", "--role", "liaison", "--unit", "NOPE"]);
+    env.refused(&["init", "--user", "李明", "--role", "officer", "--unit", "WATER"]);
+
+    let id = env.add("上水井盖破损", &[]);
+    assert!(env.json(&["finding", "show", &id])["due_at"].is_null(), "no deadline before the dispatch");
+    let lead = || env.ok(&["init", "--user", "王建国", "--role", "lead"]);
+    let liaison = || env.ok(&["init", "--user", "周联络", "--role", "liaison", "--unit", "WATER"]);
+    lead();
+    env.json(&["finding", "move", &id, "accepted"]);
+    env.refused(&["finding", "move", &id, "rectifying", "--unit", "NOPE"]);
+    env.refused(&["finding", "move", &id, "rectifying", "--unit", "水 务"]);
+    let dispatched = env.json(&["finding", "move", &id, "rectifying"]);
+    assert_eq!(dispatched["unit"], "WATER", "dispatched to the category's unit");
+    assert!(dispatched["dispatched_at"].is_string() && dispatched["due_at"].is_string(), "the clock starts");
+    let due = dispatched["due_at"].as_str().unwrap().to_string();
+
+    // The unit asks for a deferral; bad dates and reasons are refused.
+    liaison();
+    env.refused(&["finding", "move", &id, "rectified"]);
+    env.refused(&["finding", "defer", &id, "--until", "not a time", "--reason", "材料未到"]);
+    env.refused(&["finding", "defer", &id, "--until", "2000-01-01T00:00:00Z", "--reason", "材料未到"]);
+    env.refused(&["finding", "defer", &id, "--until", "2099-01-01T00:00:00Z", "--reason", " "]);
+    let until = (chrono::DateTime::parse_from_rfc3339(&due).unwrap() + chrono::Duration::days(3)).to_rfc3339();
+    let asked = env.json(&["finding", "defer", &id, "--until", &until, "--reason", "管材未到货"]);
+    assert_eq!(asked["deferral"]["reason"], "管材未到货");
+    env.refused(&["finding", "deferral", &id, "approve"]);
+    lead();
+    let decided = env.json(&["finding", "deferral", &id, "approve", "--note", "同意"]);
+    assert_eq!(decided["deferrals"], 1, "one approved deferral");
+    assert!(decided["deferral"].is_null(), "no request waits");
+    env.refused(&["finding", "deferral", &id, "refuse"]);
+
+    // 缓办 needs a reason; 恢复 gives the clock back.
+    env.refused(&["finding", "move", &id, "suspended"]);
+    assert_eq!(env.json(&["finding", "move", &id, "suspended", "--note", "等待管线迁改"])["status"], "suspended");
+    assert_eq!(env.json(&["finding", "move", &id, "rectifying"])["status"], "rectifying");
+
+    // The unit reports it handled with an after photo.
+    liaison();
+    let after = env.file("after.png", &png(32, 24));
+    let handled = env.json(&["finding", "move", &id, "rectified", "--photo", after.to_str().unwrap()]);
+    assert_eq!(handled["status"], "rectified");
+    let mine = env.json(&["finding", "list", "--unit", "WATER"]);
+    assert_eq!(mine.as_array().unwrap().len(), 1, "the unit's list");
+
+    // 回退: a mis-sent case goes back to the lead with a reason.
+    lead();
+    let other = env.add("井盖缺失", &[]);
+    env.json(&["finding", "move", &other, "accepted"]);
+    env.json(&["finding", "move", &other, "rectifying", "--unit", "WATER"]);
+    liaison();
+    env.refused(&["finding", "move", &other, "accepted"]);
+    let back = env.json(&["finding", "move", &other, "accepted", "--note", "属燃气井盖"]);
+    assert!(back["unit"].is_null() && back["dispatched_at"].is_string(), "returned: no unit, clock kept");
+    env.refused(&["finding", "add", "--grid", GRID, "--category", "0101", "--description", "联络员不上报"]);
+
+    // 当场处置: closed at once, with before and after photos.
+    env.ok(&["init", "--user", "李明", "--role", "officer"]);
+    let before = env.file("before.png", &png(30, 20));
+    let b = before.to_str().unwrap();
+    let a = after.to_str().unwrap();
+    env.refused(&[
+        "finding",
+        "add",
+        "--grid",
+        GRID,
+        "--category",
+        "0101",
+        "--description",
+        "井盖复位",
+        "--on-the-spot",
+        "--photo",
+        b,
+    ]);
+    let flag_alone =
+        env.run(&["finding", "add", "--grid", GRID, "--category", "0101", "--description", "x", "--after-photo", a]);
+    assert_eq!(flag_alone.status.code(), Some(2), "--after-photo without --on-the-spot is a usage error");
+    let spot = env.json(&[
+        "finding",
+        "add",
+        "--grid",
+        GRID,
+        "--category",
+        "0101",
+        "--description",
+        "井盖复位",
+        "--on-the-spot",
+        "--photo",
+        b,
+        "--after-photo",
+        a,
+    ]);
+    assert_eq!((spot["status"].as_str(), spot["on_the_spot"].as_bool()), (Some("closed"), Some(true)));
+    assert!(spot["unit"].is_null() && spot["due_at"].is_null(), "never dispatched");
+}
+
+/// The weekly log's review from the command line: submit, return with a comment, submit again with
+/// a reply, approve; bad weeks and a return without a comment are refused.
+#[test]
+fn a_weekly_log_is_submitted_returned_and_approved_from_the_command_line() {
+    let env = Env::sample();
+    let week = gridpatrol_core::weekly::IsoWeek::of(chrono::Utc::now()).to_string();
+    env.refused(&["log", "submit", "--week", "2026-W99"]);
+    env.refused(&["log", "submit", "--week", "next week"]);
+    let submitted = env.json(&["log", "submit", "--week", &week]);
+    assert_eq!(submitted["state"], "submitted");
+    env.refused(&["log", "approve", "--officer", "李明", "--week", &week]);
+    env.ok(&["init", "--user", "王建国", "--role", "lead"]);
+    env.refused(&["log", "return", "--officer", "李明", "--week", &week, "--comment", " "]);
+    let returned = env.json(&["log", "return", "--officer", "李明", "--week", &week, "--comment", "巡查次数不足"]);
+    assert_eq!(returned["state"], "returned");
+    env.ok(&["init", "--user", "李明", "--role", "officer"]);
+    env.json(&["log", "submit", "--week", &week, "--reply", "已补充巡查"]);
+    env.ok(&["init", "--user", "王建国", "--role", "lead"]);
+    assert_eq!(env.json(&["log", "approve", "--officer", "李明", "--week", &week])["state"], "approved");
 }

@@ -92,6 +92,8 @@ fn wal_count(conn: &Connection) -> i64 {
 
 fn new_finding(n: u64) -> NewFinding {
     NewFinding {
+        on_the_spot: false,
+        after_photos: Vec::new(),
         address: "滨城区黄河五路88号".into(),
         point: Some(POINT),
         responsible_unit: "城管执法中队".into(),

@@ -20,11 +20,13 @@
 //!   ([`check_photo_held`]).
 //!
 //! What [`judge`] refuses, against the current record: everything [`crate::remote`]'s checks and
-//! the lifecycle refuse, a move or edit dated before the finding's report, a patrol's end before its
-//! start, a review of a week that has not begun at the time the hub accepted it. It derives the one
-//! derived time itself: a finding's `due_at` is counted by [`crate::deadline`] from the time the
-//! receiver accepted the report, with the receiver's category and holiday tables — the payload's
-//! `due_at` is never read.
+//! the lifecycle refuse (the role × move table, a liaison's unit, the after photo of 已整改, a
+//! deferral later than the due time, a dispatch to a unit the receiver knows), a move or edit dated
+//! before the finding's report, a patrol's end before its start, a review of a week that has not
+//! begun at the time the hub accepted it. It derives the clock itself: a report carries no due time;
+//! a first dispatch starts the clock at the time the receiver accepted it and its `due_at` is
+//! counted with the receiver's category and holiday tables ([`derived_move`]); a resumption pushes
+//! `due_at` by the suspension's length — the payload's derived times are never read.
 //!
 //! Nothing here reads a clock or a store: the caller passes its time and the current record.
 
@@ -32,13 +34,12 @@ use chrono::{DateTime, Duration, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::deadline;
 use crate::error::{Error, Result};
 use crate::geometry;
 use crate::lifecycle::Status;
-use crate::model::{Event, Finding, Patrol, Photo, PhotoRole, User};
+use crate::model::{Event, Finding, Patrol, Photo, User};
 use crate::photo::HeldPhoto;
-use crate::projection::{self, Edit, Move};
+use crate::projection::{self, DeferralAsked, DeferralDecision, Edit, Move};
 use crate::remote::{self, Reference, PATROL_ENDED, PATROL_STARTED};
 use crate::review::{self, LogReview, ReviewPayload};
 use crate::validate::{check_text, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS};
@@ -65,6 +66,8 @@ pub const MAX_CODE_CHARS: usize = 32;
 pub const MAX_PHOTO_BYTES: u64 = 50 * 1024 * 1024;
 /// The longest side of a photo, in pixels.
 pub const MAX_PHOTO_SIDE: u32 = 20_000;
+/// How far ahead of the receiver's now a deferral may ask for: a year.
+pub const MAX_DEFERRAL_DAYS: i64 = 366;
 
 /// [`EARLIEST_UNIX_SECONDS`] as a time.
 pub fn earliest() -> DateTime<Utc> {
@@ -125,6 +128,10 @@ pub enum Change {
     Moved { finding: String, change: Move },
     /// `finding.edited` of the finding `finding`.
     Edited { finding: String, edit: Edit },
+    /// `finding.deferral_requested` of the finding `finding`.
+    DeferralRequested { finding: String, asked: DeferralAsked },
+    /// `finding.deferral_decided` of the finding `finding`.
+    DeferralDecided { finding: String, decision: DeferralDecision },
     /// `patrol.started`: the patrol as the officer started it.
     PatrolStarted(Patrol),
     /// `patrol.ended` of the patrol `patrol`.
@@ -155,7 +162,10 @@ impl Decoded {
     pub fn target(&self) -> Target {
         match &self.change {
             Change::Reported(f) => Target::Finding(f.id.clone()),
-            Change::Moved { finding, .. } | Change::Edited { finding, .. } => Target::Finding(finding.clone()),
+            Change::Moved { finding, .. }
+            | Change::Edited { finding, .. }
+            | Change::DeferralRequested { finding, .. }
+            | Change::DeferralDecided { finding, .. } => Target::Finding(finding.clone()),
             Change::PatrolStarted(p) => Target::Patrol(p.id.clone()),
             Change::PatrolEnded { patrol, .. } => Target::Patrol(patrol.clone()),
             Change::Log { payload, .. } => Target::Log(review::key(&payload.officer, &payload.week)),
@@ -324,8 +334,17 @@ pub fn decode(event: &Event, bounds: Bounds) -> Result<Decoded> {
             check_stored_text("address", &f.address, MAX_ADDRESS_CHARS, false)?;
             check_stored_text("responsible_unit", &f.responsible_unit, MAX_UNIT_CHARS, false)?;
             check_name("author", &f.author)?;
-            if f.status != Status::Reported {
+            // A report starts the loop (reported), or records a case solved on the spot (closed).
+            let first = if f.on_the_spot { Status::Closed } else { Status::Reported };
+            if f.status != first {
                 return Err(Error::IllegalMove { from: Status::Reported.to_string(), to: f.status.to_string() });
+            }
+            // What only the loop sets is never reported: no unit, clock, request or count.
+            if f.unit.is_some() || f.dispatched_at.is_some() || f.suspended_at.is_some() {
+                return Err(malformed("unit", "a new finding is not dispatched yet"));
+            }
+            if f.deferral.is_some() || f.deferrals != 0 {
+                return Err(malformed("deferral", "a new finding has no deferral"));
             }
             if let Some(p) = f.point {
                 if !geometry::is_valid_point(p) {
@@ -342,9 +361,7 @@ pub fn decode(event: &Event, bounds: Bounds) -> Result<Decoded> {
             in_order("observed_at", f.observed_at, f.recorded_at)?;
             in_order("recorded_at", f.recorded_at, f.updated_at)?;
             check_photos(&f.photos, bounds)?;
-            if f.photos.iter().any(|p| p.role != PhotoRole::Before) {
-                return Err(malformed("photos", "a new finding has only before photos"));
-            }
+            remote::check_report_photos(&f)?;
             Change::Reported(f)
         }
         projection::MOVED => {
@@ -353,7 +370,33 @@ pub fn decode(event: &Event, bounds: Bounds) -> Result<Decoded> {
             let m: Move = payload(event)?;
             check_stored_text("note", &m.note, MAX_NOTE_CHARS, false)?;
             check_photos(&m.photos, bounds)?;
+            if let Some(unit) = &m.unit {
+                crate::units::check_unit_code(unit)?;
+            }
+            // Derived by the receiver and never read from a device, but times all the same.
+            for (field, t) in [("dispatched_at", m.dispatched_at), ("due_at", m.due_at)] {
+                if let Some(t) = t {
+                    Bounds { not_after: t.max(bounds.not_after), ..bounds }.check(field, t)?;
+                }
+            }
             Change::Moved { finding: event.entity_id.clone(), change: m }
+        }
+        projection::DEFERRAL_REQUESTED => {
+            entity(event, "finding")?;
+            check_uuid_v7("entity_id", &event.entity_id)?;
+            let asked: DeferralAsked = payload(event)?;
+            check_stored_text("reason", &asked.reason, MAX_NOTE_CHARS, true)?;
+            // A date asked for lies ahead: bounded below like any time, above by a year from now.
+            Bounds { not_after: bounds.not_after + Duration::days(MAX_DEFERRAL_DAYS), ..bounds }
+                .check("until", asked.until)?;
+            Change::DeferralRequested { finding: event.entity_id.clone(), asked }
+        }
+        projection::DEFERRAL_DECIDED => {
+            entity(event, "finding")?;
+            check_uuid_v7("entity_id", &event.entity_id)?;
+            let decision: DeferralDecision = payload(event)?;
+            check_stored_text("note", &decision.note, MAX_NOTE_CHARS, false)?;
+            Change::DeferralDecided { finding: event.entity_id.clone(), decision }
         }
         projection::EDITED => {
             entity(event, "finding")?;
@@ -482,23 +525,29 @@ pub fn judge(
             }
             remote::check_reported(f, actor, reference)?;
             let mut f = f.clone();
-            // The deadline counts from when the report reached the receiver: a device's clock can
-            // neither move it nor backdate the on-time test (see README "Sync with a hub").
-            f.due_at = match reference.minor_category(&f.category)?.deadline {
-                Some(d) => {
-                    let (holidays, office) = (reference.holidays()?, reference.office_hours()?);
-                    let cal = deadline::Calendar { holidays: &holidays, office: &office };
-                    Some(deadline::due(&d, f.urgency, accepted_at, cal).at)
-                }
-                None => None,
-            };
+            // The deadline clock starts at dispatch, never at the report (see README "The closed
+            // loop"): whatever a device wrote, a report carries no due time.
+            f.due_at = None;
             Ok(Outcome::Finding(f))
         }
         (Change::Moved { finding, change }, Current::Finding(existing)) => {
             let current = existing.ok_or_else(|| Error::FindingNotFound(clip(finding)))?;
-            remote::check_moved(current, change, actor.role)?;
+            remote::check_moved(current, change, actor, reference)?;
             in_order("device_time", current.recorded_at, at)?;
-            Ok(Outcome::Finding(projection::apply_move(current.clone(), change, at)))
+            let change = derived_move(current, change, at, reference, accepted_at)?;
+            Ok(Outcome::Finding(projection::apply_move(current.clone(), &change, at)))
+        }
+        (Change::DeferralRequested { finding, asked }, Current::Finding(existing)) => {
+            let current = existing.ok_or_else(|| Error::FindingNotFound(clip(finding)))?;
+            remote::check_deferral_requested(current, asked, actor)?;
+            in_order("device_time", current.recorded_at, at)?;
+            Ok(Outcome::Finding(projection::apply_deferral_requested(current.clone(), asked, &actor.name, at)))
+        }
+        (Change::DeferralDecided { finding, decision }, Current::Finding(existing)) => {
+            let current = existing.ok_or_else(|| Error::FindingNotFound(clip(finding)))?;
+            remote::check_deferral_decided(current, decision, actor)?;
+            in_order("device_time", current.recorded_at, at)?;
+            Ok(Outcome::Finding(projection::apply_deferral_decided(current.clone(), decision, at)))
         }
         (Change::Edited { finding, edit }, Current::Finding(existing)) => {
             let current = existing.ok_or_else(|| Error::FindingNotFound(clip(finding)))?;
@@ -533,10 +582,36 @@ pub fn judge(
     }
 }
 
+/// A move with its derived times filled by the receiver ([`projection::derive_move`]): a first
+/// dispatch's clock from `accepted_at` and the receiver's category and holiday tables, a
+/// resumption's pushed due time. What the hub stores and redistributes is this move.
+pub fn derived_move(
+    current: &Finding,
+    change: &Move,
+    at: DateTime<Utc>,
+    reference: &dyn Reference,
+    accepted_at: DateTime<Utc>,
+) -> Result<Move> {
+    let mut m = change.clone();
+    let first_dispatch = crate::lifecycle::is_dispatch(current.status, m.to) && current.dispatched_at.is_none();
+    let resumes = current.status == Status::Suspended && m.to == Status::Rectifying;
+    if !first_dispatch && !resumes {
+        // The move carries no derived time, whatever a device wrote.
+        m.dispatched_at = None;
+        m.due_at = None;
+        return Ok(m);
+    }
+    let deadline = reference.minor_category(&current.category)?.deadline;
+    let (holidays, office) = (reference.holidays()?, reference.office_hours()?);
+    let cal = crate::deadline::Calendar { holidays: &holidays, office: &office };
+    projection::derive_move(current, &mut m, at, accepted_at, deadline.as_ref(), cal);
+    Ok(m)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{SyncState, Urgency};
+    use crate::model::{PhotoRole, SyncState, Urgency};
     use proptest::prelude::*;
 
     fn at(s: &str) -> DateTime<Utc> {
@@ -572,6 +647,12 @@ mod tests {
             point: None,
             urgency: Urgency::Normal,
             responsible_unit: String::new(),
+            unit: None,
+            dispatched_at: None,
+            deferral: None,
+            deferrals: 0,
+            on_the_spot: false,
+            suspended_at: None,
             status: Status::Reported,
             author: "李明".into(),
             observed_at: at("2026-11-25T01:00:00Z"),
@@ -701,6 +782,91 @@ mod tests {
         }
     }
 
+    fn photo(role: PhotoRole, c: char) -> Photo {
+        let sha = c.to_string().repeat(64);
+        Photo {
+            sha256: sha.clone(),
+            role,
+            file: format!("{sha}.jpg"),
+            thumbnail: format!("thumbs/{sha}.jpg"),
+            bytes: 1000,
+            width: 640,
+            height: 480,
+            exif_time: None,
+            exif_point: None,
+        }
+    }
+
+    #[test]
+    fn deferral_events_decode_strictly() {
+        let asked = serde_json::json!({"until": "2026-12-04T02:00:00Z", "reason": "材料未到"});
+        let e = event(projection::DEFERRAL_REQUESTED, "finding", FINDING, asked.clone());
+        let d = decode(&e, bounds()).expect("a well-formed request decodes");
+        assert!(matches!(d.change, Change::DeferralRequested { .. }));
+        assert_eq!(d.target(), Target::Finding(FINDING.into()));
+        let refused = |kind: &str, entity: &str, payload: serde_json::Value| {
+            decode(&event(kind, entity, FINDING, payload), bounds()).unwrap_err().code()
+        };
+        let mut extra = asked.clone();
+        extra["x"] = 1.into();
+        assert_eq!(refused(projection::DEFERRAL_REQUESTED, "finding", extra), "malformed_event", "an unknown field");
+        assert_eq!(refused(projection::DEFERRAL_REQUESTED, "patrol", asked.clone()), "malformed_event", "a patrol");
+        let no_reason = serde_json::json!({"until": "2026-12-04T02:00:00Z", "reason": ""});
+        assert_eq!(refused(projection::DEFERRAL_REQUESTED, "finding", no_reason), "empty_text", "a reason is required");
+        let long = serde_json::json!({"until": "2026-12-04T02:00:00Z", "reason": "长".repeat(MAX_NOTE_CHARS + 1)});
+        assert_eq!(refused(projection::DEFERRAL_REQUESTED, "finding", long), "text_too_long", "a reason is bounded");
+        let far = serde_json::json!({"until": "2099-01-01T00:00:00Z", "reason": "材料未到"});
+        assert_eq!(refused(projection::DEFERRAL_REQUESTED, "finding", far), "time_out_of_bounds", "until is bounded");
+        let decided = serde_json::json!({"approved": true, "note": "同意"});
+        let d = decode(&event(projection::DEFERRAL_DECIDED, "finding", FINDING, decided), bounds()).unwrap();
+        assert!(matches!(d.change, Change::DeferralDecided { decision: DeferralDecision { approved: true, .. }, .. }));
+        let bad = serde_json::json!({"approved": "yes"});
+        assert_eq!(refused(projection::DEFERRAL_DECIDED, "finding", bad), "malformed_event", "approved is a boolean");
+        let bad = serde_json::json!({"approved": false, "until": "2026-12-04T02:00:00Z"});
+        assert_eq!(refused(projection::DEFERRAL_DECIDED, "finding", bad), "malformed_event", "a decision sets no date");
+    }
+
+    #[test]
+    fn a_dispatch_names_a_unit_code_and_derived_times_are_bounded() {
+        let m = |v: serde_json::Value| decode(&event(projection::MOVED, "finding", FINDING, v), bounds());
+        assert!(m(serde_json::json!({"from": "accepted", "to": "rectifying", "unit": "ROADS"})).is_ok());
+        let e = m(serde_json::json!({"from": "accepted", "to": "rectifying", "unit": "路政 处"})).unwrap_err();
+        assert_eq!(e.code(), "unknown_unit", "a unit code is letters and digits");
+        let e = m(serde_json::json!({"from": "accepted", "to": "rectifying", "unit": "R".repeat(1000)})).unwrap_err();
+        assert_eq!(e.code(), "unknown_unit", "a unit code is bounded");
+        assert!(e.message(crate::Lang::En).len() < 400, "and never echoed whole");
+        let e = m(serde_json::json!({"from": "accepted", "to": "rectifying", "due_at": "1970-01-01T00:00:00Z"}))
+            .unwrap_err();
+        assert_eq!(e.code(), "time_out_of_bounds", "a derived time is a time all the same");
+    }
+
+    #[test]
+    fn an_on_the_spot_report_is_closed_with_before_and_after_photos() {
+        let mut f = finding();
+        f.on_the_spot = true;
+        f.status = Status::Closed;
+        f.photos = vec![photo(PhotoRole::Before, 'a'), photo(PhotoRole::After, 'b')];
+        assert!(decode(&reported(&f), bounds()).is_ok(), "当场处置 with both photos");
+        let mut no_after = f.clone();
+        no_after.photos.pop();
+        assert_eq!(decode(&reported(&no_after), bounds()).unwrap_err().code(), "after_photo_required");
+        let mut no_before = f.clone();
+        no_before.photos.remove(0);
+        assert_eq!(decode(&reported(&no_before), bounds()).unwrap_err().code(), "before_photo_required");
+        let mut open = f.clone();
+        open.status = Status::Reported;
+        assert_eq!(decode(&reported(&open), bounds()).unwrap_err().code(), "illegal_move", "on the spot is closed");
+        let mut after_on_normal = finding();
+        after_on_normal.photos = vec![photo(PhotoRole::After, 'b')];
+        assert_eq!(decode(&reported(&after_on_normal), bounds()).unwrap_err().code(), "malformed_event");
+        let mut dispatched = finding();
+        dispatched.unit = Some("ROADS".into());
+        assert_eq!(decode(&reported(&dispatched), bounds()).unwrap_err().code(), "malformed_event", "no unit yet");
+        let mut deferred = finding();
+        deferred.deferrals = 2;
+        assert_eq!(decode(&reported(&deferred), bounds()).unwrap_err().code(), "malformed_event", "no deferral yet");
+    }
+
     fn arb_json() -> impl Strategy<Value = serde_json::Value> {
         let leaf = prop_oneof![
             Just(serde_json::Value::Null),
@@ -724,6 +890,11 @@ mod tests {
                         Just("officer".to_string()),
                         Just("week".to_string()),
                         Just("photos".to_string()),
+                        Just("unit".to_string()),
+                        Just("until".to_string()),
+                        Just("reason".to_string()),
+                        Just("approved".to_string()),
+                        Just("on_the_spot".to_string()),
                         "[a-z_]{1,12}",
                     ],
                     inner,
@@ -743,6 +914,7 @@ mod tests {
             kind in prop_oneof![
                 Just(projection::REPORTED), Just(projection::MOVED), Just(projection::EDITED),
                 Just(PATROL_STARTED), Just(PATROL_ENDED), Just(review::SUBMITTED),
+                Just(projection::DEFERRAL_REQUESTED), Just(projection::DEFERRAL_DECIDED),
                 Just(review::APPROVED), Just(review::RETURNED), Just("something.else")
             ],
             entity in prop_oneof![Just("finding"), Just("patrol"), Just("weekly_log"), Just("")],

@@ -120,6 +120,33 @@ pub enum Error {
     PatrolExists(String),
     #[error("no patrol {0} of the actor")]
     UnknownPatrol(String),
+    // --- Responsible units and the closed loop (issue 12).
+    #[error("a unit liaison needs a unit")]
+    UnitRequired,
+    #[error("a {role} belongs to no unit (given {unit})")]
+    UnitNotForRole { role: String, unit: String },
+    #[error("unknown responsible unit {0}")]
+    UnknownUnit(String),
+    #[error("unit data: {0}")]
+    UnitData(String),
+    #[error("the case is dispatched to {unit}, not to the liaison's unit")]
+    NotYourUnit { unit: String },
+    #[error("a dispatch names the unit, and no other move does")]
+    DispatchNeedsUnit,
+    #[error("a move to rectified needs at least one after photo")]
+    AfterPhotoRequired,
+    #[error("a case solved on the spot needs at least one before photo")]
+    BeforePhotoRequired,
+    #[error("after photos come with a case solved on the spot only")]
+    AfterPhotosOnlyOnTheSpot,
+    #[error("the deferral until {until} is not after the current due time {due}")]
+    DeferralTooEarly { until: String, due: String },
+    #[error("a deferral is already waiting for the lead's decision")]
+    DeferralPending,
+    #[error("no deferral is waiting for a decision")]
+    NoDeferralPending,
+    #[error("a {role} may not {step} a case that is {status}")]
+    StepNotAllowed { role: String, step: String, status: String },
     // --- The store's survival (issue 11): damage, read-only folders, full disks, waiting writers,
     // implausible clocks and oversized imports. Each says what happened and what to do.
     #[error("the store's database file is damaged: {detail}")]
@@ -432,6 +459,19 @@ impl Error {
             Error::FindingExists(_) => "finding_exists",
             Error::PatrolExists(_) => "patrol_exists",
             Error::UnknownPatrol(_) => "unknown_patrol",
+            Error::UnitRequired => "unit_required",
+            Error::UnitNotForRole { .. } => "unit_not_for_role",
+            Error::UnknownUnit(_) => "unknown_unit",
+            Error::UnitData(_) => "unit_data",
+            Error::NotYourUnit { .. } => "not_your_unit",
+            Error::DispatchNeedsUnit => "dispatch_needs_unit",
+            Error::AfterPhotoRequired => "after_photo_required",
+            Error::BeforePhotoRequired => "before_photo_required",
+            Error::AfterPhotosOnlyOnTheSpot => "after_photos_only_on_the_spot",
+            Error::DeferralTooEarly { .. } => "deferral_too_early",
+            Error::DeferralPending => "deferral_pending",
+            Error::NoDeferralPending => "no_deferral_pending",
+            Error::StepNotAllowed { .. } => "step_not_allowed",
             Error::StoreDamaged { .. } => "store_damaged",
             Error::StoreEmpty => "store_empty",
             Error::StoreMissing => "store_missing",
@@ -720,6 +760,69 @@ impl Error {
             Error::PatrolExists(id) => {
                 pick(zh, format!("巡查 {id} 已经存在。"), format!("The patrol {id} already exists."))
             }
+            Error::UnitRequired => pick(
+                zh,
+                "联络员须指定所属责任单位（--unit 单位编码）。".into(),
+                "A unit liaison needs a responsible unit (--unit CODE).".into(),
+            ),
+            Error::UnitNotForRole { role, unit } => pick(
+                zh,
+                format!("{}不属于责任单位，不能指定单位 {unit}；只有联络员属于单位。", role_zh(role)),
+                format!("{} belongs to no unit, so unit {unit} cannot be given; only a unit liaison does.", role_en(role)),
+            ),
+            Error::UnknownUnit(code) => pick(
+                zh,
+                format!("没有编码为 {code} 的责任单位（gridpatrol units list 列出全部单位）。"),
+                format!("There is no responsible unit with code {code} (gridpatrol units list shows them)."),
+            ),
+            Error::UnitData(reason) => {
+                pick(zh, format!("责任单位数据有误：{reason}"), format!("The unit data is invalid: {reason}"))
+            }
+            Error::NotYourUnit { unit } => pick(
+                zh,
+                format!("该案件派遣给了 {unit}，不是您所在的单位，您不能处理。"),
+                format!("The case is dispatched to {unit}, not to your unit; you cannot act on it."),
+            ),
+            Error::DispatchNeedsUnit => pick(
+                zh,
+                "派遣须指定责任单位（--unit），其他操作不能指定单位。".into(),
+                "A dispatch names the responsible unit (--unit); no other move does.".into(),
+            ),
+            Error::AfterPhotoRequired => pick(
+                zh,
+                "标为“已整改”或当场处置须至少附一张整改后照片。".into(),
+                "Reporting a case rectified, or solved on the spot, needs at least one after photo.".into(),
+            ),
+            Error::BeforePhotoRequired => pick(
+                zh,
+                "当场处置须至少附一张整改前照片。".into(),
+                "A case solved on the spot needs at least one before photo.".into(),
+            ),
+            Error::AfterPhotosOnlyOnTheSpot => pick(
+                zh,
+                "上报问题时只能附整改前照片；整改后照片用于当场处置（--on-the-spot）或标为已整改时。".into(),
+                "A new finding carries before photos only; after photos come with a case solved on the spot (--on-the-spot) or with the move to rectified.".into(),
+            ),
+            Error::DeferralTooEarly { until, due } => pick(
+                zh,
+                format!("延期至 {until} 不晚于当前的整改时限 {due}，延期须晚于原时限。"),
+                format!("A deferral until {until} is not after the current due time {due}; it must be later."),
+            ),
+            Error::DeferralPending => pick(
+                zh,
+                "已有延期申请等待组长审批，不能重复申请。".into(),
+                "A deferral request is already waiting for the lead's decision.".into(),
+            ),
+            Error::NoDeferralPending => pick(
+                zh,
+                "该案件没有待审批的延期申请。".into(),
+                "The case has no deferral request waiting for a decision.".into(),
+            ),
+            Error::StepNotAllowed { role, step, status } => pick(
+                zh,
+                format!("{}不能对“{}”的案件{}。", role_zh(role), status_zh(status), step_zh(step)),
+                format!("{} may not {} a case that is {status}.", role_en(role), step_en(step)),
+            ),
             Error::UnknownPatrol(id) => {
                 pick(zh, format!("没有你的编号为 {id} 的巡查。"), format!("There is no patrol of yours with id {id}."))
             }
@@ -902,12 +1005,29 @@ fn role_en(role: &str) -> &'static str {
         "officer" => "An officer",
         "lead" => "A team lead",
         "admin" => "An administrator",
+        "liaison" => "A unit liaison",
         _ => "This role",
     }
 }
 
 fn role_zh(role: &str) -> &str {
     crate::model::Role::parse(role).map(|r| r.label(Lang::Zh)).unwrap_or(role)
+}
+
+fn step_zh(step: &str) -> &str {
+    match step {
+        "request_deferral" => "申请延期",
+        "decide_deferral" => "审批延期",
+        other => other,
+    }
+}
+
+fn step_en(step: &str) -> &str {
+    match step {
+        "request_deferral" => "ask to defer",
+        "decide_deferral" => "decide a deferral of",
+        other => other,
+    }
 }
 
 fn review_zh(state: &str) -> &str {

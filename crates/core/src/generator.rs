@@ -371,6 +371,7 @@ fn move_note(rng: &mut Rng, to: Status, unit: &str) -> String {
         Status::Rework => rng.pick(&["复查未通过，需重新整改", "整改不彻底"]).to_string(),
         Status::Closed => rng.pick(&["复查合格，予以结案", "已结案"]).to_string(),
         Status::Reopened => rng.pick(&["回访群众不满意，重新整改", "问题复发"]).to_string(),
+        Status::Suspended => rng.pick(&["等待管线迁改，暂缓办理", "天气原因暂缓"]).to_string(),
         Status::Reported => String::new(),
     }
 }
@@ -794,8 +795,8 @@ pub fn fill(store: &Store, cfg: &GenConfig) -> Result<GenSummary> {
     let first_pending = entries.len().saturating_sub(cfg.pending_events);
     let mut insert_finding = conn.prepare(
         "INSERT INTO findings (id, grid, patrol_id, category, description, address, lat, lon, urgency,
-            responsible_unit, status, author, observed_at, recorded_at, updated_at, due_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            responsible_unit, status, author, observed_at, recorded_at, updated_at, due_at, dispatched_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
     let mut insert_event = conn.prepare(
         "INSERT INTO events (id, entity, entity_id, actor, kind, payload, device_time, sync_state, hub_seq)
@@ -892,7 +893,15 @@ pub fn fill(store: &Store, cfg: &GenConfig) -> Result<GenSummary> {
                     address,
                     point: plan.point,
                     urgency: plan.urgency,
+                    // The benchmark world keeps its free-text unit and its due time from the report
+                    // (the loads it measures do not depend on when the clock started).
                     responsible_unit: unit.clone(),
+                    unit: None,
+                    dispatched_at: None,
+                    deferral: None,
+                    deferrals: 0,
+                    on_the_spot: false,
+                    suspended_at: None,
                     status: Status::Reported,
                     author: author.clone(),
                     observed_at: at(plan.observed),
@@ -920,6 +929,7 @@ pub fn fill(store: &Store, cfg: &GenConfig) -> Result<GenSummary> {
                     ts(finding.recorded_at),
                     ts(at(updated)),
                     finding.due_at.map(ts),
+                    plan.steps.iter().find(|&&(_, s)| s == Status::Rectifying).map(|&(t, _)| ts(at(t))),
                 ])?;
                 event(
                     event_id,
@@ -941,7 +951,13 @@ pub fn fill(store: &Store, cfg: &GenConfig) -> Result<GenSummary> {
                 let to = l.plan.steps[step].1;
                 let from = step.checked_sub(1).map_or(Status::Reported, |s| l.plan.steps[s].1);
                 let mut rng = Rng::for_item(cfg.seed, STREAM_TEXT, (u64::from(e.item) << 8) | step as u64 | (1 << 63));
-                let change = Move { from, to, note: move_note(&mut rng, to, &l.unit), photos: Vec::new() };
+                let mut change = Move::new(from, to, move_note(&mut rng, to, &l.unit));
+                // The first dispatch starts the clock; the world's due time is the one its report
+                // was planned with (the loads measured do not depend on when the clock started).
+                if lifecycle::is_dispatch(from, to) && from == Status::Accepted {
+                    change.dispatched_at = Some(at(l.plan.steps[step].0));
+                    change.due_at = l.plan.due.map(at);
+                }
                 // The officer records the rectification on site; the lead makes every other move.
                 let actor = if to == Status::Rectified { l.plan.officer } else { world.grids[l.plan.grid].lead };
                 event(

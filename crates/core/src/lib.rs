@@ -27,6 +27,7 @@ pub mod remote;
 pub mod review;
 pub mod scope;
 pub mod store;
+pub mod units;
 pub mod validate;
 pub mod weekly;
 pub mod zone;

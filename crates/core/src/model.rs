@@ -16,16 +16,20 @@ pub enum Role {
     Officer,
     Lead,
     Admin,
+    /// 联络员: a responsible unit's liaison. Works on the cases dispatched to the unit (their
+    /// [`User::unit`]), never on grids.
+    Liaison,
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Officer, Role::Lead, Role::Admin];
+    pub const ALL: [Role; 4] = [Role::Officer, Role::Lead, Role::Admin, Role::Liaison];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Officer => "officer",
             Role::Lead => "lead",
             Role::Admin => "admin",
+            Role::Liaison => "liaison",
         }
     }
 
@@ -49,10 +53,18 @@ impl Role {
             (Role::Officer, Lang::Zh) => "网格员",
             (Role::Lead, Lang::Zh) => "组长",
             (Role::Admin, Lang::Zh) => "管理员",
+            (Role::Liaison, Lang::Zh) => "联络员",
             (Role::Officer, Lang::En) => "officer",
             (Role::Lead, Lang::En) => "lead",
             (Role::Admin, Lang::En) => "admin",
+            (Role::Liaison, Lang::En) => "unit liaison",
         }
+    }
+
+    /// Whether a user of this role belongs to a responsible unit: a liaison must name one, every
+    /// other role must not (see [`check_unit_for_role`]).
+    pub fn has_unit(self) -> bool {
+        self == Role::Liaison
     }
 }
 
@@ -60,6 +72,54 @@ impl Role {
 pub struct User {
     pub name: String,
     pub role: Role,
+    /// The responsible unit's code, for a liaison (required); absent for every other role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
+    pub unit: Option<String>,
+}
+
+impl User {
+    /// A user of a role without a unit (officer, lead, administrator).
+    pub fn new(name: impl Into<String>, role: Role) -> User {
+        User { name: name.into(), role, unit: None }
+    }
+}
+
+/// The one rule for a user's unit: required for a liaison, refused for every other role. The code
+/// itself is checked against the units table by the caller (the store, the hub).
+pub fn check_unit_for_role(role: Role, unit: Option<&str>) -> Result<()> {
+    match (role.has_unit(), unit.map(str::trim).filter(|u| !u.is_empty())) {
+        (true, None) => Err(Error::UnitRequired),
+        (false, Some(u)) => Err(Error::UnitNotForRole { role: role.as_str().into(), unit: crate::validate::clip(u) }),
+        _ => Ok(()),
+    }
+}
+
+/// A responsible unit (责任单位): who must fix a dispatched case. Reference data, like the category
+/// tree: bundled as a sample (`data/units.json`), replaced by a city's own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    /// A short ASCII code (letters, digits), unique.
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// The minor category codes this unit normally handles: a dispatch of a case of one of them
+    /// defaults to this unit.
+    pub categories: Vec<String>,
+}
+
+/// A liaison's pending request to defer a case (延期申请), until the lead decides it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DeferralRequest {
+    /// The due time asked for; after the current one.
+    pub until: DateTime<Utc>,
+    pub reason: String,
+    /// Who asked.
+    pub by: String,
+    /// When they asked (the event's device time).
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -360,7 +420,34 @@ pub struct Finding {
     /// Written `severity` by events before migration 11; read under either name.
     #[serde(alias = "severity")]
     pub urgency: Urgency,
+    /// The free text written before responsible units existed (store migration 12). New findings
+    /// leave it empty and it is never written again: the unit is [`Finding::unit`]. It stays so that
+    /// every event and record written before decodes and reads as it was written.
+    #[serde(default)]
     pub responsible_unit: String,
+    /// The unit (its code) the case is dispatched to; none before the dispatch and after a 回退.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
+    pub unit: Option<String>,
+    /// When the deadline clock started: the first dispatch, as the hub accepted it (the device's
+    /// time until then). Rework, reopening and re-dispatch never reset it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
+    pub dispatched_at: Option<DateTime<Utc>>,
+    /// A deferral asked for and not yet decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
+    pub deferral: Option<DeferralRequest>,
+    /// How many deferrals were approved.
+    #[serde(default)]
+    pub deferrals: u32,
+    /// 当场处置: recorded already solved, closed at once, never dispatched.
+    #[serde(default)]
+    pub on_the_spot: bool,
+    /// While suspended (缓办): when the clock stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional = nullable)]
+    pub suspended_at: Option<DateTime<Utc>>,
     pub status: Status,
     pub author: String,
     pub observed_at: DateTime<Utc>,

@@ -14,8 +14,8 @@ use serde::Deserialize;
 
 use crate::change::check_stored_text;
 use crate::deadline::{Holidays, OfficeHours};
-use crate::model::{Event, Finding, MinorCategory, Patrol, Photo, Point, Role, User};
-use crate::projection::{self, Edit, Move};
+use crate::model::{Event, Finding, MinorCategory, Patrol, Photo, PhotoRole, Point, Role, Unit, User};
+use crate::projection::{self, DeferralAsked, DeferralDecision, Edit, Move};
 use crate::review;
 use crate::validate::{MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS};
 
@@ -28,6 +28,8 @@ pub const SYNCED_KINDS: &[&str] = &[
     projection::REPORTED,
     projection::MOVED,
     projection::EDITED,
+    projection::DEFERRAL_REQUESTED,
+    projection::DEFERRAL_DECIDED,
     PATROL_STARTED,
     PATROL_ENDED,
     review::SUBMITTED,
@@ -50,6 +52,8 @@ pub trait Reference {
     fn holidays(&self) -> Result<Holidays>;
     /// The office hours working-hour (工作时) deadlines are counted inside.
     fn office_hours(&self) -> Result<OfficeHours>;
+    /// The responsible unit `code`, or [`Error::UnknownUnit`].
+    fn unit(&self, code: &str) -> Result<Unit>;
 }
 
 impl Reference for crate::Store {
@@ -72,6 +76,10 @@ impl Reference for crate::Store {
     fn office_hours(&self) -> Result<OfficeHours> {
         crate::Store::office_hours(self)
     }
+
+    fn unit(&self, code: &str) -> Result<Unit> {
+        crate::Store::unit(self, code)
+    }
 }
 
 /// Checks a `finding.reported` payload by `actor` as the store checks a new finding.
@@ -79,9 +87,12 @@ pub fn check_reported(finding: &Finding, actor: &User, reference: &dyn Reference
     if finding.author != actor.name {
         return Err(Error::InvalidValue { field: "author", value: finding.author.clone() });
     }
-    if finding.status != Status::Reported {
+    let first = if finding.on_the_spot { Status::Closed } else { Status::Reported };
+    if finding.status != first {
         return Err(Error::IllegalMove { from: Status::Reported.to_string(), to: finding.status.to_string() });
     }
+    check_may_report(actor)?;
+    check_report_photos(finding)?;
     check_stored_text("description", &finding.description, MAX_DESCRIPTION_CHARS, true)?;
     check_stored_text("address", &finding.address, MAX_ADDRESS_CHARS, false)?;
     check_stored_text("responsible_unit", &finding.responsible_unit, MAX_UNIT_CHARS, false)?;
@@ -98,13 +109,73 @@ pub fn check_reported(finding: &Finding, actor: &User, reference: &dyn Reference
     Ok(())
 }
 
-/// Checks a `finding.moved` payload by a user with `role` against the finding as it stands now
-/// (in hub order). A move that was legal on the device but no longer is fails here, with the
-/// lifecycle's own error.
-pub fn check_moved(current: &Finding, change: &Move, role: Role) -> Result<()> {
-    lifecycle::check_move(role, current.status, change.to)?;
+/// Whether `actor` may record a finding at all: a unit's liaison works on dispatched cases, and
+/// reporting is the grid's (officers, leads, administrators).
+pub fn check_may_report(actor: &User) -> Result<()> {
+    if actor.role == Role::Liaison {
+        return Err(Error::MoveNotAllowed {
+            role: actor.role.as_str().into(),
+            from: Status::Reported.to_string(),
+            to: Status::Reported.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The photos of a report: a new finding has only before photos; a case solved on the spot (当场
+/// 处置) has at least one before photo and at least one after photo.
+pub fn check_report_photos(finding: &Finding) -> Result<()> {
+    let has = |role| finding.photos.iter().any(|p| p.role == role);
+    if finding.on_the_spot {
+        if !has(PhotoRole::Before) {
+            return Err(Error::BeforePhotoRequired);
+        }
+        if !has(PhotoRole::After) {
+            return Err(Error::AfterPhotoRequired);
+        }
+    } else if has(PhotoRole::After) {
+        return Err(Error::MalformedEvent {
+            field: "photos",
+            reason: "a new finding has only before photos (after photos come with 当场处置 or the move to rectified)"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks a `finding.moved` payload by `actor` against the finding as it stands now (in hub order):
+/// the lifecycle's rules of the move ([`lifecycle::check_move_of`]), the note as the store writes it,
+/// a dispatch's unit against the units table, and that a move's photos are after photos. A move that
+/// was legal on the device but no longer is fails here, with the lifecycle's own error.
+pub fn check_moved(current: &Finding, change: &Move, actor: &User, reference: &dyn Reference) -> Result<()> {
     check_stored_text("note", &change.note, MAX_NOTE_CHARS, false)?;
-    lifecycle::check_reason(change.to, &change.note)?;
+    if change.photos.iter().any(|p| p.role != PhotoRole::After) {
+        return Err(Error::MalformedEvent { field: "photos", reason: "a move carries after photos only".into() });
+    }
+    lifecycle::check_move_of(actor, current, change.to, &change.note, change.unit.as_deref(), &change.photos)?;
+    if let Some(unit) = &change.unit {
+        reference.unit(unit)?;
+    }
+    Ok(())
+}
+
+/// Checks a `finding.deferral_requested` payload by `actor` against the finding as it stands now:
+/// the unit's liaison, while the case is with the unit and no request waits; a reason; a date after
+/// the current due time (or after the dispatch, for a case without a deadline).
+pub fn check_deferral_requested(current: &Finding, asked: &DeferralAsked, actor: &User) -> Result<()> {
+    lifecycle::check_step_of(actor, current, lifecycle::Step::RequestDeferral)?;
+    check_stored_text("reason", &asked.reason, MAX_NOTE_CHARS, true)?;
+    let due = current.due_at.or(current.dispatched_at).unwrap_or(current.updated_at);
+    if asked.until <= due {
+        return Err(Error::DeferralTooEarly { until: crate::store::ts_of(asked.until), due: crate::store::ts_of(due) });
+    }
+    Ok(())
+}
+
+/// Checks a `finding.deferral_decided` payload by `actor`: a lead or administrator, a request waiting.
+pub fn check_deferral_decided(current: &Finding, decision: &DeferralDecision, actor: &User) -> Result<()> {
+    lifecycle::check_step_of(actor, current, lifecycle::Step::DecideDeferral)?;
+    check_stored_text("note", &decision.note, MAX_NOTE_CHARS, false)?;
     Ok(())
 }
 
@@ -168,6 +239,7 @@ pub fn photos_needed(event: &Event) -> Vec<Photo> {
     match event.kind.as_str() {
         projection::REPORTED => Finding::deserialize(&event.payload).map(|f| f.photos).unwrap_or_default(),
         projection::MOVED => Move::deserialize(&event.payload).map(|m| m.photos).unwrap_or_default(),
+        // Deferral events carry no photos.
         _ => Vec::new(),
     }
 }

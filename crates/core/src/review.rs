@@ -295,7 +295,7 @@ mod tests {
     }
 
     fn user(name: &str, role: Role) -> User {
-        User { name: name.into(), role }
+        User::new(name, role)
     }
 
     fn event(kind: &str, actor: &str, text: &str, time: &str) -> Event {

@@ -1,7 +1,8 @@
 //! Grid scope: which small grids a user may record and move findings in.
 //!
 //! An officer works in the small grids given to them; a team lead in a large grid and all its
-//! small grids; an administrator everywhere. The hub expands a user's assigned codes with
+//! small grids; an administrator everywhere. A unit's liaison has no grid: they see and act on the
+//! cases dispatched to their unit, wherever they are ([`Scope::unit`], [`Scope::allows_finding`]). The hub expands a user's assigned codes with
 //! [`Scope::expand`] at sign-in and sends the result; the device stores it and refuses, before
 //! writing anything, a change in a grid outside it ([`crate::Store::check_scope`]). The hub checks
 //! every arriving event with the same [`Scope::check`], so the two can never disagree.
@@ -24,11 +25,47 @@ pub struct Scope {
     /// The grid codes allowed, large and small, when not `all`.
     #[serde(default)]
     pub grids: BTreeSet<String>,
+    /// A liaison's unit: the cases dispatched to it are in scope, wherever they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
 
 impl Scope {
     pub fn everything() -> Scope {
-        Scope { all: true, grids: BTreeSet::new() }
+        Scope { all: true, grids: BTreeSet::new(), unit: None }
+    }
+
+    /// A liaison's scope: the cases dispatched to `unit`, no grid.
+    pub fn of_unit(unit: &str) -> Scope {
+        Scope { all: false, grids: BTreeSet::new(), unit: Some(unit.to_string()) }
+    }
+
+    /// The scope of `user` over the registry: a liaison's unit, else [`Scope::expand`].
+    pub fn of_user<'a>(
+        user: &crate::model::User,
+        assigned: &[String],
+        registry: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+    ) -> Scope {
+        match (&user.unit, user.role) {
+            (Some(unit), Role::Liaison) => Scope::of_unit(unit),
+            (None, Role::Liaison) => Scope::default(),
+            _ => Scope::expand(user.role, assigned, registry),
+        }
+    }
+
+    /// Whether a finding in `grid`, dispatched to `unit` (if it is), is in scope: its grid is, or
+    /// it is dispatched to the scope's unit. The one rule of who sees and acts on a case.
+    pub fn allows_finding(&self, grid: &str, unit: Option<&str>) -> bool {
+        self.allows(grid) || (self.unit.is_some() && unit == self.unit.as_deref())
+    }
+
+    /// Refuses a finding outside the scope ([`Scope::allows_finding`]) with [`Error::OutOfScope`].
+    pub fn check_finding(&self, grid: &str, unit: Option<&str>) -> Result<()> {
+        if self.allows_finding(grid, unit) {
+            Ok(())
+        } else {
+            Err(Error::OutOfScope(grid.to_string()))
+        }
     }
 
     /// The scope of a user with `role` and the `assigned` grid codes, given the registry as
@@ -41,6 +78,10 @@ impl Scope {
         if role == Role::Admin {
             return Scope::everything();
         }
+        if role == Role::Liaison {
+            // A liaison is given no grid ([`check_assignment`]); their scope is their unit.
+            return Scope::default();
+        }
         let assigned: BTreeSet<String> = assigned.iter().map(|c| c.trim().to_string()).collect();
         let mut grids = assigned.clone();
         for (code, parent) in registry {
@@ -48,7 +89,7 @@ impl Scope {
                 grids.insert(code.to_string());
             }
         }
-        Scope { all: false, grids }
+        Scope { all: false, grids, unit: None }
     }
 
     pub fn allows(&self, grid: &str) -> bool {
@@ -82,7 +123,7 @@ pub fn check_assignment<'a>(
     registry: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
 ) -> Result<()> {
     let wrong = |code: &str| Error::WrongGridLevel { role: role.as_str().into(), grid: crate::validate::clip(code) };
-    if role == Role::Admin {
+    if matches!(role, Role::Admin | Role::Liaison) {
         return match assigned.first() {
             Some(code) => Err(wrong(code)),
             None => Ok(()),
@@ -152,6 +193,21 @@ mod tests {
             "a refusal never echoes a huge value back: {}",
             err.message(crate::Lang::En).len()
         );
+    }
+
+    #[test]
+    fn a_liaison_sees_the_units_cases_and_no_grid() {
+        let liaison = crate::model::User { name: "王工".into(), role: Role::Liaison, unit: Some("ROADS".into()) };
+        let scope = Scope::of_user(&liaison, &[], registry());
+        assert!(scope.allows_finding("L1-a", Some("ROADS")), "a case dispatched to the unit, in any grid");
+        assert!(!scope.allows_finding("L1-a", Some("WATER")), "another unit's case");
+        assert!(!scope.allows_finding("L1-a", None), "a case not dispatched");
+        assert_eq!(scope.check_finding("L2-a", None).unwrap_err().code(), "out_of_scope");
+        assert!(!scope.allows("L1-a"), "a liaison records nothing in a grid");
+        let officer = Scope::expand(Role::Officer, &["L1-a".into()], registry());
+        assert!(!officer.allows_finding("L2-a", Some("ROADS")), "a unit means nothing to an officer's scope");
+        let err = check_assignment(Role::Liaison, &["L1-a".to_string()], registry()).unwrap_err();
+        assert_eq!(err.code(), "wrong_grid_level", "a liaison is given no grid");
     }
 
     #[test]

@@ -131,6 +131,7 @@ fn main() {
     for d in 0..devices {
         store
             .add_user(&UserRecord {
+                unit: None,
                 name: officer(d),
                 role: Role::Officer,
                 grids: vec![grid_of(d)],

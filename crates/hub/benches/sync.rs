@@ -54,6 +54,7 @@ fn main() {
     let store = SqliteStore::init(hub_dir.path(), clock.clone(), true).unwrap();
     store
         .add_user(&UserRecord {
+            unit: None,
             name: "李明".into(),
             role: Role::Lead,
             grids: vec!["371602001".into()],
@@ -97,7 +98,7 @@ fn main() {
     let mut device = Store::create(client_dir.path(), clock.clone(), Arc::new(SeededIds::new(7))).unwrap();
     device.import_sample_registry().unwrap();
     let grids = lead_grids(&device);
-    device.sign_in_as(&url, &User { name: "李明".into(), role: Role::Lead }, &Scope::everything()).unwrap();
+    device.sign_in_as(&url, &User::new("李明", Role::Lead), &Scope::everything()).unwrap();
     let setup = Instant::now();
     for i in 0..n {
         let mut new = NewFinding::new(&grids[i % grids.len()], "10101", &format!("第{i}处井盖破损，需要更换"));
@@ -153,7 +154,7 @@ fn main() {
     let lead_dir = tempfile::tempdir().unwrap();
     let mut lead = Store::create(lead_dir.path(), clock.clone(), Arc::new(SeededIds::new(8))).unwrap();
     lead.import_sample_registry().unwrap();
-    lead.sign_in_as(&url, &User { name: "李明".into(), role: Role::Lead }, &Scope::everything()).unwrap();
+    lead.sign_in_as(&url, &User::new("李明", Role::Lead), &Scope::everything()).unwrap();
     let started = Instant::now();
     let report = rt.block_on(sync_round(&mut lead, &client, Config::default(), 2)).unwrap();
     let elapsed = started.elapsed();

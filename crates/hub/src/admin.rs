@@ -157,11 +157,14 @@ impl<'a> Admin<'a> {
 
     /// Adds a user: the name checked, the grids checked against the role (core's rule), the password
     /// checked and hashed.
-    pub fn add_user(&self, name: &str, role: Role, grids: &[String], password: &str) -> Result<()> {
+    pub fn add_user(&self, name: &str, role: Role, grids: &[String], unit: Option<&str>, password: &str) -> Result<()> {
         let name = gridpatrol_core::validate::check_text("name", name, MAX_NAME_CHARS, true)?;
         check_password(password)?;
         let grids: Vec<String> = grids.iter().map(|g| g.trim().to_string()).collect();
         self.store.check_assignment(role, &grids)?;
+        // Core's rule: a liaison names a unit of the hub's units, no one else names one.
+        self.store.check_user_unit(role, unit)?;
+        let unit = unit.map(|u| u.trim().to_string());
         let hash = auth::hash_password(password)?;
         let now = ts(self.store.now());
         self.audited("user.add", &name.clone(), |tx| {
@@ -171,10 +174,10 @@ impl<'a> Admin<'a> {
                 return Err(HubError::UserExists(name.clone()));
             }
             tx.execute(
-                "INSERT INTO users (name, role, grids, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![name, role.as_str(), to_value(&grids).to_string(), hash, now],
+                "INSERT INTO users (name, role, grids, unit, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![name, role.as_str(), to_value(&grids).to_string(), unit, hash, now],
             )?;
-            Ok((None, Some(json!({"role": role.as_str(), "grids": grids})), ()))
+            Ok((None, Some(json!({"role": role.as_str(), "grids": grids, "unit": unit})), ()))
         })
     }
 
@@ -214,7 +217,9 @@ impl<'a> Admin<'a> {
 
     /// Changes a user's role; their grids (the ones given, else the ones they hold; none for an
     /// administrator) are checked against the new role's level first.
-    pub fn set_role(&self, name: &str, role: Role, grids: Option<&[String]>) -> Result<()> {
+    pub fn set_role(&self, name: &str, role: Role, grids: Option<&[String]>, unit: Option<&str>) -> Result<()> {
+        self.store.check_user_unit(role, unit)?;
+        let unit = unit.map(|u| u.trim().to_string());
         self.audited("user.role", name, |tx| {
             let before = user_state(tx, name)?;
             if before.role == role.as_str() {
@@ -231,12 +236,12 @@ impl<'a> Admin<'a> {
             };
             self.store.check_assignment(role, &grids)?;
             tx.execute(
-                "UPDATE users SET role = ?2, grids = ?3 WHERE name = ?1",
-                params![name, role.as_str(), to_value(&grids).to_string()],
+                "UPDATE users SET role = ?2, grids = ?3, unit = ?4 WHERE name = ?1",
+                params![name, role.as_str(), to_value(&grids).to_string(), unit],
             )?;
             Ok((
                 Some(json!({"role": before.role, "grids": before.grids})),
-                Some(json!({"role": role.as_str(), "grids": grids})),
+                Some(json!({"role": role.as_str(), "grids": grids, "unit": unit})),
                 (),
             ))
         })

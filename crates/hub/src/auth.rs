@@ -105,6 +105,8 @@ pub struct UserRecord {
     pub role: Role,
     /// The grid codes given to the user (a lead: their large grid; an officer: small grids).
     pub grids: Vec<String>,
+    /// A liaison's responsible unit (its code); none for every other role.
+    pub unit: Option<String>,
     pub password_hash: String,
 }
 
@@ -135,8 +137,9 @@ impl FromRequestParts<AppState> for Principal {
             .await
             .map_err(|e| HubError::Internal(e.to_string()))??
             .ok_or(HubError::Unauthorized)?;
-        let scope = state.store.scope_of(user.role, &user.grids)?;
-        Ok(Principal { user: User { name: user.name, role: user.role }, scope })
+        let user_ = User { name: user.name, role: user.role, unit: user.unit };
+        let scope = state.store.scope_of(&user_, &user.grids)?;
+        Ok(Principal { user: user_, scope })
     }
 }
 

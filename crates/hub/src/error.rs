@@ -69,10 +69,21 @@ pub enum HubError {
 pub fn status_of(code: &str) -> StatusCode {
     match code {
         "storage" | "io" | "internal" => StatusCode::INTERNAL_SERVER_ERROR,
-        "out_of_scope" | "not_your_log" | "actor_mismatch" | "user_disabled" => StatusCode::FORBIDDEN,
-        "illegal_move" | "move_not_allowed" | "illegal_review" | "review_not_allowed" | "finding_closed"
-        | "edit_not_allowed" | "finding_exists" | "patrol_exists" | "event_conflict" | "duplicate_event"
-        | "user_exists" => StatusCode::CONFLICT,
+        "out_of_scope" | "not_your_log" | "actor_mismatch" | "not_your_unit" | "user_disabled" => StatusCode::FORBIDDEN,
+        "illegal_move"
+        | "move_not_allowed"
+        | "illegal_review"
+        | "review_not_allowed"
+        | "finding_closed"
+        | "edit_not_allowed"
+        | "finding_exists"
+        | "patrol_exists"
+        | "event_conflict"
+        | "duplicate_event"
+        | "user_exists"
+        | "step_not_allowed"
+        | "deferral_pending"
+        | "no_deferral_pending" => StatusCode::CONFLICT,
         "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }

@@ -113,11 +113,15 @@ enum UserCommand {
     /// Add a user; the password is asked at the terminal, or read from standard input.
     Add {
         name: String,
-        #[arg(long, value_name = "officer|lead|admin")]
+        #[arg(long, value_name = "officer|lead|admin|liaison")]
         role: String,
-        /// Grid codes: an officer's small grids, a lead's large grid.
+        /// Grid codes: an officer's small grids, a lead's large grid (none for an administrator or
+        /// a liaison).
         #[arg(long, value_delimiter = ',', value_name = "CODE,CODE")]
         grids: Vec<String>,
+        /// A liaison's responsible unit (its code, from the hub's units); refused for other roles.
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
         /// Read the password from the first line of standard input (no prompt).
         #[arg(long)]
         password_stdin: bool,
@@ -134,10 +138,13 @@ enum UserCommand {
     /// Change a user's role; their grids (or --grids) are checked against the new role's level.
     Role {
         name: String,
-        #[arg(value_name = "officer|lead|admin")]
+        #[arg(value_name = "officer|lead|admin|liaison")]
         role: String,
         #[arg(long, value_delimiter = ',', value_name = "CODE,CODE")]
         grids: Option<Vec<String>>,
+        /// The responsible unit, when the new role is liaison (refused for other roles).
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
     },
     /// Give a user other grids (checked against their role's level).
     Grids {
@@ -202,6 +209,9 @@ pub const SAMPLE_USERS: &[(&str, Role, &[&str], &str)] = &[
     ("李明", Role::Officer, &["37160200100101", "37160200100102"], "officer-sample"),
     ("张丽", Role::Officer, &["37160200100101"], "officer-sample"),
 ];
+
+/// The sample city's unit liaisons: name, the sample unit's code (data/units.json), password.
+pub const SAMPLE_LIAISONS: &[(&str, &str, &str)] = &[("周联络", "WATER", "liaison-sample")];
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -298,12 +308,13 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<(), HubError> {
 
 fn user_command(store: &SqliteStore, admin: &Admin<'_>, command: UserCommand) -> Result<(), HubError> {
     match command {
-        UserCommand::Add { name, role, grids, password_stdin } => {
+        UserCommand::Add { name, role, grids, unit, password_stdin } => {
             let role = Role::parse_field(&role)?;
             // Checked before the password is asked for: a typo costs no typing.
             store.check_assignment(role, &grids.iter().map(|g| g.trim().to_string()).collect::<Vec<_>>())?;
+            store.check_user_unit(role, unit.as_deref())?;
             let password = read_password(password_stdin)?;
-            admin.add_user(&name, role, &grids, &password)?;
+            admin.add_user(&name, role, &grids, unit.as_deref(), &password)?;
             println!("user {name} added ({})", role.as_str());
         }
         UserCommand::List { json } => {
@@ -325,9 +336,9 @@ fn user_command(store: &SqliteStore, admin: &Admin<'_>, command: UserCommand) ->
             admin.enable(&name)?;
             println!("user {name} enabled");
         }
-        UserCommand::Role { name, role, grids } => {
+        UserCommand::Role { name, role, grids, unit } => {
             let role = Role::parse_field(&role)?;
-            admin.set_role(&name, role, grids.as_deref())?;
+            admin.set_role(&name, role, grids.as_deref(), unit.as_deref())?;
             println!("user {name} is now {}", role.as_str());
         }
         UserCommand::Grids { name, grids } => {
@@ -382,8 +393,14 @@ fn run(cli: Cli) -> Result<(), HubError> {
                 for (name, role, grids, password) in SAMPLE_USERS {
                     if store.user(name)?.is_none() {
                         let grids: Vec<String> = grids.iter().map(|g| g.to_string()).collect();
-                        admin.add_user(name, *role, &grids, password)?;
+                        admin.add_user(name, *role, &grids, None, password)?;
                         println!("sample user {name} ({}) password {password}", role.as_str());
+                    }
+                }
+                for (name, unit, password) in SAMPLE_LIAISONS {
+                    if store.user(name)?.is_none() {
+                        admin.add_user(name, Role::Liaison, &[], Some(unit), password)?;
+                        println!("sample user {name} (liaison of {unit}) password {password}");
                     }
                 }
             }

@@ -65,8 +65,11 @@ pub trait HubStore: Send + Sync {
     fn photo_visible(&self, sha256: &str, who: &Principal) -> Result<bool>;
     /// Records that `user` uploaded the whole photo `sha256`.
     fn record_photo_upload(&self, sha256: &str, user: &str) -> Result<()>;
-    /// A user's assigned grids expanded with the registry (core's [`Scope::expand`]).
-    fn scope_of(&self, role: Role, grids: &[String]) -> Result<Scope>;
+    /// A user's scope: a liaison's unit, else the assigned grids expanded with the registry (core's
+    /// [`Scope::of_user`]).
+    fn scope_of(&self, user: &gridpatrol_core::model::User, grids: &[String]) -> Result<Scope>;
+    /// Checks a user's unit for their role (core's rule) and against the hub's units table.
+    fn check_user_unit(&self, role: Role, unit: Option<&str>) -> Result<()>;
     /// Whether `code` names a grid of the registry.
     fn grid_exists(&self, code: &str) -> Result<bool>;
     /// Checks the grids given to a user of `role` against the registry (core's
@@ -224,13 +227,73 @@ const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO hub_meta (key, value) VALUES ('epoch', lower(hex(randomblob(8))));
     "#,
+    // 5 (issue 12): the unit liaison and the unit a finding is dispatched to. `users` is rebuilt for
+    // the new role (foreign keys are off while migrations run, and checked before each commits);
+    // `findings.unit` is the unit of the body, `unit_seq` the event that gave it (a liaison's pull
+    // starts each newly dispatched case from its first event).
+    r#"
+    CREATE TABLE users_5 (
+        name          TEXT PRIMARY KEY,
+        role          TEXT NOT NULL CHECK (role IN ('officer', 'lead', 'admin', 'liaison')),
+        grids         TEXT NOT NULL,
+        unit          TEXT,
+        password_hash TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        disabled_at   TEXT,
+        CHECK ((role = 'liaison') = (unit IS NOT NULL))
+    );
+    INSERT INTO users_5 (name, role, grids, unit, password_hash, created_at, disabled_at)
+        SELECT name, role, grids, NULL, password_hash, created_at, disabled_at FROM users;
+    DROP TABLE users;
+    ALTER TABLE users_5 RENAME TO users;
+    ALTER TABLE findings ADD COLUMN unit TEXT;
+    ALTER TABLE findings ADD COLUMN unit_seq INTEGER;
+    UPDATE findings SET unit = json_extract(body, '$.unit'), unit_seq = hub_seq WHERE json_extract(body, '$.unit') IS NOT NULL;
+    CREATE INDEX findings_unit ON findings(unit, unit_seq) WHERE unit IS NOT NULL;
+    CREATE INDEX events_entity ON events(entity_id, hub_seq);
+    -- The photo triggers of migration 3 relied on INSERT OR IGNORE, but a trigger takes the conflict
+    -- policy of the statement that fired it: the findings upsert (ABORT) made the second change of a
+    -- finding with a photo fail on the photo_uses row its first change wrote. They skip what is there.
+    DROP TRIGGER findings_photos_insert;
+    DROP TRIGGER findings_photos_update;
+    CREATE TRIGGER findings_photos_insert AFTER INSERT ON findings BEGIN
+        INSERT INTO photo_uses (sha256, finding, grid)
+            SELECT DISTINCT json_extract(p.value, '$.sha256'), NEW.id, NEW.grid FROM json_each(NEW.body, '$.photos') p
+            WHERE NOT EXISTS (SELECT 1 FROM photo_uses u
+                              WHERE u.sha256 = json_extract(p.value, '$.sha256') AND u.finding = NEW.id);
+    END;
+    CREATE TRIGGER findings_photos_update AFTER UPDATE OF body ON findings BEGIN
+        INSERT INTO photo_uses (sha256, finding, grid)
+            SELECT DISTINCT json_extract(p.value, '$.sha256'), NEW.id, NEW.grid FROM json_each(NEW.body, '$.photos') p
+            WHERE NOT EXISTS (SELECT 1 FROM photo_uses u
+                              WHERE u.sha256 = json_extract(p.value, '$.sha256') AND u.finding = NEW.id);
+    END;
+    "#,
 ];
 
 fn migrate(conn: &mut Connection) -> Result<()> {
     let applied: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+    if applied >= MIGRATIONS.len() {
+        return Ok(());
+    }
+    // Off while a table others refer to is rebuilt (SQLite's procedure), checked before each commit.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let result = run_migrations(conn, applied);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    result
+}
+
+fn run_migrations(conn: &mut Connection, applied: usize) -> Result<()> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        let dangling: Option<String> = tx.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).optional()?;
+        if let Some(table) = dangling {
+            return Err(HubError::Internal(format!(
+                "hub migration {} would leave a dangling reference in {table}",
+                i + 1
+            )));
+        }
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
         tx.commit()?;
     }
@@ -375,11 +438,13 @@ fn unreadable(column: usize, what: &str, e: impl std::fmt::Display) -> rusqlite:
     )
 }
 
+/// Reads `name, role, grids, password_hash, unit` (in that order).
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
     let role: String = r.get(1)?;
     let grids: String = r.get(2)?;
     // A row the hub cannot read is an error, never a default (an unknown role is not an officer).
     Ok(UserRecord {
+        unit: r.get(4)?,
         name: r.get(0)?,
         role: Role::parse(&role).ok_or_else(|| unreadable(1, "role", &role))?,
         grids: serde_json::from_str(&grids).map_err(|e| unreadable(2, "grids", e))?,
@@ -435,8 +500,15 @@ impl HubStore for SqliteStore {
             return Err(HubError::UserExists(user.name.clone()));
         }
         conn.execute(
-            "INSERT INTO users (name, role, grids, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![user.name, user.role.as_str(), to_json(&user.grids)?, user.password_hash, ts(self.clock.now())],
+            "INSERT INTO users (name, role, grids, password_hash, created_at, unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                user.name,
+                user.role.as_str(),
+                to_json(&user.grids)?,
+                user.password_hash,
+                ts(self.clock.now()),
+                user.unit
+            ],
         )?;
         Ok(())
     }
@@ -444,7 +516,11 @@ impl HubStore for SqliteStore {
     fn user(&self, name: &str) -> Result<Option<UserRecord>> {
         Ok(self
             .reader()
-            .query_row("SELECT name, role, grids, password_hash FROM users WHERE name = ?1", [name], user_from_row)
+            .query_row(
+                "SELECT name, role, grids, password_hash, unit FROM users WHERE name = ?1",
+                [name],
+                user_from_row,
+            )
             .optional()?)
     }
 
@@ -462,10 +538,10 @@ impl HubStore for SqliteStore {
         let row = self
             .reader()
             .query_row(
-                "SELECT u.name, u.role, u.grids, u.password_hash, t.last_used_at, u.disabled_at FROM tokens t
+                "SELECT u.name, u.role, u.grids, u.password_hash, u.unit, t.last_used_at, u.disabled_at FROM tokens t
                  JOIN users u ON u.name = t.user WHERE t.hash = ?1 AND t.revoked_at IS NULL",
                 [hash],
-                |r| Ok((user_from_row(r)?, r.get::<_, Option<String>>(4)?, r.get::<_, Option<String>>(5)?)),
+                |r| Ok((user_from_row(r)?, r.get::<_, Option<String>>(5)?, r.get::<_, Option<String>>(6)?)),
             )
             .optional()?;
         let Some((user, last_used, disabled)) = row else { return Ok(None) };
@@ -583,8 +659,9 @@ impl HubStore for SqliteStore {
         Ok(self.reader().query_row(
             "SELECT EXISTS(SELECT 1 FROM photo_uploads WHERE sha256 = ?1 AND user = ?2)
                  OR EXISTS(SELECT 1 FROM photo_uses WHERE sha256 = ?1
-                           AND (?3 OR grid IN (SELECT value FROM json_each(?4))))",
-            params![sha256, who.user.name, who.scope.all, grids],
+                           AND (?3 OR grid IN (SELECT value FROM json_each(?4))
+                                OR finding IN (SELECT id FROM findings WHERE unit = ?5)))",
+            params![sha256, who.user.name, who.scope.all, grids, who.scope.unit],
             |r| r.get(0),
         )?)
     }
@@ -597,8 +674,16 @@ impl HubStore for SqliteStore {
         Ok(())
     }
 
-    fn scope_of(&self, role: Role, grids: &[String]) -> Result<Scope> {
-        Ok(Scope::expand(role, grids, self.registry.iter().map(|(c, p)| (c.as_str(), p.as_deref()))))
+    fn scope_of(&self, user: &gridpatrol_core::model::User, grids: &[String]) -> Result<Scope> {
+        Ok(Scope::of_user(user, grids, self.registry.iter().map(|(c, p)| (c.as_str(), p.as_deref()))))
+    }
+
+    fn check_user_unit(&self, role: Role, unit: Option<&str>) -> Result<()> {
+        gridpatrol_core::model::check_unit_for_role(role, unit)?;
+        if let Some(code) = unit {
+            lock(&self.reference).unit(code.trim())?;
+        }
+        Ok(())
     }
 
     fn grid_exists(&self, code: &str) -> Result<bool> {
@@ -688,6 +773,11 @@ impl HubStore for SqliteStore {
         let reviewer = gridpatrol_core::scope::sees_others_reviews(who.user.role);
         let mut conn = self.reader();
         let tx = conn.transaction()?;
+        if let Some(unit) = scope.unit.as_deref().filter(|_| !scope.all && scope.grids.is_empty()) {
+            let page = unit_pull(&tx, unit, since, limit)?;
+            tx.commit()?;
+            return Ok(page);
+        }
         let (events, cursor, more) = {
             // One row more than asked for tells whether more follow. An administrator's query walks
             // the log in order. Anyone else's picks the page's sequence numbers grid by grid from
@@ -740,6 +830,49 @@ impl HubStore for SqliteStore {
     }
 }
 
+/// A liaison's pull (core's [`Scope::allows_finding`] for a scope of one unit): the events of the
+/// findings dispatched to the unit, in hub order after `since`; and first, the earlier events of a
+/// finding that became the unit's after `since` (its report, its acceptance), which the device has
+/// not seen. The cursor is the last event of the page proper.
+fn unit_pull(tx: &Connection, unit: &str, since: i64, limit: usize) -> Result<PullResponse> {
+    const COLUMNS: &str =
+        "e.hub_seq, e.id, e.entity, e.entity_id, e.actor, e.kind, e.payload, e.device_time, e.received_at";
+    let mut events = Vec::new();
+    let mut read = |rows: &mut rusqlite::Rows<'_>, limit: usize| -> Result<(i64, usize)> {
+        let (mut last, mut scanned) = (since, 0usize);
+        while let Some(r) = rows.next()? {
+            scanned += 1;
+            if scanned > limit {
+                break;
+            }
+            let seq: i64 = r.get(0)?;
+            last = seq;
+            match wire_event(r) {
+                Ok(e) => events.push(e),
+                Err(e) => eprintln!("gridpatrol-hub: event {seq} in hub.db is unreadable and not sent: {e}"),
+            }
+        }
+        Ok((last, scanned))
+    };
+    if since > 0 {
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM findings f JOIN events e ON e.entity_id = f.id
+             WHERE f.unit = ?1 AND f.unit_seq > ?2 AND e.hub_seq <= ?2 AND e.entity = 'finding'
+             ORDER BY e.hub_seq"
+        ))?;
+        let mut rows = stmt.query(params![unit, since])?;
+        read(&mut rows, usize::MAX)?;
+    }
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM findings f JOIN events e ON e.entity_id = f.id
+         WHERE f.unit = ?1 AND e.hub_seq > ?2 AND e.entity = 'finding'
+         ORDER BY e.hub_seq LIMIT ?3"
+    ))?;
+    let mut rows = stmt.query(params![unit, since, limit as i64 + 1])?;
+    let (cursor, scanned) = read(&mut rows, limit)?;
+    Ok(PullResponse { events, cursor, more: scanned > limit })
+}
+
 /// One row of the event log as it travels, with the time the hub accepted it.
 fn wire_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<WireEvent> {
     let payload: String = r.get(6)?;
@@ -778,6 +911,10 @@ impl Reference for GroupReference<'_> {
 
     fn minor_category(&self, code: &str) -> gridpatrol_core::Result<gridpatrol_core::model::MinorCategory> {
         self.store.minor_category(code)
+    }
+
+    fn unit(&self, code: &str) -> gridpatrol_core::Result<gridpatrol_core::model::Unit> {
+        self.store.unit(code)
     }
 
     fn holidays(&self) -> gridpatrol_core::Result<Holidays> {
@@ -874,11 +1011,18 @@ fn apply_batch(
         let seq = tx.last_insert_rowid();
         match effect.outcome {
             Outcome::Finding(f) => {
+                // `unit_seq` says since when the finding is the unit's: a liaison's pull sends a case's
+                // earlier events once it is dispatched to their unit.
                 tx.prepare_cached(
-                    "INSERT INTO findings (id, grid, status, body, hub_seq) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body, hub_seq = excluded.hub_seq",
+                    "INSERT INTO findings (id, grid, status, body, hub_seq, unit, unit_seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?6 IS NULL THEN NULL ELSE ?5 END)
+                     ON CONFLICT(id) DO UPDATE SET status = excluded.status, body = excluded.body,
+                        hub_seq = excluded.hub_seq, unit = excluded.unit,
+                        unit_seq = CASE WHEN excluded.unit IS NULL THEN NULL
+                                        WHEN excluded.unit IS findings.unit THEN findings.unit_seq
+                                        ELSE excluded.hub_seq END",
                 )?
-                .execute(params![f.id, f.grid, f.status.as_str(), to_json(&f)?, seq])?;
+                .execute(params![f.id, f.grid, f.status.as_str(), to_json(&f)?, seq, f.unit])?;
             }
             Outcome::Patrol(p) => {
                 tx.prepare_cached(

@@ -42,6 +42,7 @@ fn hub_with(limits: Limits) -> Hub {
     ] {
         store
             .add_user(&UserRecord {
+                unit: None,
                 name: name.into(),
                 role,
                 grids,
@@ -307,7 +308,11 @@ async fn a_move_no_longer_legal_when_it_arrives_is_refused_with_its_reason() {
         let mut d = device(dir.path(), user, role, seed);
         d.apply_remote(&[Event { hub_seq: Some(1), ..report.to_event() }], 1).unwrap();
         d.move_finding(MoveRequest {
-            id: report.entity_id.clone(), to, note: "核查后决定".into(), photos: vec![]
+            unit: None,
+            id: report.entity_id.clone(),
+            to,
+            note: "核查后决定".into(),
+            photos: vec![],
         })
         .unwrap();
         moves.push(outbox(&mut d).pop().unwrap());
@@ -447,6 +452,7 @@ async fn weekly_log_reviews_are_judged_in_hub_order_and_pulled_by_the_officers_g
     let hub = hub();
     hub.store
         .add_user(&UserRecord {
+            unit: None,
             name: "lead2".into(),
             role: Role::Lead,
             grids: vec!["371602002".into()],
@@ -774,8 +780,8 @@ fn pushes_arriving_together_are_each_answered_and_a_refused_one_stores_nothing()
 
     let hub = hub();
     let zhang = Principal {
-        user: User { name: "zhang".into(), role: Role::Officer },
-        scope: hub.store.scope_of(Role::Officer, &[GRID_A.to_string()]).unwrap(),
+        user: User::new("zhang", Role::Officer),
+        scope: hub.store.scope_of(&User::new("zhang", Role::Officer), &[GRID_A.to_string()]).unwrap(),
     };
     let threads = 16;
     let dirs: Vec<_> = (0..threads).map(|_| tempfile::tempdir().unwrap()).collect();

@@ -34,6 +34,7 @@ async fn a_large_photo_uploads_in_chunks_with_progress() {
     let store = SqliteStore::init(hub_dir.path(), clock.clone(), true).unwrap();
     store
         .add_user(&UserRecord {
+            unit: None,
             name: "李明".into(),
             role: Role::Officer,
             grids: vec!["37160200100101".into()],
@@ -42,6 +43,7 @@ async fn a_large_photo_uploads_in_chunks_with_progress() {
         .unwrap();
     store
         .add_user(&UserRecord {
+            unit: None,
             name: "王建国".into(),
             role: Role::Lead,
             grids: vec!["371602001".into()],

@@ -257,6 +257,7 @@ pub mod schema {
                     "grids",
                     ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)).unique_items(true),
                 )
+                .property("unit", ObjectBuilder::new().schema_type(Type::String))
                 .into()
         }
     }

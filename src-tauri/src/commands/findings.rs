@@ -1,6 +1,8 @@
 //! Recording, listing, showing and moving findings.
 
-use gridpatrol_core::ipc::{FindingDetail, FindingFilter, FindingInput, MoveInput};
+use gridpatrol_core::ipc::{
+    DeferralDecisionInput, DeferralInput, FindingDetail, FindingFilter, FindingInput, MoveInput,
+};
 use gridpatrol_core::{Event, Finding, FindingSummary};
 use tauri::State;
 
@@ -52,4 +54,34 @@ pub async fn edit_finding(
     // A local change: the sync task pushes it shortly.
     task.nudge();
     result
+}
+
+/// 申请延期: the acting liaison asks for a later due time.
+#[tauri::command]
+pub async fn request_deferral(
+    desk: State<'_, Desk>,
+    task: State<'_, SyncTask>,
+    input: DeferralInput,
+) -> CmdResult<Finding> {
+    let result = desk.with(|s| s.request_deferral(&input.id, input.until, &input.reason));
+    task.nudge();
+    result
+}
+
+/// 审批延期: the acting lead approves or refuses the pending request.
+#[tauri::command]
+pub async fn decide_deferral(
+    desk: State<'_, Desk>,
+    task: State<'_, SyncTask>,
+    input: DeferralDecisionInput,
+) -> CmdResult<Finding> {
+    let result = desk.with(|s| s.decide_deferral(&input.id, input.approved, &input.note));
+    task.nudge();
+    result
+}
+
+/// The responsible units (reference data).
+#[tauri::command]
+pub async fn list_units(desk: State<'_, Desk>) -> CmdResult<Vec<gridpatrol_core::model::Unit>> {
+    desk.with(|s| s.units())
 }

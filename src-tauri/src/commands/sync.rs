@@ -40,7 +40,13 @@ pub async fn hub_sign_in(
     let signed = client.sign_in(user.trim(), &password, "gridpatrol-desktop").await.map_err(fail)?;
     save_token(task.dir(), &signed.token).map_err(fail)?;
     task.set_token(Some(signed.token.clone()));
-    desk.with(|s| s.sign_in_as(&url, &User { name: signed.user.clone(), role: signed.role }, &signed.scope))?;
+    desk.with(|s| {
+        s.sign_in_as(
+            &url,
+            &User { name: signed.user.clone(), role: signed.role, unit: signed.scope.unit.clone() },
+            &signed.scope,
+        )
+    })?;
     task.sync_now();
     let live = task.live();
     desk.with(|s| s.sync_view(true, live))

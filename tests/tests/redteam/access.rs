@@ -104,6 +104,8 @@ fn a_photo_is_served_only_to_its_uploader_and_the_scopes_of_findings_that_name_i
     let dir = tempfile::tempdir().unwrap();
     let mut d = device(dir.path(), "李明", Role::Officer, 1);
     d.add_finding(NewFinding {
+        on_the_spot: false,
+        after_photos: Vec::new(),
         photos: vec![gridpatrol_core::PhotoSource::Bytes { name: "before.png".into(), bytes: photo.clone() }],
         ..NewFinding::new(GRID_A, "10101", "井盖缺失")
     })
@@ -675,6 +677,8 @@ fn naming_another_users_upload_in_a_finding_does_not_give_it_away() {
     let dir = tempfile::tempdir().unwrap();
     let mut d = device(dir.path(), "张丽", Role::Officer, 51);
     d.add_finding(NewFinding {
+        on_the_spot: false,
+        after_photos: Vec::new(),
         photos: vec![gridpatrol_core::PhotoSource::Bytes { name: "taken.png".into(), bytes: photo.clone() }],
         ..NewFinding::new(GRID_A, "10101", "借用别人的照片")
     })

@@ -159,28 +159,50 @@ fn a_forged_or_missing_due_at_is_replaced_by_the_one_the_hub_derives() {
     });
     let (status, body) = s.push_as("李明", "officer-sample", vec![forged.clone(), missing.clone()]);
     assert_eq!(status, 200, "a due_at claim is neutralised, not a reason to refuse the report: {body}");
-    for (what, e) in [("forged", &forged), ("missing", &missing)] {
-        let id = e["entity_id"].as_str().unwrap();
+    let stored = |kind: &str, id: &str| -> (Value, Value) {
         let (payload, body): (String, String) = s
             .hub
             .db()
             .query_row(
                 "SELECT e.payload, f.body FROM events e JOIN findings f ON f.id = e.entity_id
-                 WHERE e.kind = 'finding.reported' AND e.entity_id = ?1",
-                [id],
+                 WHERE e.kind = ?1 AND e.entity_id = ?2 ORDER BY e.hub_seq DESC LIMIT 1",
+                [kind, id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
-        let stored: Value = serde_json::from_str(&payload).unwrap();
-        let record: Value = serde_json::from_str(&body).unwrap();
-        let due: DateTime<Utc> =
-            stored["due_at"].as_str().expect("the hub derives a due time for 0101").parse().unwrap();
-        assert!(due < Utc::now() + Duration::days(30), "{what} due_at: the hub's own deadline, not 2099 ({due})");
-        assert_eq!(stored["due_at"], record["due_at"], "{what}: the event redistributed says what the hub holds");
-        s.observer.sync_until_clean(3);
-        let seen = s.observer.json(&["finding", "show", id, "--json"]);
-        assert_eq!(seen["due_at"], stored["due_at"], "{what}: a device in scope holds the hub's deadline ({seen})");
+        (serde_json::from_str(&payload).unwrap(), serde_json::from_str(&body).unwrap())
+    };
+    for (what, e) in [("forged", &forged), ("missing", &missing)] {
+        let id = e["entity_id"].as_str().unwrap();
+        let (payload, record) = stored("finding.reported", id);
+        assert!(payload["due_at"].is_null(), "{what}: a report carries no due time; the clock starts at dispatch");
+        assert!(record["due_at"].is_null(), "{what}: nor does the hub's record");
     }
+    // The lead dispatches one of them with a forged clock: the hub's own replaces it.
+    let id = forged["entity_id"].as_str().unwrap();
+    let lead = |to: &str, extra: Value| {
+        let mut payload = json!({"from": if to == "accepted" { "reported" } else { "accepted" }, "to": to});
+        for (k, v) in extra.as_object().unwrap() {
+            payload[k] = v.clone();
+        }
+        let (status, body) =
+            s.push_as("王建国", "lead-sample", vec![event("finding.moved", "finding", id, "王建国", payload)]);
+        assert_eq!(status, 200, "the lead's {to}: {body}");
+    };
+    lead("accepted", json!({}));
+    lead(
+        "rectifying",
+        json!({"unit": "WATER", "due_at": "2099-01-01T00:00:00Z", "dispatched_at": "2026-01-01T00:00:00Z"}),
+    );
+    let (payload, record) = stored("finding.moved", id);
+    let due: DateTime<Utc> = payload["due_at"].as_str().expect("the hub derives a due time for 0101").parse().unwrap();
+    assert!(due < Utc::now() + Duration::days(30), "the hub's own deadline, not 2099 ({due})");
+    let started: DateTime<Utc> = payload["dispatched_at"].as_str().unwrap().parse().unwrap();
+    assert!(started > Utc::now() - Duration::hours(1), "the clock starts when the hub accepted the dispatch");
+    assert_eq!(payload["due_at"], record["due_at"], "the event redistributed says what the hub holds");
+    s.observer.sync_until_clean(3);
+    let seen = s.observer.json(&["finding", "show", id, "--json"]);
+    assert_eq!(seen["due_at"], payload["due_at"], "a device in scope holds the hub's deadline ({seen})");
     assert_eq!(
         s.hub.count("SELECT count(*) FROM events WHERE payload LIKE '%2099%'"),
         0,

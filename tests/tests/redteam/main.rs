@@ -6,4 +6,5 @@
 mod common;
 
 mod access;
+mod closed_loop;
 mod events;

@@ -12,7 +12,6 @@ use ts_rs::TS;
 
 use super::events::{append, Draft};
 use super::{parse_ts, parse_ts_opt, ts, PhotoFiles, Store};
-use crate::deadline;
 
 /// A limited search walks the observed-time index when each term matches at least this many
 /// findings for every row asked for (and at least [`WALK_MATCHES_AT_LEAST`]): the page is then found
@@ -49,11 +48,18 @@ pub struct NewFinding {
     /// When the officer saw it; absent means the first photo's EXIF time, else now.
     pub observed_at: Option<DateTime<Utc>>,
     pub photos: Vec<PhotoSource>,
+    /// 当场处置: solved on the spot, recorded closed at once with `photos` (before) and
+    /// `after_photos` (after), at least one of each; never dispatched.
+    pub on_the_spot: bool,
+    /// After photos, for a case solved on the spot only.
+    pub after_photos: Vec<PhotoSource>,
 }
 
 impl NewFinding {
     pub fn new(grid: &str, category: &str, description: &str) -> NewFinding {
         NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
             grid: Some(grid.to_string()),
             category: category.to_string(),
             description: description.to_string(),
@@ -73,8 +79,11 @@ pub struct MoveRequest {
     pub id: String,
     pub to: Status,
     pub note: String,
-    /// After photos, for a move to `rectified`.
+    /// After photos, for a move to `rectified` (at least one there).
     pub photos: Vec<PhotoSource>,
+    /// 派遣: the unit's code, for a dispatch. A first dispatch without one takes the category's
+    /// default unit ([`Store::default_unit`]); no other move names one.
+    pub unit: Option<String>,
 }
 
 /// Filters for listing findings; every field narrows the list.
@@ -101,6 +110,8 @@ pub struct FindingQuery {
     /// The moment "overdue" is judged at, for `overdue_only` and each row's `overdue` flag; the
     /// store's clock when `None`. A count and the list it opens pass the same moment.
     pub as_of: Option<DateTime<Utc>>,
+    /// Only the findings dispatched to this unit (a liaison's list).
+    pub unit: Option<String>,
     pub limit: Option<usize>,
     pub sort: FindingSort,
 }
@@ -145,7 +156,8 @@ pub fn awaits_rectification(status: Status) -> bool {
 
 const FINDING_COLUMNS: &str =
     "f.id, f.grid, f.patrol_id, f.category, f.description, f.address, f.lat, f.lon, f.urgency,
-    f.responsible_unit, f.status, f.author, f.observed_at, f.recorded_at, f.updated_at, f.due_at";
+    f.responsible_unit, f.status, f.author, f.observed_at, f.recorded_at, f.updated_at, f.due_at,
+    f.unit, f.dispatched_at, f.deferral, f.deferrals, f.on_the_spot, f.suspended_at";
 
 fn status_of(s: &str) -> rusqlite::Result<Status> {
     Status::parse(s).ok_or_else(|| super::events::unreadable(10, "status", s))
@@ -179,8 +191,44 @@ fn finding_from_row(row: &Row<'_>) -> rusqlite::Result<Finding> {
         recorded_at: parse_ts(&row.get::<_, String>(13)?)?,
         updated_at: parse_ts(&row.get::<_, String>(14)?)?,
         due_at: parse_ts_opt(row.get(15)?)?,
+        unit: row.get(16)?,
+        dispatched_at: parse_ts_opt(row.get(17)?)?,
+        deferral: match row.get::<_, Option<String>>(18)? {
+            Some(text) => {
+                Some(serde_json::from_str(&text).map_err(|_| super::events::unreadable(18, "deferral", &text))?)
+            }
+            None => None,
+        },
+        deferrals: row.get(19)?,
+        on_the_spot: row.get(20)?,
+        suspended_at: parse_ts_opt(row.get(21)?)?,
         photos: Vec::new(),
     })
+}
+
+/// Writes what the loop changes on a finding's row (status, unit, clock, deferral, suspension).
+pub(super) fn update_loop_columns(tx: &rusqlite::Connection, f: &Finding) -> Result<()> {
+    tx.execute(
+        "UPDATE findings SET status = ?2, updated_at = ?3, unit = ?4, dispatched_at = ?5, due_at = ?6,
+            deferral = ?7, deferrals = ?8, suspended_at = ?9
+         WHERE id = ?1",
+        params![
+            f.id,
+            f.status.as_str(),
+            ts(f.updated_at),
+            f.unit,
+            f.dispatched_at.map(ts),
+            f.due_at.map(ts),
+            deferral_text(f)?,
+            f.deferrals,
+            f.suspended_at.map(ts),
+        ],
+    )?;
+    Ok(())
+}
+
+fn deferral_text(f: &Finding) -> Result<Option<String>> {
+    f.deferral.as_ref().map(|d| serde_json::to_string(d).map_err(|e| Error::UnitData(e.to_string()))).transpose()
 }
 
 fn photo_record(p: &PreparedPhoto, role: PhotoRole) -> Photo {
@@ -228,8 +276,10 @@ fn write_photos(tx: &rusqlite::Transaction<'_>, finding_id: &str, photos: &[Phot
 pub(super) fn insert_row(tx: &rusqlite::Connection, f: &Finding, patrol: Option<&str>) -> Result<()> {
     tx.execute(
         "INSERT INTO findings (id, grid, patrol_id, category, description, address, lat, lon, urgency,
-            responsible_unit, status, author, observed_at, recorded_at, updated_at, due_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            responsible_unit, status, author, observed_at, recorded_at, updated_at, due_at,
+            unit, dispatched_at, deferral, deferrals, on_the_spot, suspended_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+            ?17, ?18, ?19, ?20, ?21, ?22)",
         params![
             f.id,
             f.grid,
@@ -247,6 +297,12 @@ pub(super) fn insert_row(tx: &rusqlite::Connection, f: &Finding, patrol: Option<
             ts(f.recorded_at),
             ts(f.updated_at),
             f.due_at.map(ts),
+            f.unit,
+            f.dispatched_at.map(ts),
+            deferral_text(f)?,
+            f.deferrals,
+            f.on_the_spot,
+            f.suspended_at.map(ts),
         ],
     )?;
     Ok(())
@@ -306,6 +362,10 @@ impl Store {
             (None, None) => return Err(Error::EmptyText { field: "grid" }),
         };
         self.check_scope(&grid)?;
+        remote::check_may_report(&actor)?;
+        if !new.on_the_spot && !new.after_photos.is_empty() {
+            return Err(Error::AfterPhotosOnlyOnTheSpot);
+        }
         let observed_at = new.observed_at.map(super::to_millis);
         if let Some(observed) = observed_at {
             if observed > now {
@@ -313,6 +373,7 @@ impl Store {
             }
         }
         let prepared = self.prepare_photos(&new.photos)?;
+        let prepared_after = self.prepare_photos(&new.after_photos)?;
         let observed_at =
             observed_at.or_else(|| prepared.iter().find_map(|p| p.exif_time).filter(|t| *t <= now)).unwrap_or(now);
         let mut point = new.point;
@@ -335,29 +396,36 @@ impl Store {
             point,
             urgency: new.urgency,
             responsible_unit,
-            status: Status::Reported,
+            unit: None,
+            dispatched_at: None,
+            deferral: None,
+            deferrals: 0,
+            on_the_spot: new.on_the_spot,
+            suspended_at: None,
+            // 当场处置 is closed at once; anything else starts the loop.
+            status: if new.on_the_spot { Status::Closed } else { Status::Reported },
             author: actor.name.clone(),
             observed_at,
             recorded_at: now,
             updated_at: now,
-            due_at: match category.deadline {
-                Some(d) => {
-                    let (holidays, office) = (self.holidays()?, self.office_hours()?);
-                    let cal = deadline::Calendar { holidays: &holidays, office: &office };
-                    Some(deadline::due(&d, new.urgency, now, cal).at)
-                }
-                None => None,
-            },
-            photos: prepared.iter().map(|p| photo_record(p, PhotoRole::Before)).collect(),
+            // The deadline clock starts at dispatch (Store::move_finding), never at the report.
+            due_at: None,
+            photos: prepared
+                .iter()
+                .map(|p| photo_record(p, PhotoRole::Before))
+                .chain(prepared_after.iter().map(|p| photo_record(p, PhotoRole::After)))
+                .collect(),
         };
+        remote::check_report_photos(&finding)?;
         let event_id = self.new_id(now);
         let photos_dir = self.photos_dir();
         // The photo files are written under the write lock, marked, and removed again unless the
         // row commits: a record that fails (a full disk, a kill) leaves no photo no row names.
         let tx = self.transaction()?;
-        let mut files = if prepared.is_empty() { None } else { Some(PhotoFiles::begin(&photos_dir)?) };
+        let mut files =
+            if prepared.is_empty() && prepared_after.is_empty() { None } else { Some(PhotoFiles::begin(&photos_dir)?) };
         if let Some(files) = files.as_mut() {
-            for p in &prepared {
+            for p in prepared.iter().chain(&prepared_after) {
                 files.store(p, &photos_dir)?;
             }
         }
@@ -388,10 +456,17 @@ impl Store {
         let actor = self.actor()?;
         self.check_clock(self.now(), &actor.name)?;
         let finding = self.finding(&request.id)?;
-        self.check_scope(&finding.grid)?;
+        self.check_finding_scope(&finding)?;
         lifecycle::check_move(actor.role, finding.status, request.to)?;
         let note = check_text("note", &request.note, MAX_NOTE_CHARS, false)?;
-        lifecycle::check_reason(request.to, &note)?;
+        // A first dispatch without a unit goes to the category's default unit, when it has one.
+        let unit = match request.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(code) => Some(self.unit(code)?.code),
+            None if lifecycle::is_dispatch(finding.status, request.to) && finding.unit.is_none() => {
+                self.default_unit(&finding.category)?.map(|u| u.code)
+            }
+            None => None,
+        };
         let prepared = self.prepare_photos(&request.photos)?;
         let now = self.now().max(finding.updated_at);
         let change = Move {
@@ -399,7 +474,13 @@ impl Store {
             to: request.to,
             note,
             photos: prepared.iter().map(|p| photo_record(p, PhotoRole::After)).collect(),
+            unit,
+            dispatched_at: None,
+            due_at: None,
         };
+        remote::check_moved(&finding, &change, &actor, self)?;
+        // The device derives the clock as the hub will, from its own time; the hub's replaces it.
+        let change = crate::change::derived_move(&finding, &change, now, self, now)?;
         let event = Event {
             id: self.new_id(now),
             entity: "finding".into(),
@@ -422,10 +503,7 @@ impl Store {
                 files.store(p, &photos_dir)?;
             }
         }
-        tx.execute(
-            "UPDATE findings SET status = ?1, updated_at = ?2 WHERE id = ?3",
-            params![updated.status.as_str(), ts(updated.updated_at), updated.id],
-        )?;
+        update_loop_columns(&tx, &updated)?;
         write_photos(&tx, &updated.id, &change.photos)?;
         append(
             &tx,
@@ -453,7 +531,7 @@ impl Store {
         let actor = self.actor()?;
         self.check_clock(self.now(), &actor.name)?;
         let finding = self.finding(id)?;
-        self.check_scope(&finding.grid)?;
+        self.check_finding_scope(&finding)?;
         let text = |field, value: Option<String>, max, required, now: &str| -> Result<Option<String>> {
             match value {
                 Some(v) => Ok(Some(check_text(field, &v, max, required)?).filter(|v| v != now)),
@@ -509,6 +587,68 @@ impl Store {
             now,
             Draft { entity: "finding", entity_id: &updated.id, kind: projection::EDITED, payload },
         )?;
+        tx.commit()?;
+        Ok(updated)
+    }
+
+    /// 申请延期: the acting liaison asks for the case's due time to move to `until`, with a reason.
+    pub fn request_deferral(&mut self, id: &str, until: DateTime<Utc>, reason: &str) -> Result<Finding> {
+        let reason = check_text("reason", reason, MAX_NOTE_CHARS, true)?;
+        let asked = projection::DeferralAsked { until: super::to_millis(until), reason };
+        self.deferral_step(
+            id,
+            projection::DEFERRAL_REQUESTED,
+            serde_json::to_value(&asked).unwrap_or(json!(null)),
+            |f, a| remote::check_deferral_requested(f, &asked, a),
+        )
+    }
+
+    /// 审批延期: the acting lead approves (the due time moves to the date asked for) or refuses the
+    /// pending request, with an optional note.
+    pub fn decide_deferral(&mut self, id: &str, approved: bool, note: &str) -> Result<Finding> {
+        let note = check_text("note", note, MAX_NOTE_CHARS, false)?;
+        let decision = projection::DeferralDecision { approved, note };
+        self.deferral_step(
+            id,
+            projection::DEFERRAL_DECIDED,
+            serde_json::to_value(&decision).unwrap_or(json!(null)),
+            |f, a| remote::check_deferral_decided(f, &decision, a),
+        )
+    }
+
+    /// One deferral event: checked by `check` against the finding and the actor (the hub's own
+    /// check), folded by the projection, written with its event in one transaction.
+    fn deferral_step(
+        &mut self,
+        id: &str,
+        kind: &'static str,
+        payload: serde_json::Value,
+        check: impl Fn(&Finding, &crate::model::User) -> Result<()>,
+    ) -> Result<Finding> {
+        self.writable()?;
+        let actor = self.actor()?;
+        self.check_clock(self.now(), &actor.name)?;
+        let finding = self.finding(id)?;
+        self.check_finding_scope(&finding)?;
+        check(&finding, &actor)?;
+        let now = self.now().max(finding.updated_at);
+        let event = Event {
+            id: self.new_id(now),
+            entity: "finding".into(),
+            entity_id: finding.id.clone(),
+            actor: actor.name.clone(),
+            kind: kind.into(),
+            payload: payload.clone(),
+            device_time: now,
+            sync: crate::model::SyncState::Pending,
+            hub_seq: None,
+            accepted_at: None,
+        };
+        // apply() of a deferral event on Some(finding) always yields Some.
+        let updated = projection::apply(Some(finding), &event).expect("a deferral keeps the finding");
+        let tx = self.transaction()?;
+        update_loop_columns(&tx, &updated)?;
+        append(&tx, &event.id, &actor.name, now, Draft { entity: "finding", entity_id: &updated.id, kind, payload })?;
         tx.commit()?;
         Ok(updated)
     }
@@ -642,6 +782,9 @@ impl Store {
         }
         if let Some(author) = &query.author {
             bind("f.author = ?", Box::new(author.clone()), &mut clauses);
+        }
+        if let Some(unit) = &query.unit {
+            bind("f.unit = ?", Box::new(unit.clone()), &mut clauses);
         }
         if let Some(from) = query.observed_from {
             bind("f.observed_at >= ?", Box::new(ts(from)), &mut clauses);

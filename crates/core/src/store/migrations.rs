@@ -1,7 +1,7 @@
 //! The schema, as append-only versioned migrations. A released migration is never edited: a
 //! change is a new entry at the end. `PRAGMA user_version` records how many have run.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::Result;
 
@@ -244,6 +244,67 @@ const MIGRATIONS: &[&str] = &[
     UPDATE findings SET urgency = CASE severity WHEN 'high' THEN 'urgent' ELSE 'normal' END;
     ALTER TABLE findings DROP COLUMN severity;
     "#,
+    // 12 (issue 12, the closed loop; numbered by the issue's split, renumbered at merge): responsible
+    // units, the unit liaison, and the loop's columns on findings. Written not to depend on the
+    // other migrations of issue 12 (11, 13).
+    //
+    // - `units`, seeded with the bundled sample (`data/units.json`, read here by `json_each`).
+    // - `users` is rebuilt (SQLite cannot change a CHECK in place; `migrate` runs with foreign keys
+    //   off and checks them before committing): the role `liaison` and the liaison's `unit`.
+    // - `findings` gains `unit` (the code it is dispatched to), `dispatched_at` (when the clock
+    //   started), `deferral` (the pending request, JSON), `deferrals`, `on_the_spot`, `suspended_at`.
+    // - The old free text `responsible_unit` stays as written (history kept). A finding already
+    //   dispatched (its status past 受理) whose text is exactly a unit's Chinese or English name or
+    //   its code gets that unit; any other text names no unit (never guessed), and a finding not yet
+    //   dispatched gets none (the lead dispatches it). Its clock started at its first move to
+    //   rectifying in the event log (the hub's time where known); its due time stays the one it has.
+    // - The index of open findings (7) now names the new open status, `suspended`.
+    concat!(
+        r#"
+    CREATE TABLE units (
+        code       TEXT PRIMARY KEY,
+        name_zh    TEXT NOT NULL,
+        name_en    TEXT NOT NULL,
+        categories TEXT NOT NULL,
+        position   INTEGER NOT NULL
+    );
+    INSERT INTO units (code, name_zh, name_en, categories, position)
+        SELECT json_extract(value, '$.code'), json_extract(value, '$.name_zh'), json_extract(value, '$.name_en'),
+               json_extract(value, '$.categories'), key
+        FROM json_each('"#,
+        include_str!("../../data/units.json"),
+        r#"', '$.units');
+    CREATE TABLE users_12 (
+        name       TEXT PRIMARY KEY,
+        role       TEXT NOT NULL CHECK (role IN ('officer', 'lead', 'admin', 'liaison')),
+        unit       TEXT,
+        created_at TEXT NOT NULL,
+        CHECK ((role = 'liaison') = (unit IS NOT NULL))
+    );
+    INSERT INTO users_12 (name, role, unit, created_at) SELECT name, role, NULL, created_at FROM users;
+    DROP TABLE users;
+    ALTER TABLE users_12 RENAME TO users;
+    ALTER TABLE findings ADD COLUMN unit TEXT;
+    ALTER TABLE findings ADD COLUMN dispatched_at TEXT;
+    ALTER TABLE findings ADD COLUMN deferral TEXT;
+    ALTER TABLE findings ADD COLUMN deferrals INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE findings ADD COLUMN on_the_spot INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE findings ADD COLUMN suspended_at TEXT;
+    UPDATE findings SET
+        unit = (SELECT u.code FROM units u
+                WHERE u.name_zh = trim(findings.responsible_unit)
+                   OR lower(u.name_en) = lower(trim(findings.responsible_unit))
+                   OR u.code = trim(findings.responsible_unit)),
+        dispatched_at = (SELECT min(coalesce(e.accepted_at, e.device_time)) FROM events e
+                         WHERE e.entity_id = findings.id AND e.kind = 'finding.moved'
+                           AND json_extract(e.payload, '$.to') = 'rectifying')
+        WHERE status NOT IN ('reported', 'accepted', 'rejected');
+    CREATE INDEX findings_unit ON findings(unit, status) WHERE unit IS NOT NULL;
+    DROP INDEX findings_open;
+    CREATE INDEX findings_open ON findings(status, grid, due_at)
+        WHERE status IN ('reported', 'accepted', 'rectifying', 'rectified', 'rework', 'reopened', 'suspended');
+    "#
+    ),
 ];
 
 /// The steps written in Rust that finish a migration, run after its SQL in the same transaction.
@@ -275,17 +336,38 @@ fn categories_11(tx: &rusqlite::Transaction<'_>) -> Result<()> {
 
 /// Runs the migrations not yet applied, each in its own IMMEDIATE transaction: two processes opening
 /// one store at once take turns, and the second finds the version the first left.
+///
+/// Foreign keys are off while they run (SQLite's procedure for rebuilding a table others refer to,
+/// as migration 12 rebuilds `users`) and each migration checks them before it commits: one that
+/// leaves a dangling reference is rolled back whole.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let applied: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
     if applied >= MIGRATIONS.len() {
         return Ok(());
     }
+    let keys_on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let result = run_pending(conn, MIGRATIONS.len());
+    if keys_on {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+    }
+    result
+}
+
+/// Runs the migrations not yet applied up to `until` (a count of migrations).
+fn run_pending(conn: &mut Connection, until: usize) -> Result<()> {
     loop {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let applied: usize = tx.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
-        let Some(sql) = MIGRATIONS.get(applied) else { return Ok(()) };
+        let Some(sql) = MIGRATIONS.get(applied).filter(|_| applied < until) else { return Ok(()) };
         tx.execute_batch(sql)?;
         finish(applied + 1, &tx)?;
+        let dangling: Option<String> = tx.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).optional()?;
+        if let Some(table) = dangling {
+            return Err(crate::error::Error::StoreDamaged {
+                detail: format!("migration {} would leave a dangling reference in {table}", applied + 1),
+            });
+        }
         tx.pragma_update(None, "user_version", (applied + 1) as i64)?;
         tx.commit()?;
     }
@@ -298,14 +380,7 @@ pub fn latest_version() -> usize {
 /// Runs the migrations up to `version` only: for building a store as an older release left it.
 #[cfg(test)]
 fn migrate_to(conn: &mut Connection, version: usize) -> Result<()> {
-    for (i, sql) in MIGRATIONS.iter().enumerate().take(version) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        finish(i + 1, &tx)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
-    }
-    Ok(())
+    run_pending(conn, version)
 }
 
 #[cfg(test)]
@@ -463,5 +538,89 @@ mod tests {
         let conn = Connection::open(dir.path().join(super::super::DB_FILE)).unwrap();
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, 10, "nothing of migration 11 was kept");
+    }
+}
+
+#[cfg(test)]
+mod units_tests {
+    use super::*;
+
+    /// A store as it stood before responsible units (the migrations before issue 12's), with a few
+    /// findings whose free-text unit names a sample unit, names nothing, or belongs to a case not
+    /// yet dispatched.
+    fn old_store() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::bigrams::register(&conn).unwrap();
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        run_pending(&mut conn, 10).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        conn.execute_batch(
+            r#"
+            INSERT INTO users (name, role, created_at) VALUES ('李明', 'officer', '2026-11-20T00:00:00.000Z');
+            INSERT INTO grids (code, name, level, parent, owners, boundary, min_lon, min_lat, max_lon, max_lat)
+                VALUES ('G1', '小网格', 'small', NULL, '[]', '{}', 0, 0, 1, 1);
+            INSERT INTO category_majors (kind, code, name_zh, name_en, position) VALUES ('event', '01', '市容环境', 'city', 0);
+            INSERT INTO categories (code, kind, major, name_zh, name_en, position) VALUES ('0151', 'event', '01', '暴露垃圾', 'litter', 0);
+            INSERT INTO patrols (id, officer, kind, started_at) VALUES ('p1', '李明', 'adhoc', '2026-11-20T00:00:00.000Z');
+            INSERT INTO findings (id, grid, category, description, severity, responsible_unit, status, author,
+                observed_at, recorded_at, updated_at, due_at) VALUES
+                ('f1', 'G1', '0151', '垃圾', 'normal', ' 环卫处 ', 'rectifying', '李明',
+                 '2026-11-20T00:00:00.000Z', '2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z', '2026-11-21T00:00:00.000Z'),
+                ('f2', 'G1', '0151', '垃圾', 'normal', '某某物业公司', 'closed', '李明',
+                 '2026-11-20T00:00:00.000Z', '2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z', NULL),
+                ('f3', 'G1', '0151', '垃圾', 'normal', '环卫处', 'reported', '李明',
+                 '2026-11-20T00:00:00.000Z', '2026-11-20T00:00:00.000Z', '2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z');
+            INSERT INTO events (id, entity, entity_id, actor, kind, payload, device_time, accepted_at) VALUES
+                ('e1', 'finding', 'f1', '王建国', 'finding.moved', '{"from":"accepted","to":"rectifying"}',
+                 '2026-11-20T05:00:00.000Z', '2026-11-20T05:00:01.000Z');
+            "#,
+        )
+        .unwrap();
+        conn
+    }
+
+    #[test]
+    fn an_older_store_migrates_its_free_text_units_without_guessing() {
+        let mut conn = old_store();
+        migrate(&mut conn).unwrap();
+        let row = |id: &str| -> (Option<String>, String, Option<String>, Option<String>) {
+            conn.query_row(
+                "SELECT unit, responsible_unit, dispatched_at, due_at FROM findings WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap()
+        };
+        let f1 = row("f1");
+        assert_eq!(f1.0.as_deref(), Some("SANITATION"), "a dispatched case naming a unit exactly gets its code");
+        assert_eq!(f1.1, " 环卫处 ", "the free text is kept as written (history kept)");
+        assert_eq!(
+            f1.2.as_deref(),
+            Some("2026-11-20T05:00:01.000Z"),
+            "the clock started at the first dispatch, hub time"
+        );
+        assert_eq!(f1.3.as_deref(), Some("2026-11-21T00:00:00.000Z"), "the due time it had stays");
+        let f2 = row("f2");
+        assert_eq!(f2.0, None, "a text naming no unit gets none: never invented");
+        assert_eq!(f2.1, "某某物业公司", "and the text stays");
+        assert_eq!(row("f3").0, None, "a case not yet dispatched gets no unit: the lead dispatches it");
+        let units: i64 = conn.query_row("SELECT count(*) FROM units", [], |r| r.get(0)).unwrap();
+        assert_eq!(units as usize, crate::units::bundled().len(), "the sample units are loaded");
+        let role: String = conn.query_row("SELECT role FROM users WHERE name = '李明'", [], |r| r.get(0)).unwrap();
+        assert_eq!(role, "officer", "users are kept through the rebuild");
+        let patrols: i64 = conn.query_row("SELECT count(*) FROM patrols", [], |r| r.get(0)).unwrap();
+        assert_eq!(patrols, 1, "the patrol naming the user is kept");
+        conn.execute(
+            "INSERT INTO users (name, role, unit, created_at) VALUES ('王工', 'liaison', 'ROADS', '2026-11-25T00:00:00.000Z')",
+            [],
+        )
+        .expect("a liaison with a unit");
+        let no_unit = conn.execute(
+            "INSERT INTO users (name, role, created_at) VALUES ('周工', 'liaison', '2026-11-25T00:00:00.000Z')",
+            [],
+        );
+        assert!(no_unit.is_err(), "the table itself refuses a liaison without a unit");
+        let foreign: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert!(foreign, "foreign keys are on again after migrating");
     }
 }

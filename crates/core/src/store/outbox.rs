@@ -347,7 +347,10 @@ fn apply_new(tx: &Connection, event: &Event, decoded: &Decoded) -> Result<()> {
                 insert_finding(tx, finding)?;
             }
         }
-        Change::Moved { finding, .. } | Change::Edited { finding, .. } => rebuild_finding(tx, finding)?,
+        Change::Moved { finding, .. }
+        | Change::Edited { finding, .. }
+        | Change::DeferralRequested { finding, .. }
+        | Change::DeferralDecided { finding, .. } => rebuild_finding(tx, finding)?,
         Change::PatrolStarted(p) => {
             // The patrols table names its officer; a colleague this device has not met yet gets a row.
             tx.execute(
@@ -459,6 +462,7 @@ fn rebuild_finding(tx: &Connection, id: &str) -> Result<()> {
             f.due_at.map(ts),
         ],
     )?;
+    super::findings::update_loop_columns(tx, &f)?;
     write_photos(tx, &f)?;
     Ok(())
 }

@@ -72,7 +72,7 @@ impl Store {
     pub fn sign_in_as(&mut self, hub_url: &str, user: &User, scope: &Scope) -> Result<User> {
         let info = self.sync_info()?;
         let same = info.hub_url.as_deref() == Some(hub_url) && info.hub_user.as_deref() == Some(user.name.as_str());
-        let profile = self.set_profile(&user.name, user.role)?;
+        let profile = self.set_profile_in_unit(&user.name, user.role, user.unit.as_deref())?;
         let tx = self.transaction()?;
         put_setting(&tx, HUB_URL_KEY, hub_url)?;
         put_setting(&tx, HUB_USER_KEY, &user.name)?;
@@ -154,6 +154,15 @@ impl Store {
         put_setting(&tx, HUB_EPOCH_KEY, epoch)?;
         tx.commit()?;
         Ok(queued)
+    }
+
+    /// Refuses a finding outside the signed-in user's scope: its grid, or for a liaison its unit
+    /// ([`Scope::check_finding`], the hub's own rule). Without a scope (never signed in), nothing.
+    pub fn check_finding_scope(&self, finding: &crate::model::Finding) -> Result<()> {
+        match self.setting(SCOPE_KEY)?.and_then(|s| serde_json::from_str::<Scope>(&s).ok()) {
+            Some(scope) => scope.check_finding(&finding.grid, finding.unit.as_deref()),
+            None => Ok(()),
+        }
     }
 
     /// The role the local profile has, for callers that only need that.

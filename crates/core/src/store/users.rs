@@ -7,11 +7,22 @@ use super::events::{append, Draft};
 use super::{ts, Store};
 use crate::categories;
 use crate::error::{Error, Result};
-use crate::model::{CategoryKind, MajorCategory, MinorCategory, Role, User};
+use crate::model::{CategoryKind, MajorCategory, MinorCategory, Role, Unit, User};
 use crate::photo::DEFAULT_MAX_BYTES;
 use crate::validate::check_text;
 
 pub const MAX_USER_NAME_CHARS: usize = 50;
+
+fn unit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Unit> {
+    let categories: String = r.get(3)?;
+    Ok(Unit {
+        code: r.get(0)?,
+        name_zh: r.get(1)?,
+        name_en: r.get(2)?,
+        categories: serde_json::from_str(&categories)
+            .map_err(|_| super::events::unreadable(3, "unit categories", &categories))?,
+    })
+}
 const PROFILE_KEY: &str = "profile.user";
 pub const PHOTO_MAX_BYTES_KEY: &str = "photo.max_bytes";
 pub const PATROL_DAYS_KEY: &str = "patrol.days";
@@ -26,12 +37,12 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT u.name, u.role FROM settings s JOIN users u ON u.name = s.value WHERE s.key = ?1",
+                "SELECT u.name, u.role, u.unit FROM settings s JOIN users u ON u.name = s.value WHERE s.key = ?1",
                 [PROFILE_KEY],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)),
             )
             .optional()?
-            .map(|(name, role)| -> Result<User> { Ok(User { name, role: Role::parse_field(&role)? }) })
+            .map(|(name, role, unit)| -> Result<User> { Ok(User { name, role: Role::parse_field(&role)?, unit }) })
             .transpose()?)
     }
 
@@ -40,16 +51,29 @@ impl Store {
         self.profile()?.ok_or(Error::NoProfile)
     }
 
-    /// Makes `name` (with `role`) the user this device acts as, creating the user if new.
+    /// Makes `name` (with `role`) the user this device acts as, creating the user if new. A
+    /// liaison needs a unit: [`Store::set_profile_in_unit`].
     pub fn set_profile(&mut self, name: &str, role: Role) -> Result<User> {
+        self.set_profile_in_unit(name, role, None)
+    }
+
+    /// Makes `name` (with `role`, and for a liaison the `unit`'s code) the user this device acts
+    /// as. The unit is required for a liaison and refused for any other role, and must be a unit
+    /// of the units table.
+    pub fn set_profile_in_unit(&mut self, name: &str, role: Role, unit: Option<&str>) -> Result<User> {
         let name = check_text("name", name, MAX_USER_NAME_CHARS, true)?;
+        crate::model::check_unit_for_role(role, unit)?;
+        let unit = match unit.map(str::trim) {
+            Some(code) if role.has_unit() => Some(self.unit(code)?.code),
+            _ => None,
+        };
         let now = self.now();
         let event_id = self.new_id(now);
         let tx = self.transaction()?;
         tx.execute(
-            "INSERT INTO users (name, role, created_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT(name) DO UPDATE SET role = excluded.role",
-            params![name, role.as_str(), ts(now)],
+            "INSERT INTO users (name, role, unit, created_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(name) DO UPDATE SET role = excluded.role, unit = excluded.unit",
+            params![name, role.as_str(), unit, ts(now)],
         )?;
         tx.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -64,11 +88,34 @@ impl Store {
                 entity: "user",
                 entity_id: &name,
                 kind: "user.profile_set",
-                payload: json!({"name": name, "role": role.as_str()}),
+                payload: json!({"name": name, "role": role.as_str(), "unit": unit}),
             },
         )?;
         tx.commit()?;
-        Ok(User { name, role })
+        Ok(User { name, role, unit })
+    }
+
+    /// The responsible units, in the order of their list.
+    pub fn units(&self) -> Result<Vec<Unit>> {
+        let mut stmt =
+            self.conn.prepare("SELECT code, name_zh, name_en, categories FROM units ORDER BY position, code")?;
+        let rows = stmt.query_map([], unit_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One responsible unit by its code, or [`Error::UnknownUnit`].
+    pub fn unit(&self, code: &str) -> Result<Unit> {
+        crate::units::check_unit_code(code)?;
+        self.conn
+            .query_row("SELECT code, name_zh, name_en, categories FROM units WHERE code = ?1", [code], unit_from_row)
+            .optional()?
+            .ok_or_else(|| Error::UnknownUnit(crate::validate::clip(code)))
+    }
+
+    /// The unit a case of `category` is dispatched to unless the lead picks another
+    /// ([`crate::units::default_unit`]).
+    pub fn default_unit(&self, category: &str) -> Result<Option<Unit>> {
+        Ok(crate::units::default_unit(&self.units()?, category).cloned())
     }
 
     /// The largest photo accepted, in bytes (default 20 MB).

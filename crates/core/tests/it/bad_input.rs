@@ -43,7 +43,12 @@ fn refused_grids_and_categories_change_nothing() {
         "not_a_minor_category",
         NewFinding::new(GRID_01, "01", "井盖破损"),
     );
-    check(&mut env, "neither a grid nor a point", "empty_text", NewFinding { grid: None, ..finding("井盖破损") });
+    check(
+        &mut env,
+        "neither a grid nor a point",
+        "empty_text",
+        NewFinding { on_the_spot: false, after_photos: Vec::new(), grid: None, ..finding("井盖破损") },
+    );
 }
 
 #[test]
@@ -57,7 +62,9 @@ fn refused_texts_change_nothing() {
         &mut env,
         "an address of 201 characters",
         "text_too_long",
-        NewFinding { address: "路".repeat(201), ..finding("井盖破损") },
+        NewFinding {
+            on_the_spot: false, after_photos: Vec::new(), address: "路".repeat(201), ..finding("井盖破损")
+        },
     );
 }
 
@@ -84,13 +91,19 @@ fn refused_places_change_nothing() {
         &mut env,
         "a point outside the grid the finding names",
         "point_outside_grid",
-        NewFinding { point: Some(IN_GRID_02), ..finding("井盖破损") },
+        NewFinding { on_the_spot: false, after_photos: Vec::new(), point: Some(IN_GRID_02), ..finding("井盖破损") },
     );
     check(
         &mut env,
         "a point in no grid, with no grid named",
         "point_in_no_grid",
-        NewFinding { grid: None, point: Some(IN_NO_GRID), ..finding("井盖破损") },
+        NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
+            grid: None,
+            point: Some(IN_NO_GRID),
+            ..finding("井盖破损")
+        },
     );
     for (lat, lon) in
         [(91.0, 117.9), (-90.5, 117.9), (37.4, 180.5), (37.4, -181.0), (f64::NAN, 117.9), (37.4, f64::INFINITY)]
@@ -99,7 +112,12 @@ fn refused_places_change_nothing() {
             &mut env,
             &format!("the invalid coordinates ({lat}, {lon})"),
             "invalid_point",
-            NewFinding { point: Some(Point { lat, lon }), ..finding("井盖破损") },
+            NewFinding {
+                on_the_spot: false,
+                after_photos: Vec::new(),
+                point: Some(Point { lat, lon }),
+                ..finding("井盖破损")
+            },
         );
     }
 }
@@ -115,13 +133,20 @@ fn refused_photos_change_nothing() {
         &mut env,
         "a text file named .jpg",
         "photo_not_image",
-        NewFinding { photos: vec![PhotoSource::File(text.clone())], ..finding("井盖破损") },
+        NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
+            photos: vec![PhotoSource::File(text.clone())],
+            ..finding("井盖破损")
+        },
     );
     check(
         &mut env,
         "a good photo followed by one that is not an image",
         "photo_not_image",
         NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
             photos: vec![
                 PhotoSource::Bytes { name: "good.png".into(), bytes: png(16, 16, 1) },
                 PhotoSource::File(text),
@@ -134,6 +159,8 @@ fn refused_photos_change_nothing() {
         "bytes that start like a PNG but are not one",
         "photo_not_image",
         NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
             photos: vec![PhotoSource::Bytes { name: "broken.png".into(), bytes: png(16, 16, 2)[..40].to_vec() }],
             ..finding("井盖破损")
         },
@@ -142,7 +169,12 @@ fn refused_photos_change_nothing() {
         &mut env,
         "a photo file that does not exist",
         "photo_unreadable",
-        NewFinding { photos: vec![PhotoSource::File(outside.path().join("missing.jpg"))], ..finding("井盖破损") },
+        NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
+            photos: vec![PhotoSource::File(outside.path().join("missing.jpg"))],
+            ..finding("井盖破损")
+        },
     );
 
     // Over the default limit of 20 MB: a sparse file, refused from its size before it is read.
@@ -152,7 +184,12 @@ fn refused_photos_change_nothing() {
         &mut env,
         "a photo one byte over the default 20 MB",
         "photo_too_large",
-        NewFinding { photos: vec![PhotoSource::File(huge)], ..finding("井盖破损") },
+        NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
+            photos: vec![PhotoSource::File(huge)],
+            ..finding("井盖破损")
+        },
     );
 
     // Over a lowered limit: a real image, as a file and as bytes.
@@ -165,14 +202,22 @@ fn refused_photos_change_nothing() {
         &mut env,
         "a real photo over the configured limit, from a file",
         "photo_too_large",
-        NewFinding { photos: vec![PhotoSource::File(big_file)], ..finding("井盖破损") },
+        NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
+            photos: vec![PhotoSource::File(big_file)],
+            ..finding("井盖破损")
+        },
     );
     check(
         &mut env,
         "a real photo over the configured limit, from memory",
         "photo_too_large",
         NewFinding {
-            photos: vec![PhotoSource::Bytes { name: "big.png".into(), bytes: big }], ..finding("井盖破损")
+            on_the_spot: false,
+            after_photos: Vec::new(),
+            photos: vec![PhotoSource::Bytes { name: "big.png".into(), bytes: big }],
+            ..finding("井盖破损")
         },
     );
     env.assert_refused("a photo limit of zero bytes", "invalid_setting", |s| s.set_photo_max_bytes(0));
@@ -186,17 +231,32 @@ fn an_observation_in_the_future_is_refused() {
         &mut env,
         "observed_at one second after now",
         "observed_in_future",
-        NewFinding { observed_at: Some(now + Duration::seconds(1)), ..finding("井盖破损") },
+        NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
+            observed_at: Some(now + Duration::seconds(1)),
+            ..finding("井盖破损")
+        },
     );
     // Typed in later from paper notes: an earlier observation is fine, and so is now itself.
     let earlier = now - Duration::days(2);
     let f = env
         .store
-        .add_finding(NewFinding { observed_at: Some(earlier), ..finding("两天前纸质记录补录") })
+        .add_finding(NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
+            observed_at: Some(earlier),
+            ..finding("两天前纸质记录补录")
+        })
         .expect("an observation in the past is accepted");
     assert_eq!(f.observed_at, earlier, "observed_at is when the officer saw it");
     assert_eq!(f.recorded_at, now, "recorded_at is when it was recorded");
     env.store
-        .add_finding(NewFinding { observed_at: Some(now), ..finding("刚刚看到") })
+        .add_finding(NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
+            observed_at: Some(now),
+            ..finding("刚刚看到")
+        })
         .expect("an observation at exactly now is not in the future");
 }

@@ -8,9 +8,9 @@ use super::{at, Env, GRID_01, LARGE_GRID, LEAD};
 #[test]
 fn the_dashboard_shows_the_leads_large_grid() {
     let mut env = Env::sample();
-    let late = env.add("井盖缺失，已超期");
+    let late = env.add_dispatched("井盖缺失，已超期");
     env.clock.set(at("2026-11-27T02:00:00Z")); // two days later: the 24-hour deadline has passed
-    env.add("井盖松动，未超期");
+    env.add_dispatched("井盖松动，未超期");
     env.act_as(LEAD, Role::Lead);
     let d = env.store.dashboard(None, 4).expect("the dashboard");
     assert_eq!(d.large_grid.code, LARGE_GRID, "a lead sees their own large grid first");
@@ -52,9 +52,9 @@ fn the_findings_screen_lists_a_large_grids_overdue_findings() {
     use gridpatrol_core::ipc::FindingFilter;
     use gridpatrol_core::store::FindingSort;
     let mut env = Env::sample();
-    let late = env.add("井盖缺失，已超期");
+    let late = env.add_dispatched("井盖缺失，已超期");
     env.clock.set(at("2026-11-27T02:00:00Z")); // two days later: the 24-hour deadline has passed
-    let fresh = env.add("井盖松动，未超期");
+    let fresh = env.add_dispatched("井盖松动，未超期");
     let list = |store: &gridpatrol_core::Store, filter: FindingFilter| -> Vec<String> {
         store.findings(&filter.into()).expect("the list").into_iter().map(|f| f.id).collect()
     };

@@ -52,7 +52,9 @@ fn bad_edits_change_nothing() {
     env.assert_refused("another officer's finding", "edit_not_allowed", |s| s.edit_finding(&id, text("改掉")));
     env.act_as(LEAD, Role::Lead);
     for to in [Status::Rejected] {
-        env.store.move_finding(MoveRequest { id: id.clone(), to, note: "不属实".into(), photos: vec![] }).unwrap();
+        env.store
+            .move_finding(MoveRequest { unit: None, id: id.clone(), to, note: "不属实".into(), photos: vec![] })
+            .unwrap();
     }
     env.assert_refused("a rejected finding", "finding_closed", |s| s.edit_finding(&id, text("再改")));
 }

@@ -37,7 +37,13 @@ fn a_finding_with_only_a_point_lands_in_the_grid_the_point_picks() {
     let mut env = Env::sample();
     let f = env
         .store
-        .add_finding(NewFinding { grid: None, point: Some(IN_GRID_02), ..NewFinding::new("", MANHOLE, "井盖缺失") })
+        .add_finding(NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
+            grid: None,
+            point: Some(IN_GRID_02),
+            ..NewFinding::new("", MANHOLE, "井盖缺失")
+        })
         .expect("a point alone is enough to place a finding");
     assert_eq!(f.grid, GRID_02, "the point picked the grid");
     assert_eq!(f.point, Some(IN_GRID_02), "the point is kept");
@@ -52,7 +58,12 @@ fn a_point_on_the_shared_edge_belongs_to_both_neighbours() {
     for grid in [GRID_01, GRID_02] {
         let f = env
             .store
-            .add_finding(NewFinding { point: Some(edge), ..NewFinding::new(grid, MANHOLE, "井盖破损") })
+            .add_finding(NewFinding {
+                on_the_spot: false,
+                after_photos: Vec::new(),
+                point: Some(edge),
+                ..NewFinding::new(grid, MANHOLE, "井盖破损")
+            })
             .unwrap_or_else(|e| panic!("a point on the edge of {grid} is in {grid}: {e}"));
         assert_eq!(f.grid, grid, "the named grid is kept for an edge point");
     }

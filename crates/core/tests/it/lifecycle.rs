@@ -11,12 +11,13 @@ use gridpatrol_core::registry;
 use gridpatrol_core::{MoveRequest, NewFinding, PhotoSource, Role, Status, Store};
 use proptest::prelude::*;
 
-use super::{at, png, Env, ADMIN, LEAD, NOW, OFFICER};
+use super::{at, png, Env, ADMIN, LEAD, LIAISON, LIAISON_UNIT, NOW, OFFICER};
 
 use Status::*;
 
 /// The role table, written out here independently of `lifecycle::MOVES`: every (role, from, to)
-/// that is allowed. Officers record the rectification; leads and admins make every other move.
+/// that is allowed. The unit's liaison (or the officer on site) records the rectification, the
+/// liaison returns a mis-sent case; leads and admins make every other move.
 const ALLOWED: &[(Role, Status, Status)] = &[
     (Role::Lead, Reported, Accepted),
     (Role::Admin, Reported, Accepted),
@@ -27,6 +28,12 @@ const ALLOWED: &[(Role, Status, Status)] = &[
     (Role::Officer, Rectifying, Rectified),
     (Role::Lead, Rectifying, Rectified),
     (Role::Admin, Rectifying, Rectified),
+    (Role::Liaison, Rectifying, Rectified),
+    (Role::Liaison, Rectifying, Accepted),
+    (Role::Lead, Rectifying, Suspended),
+    (Role::Admin, Rectifying, Suspended),
+    (Role::Lead, Suspended, Rectifying),
+    (Role::Admin, Suspended, Rectifying),
     (Role::Lead, Rectified, Closed),
     (Role::Admin, Rectified, Closed),
     (Role::Lead, Rectified, Rework),
@@ -34,6 +41,7 @@ const ALLOWED: &[(Role, Status, Status)] = &[
     (Role::Officer, Rework, Rectified),
     (Role::Lead, Rework, Rectified),
     (Role::Admin, Rework, Rectified),
+    (Role::Liaison, Rework, Rectified),
     (Role::Lead, Closed, Reopened),
     (Role::Admin, Closed, Reopened),
     (Role::Lead, Reopened, Rectifying),
@@ -63,12 +71,20 @@ fn path_to(status: Status) -> &'static [Status] {
         Rework => &[Accepted, Rectifying, Rectified, Rework],
         Closed => &[Accepted, Rectifying, Rectified, Closed],
         Reopened => &[Accepted, Rectifying, Rectified, Closed, Reopened],
+        Suspended => &[Accepted, Rectifying, Suspended],
     }
 }
 
-/// A move with a note, as every move that turns a finding down or sends it back needs a reason.
+/// A move with a note, as every move that turns a finding down or sends it back needs a reason, and
+/// with an after photo for a move to rectified (the after-photo rule). A dispatch takes the
+/// category's default unit ([`LIAISON_UNIT`] for the manhole covers these tests record).
 fn request(id: &str, to: Status) -> MoveRequest {
-    MoveRequest { id: id.to_string(), to, note: "经核实".into(), photos: Vec::new() }
+    let photos = if to == Rectified {
+        vec![PhotoSource::Bytes { name: "after.png".into(), bytes: png(8, 8, 9) }]
+    } else {
+        Vec::new()
+    };
+    MoveRequest { unit: None, id: id.to_string(), to, note: "经核实".into(), photos }
 }
 
 #[test]
@@ -77,14 +93,16 @@ fn rejecting_sending_back_and_reopening_need_a_reason() {
     let mut env = Env::sample();
     let id = env.add("占道经营");
     env.act_as(LEAD, Role::Lead);
-    let bare = |to| MoveRequest { note: "  ".into(), ..request(&id, to) };
+    let bare = |to| MoveRequest { unit: None, note: "  ".into(), ..request(&id, to) };
     let err = env.assert_refused("a rejection without a reason", "reason_required", |s| s.move_finding(bare(Rejected)));
     assert_eq!(gridpatrol_core::ipc::error_field(&err).as_deref(), Some("note"), "shown beside the note");
     for to in [Accepted, Rectifying] {
-        env.store.move_finding(MoveRequest { note: String::new(), ..request(&id, to) }).expect("no reason needed");
+        env.store
+            .move_finding(MoveRequest { unit: None, note: String::new(), ..request(&id, to) })
+            .expect("no reason needed");
     }
     env.act_as(OFFICER, Role::Officer);
-    env.store.move_finding(MoveRequest { note: String::new(), ..request(&id, Rectified) }).unwrap();
+    env.store.move_finding(MoveRequest { unit: None, note: String::new(), ..request(&id, Rectified) }).unwrap();
     env.act_as(LEAD, Role::Lead);
     env.assert_refused("rework without a reason", "reason_required", |s| s.move_finding(bare(Rework)));
     env.store.move_finding(request(&id, Closed)).unwrap();
@@ -96,15 +114,17 @@ fn name_of(role: Role) -> &'static str {
         Role::Officer => OFFICER,
         Role::Lead => LEAD,
         Role::Admin => ADMIN,
+        Role::Liaison => LIAISON,
     }
 }
 
 #[test]
-fn the_table_has_twenty_allowed_cells_of_nine_moves() {
-    // A guard on the table above: nine moves of the lifecycle, each by the roles DESIGN.md names.
+fn the_table_has_twenty_seven_allowed_cells_of_twelve_moves() {
+    // A guard on the table above: twelve moves of the lifecycle, each by the roles DESIGN.md names.
     let moves: std::collections::BTreeSet<(Status, Status)> = ALLOWED.iter().map(|&(_, f, t)| (f, t)).collect();
-    assert_eq!(moves.len(), 9, "the lifecycle has nine moves");
-    assert_eq!(ALLOWED.len(), 20, "two officer moves and nine lead and admin moves");
+    assert_eq!(moves.len(), 12, "the lifecycle has twelve moves");
+    assert_eq!(ALLOWED.len(), 27, "two officer moves, three liaison moves, eleven lead and admin moves");
+    assert_eq!(LIAISON_UNIT, "WATER");
 }
 
 #[test]
@@ -215,7 +235,7 @@ fn a_finding_walks_the_whole_loop_with_the_roles_the_table_asks_for() {
         env.act_as(name_of(role), role);
         let moved = env
             .store
-            .move_finding(MoveRequest { note: format!("第 {} 步", i + 1), ..request(&id, to) })
+            .move_finding(MoveRequest { unit: None, note: format!("第 {} 步", i + 1), ..request(&id, to) })
             .unwrap_or_else(|e| panic!("step {i}: {role:?} may move {from}→{to}: {e}"));
         assert_eq!(moved.status, to, "step {i}: the move sets the status");
         assert_eq!(moved.updated_at, env.clock.now(), "step {i}: updated_at is the time of the move");
@@ -295,7 +315,7 @@ proptest! {
         store.import_registry(&registry::parse_geojson(ONE_GRID).unwrap(), false).unwrap();
         store.set_profile(OFFICER, Role::Officer).unwrap();
         let photos: Vec<Vec<u8>> = (0..3).map(|i| png(8, 8, i)).collect();
-        let finding = store.add_finding(NewFinding {
+        let finding = store.add_finding(NewFinding { on_the_spot: false, after_photos: Vec::new(),
             point: Some(gridpatrol_core::Point { lat, lon }),
             address: "黄河路与渤海七路路口".into(),
             photos: vec![PhotoSource::Bytes { name: "before.png".into(), bytes: photos[0].clone() }],
@@ -307,14 +327,22 @@ proptest! {
         let mut moved = 0;
         for (role, to, photo) in attempts {
             clock.advance(chrono::Duration::minutes(7));
-            store.set_profile(name_of(role), role).unwrap();
+            store.set_profile_in_unit(name_of(role), role, (role == Role::Liaison).then_some(LIAISON_UNIT)).unwrap();
             let before = store.finding(&id).unwrap();
             let counts = store.counts().unwrap();
-            let result = store.move_finding(MoveRequest {
+            let result = store.move_finding(MoveRequest { unit: None,
                 photos: photo.map(|i| PhotoSource::Bytes { name: format!("after{i}.png"), bytes: photos[i as usize].clone() }).into_iter().collect(),
                 ..request(&id, to)
             });
-            match (check_move(role, before.status, to), result) {
+            // The role table, then the after-photo rule of a move to rectified.
+            let want = check_move(role, before.status, to).and_then(|()| {
+                if to == Rectified && photo.is_none() {
+                    Err(gridpatrol_core::Error::AfterPhotoRequired)
+                } else {
+                    Ok(())
+                }
+            });
+            match (want, result) {
                 (Ok(()), Ok(after)) => {
                     moved += 1;
                     prop_assert_eq!(after.status, to, "an allowed move sets the status");

@@ -3,6 +3,7 @@
 //! must pass (nothing counted changed, no photo file written, a stable code and two sentences).
 
 mod bad_input;
+mod closed_loop;
 mod dashboard;
 mod edits;
 mod geometry;
@@ -37,6 +38,10 @@ pub const OFFICER: &str = "李明";
 pub const LEAD: &str = "王建国";
 /// An administrator at the hub.
 pub const ADMIN: &str = "赵敏";
+/// The liaison (联络员) of [`LIAISON_UNIT`].
+pub const LIAISON: &str = "周联络";
+/// The sample unit [`MANHOLE`] cases are dispatched to by default (供水公司).
+pub const LIAISON_UNIT: &str = "WATER";
 
 /// The 黄河 large grid of the sample registry.
 pub const LARGE_GRID: &str = "371602001";
@@ -109,13 +114,41 @@ impl Env {
     }
 
     /// Acts as `name` with `role` from now on, as the people sharing a device switch profiles.
+    /// A liaison acts for [`LIAISON_UNIT`].
     pub fn act_as(&mut self, name: &str, role: Role) {
-        self.store.set_profile(name, role).expect("switch the acting profile");
+        let unit = (role == Role::Liaison).then_some(LIAISON_UNIT);
+        self.store.set_profile_in_unit(name, role, unit).expect("switch the acting profile");
     }
 
     /// Records an ordinary finding in [`GRID_01`] and returns its id.
     pub fn add(&mut self, description: &str) -> String {
         self.store.add_finding(NewFinding::new(GRID_01, MANHOLE, description)).expect("record a valid finding").id
+    }
+
+    /// Records an ordinary finding in [`GRID_01`] as the officer, and has the lead accept it and
+    /// dispatch it to its default unit at once (the deadline clock starts at dispatch); the officer
+    /// acts again afterwards. Returns its id.
+    pub fn add_dispatched(&mut self, description: &str) -> String {
+        let id = self.add(description);
+        self.dispatch(&id);
+        id
+    }
+
+    /// The lead accepts `id` and dispatches it to its default unit now; the officer acts afterwards.
+    pub fn dispatch(&mut self, id: &str) {
+        self.act_as(LEAD, Role::Lead);
+        for to in [gridpatrol_core::Status::Accepted, gridpatrol_core::Status::Rectifying] {
+            self.store
+                .move_finding(gridpatrol_core::MoveRequest {
+                    id: id.to_string(),
+                    to,
+                    note: String::new(),
+                    photos: Vec::new(),
+                    unit: None,
+                })
+                .expect("the lead accepts and dispatches");
+        }
+        self.act_as(OFFICER, Role::Officer);
     }
 
     /// Every file under the photos folder, relative to it.

@@ -9,7 +9,12 @@ use sha2::{Digest, Sha256};
 use super::{at, jpeg, png, Env, ADMIN, GRID_01, GRID_02, IN_GRID_01, MANHOLE};
 
 fn with_photos(photos: Vec<PhotoSource>) -> NewFinding {
-    NewFinding { photos, ..NewFinding::new(GRID_01, MANHOLE, "井盖破损，附照片") }
+    NewFinding {
+        on_the_spot: false,
+        after_photos: Vec::new(),
+        photos,
+        ..NewFinding::new(GRID_01, MANHOLE, "井盖破损，附照片")
+    }
 }
 
 fn bytes(name: &str, bytes: Vec<u8>) -> PhotoSource {
@@ -86,12 +91,15 @@ fn after_photos_are_attached_by_the_rectification() {
     let f = env.store.add_finding(with_photos(vec![bytes("before.png", before.clone())])).unwrap();
     env.act_as(ADMIN, Role::Admin);
     for to in [Status::Accepted, Status::Rectifying] {
-        env.store.move_finding(MoveRequest { id: f.id.clone(), to, note: String::new(), photos: vec![] }).unwrap();
+        env.store
+            .move_finding(MoveRequest { unit: None, id: f.id.clone(), to, note: String::new(), photos: vec![] })
+            .unwrap();
     }
     let after = png(32, 32, 2);
     let moved = env
         .store
         .move_finding(MoveRequest {
+            unit: None,
             id: f.id.clone(),
             to: Status::Rectified,
             note: "已更换新井盖".into(),
@@ -105,12 +113,17 @@ fn after_photos_are_attached_by_the_rectification() {
     // The re-check fails and the same after photo is sent again: still one after photo.
     env.store
         .move_finding(MoveRequest {
-            id: f.id.clone(), to: Status::Rework, note: "整改不彻底".into(), photos: vec![]
+            unit: None,
+            id: f.id.clone(),
+            to: Status::Rework,
+            note: "整改不彻底".into(),
+            photos: vec![],
         })
         .unwrap();
     let again = env
         .store
         .move_finding(MoveRequest {
+            unit: None,
             id: f.id.clone(),
             to: Status::Rectified,
             note: "返工完成".into(),
@@ -241,6 +254,8 @@ fn exif_time_and_position_are_offered_as_defaults() {
     let f = env
         .store
         .add_finding(NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
             grid: Some(GRID_01.into()),
             ..with_photos(vec![bytes("IMG_0002.JPG", photo.clone())])
         })
@@ -263,14 +278,24 @@ fn exif_time_and_position_are_offered_as_defaults() {
     let typed = at("2026-11-23T08:00:00Z");
     let f = env
         .store
-        .add_finding(NewFinding { observed_at: Some(typed), ..with_photos(vec![bytes("IMG_0002.JPG", photo.clone())]) })
+        .add_finding(NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
+            observed_at: Some(typed),
+            ..with_photos(vec![bytes("IMG_0002.JPG", photo.clone())])
+        })
         .unwrap();
     assert_eq!(f.observed_at, typed, "an observed_at given by the officer overrides the photo's time");
 
     // A photo taken elsewhere does not place the finding in a grid it is not in.
     let f = env
         .store
-        .add_finding(NewFinding { grid: Some(GRID_02.into()), ..with_photos(vec![bytes("IMG_0002.JPG", photo)]) })
+        .add_finding(NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
+            grid: Some(GRID_02.into()),
+            ..with_photos(vec![bytes("IMG_0002.JPG", photo)])
+        })
         .expect("a photo whose position lies in another grid is still accepted");
     assert_eq!(f.point, None, "an EXIF position outside the named grid is not offered");
 }

@@ -39,13 +39,13 @@ fn mv(env: &mut Env, id: &str, to: Status) {
         Vec::new()
     };
     env.store
-        .move_finding(MoveRequest { id: id.into(), to, note: "经核实".into(), photos })
+        .move_finding(MoveRequest { id: id.into(), to, note: "经核实".into(), photos, unit: None })
         .unwrap_or_else(|e| panic!("move {id} to {to}: {e}"));
 }
 
 fn story() -> Story {
     let mut env = Env::sample_at(2026, at("2026-11-22T02:00:00Z"));
-    let late_report = env.add("井盖缺失，三天前上报");
+    let late_report = env.add_dispatched("井盖缺失，三天前派遣");
     env.clock.set(at(NOW));
     let report = env.add("井盖松动");
     let accepted = env.add("井盖破损，待派遣");
@@ -93,15 +93,19 @@ fn a_leads_queue_counts_each_item_within_the_leads_grids() {
     let q = s.env.store.queue(at(NOW)).expect("the lead's queue");
     let keys: Vec<QueueKey> = q.items.iter().map(|i| i.key).collect();
     assert_eq!(keys, LEAD_QUEUE.iter().map(|(k, _)| *k).collect::<Vec<_>>(), "Today shows the table, in its order");
-    assert_eq!(count(&q, QueueKey::Reported), 2, "待受理: the two reports in 黄河, not the one in 渤海");
-    assert_eq!(listed(&s.env, QueueKey::Reported, &q), set(&[&s.late_report, &s.report]));
+    assert_eq!(count(&q, QueueKey::Reported), 1, "待受理: the report in 黄河, not the one in 渤海");
+    assert_eq!(listed(&s.env, QueueKey::Reported, &q), set(&[&s.report]));
     assert_eq!(count(&q, QueueKey::Accepted), 1, "待派遣: accepted, not yet dispatched");
     assert_eq!(listed(&s.env, QueueKey::Accepted, &q), set(&[&s.accepted]));
     assert_eq!(count(&q, QueueKey::Rectified), 1, "待核查: handled, waiting for the re-check");
     assert_eq!(listed(&s.env, QueueKey::Rectified, &q), set(&[&s.handled]));
     assert_eq!(count(&q, QueueKey::LogsToReview), 2, "待审核日志: submitted and not yet reviewed");
     assert_eq!(listed(&s.env, QueueKey::LogsToReview, &q), ["张丽".to_string(), OFFICER.to_string()].into());
-    assert_eq!(count(&q, QueueKey::Overdue), 1, "超期: the three-day-old report is past its 24-hour deadline");
+    assert_eq!(
+        count(&q, QueueKey::Overdue),
+        1,
+        "超期: the case dispatched three days ago is past its 6-hour deadline (the clock starts at dispatch)"
+    );
     assert_eq!(listed(&s.env, QueueKey::Overdue, &q), set(&[&s.late_report]));
     assert!(
         !q.items.iter().any(|i| listed(&s.env, i.key, &q).contains(&s.dispatched)),
@@ -135,7 +139,7 @@ fn an_administrators_queue_is_the_whole_city() {
     let mut s = story();
     s.env.act_as(ADMIN, Role::Admin);
     let q = s.env.store.queue(at(NOW)).expect("the administrator's queue");
-    assert_eq!(listed(&s.env, QueueKey::Reported, &q), set(&[&s.late_report, &s.report, &s.elsewhere]));
+    assert_eq!(listed(&s.env, QueueKey::Reported, &q), set(&[&s.report, &s.elsewhere]));
     match &q.items[0].list {
         QueueList::Findings { filter } => assert_eq!(filter.grids, None, "an administrator's scope is every grid"),
         other => panic!("待受理 opens the Findings list, not {other:?}"),
@@ -148,8 +152,8 @@ fn overdue_is_judged_at_the_moment_given() {
     let later = s.env.store.queue(at("2026-11-27T02:00:00Z")).expect("the queue two days on");
     assert_eq!(
         listed(&s.env, QueueKey::Overdue, &later),
-        set(&[&s.late_report, &s.report, &s.accepted, &s.dispatched]),
-        "two days on, every case awaiting rectification in 黄河 is past its 24-hour deadline; the handled one is not"
+        set(&[&s.late_report, &s.dispatched]),
+        "two days on, every dispatched case awaiting rectification in 黄河 is past its deadline; the handled one is not, and undispatched ones have no clock yet"
     );
     assert_eq!(later.as_of, at("2026-11-27T02:00:00Z"));
 }

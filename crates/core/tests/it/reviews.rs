@@ -194,7 +194,7 @@ fn the_lead_reviews_the_figures_as_submitted_and_keeps_a_reviewed_list() {
         text: String::new(),
         figures: Some(submitted.clone()),
     };
-    let lead_user = gridpatrol_core::model::User { name: LEAD.into(), role: Role::Lead };
+    let lead_user = gridpatrol_core::model::User::new(LEAD, Role::Lead);
     let mut back = review.clone().unwrap();
     back.state = ReviewState::Submitted;
     assert!(

@@ -24,7 +24,12 @@ fn findings() -> Found {
     let mut env = Env::sample();
     let mut add = |grid: &str, category: &str, description: &str, address: &str| {
         env.store
-            .add_finding(NewFinding { address: address.into(), ..NewFinding::new(grid, category, description) })
+            .add_finding(NewFinding {
+                on_the_spot: false,
+                after_photos: Vec::new(),
+                address: address.into(),
+                ..NewFinding::new(grid, category, description)
+            })
             .unwrap()
             .id
     };
@@ -127,7 +132,7 @@ fn a_store_from_before_the_pair_index_gets_it_filled_when_it_opens() {
     let f = findings();
     let dir = f.env.dir.path().to_path_buf();
     // Back to the schema of migration 7: no pair index, no triggers feeding it, the index of fixes on
-    // device times (migration 5).
+    // device times (migration 5), and none of migration 12's units and loop columns.
     f.env
         .store
         .connection()
@@ -138,6 +143,10 @@ fn a_store_from_before_the_pair_index_gets_it_filled_when_it_opens() {
              CREATE INDEX events_fixes ON events(entity_id, json_extract(payload, '$.to'), device_time)
                  WHERE kind = 'finding.moved' AND json_extract(payload, '$.to') IN ('rectified', 'rework');
              ALTER TABLE events DROP COLUMN accepted_at; DROP TABLE set_aside;
+             DROP TABLE units; DROP INDEX findings_unit;
+             ALTER TABLE findings DROP COLUMN unit; ALTER TABLE findings DROP COLUMN dispatched_at;
+             ALTER TABLE findings DROP COLUMN deferral; ALTER TABLE findings DROP COLUMN deferrals;
+             ALTER TABLE findings DROP COLUMN on_the_spot; ALTER TABLE findings DROP COLUMN suspended_at;
              ALTER TABLE categories DROP COLUMN minor; ALTER TABLE categories DROP COLUMN deadline;
              ALTER TABLE categories DROP COLUMN source;
              ALTER TABLE categories ADD COLUMN deadline_hours INTEGER;

@@ -85,7 +85,13 @@ fn every_change_is_a_pending_event_in_the_outbox() {
     let id = env.add("井盖破损");
     env.act_as("王建国", Role::Lead);
     env.store
-        .move_finding(MoveRequest { id: id.clone(), to: Status::Accepted, note: String::new(), photos: vec![] })
+        .move_finding(MoveRequest {
+            unit: None,
+            id: id.clone(),
+            to: Status::Accepted,
+            note: String::new(),
+            photos: vec![],
+        })
         .unwrap();
     let counts = env.store.counts().unwrap();
     assert_eq!(counts.pending_events, counts.events, "nothing is acknowledged by a hub yet");
@@ -126,6 +132,8 @@ fn the_projection_is_the_replay_even_with_a_sub_millisecond_clock() {
     store.set_profile(OFFICER, Role::Officer).unwrap();
     let added = store
         .add_finding(NewFinding {
+            on_the_spot: false,
+            after_photos: Vec::new(),
             observed_at: Some(at("2026-11-25T01:59:59.987654321Z")),
             ..NewFinding::new(GRID_01, MANHOLE, "井盖破损")
         })

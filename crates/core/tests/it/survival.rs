@@ -316,7 +316,13 @@ fn a_move_is_never_earlier_than_the_event_it_follows() {
     env.clock.set(at(NOW) - Duration::minutes(4));
     let moved = env
         .store
-        .move_finding(MoveRequest { id: id.clone(), to: Status::Accepted, note: String::new(), photos: vec![] })
+        .move_finding(MoveRequest {
+            unit: None,
+            id: id.clone(),
+            to: Status::Accepted,
+            note: String::new(),
+            photos: vec![],
+        })
         .expect("accept within the skew");
     let history = env.store.history(&id).expect("history");
     assert!(

@@ -19,7 +19,7 @@ fn my_grids_are_the_owned_ones_until_a_hub_narrows_them_to_its_scope() {
         env.store.grids().unwrap().into_iter().map(|g| (g.code, g.parent)).collect();
     let assigned = vec!["37160200100101".to_string(), "37160200100102".to_string()];
     let scope = Scope::expand(Role::Officer, &assigned, registry.iter().map(|(c, p)| (c.as_str(), p.as_deref())));
-    env.store.sign_in_as("http://127.0.0.1:8787", &User { name: "李明".into(), role: Role::Officer }, &scope).unwrap();
+    env.store.sign_in_as("http://127.0.0.1:8787", &User::new("李明", Role::Officer), &scope).unwrap();
     assert_eq!(
         env.store.my_grid_codes().unwrap(),
         ["37160200100101", "37160200100102"],

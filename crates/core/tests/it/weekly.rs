@@ -50,19 +50,38 @@ impl Env {
         self.observe_as(OFFICER, category, grid, observed, what)
     }
 
-    /// `officer` records a finding observed at `observed` (Beijing time), recorded now.
+    /// `officer` records a finding observed at `observed` (Beijing time), recorded now, and the
+    /// lead accepts and dispatches it at once: the deadline clock starts at dispatch, and these
+    /// hand counts have it start when the finding is recorded.
     fn observe_as(&mut self, officer: &str, category: &str, grid: &str, observed: &str, what: &str) -> String {
         self.act_as(officer, Role::Officer);
         let mut new = NewFinding::new(grid, category, what);
         new.observed_at = Some(at(&format!("{observed}+08:00")));
-        self.store.add_finding(new).expect("record a finding").id
+        let id = self.store.add_finding(new).expect("record a finding").id;
+        self.go(LEAD_, &id, &[Status::Accepted, Status::Rectifying]);
+        self.act_as(officer, Role::Officer);
+        id
     }
 
+    /// Moves `id` as `who`, with an after photo for a move to rectified. Acceptance and dispatch
+    /// already made when it was recorded ([`Env::observe_as`]) are not made again.
     fn go(&mut self, who: (&str, Role), id: &str, to: &[Status]) {
         self.act_as(who.0, who.1);
         for &to in to {
+            let current = self.store.finding(id).unwrap();
+            if matches!(to, Status::Accepted | Status::Rectifying)
+                && current.status == Status::Rectifying
+                && current.dispatched_at.is_some()
+            {
+                continue;
+            }
+            let photos = if to == Status::Rectified {
+                vec![gridpatrol_core::PhotoSource::Bytes { name: "after.png".into(), bytes: super::png(8, 8, 7) }]
+            } else {
+                Vec::new()
+            };
             self.store
-                .move_finding(MoveRequest { id: id.to_string(), to, note: format!("{to:?}"), photos: Vec::new() })
+                .move_finding(MoveRequest { unit: None, id: id.to_string(), to, note: format!("{to:?}"), photos })
                 .unwrap_or_else(|e| panic!("move {id} to {to:?}: {e}"));
         }
     }
@@ -450,7 +469,7 @@ fn my_weekly_log_counts_the_grids_today_shows_and_the_forms_offer_only_the_hubs_
         env.store.grids().unwrap().into_iter().map(|g| (g.code, g.parent)).collect();
     let assigned = vec!["37160200100101".to_string(), "37160200100102".to_string()];
     let scope = Scope::expand(Role::Officer, &assigned, registry.iter().map(|(c, p)| (c.as_str(), p.as_deref())));
-    env.store.sign_in_as("http://127.0.0.1:8787", &User { name: "李明".into(), role: Role::Officer }, &scope).unwrap();
+    env.store.sign_in_as("http://127.0.0.1:8787", &User::new("李明", Role::Officer), &scope).unwrap();
     let today = env.store.today().unwrap().my_grids.len() as u32;
     assert_eq!(today, 2);
     assert_eq!(

@@ -15,16 +15,20 @@ crate::refusals!(PushRefusals:
     400 => ["malformed_json", "invalid_body", "unsupported_media_type", "unsupported_protocol"],
     401 => ["unauthorized"],
     403 => ["user_disabled"],
-    403 => ["out_of_scope", "not_your_log", "actor_mismatch"],
+    403 => ["out_of_scope", "not_your_log", "actor_mismatch", "not_your_unit"],
     409 => ["event_conflict", "duplicate_event", "finding_exists", "patrol_exists", "illegal_move", "move_not_allowed",
-            "illegal_review", "review_not_allowed", "finding_closed", "edit_not_allowed"],
+            "illegal_review", "review_not_allowed", "finding_closed", "edit_not_allowed", "step_not_allowed",
+            "deferral_pending", "no_deferral_pending"],
     413 => ["payload_too_large"],
     // A core rule refused the event (HubError::event): field validation, the registry, the lifecycle.
     422 => ["unknown_grid", "not_a_small_grid", "unknown_category", "not_a_minor_category", "empty_text",
             "text_too_long", "invalid_point", "half_point", "point_outside_grid", "point_in_no_grid",
             "observed_in_future", "invalid_time", "invalid_week", "invalid_value", "photo_not_image",
             "photo_too_large", "photo_unreadable", "finding_not_found", "patrol_under_way", "no_patrol_under_way",
-            "patrol_without_grids", "reason_required", "nothing_to_edit", "week_not_started", "no_grids"],
+            "patrol_without_grids", "reason_required", "nothing_to_edit", "week_not_started", "no_grids",
+            // The closed loop with responsible units (issue 12).
+            "unknown_unit", "dispatch_needs_unit", "after_photo_required", "before_photo_required",
+            "after_photos_only_on_the_spot", "deferral_too_early"],
     // Core's decoder refused the event before it was judged (crate gridpatrol_core::change).
     422 => ["malformed_event", "invalid_id", "time_out_of_bounds", "time_out_of_order", "photo_metadata",
             "photo_too_many_pixels"],

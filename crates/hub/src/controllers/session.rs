@@ -65,7 +65,8 @@ pub async fn sign_in(
         }
         let (token, hash) = auth::new_token();
         store.insert_token(&hash, &user.name, &device)?;
-        let scope = store.scope_of(user.role, &user.grids)?;
+        let who = gridpatrol_core::model::User { name: user.name.clone(), role: user.role, unit: user.unit.clone() };
+        let scope = store.scope_of(&who, &user.grids)?;
         Ok(Json(SignInResponse {
             token,
             user: user.name,

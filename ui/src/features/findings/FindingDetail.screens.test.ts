@@ -8,10 +8,10 @@ const detail: FindingDetail = {
     id: "0193abcd", grid: "37160200100101", patrol: null, category: "10101", description: "井盖缺失",
     address: "", point: { lat: 37.408, lon: 117.92800000000001 }, urgency: "normal", responsible_unit: "",
     status: "reported", author: "李明", observed_at: "2026-11-26T06:05:00Z", recorded_at: "2026-11-26T06:06:00Z",
-    updated_at: "2026-11-26T06:06:00Z", due_at: null, photos: [],
+    updated_at: "2026-11-26T06:06:00Z", due_at: null, photos: [], deferrals: 0, on_the_spot: false,
   },
   category: { code: "10101", minor: "01", source: "test", name_zh: "上水井盖", name_en: "Water supply manhole cover", deadline: { normal: { hours: 24 }, source: "test" } },
-  grid_name: "黄河第01网格", overdue: false, moves: [], can_edit: false, history: [],
+  grid_name: "黄河第01网格", overdue: false, moves: [], steps: [], units: [], returned: false, can_edit: false, history: [],
 };
 
 vi.mock("$lib/ipc", async (importOriginal) => {

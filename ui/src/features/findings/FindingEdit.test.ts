@@ -123,7 +123,10 @@ describe("editing a finding", () => {
     expect(await screen.findByTestId("finding-edit"), "a lead may edit").toBeTruthy();
     lead.unmount();
 
-    for (const to of ["accepted", "rectifying", "rectified", "closed"] as const) await ipc.moveFinding({ id, to, note: "", photos: [] });
+    // A move to rectified carries an after photo (core's rule, which the mock mirrors).
+    const after = await ipc.stagePhoto("after.jpg", new Uint8Array([0xff, 0xd8, 0xff, 0xe0]));
+    for (const to of ["accepted", "rectifying", "rectified", "closed"] as const)
+      await ipc.moveFinding({ id, to, note: "", photos: to === "rectified" ? [after.token] : [] });
     render(FindingDetailView, { id, onback: () => {} });
     await screen.findByTestId("detail-description");
     expect(screen.queryByTestId("finding-edit"), "a closed finding").toBeNull();

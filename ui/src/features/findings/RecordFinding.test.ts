@@ -41,9 +41,9 @@ function preview(token: string, exif_time: string | null = "2026-11-24T01:15:00Z
   };
 }
 
-async function attach(token: string, exif_time?: string | null, exif_point: { lat: number; lon: number } | null = null) {
+async function attach(token: string, exif_time?: string | null, exif_point: { lat: number; lon: number } | null = null, drop = "finding-photos") {
   stagePhoto.mockResolvedValueOnce(preview(token, exif_time, exif_point));
-  const input = screen.getByTestId("finding-photos-input") as HTMLInputElement;
+  const input = screen.getByTestId(`${drop}-input`) as HTMLInputElement;
   const file = new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe0])], `${token}.jpg`, { type: "image/jpeg" });
   Object.defineProperty(file, "arrayBuffer", { value: async () => new Uint8Array([0xff, 0xd8, 0xff, 0xe0]).buffer });
   await fireEvent.change(input, { target: { files: [file] } });
@@ -149,6 +149,27 @@ describe("Record a finding", () => {
     render(RecordFinding);
     expect((screen.getByTestId("finding-description") as HTMLTextAreaElement).value).toBe("写了一半");
     expect(screen.getByText(zh["record.draftRestored"], { exact: false })).toBeTruthy();
+  });
+
+  it("records a case solved on the spot (当场处置) with before and after photos, and shows core's refusal beside the after photos", async () => {
+    addFinding.mockRejectedValueOnce(
+      new IpcError({ code: "after_photo_required", message: "请添加至少一张整改后照片。", field: "after_photos" }),
+    );
+    addFinding.mockResolvedValueOnce({ id: "0193-x", observed_at: "2026-11-25T02:00:00Z" } as Finding);
+    render(RecordFinding);
+    await fill();
+    await attach("bb01");
+    expect(screen.queryByTestId("finding-after-photos-input"), "after photos only on the spot").toBeNull();
+    await fireEvent.click(screen.getByTestId("finding-on-the-spot"));
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    const err = await screen.findByTestId("error-after_photos");
+    expect(err.textContent, "core's after-photo rule, beside the after photos").toContain("整改后照片");
+    expect(addFinding.mock.calls[0][0].on_the_spot, "sent as on the spot").toBe(true);
+    await attach("cc02", null, null, "finding-after-photos");
+    await fireEvent.click(screen.getByTestId("finding-save"));
+    await waitFor(() => expect(addFinding).toHaveBeenCalledTimes(2));
+    const input = addFinding.mock.calls[1][0];
+    expect([input.photos, input.after_photos], "the before and the after photo").toEqual([["bb01"], ["cc02"]]);
   });
 
   it("keeps an attached photo through a refused save and sends it again with the fixed form (issue 15 item 1)", async () => {

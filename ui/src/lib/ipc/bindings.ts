@@ -5,9 +5,13 @@ export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in
 
 export type Lang = "zh" | "en";
 
-export type Role = "officer" | "lead" | "admin";
+export type Role = "officer" | "lead" | "admin" | "liaison";
 
-export type User = { name: string, role: Role, };
+export type User = { name: string, role: Role, 
+/**
+ * The responsible unit's code, for a liaison (required); absent for every other role.
+ */
+unit?: string | null, };
 
 export type GridLevel = "large" | "small";
 
@@ -73,7 +77,34 @@ file: string,
  */
 thumbnail: string, bytes: number, width: number, height: number, exif_time?: string | null, exif_point?: Point | null, };
 
-export type Status = "reported" | "accepted" | "rejected" | "rectifying" | "rectified" | "rework" | "closed" | "reopened";
+export type Status = "reported" | "accepted" | "rejected" | "rectifying" | "rectified" | "rework" | "closed" | "reopened" | "suspended";
+
+export type Step = "request_deferral" | "decide_deferral";
+
+export type Unit = { 
+/**
+ * A short ASCII code (letters, digits), unique.
+ */
+code: string, name_zh: string, name_en: string, 
+/**
+ * The minor category codes this unit normally handles: a dispatch of a case of one of them
+ * defaults to this unit.
+ */
+categories: Array<string>, };
+
+export type DeferralRequest = { 
+/**
+ * The due time asked for; after the current one.
+ */
+until: string, reason: string, 
+/**
+ * Who asked.
+ */
+by: string, 
+/**
+ * When they asked (the event's device time).
+ */
+at: string, };
 
 export type Finding = { id: string, grid: string, patrol?: string | null, 
 /**
@@ -84,7 +115,38 @@ category: string, description: string, address: string, point?: Point | null,
 /**
  * Written `severity` by events before migration 11; read under either name.
  */
-urgency: Urgency, responsible_unit: string, status: Status, author: string, observed_at: string, recorded_at: string, updated_at: string, due_at?: string | null, photos: Array<Photo>, };
+urgency: Urgency, 
+/**
+ * The free text written before responsible units existed (store migration 12). New findings
+ * leave it empty and it is never written again: the unit is [`Finding::unit`]. It stays so that
+ * every event and record written before decodes and reads as it was written.
+ */
+responsible_unit: string, 
+/**
+ * The unit (its code) the case is dispatched to; none before the dispatch and after a 回退.
+ */
+unit?: string | null, 
+/**
+ * When the deadline clock started: the first dispatch, as the hub accepted it (the device's
+ * time until then). Rework, reopening and re-dispatch never reset it.
+ */
+dispatched_at?: string | null, 
+/**
+ * A deferral asked for and not yet decided.
+ */
+deferral?: DeferralRequest | null, 
+/**
+ * How many deferrals were approved.
+ */
+deferrals: number, 
+/**
+ * 当场处置: recorded already solved, closed at once, never dispatched.
+ */
+on_the_spot: boolean, 
+/**
+ * While suspended (缓办): when the clock stopped.
+ */
+suspended_at?: string | null, status: Status, author: string, observed_at: string, recorded_at: string, updated_at: string, due_at?: string | null, photos: Array<Photo>, };
 
 export type SyncState = "pending" | "acked" | "parked";
 
@@ -124,7 +186,15 @@ in_scope: boolean, };
 
 export type Today = { profile: User | null, patrol: Patrol | null, my_grids: Array<GridStat>, pending: number, parked: number, };
 
-export type FindingInput = { grid: string | null, category: string, description: string, address: string, point: Point | null, urgency: Urgency, responsible_unit: string, observed_at: string, photos: Array<string>, };
+export type FindingInput = { grid: string | null, category: string, description: string, address: string, point: Point | null, urgency: Urgency, responsible_unit: string, observed_at: string, photos: Array<string>, 
+/**
+ * 当场处置: solved on the spot, recorded closed at once with before and after photos.
+ */
+on_the_spot?: boolean, 
+/**
+ * The after photos of a case solved on the spot (tokens of staged photos).
+ */
+after_photos?: Array<string>, };
 
 export type FindingFilter = { grid: string | null, 
 /**
@@ -140,13 +210,37 @@ grids: Array<string> | null, status: Status | null, open_only: boolean,
  */
 overdue_only: boolean, category: string | null, search: string | null, observed_from: string | null, observed_until: string | null, sort: FindingSort, limit: number | null, };
 
-export type MoveInput = { id: string, to: Status, note: string, photos: Array<string>, };
+export type MoveInput = { id: string, to: Status, note: string, photos: Array<string>, 
+/**
+ * 派遣: the unit's code for a dispatch (absent: the category's default unit).
+ */
+unit?: string | null, };
+
+export type DeferralInput = { id: string, until: string, reason: string, };
+
+export type DeferralDecisionInput = { id: string, approved: boolean, note: string, };
 
 export type FindingDetail = { finding: Finding, category: MinorCategory, grid_name: string, overdue: boolean, 
 /**
  * Why the due time may be wrong (a year the holiday table does not cover), shown beside it.
  */
 due_warning?: DueWarning | null, moves: Array<Status>, 
+/**
+ * The steps that are not moves the acting user may take now (ask for or decide a deferral).
+ */
+steps: Array<Step>, 
+/**
+ * The unit the case is dispatched to, with its names.
+ */
+unit?: Unit | null, 
+/**
+ * For a dispatch: every unit, and the one the case's category defaults to.
+ */
+units: Array<Unit>, default_unit?: string | null, 
+/**
+ * A case a unit returned (回退) that waits to be dispatched again.
+ */
+returned: boolean, 
 /**
  * The acting user may edit the descriptive fields (the author or a lead, while it is open).
  */

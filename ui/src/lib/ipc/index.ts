@@ -5,6 +5,9 @@ import { listen } from "@tauri-apps/api/event";
 import type {
   AppInfo,
   Dashboard,
+  DeferralDecisionInput,
+  DeferralInput,
+  Unit,
   Edit,
   ErrorBody,
   Event,
@@ -88,6 +91,12 @@ export const ipc = {
   findings: (filter: FindingFilter) => call<FindingSummary[]>("list_findings", { filter }),
   finding: (id: string) => call<FindingDetail>("finding_detail", { id }),
   moveFinding: (input: MoveInput) => call<Finding>("move_finding", { input }),
+  /** 申请延期: the acting liaison asks for a later due time (core checks it is later than the current one). */
+  requestDeferral: (input: DeferralInput) => call<Finding>("request_deferral", { input }),
+  /** 审批延期: the acting lead approves or refuses the pending request. */
+  decideDeferral: (input: DeferralDecisionInput) => call<Finding>("decide_deferral", { input }),
+  /** The responsible units (reference data). */
+  units: () => call<Unit[]>("list_units"),
   /** Changes a finding's descriptive fields; fields left out stay as they are. Core trims the texts and
    * refuses an edit that changes nothing (nothing_to_edit). */
   editFinding: (id: string, edit: Edit) => call<Finding>("edit_finding", { id, edit }),

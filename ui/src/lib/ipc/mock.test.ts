@@ -111,7 +111,10 @@ describe("mock finding edits", () => {
     await ipc.setProfile("王建国", "lead", []);
     expect((await ipc.finding(id)).can_edit, "a lead may edit").toBe(true);
     await ipc.editFinding(id, { address: "黄河路 14 号" });
-    for (const to of ["accepted", "rectifying", "rectified", "closed"] as const) await ipc.moveFinding({ id, to, note: "", photos: [] });
+    // A move to rectified carries an after photo (core's rule, which the mock mirrors).
+    const after = await ipc.stagePhoto("after.jpg", new Uint8Array([0xff, 0xd8, 0xff, 0xe0]));
+    for (const to of ["accepted", "rectifying", "rectified", "closed"] as const)
+      await ipc.moveFinding({ id, to, note: "", photos: to === "rectified" ? [after.token] : [] });
     expect((await ipc.finding(id)).can_edit, "a closed finding is not edited").toBe(false);
     expect((await refused(ipc.editFinding(id, { address: "x" }))).code).toBe("finding_closed");
   });

@@ -63,6 +63,12 @@ export const RULES: Rules = {
       "open": true,
       "awaits_rectification": true,
       "needs_reason": true
+    },
+    {
+      "status": "suspended",
+      "open": true,
+      "awaits_rectification": false,
+      "needs_reason": true
     }
   ],
   "moves": [
@@ -96,6 +102,30 @@ export const RULES: Rules = {
       "roles": [
         "officer",
         "lead",
+        "admin",
+        "liaison"
+      ]
+    },
+    {
+      "from": "rectifying",
+      "to": "accepted",
+      "roles": [
+        "liaison"
+      ]
+    },
+    {
+      "from": "rectifying",
+      "to": "suspended",
+      "roles": [
+        "lead",
+        "admin"
+      ]
+    },
+    {
+      "from": "suspended",
+      "to": "rectifying",
+      "roles": [
+        "lead",
         "admin"
       ]
     },
@@ -121,7 +151,8 @@ export const RULES: Rules = {
       "roles": [
         "officer",
         "lead",
-        "admin"
+        "admin",
+        "liaison"
       ]
     },
     {
@@ -153,6 +184,10 @@ export const RULES: Rules = {
     {
       "role": "admin",
       "supervises": true
+    },
+    {
+      "role": "liaison",
+      "supervises": false
     }
   ],
   "rhythm": [
