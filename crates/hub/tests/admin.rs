@@ -78,13 +78,15 @@ fn every_user_command_changes_the_user_and_writes_one_audit_row_with_before_and_
     let dir = sample();
     let d = dir.path();
     let start = audit(d).len();
-    assert_eq!(start, 4, "init --sample's four users are in the audit trail");
+    assert_eq!(start, 5, "init --sample's four users and its sample liaison are in the audit trail");
 
     ok(d, &["user", "add", "赵六", "--role", "officer", "--grids", SMALL_A, "--password-stdin"], "password-123\n");
     ok(d, &["user", "disable", "赵六"], "");
     ok(d, &["user", "enable", "赵六"], "");
     ok(d, &["user", "grids", "赵六", &format!("{SMALL_A},{SMALL_B}")], "");
     ok(d, &["user", "role", "赵六", "lead", "--grids", LARGE], "");
+    ok(d, &["user", "role", "赵六", "admin"], "");
+    ok(d, &["user", "role", "赵六", "liaison", "--unit", "WATER"], "");
     ok(d, &["user", "role", "赵六", "admin"], "");
     ok(d, &["user", "password", "赵六", "--password-stdin"], "another-password\n");
     ok(d, &["user", "revoke", "赵六"], "");
@@ -94,6 +96,12 @@ fn every_user_command_changes_the_user_and_writes_one_audit_row_with_before_and_
     assert_eq!(zhao["role"], "admin", "the role change stuck");
     assert_eq!(zhao["grids"], serde_json::json!([]), "an administrator holds no grids (core's rule)");
     assert!(zhao["disabled_at"].is_null(), "enabled again");
+    let liaison = &audit(d)[start + 6];
+    assert_eq!(liaison["after"]["unit"], "WATER", "a liaison's unit is in the audit trail");
+    let bad = hub(d, &["user", "role", "赵六", "liaison"], "");
+    assert_eq!(bad.status.code(), Some(1), "a liaison without a unit is refused");
+    let bad = hub(d, &["user", "role", "赵六", "lead", "--grids", LARGE, "--unit", "WATER"], "");
+    assert_eq!(bad.status.code(), Some(1), "a unit for a lead is refused");
 
     let rows = audit(d);
     let actions: Vec<&str> = rows[start..].iter().map(|r| r["action"].as_str().unwrap()).collect();
@@ -104,6 +112,8 @@ fn every_user_command_changes_the_user_and_writes_one_audit_row_with_before_and_
             "user.disable",
             "user.enable",
             "user.grids",
+            "user.role",
+            "user.role",
             "user.role",
             "user.role",
             "user.password",
