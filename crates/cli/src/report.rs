@@ -1,7 +1,9 @@
 //! `gridpatrol report week`: the weekly inspection logs of an ISO week, printed for people or as
 //! JSON, and exported as XLSX and CSV. The numbers and the files are made by core (`weekly`).
 
-use gridpatrol_core::weekly::{self, IsoWeek, WeeklyLog};
+use gridpatrol_core::calendar::IsoWeek;
+use gridpatrol_core::export;
+use gridpatrol_core::weekly::{self, WeeklyLog};
 use gridpatrol_core::{Error, Lang, Store};
 
 use crate::cli::WeekArgs;
@@ -13,10 +15,10 @@ pub fn week(lang: Lang, store: &Store, args: &WeekArgs) -> Result<(), Error> {
         None => weekly::city_week(store, week)?,
     };
     if let Some(path) = &args.xlsx {
-        weekly::save_xlsx(store, &logs, path)?;
+        export::save_xlsx(store, &logs, path)?;
     }
     if let Some(path) = &args.csv {
-        weekly::save_csv(store, &logs, path)?;
+        export::save_csv(store, &logs, path)?;
     }
     if args.json {
         crate::print_json(&logs);
@@ -57,13 +59,13 @@ fn print_logs(lang: Lang, week: IsoWeek, logs: &[WeeklyLog]) {
                 log.patrols_expected,
                 log.grids_walked,
                 log.grids_owned,
-                log.findings_recorded,
-                log.findings_closed,
-                log.overdue,
-                log.due,
-                pct(log.closure_rate),
-                pct(log.on_time_rate),
-                pct(log.rework_rate)
+                log.measures.findings_recorded,
+                log.measures.findings_closed,
+                log.measures.overdue,
+                log.measures.due,
+                pct(log.measures.closure_rate),
+                pct(log.measures.on_time_rate),
+                pct(log.measures.rework_rate)
             ),
             Lang::En => println!(
                 "{}: patrols {}/{}, grids walked {}/{}, findings {}, closed {}, overdue {}, due {}; closure {}, on time {}, rework {}",
@@ -72,13 +74,13 @@ fn print_logs(lang: Lang, week: IsoWeek, logs: &[WeeklyLog]) {
                 log.patrols_expected,
                 log.grids_walked,
                 log.grids_owned,
-                log.findings_recorded,
-                log.findings_closed,
-                log.overdue,
-                log.due,
-                pct(log.closure_rate),
-                pct(log.on_time_rate),
-                pct(log.rework_rate)
+                log.measures.findings_recorded,
+                log.measures.findings_closed,
+                log.measures.overdue,
+                log.measures.due,
+                pct(log.measures.closure_rate),
+                pct(log.measures.on_time_rate),
+                pct(log.measures.rework_rate)
             ),
         }
     }

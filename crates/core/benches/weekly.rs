@@ -26,9 +26,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use common::{cached_store, ms, print, time};
+use gridpatrol_core::calendar::IsoWeek;
 use gridpatrol_core::clock::{FixedClock, SeededIds};
 use gridpatrol_core::store::ts_of;
-use gridpatrol_core::weekly::{self, IsoWeek};
+use gridpatrol_core::weekly;
 use gridpatrol_core::Store;
 
 /// A week well inside the generated period.
@@ -65,16 +66,21 @@ fn main() {
     let label = "weekly::officer_week (busiest officer)";
     first(label, || weekly::officer_week(&store, &officer, week).expect("officer log"));
     let (s, log) = time(runs, || weekly::officer_week(&store, &officer, week).expect("officer log"));
-    print(label, &s, &format!("   {} findings, {} patrols (budget ≤ 20 ms)", log.findings_recorded, log.patrols));
+    print(
+        label,
+        &s,
+        &format!("   {} findings, {} patrols (budget ≤ 20 ms)", log.measures.findings_recorded, log.patrols),
+    );
 
     let label = "weekly::city_week";
     first(label, || weekly::city_week(&store, week).expect("city week"));
     let (s, logs) = time(runs, || weekly::city_week(&store, week).expect("city week"));
-    let findings: u32 = logs.iter().map(|l| l.findings_recorded).sum();
+    let findings: u32 = logs.iter().map(|l| l.measures.findings_recorded).sum();
     print(label, &s, &format!("   {} logs, {findings} findings (budget ≤ 200 ms)", logs.len()));
 
     let label = "weekly::xlsx_bytes (the city-wide week)";
-    let (s, bytes) = time(if full { 20 } else { 3 }, || weekly::xlsx_bytes(&store, &logs).expect("xlsx"));
+    let (s, bytes) =
+        time(if full { 20 } else { 3 }, || gridpatrol_core::export::xlsx_bytes(&store, &logs).expect("xlsx"));
     print(
         label,
         &s,
@@ -96,7 +102,7 @@ fn main() {
     let label = "weekly::grid_weeks (12 weeks, busiest large grid)";
     first(label, || weekly::grid_weeks(&store, &large_grid, week, weeks).expect("grid weeks"));
     let (s, rows) = time(runs, || weekly::grid_weeks(&store, &large_grid, week, weeks).expect("grid weeks"));
-    let findings: u32 = rows.iter().map(|w| w.findings_recorded).sum();
+    let findings: u32 = rows.iter().map(|w| w.measures.findings_recorded).sum();
     print(label, &s, &format!("   {findings} findings (aim ≤ 200 ms)"));
     println!("(officer {officer}; large grid {large_grid}, {from} to {week})");
 }

@@ -25,6 +25,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use rusqlite::params;
 use serde_json::json;
 
+use crate::calendar::CITY_TZ;
 use crate::clock::{IdSource, SeededIds};
 use crate::deadline;
 use crate::error::{Error, Result};
@@ -33,7 +34,6 @@ use crate::lifecycle::{self, Status};
 use crate::model::{CategoryKind, Deadline, Finding, GridLevel, Patrol, PatrolKind, Point, Role, Severity};
 use crate::projection::{self, Move};
 use crate::store::{ts, Store};
-use crate::zone::CITY_TZ;
 
 /// What to generate.
 #[derive(Debug, Clone)]

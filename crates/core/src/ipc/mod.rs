@@ -16,13 +16,13 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::calendar::CITY_TZ;
 use crate::error::{Error, Result};
 use crate::lang::Lang;
 use crate::lifecycle::{self, Status};
 use crate::model::{Event, Finding, GridLevel, MinorCategory, Patrol, Point, Role, Severity, User};
 use crate::photo::PreparedPhoto;
 use crate::store::{awaits_rectification, FindingQuery, FindingSort, FindingSummary, Store};
-use crate::zone::CITY_TZ;
 
 /// An error as the UI receives it: a stable code to translate, a sentence in the current
 /// language as a fallback, and the form field it belongs to, if any.
@@ -519,6 +519,7 @@ pub fn typescript_bindings() -> String {
         ExportFolder::decl(&cfg),
         ExportDone::decl(&cfg),
         crate::weekly::GridWeek::decl(&cfg),
+        crate::measures::Measures::decl(&cfg),
         GridRef::decl(&cfg),
         Dashboard::decl(&cfg),
     ];

@@ -28,6 +28,7 @@ mod photos_wanted;
 mod reviews;
 mod sync_meta;
 mod users;
+pub(crate) mod weekly;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

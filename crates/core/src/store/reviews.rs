@@ -7,10 +7,10 @@ use serde_json::json;
 
 use super::events::{append, Draft};
 use super::{parse_ts, parse_ts_opt, ts, Store};
+use crate::calendar::IsoWeek;
 use crate::error::Result;
 use crate::model::{Event, SyncState, User};
 use crate::review::{self, Decision, LogReview, ReviewPayload, ReviewState, SubmittedFigures};
-use crate::weekly::IsoWeek;
 
 const COLUMNS: &str = "officer, week, state, submitted_at, rounds, reply, reviewer, reviewed_at, comment, updated_at";
 

@@ -156,7 +156,7 @@ export type WeeklyLog = { officer: string,
 /**
  * `2026-W48`.
  */
-week: string, week_start: string, week_end: string, patrols: number, patrols_expected: number, rhythm_days_patrolled: number, grids_walked: number, grids_owned: number, findings_recorded: number, 
+week: string, week_start: string, week_end: string, patrols: number, patrols_expected: number, rhythm_days_patrolled: number, grids_walked: number, grids_owned: number, patrol_list: Array<WeeklyPatrol>, finding_list: Array<WeeklyFinding>, findings_recorded: number, 
 /**
  * Findings recorded, by minor category code.
  */
@@ -172,7 +172,7 @@ on_time_rate: number | null,
 /**
  * 返工率: rework ÷ due; null when due is 0.
  */
-rework_rate: number | null, patrol_list: Array<WeeklyPatrol>, finding_list: Array<WeeklyFinding>, };
+rework_rate: number | null, };
 
 export type ReviewState = "submitted" | "approved" | "returned";
 
@@ -259,6 +259,24 @@ export type GridWeek = {
  * `2026-W48`.
  */
 week: string, week_start: string, findings_recorded: number, 
+/**
+ * Findings recorded, by minor category code.
+ */
+by_category: { [key in string]: number }, findings_closed: number, overdue: number, due: number, closed_due: number, on_time: number, rework: number, 
+/**
+ * 结案率: closed_due ÷ due; null when due is 0.
+ */
+closure_rate: number | null, 
+/**
+ * 按期处置率: on_time ÷ due; null when due is 0.
+ */
+on_time_rate: number | null, 
+/**
+ * 返工率: rework ÷ due; null when due is 0.
+ */
+rework_rate: number | null, };
+
+export type Measures = { findings_recorded: number, 
 /**
  * Findings recorded, by minor category code.
  */
