@@ -13,8 +13,9 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::weekly::WeeklyLog;
 
-/// The summary columns, shared by the CSV and the XLSX summary sheet.
-pub const SUMMARY_HEADERS: [&str; 19] = [
+/// The summary columns, shared by the CSV and the XLSX summary sheet (the measures' names as
+/// GB/T 30428.4 and the city assessments write them; see [`crate::measures`]).
+pub const SUMMARY_HEADERS: [&str; 25] = [
     "网格员",
     "周次",
     "周一",
@@ -24,37 +25,52 @@ pub const SUMMARY_HEADERS: [&str; 19] = [
     "按节奏巡查天数",
     "巡查网格数",
     "负责网格数",
-    "发现问题数",
-    "已结案",
+    "上报数",
+    "有效上报数",
+    "自处置数",
+    "应结案数",
+    "结案数",
+    "按期结案数",
+    "按期处置数",
+    "返工数",
+    "延期数",
     "超期",
-    "应办结",
-    "应办结中已结案",
-    "按期整改",
-    "返工",
     "结案率",
+    "按期结案率",
     "按期处置率",
     "返工率",
+    "延期率",
+    "自处置率",
 ];
 
-fn counts(log: &WeeklyLog) -> [u32; 12] {
+/// The column of the first count, and of the first rate.
+const FIRST_COUNT: usize = 4;
+const FIRST_RATE: usize = 19;
+
+fn counts(log: &WeeklyLog) -> [u32; 15] {
+    let m = &log.measures;
     [
         log.patrols,
         log.patrols_expected,
         log.rhythm_days_patrolled,
         log.grids_walked,
         log.grids_owned,
-        log.measures.findings_recorded,
-        log.measures.findings_closed,
-        log.measures.overdue,
-        log.measures.due,
-        log.measures.closed_due,
-        log.measures.on_time,
-        log.measures.rework,
+        m.findings_recorded,
+        m.valid_reports,
+        m.on_the_spot,
+        m.due,
+        m.closed,
+        m.closed_on_time,
+        m.handled_on_time,
+        m.rework,
+        m.deferred,
+        m.overdue,
     ]
 }
 
-fn rates(log: &WeeklyLog) -> [Option<f64>; 3] {
-    [log.measures.closure_rate, log.measures.on_time_rate, log.measures.rework_rate]
+fn rates(log: &WeeklyLog) -> [Option<f64>; 6] {
+    let m = &log.measures;
+    [m.closure_rate, m.on_time_closure_rate, m.on_time_rate, m.rework_rate, m.deferral_rate, m.on_the_spot_rate]
 }
 
 /// A ratio as text for the CSV: four decimals, empty when there is none.
@@ -172,11 +188,11 @@ pub fn xlsx_bytes(store: &Store, logs: &[WeeklyLog]) -> Result<Vec<u8>> {
         widths.see(2, 10);
         widths.see(3, 10);
         for (j, n) in counts(log).iter().enumerate() {
-            sheet.write_number(row, 4 + j as u16, f64::from(*n)).map_err(xlsx_err)?;
+            sheet.write_number(row, (FIRST_COUNT + j) as u16, f64::from(*n)).map_err(xlsx_err)?;
         }
         for (j, r) in rates(log).iter().enumerate() {
             if let Some(r) = r {
-                sheet.write_number_with_format(row, 16 + j as u16, *r, &pct).map_err(xlsx_err)?;
+                sheet.write_number_with_format(row, (FIRST_RATE + j) as u16, *r, &pct).map_err(xlsx_err)?;
             }
         }
     }
@@ -208,12 +224,12 @@ pub fn xlsx_bytes(store: &Store, logs: &[WeeklyLog]) -> Result<Vec<u8>> {
         sheet.write_datetime_with_format(row, 1, log.week_end, &date).map_err(xlsx_err)?;
         row += 1;
         for (j, n) in counts(log).iter().enumerate() {
-            label(sheet, row, SUMMARY_HEADERS[4 + j])?;
+            label(sheet, row, SUMMARY_HEADERS[FIRST_COUNT + j])?;
             sheet.write_number(row, 1, f64::from(*n)).map_err(xlsx_err)?;
             row += 1;
         }
         for (j, r) in rates(log).iter().enumerate() {
-            label(sheet, row, SUMMARY_HEADERS[16 + j])?;
+            label(sheet, row, SUMMARY_HEADERS[FIRST_RATE + j])?;
             if let Some(r) = r {
                 sheet.write_number_with_format(row, 1, *r, &pct).map_err(xlsx_err)?;
             }

@@ -137,11 +137,13 @@ impl From<&WeeklyLog> for SubmittedFigures {
             grids_walked: l.grids_walked,
             grids_owned: l.grids_owned,
             findings_recorded: l.measures.findings_recorded,
-            findings_closed: l.measures.findings_closed,
+            // The wire names of issue 5: 已结案 and 应办结中已结案 are now one figure, 结案数 as of the
+            // week's end; 按期整改 is 按期处置数.
+            findings_closed: l.measures.closed,
             overdue: l.measures.overdue,
             due: l.measures.due,
-            closed_due: l.measures.closed_due,
-            on_time: l.measures.on_time,
+            closed_due: l.measures.closed,
+            on_time: l.measures.handled_on_time,
             rework: l.measures.rework,
             closure_rate: l.measures.closure_rate,
             on_time_rate: l.measures.on_time_rate,

@@ -1,7 +1,10 @@
 //! The weekly inspection log (周巡查日志): for one officer and one ISO week, what a team lead brings
-//! to the weekly meeting, and its exports (XLSX, CSV with a BOM).
+//! to the weekly meeting; the same week for each large grid (the lead's dashboard), for each
+//! responsible unit and for the whole city. The week's calendar is [`crate::calendar`], the
+//! figures [`crate::measures`] (every formula with its source is in its header), the SQL
+//! `store::weekly`, and the files [`crate::export`].
 //!
-//! # Definitions (each number of a log, precisely)
+//! # What a log holds besides the measures
 //!
 //! - **Week**: an ISO week, Monday 00:00 to the next Monday 00:00 in the city's zone
 //!   ([`CITY_TZ`], Beijing time), written `2026-W48`. 2026 has 53 weeks: 2026-W53 runs from
@@ -9,44 +12,26 @@
 //! - **Patrols** (`patrols`): the officer's patrols that *started* in the week; a patrol crossing
 //!   midnight (or the week's end) counts once, in the week of its start. `patrols_expected` is the
 //!   number of rhythm days in a week ([`PatrolRhythm`], the store's `patrol.days` setting; Wednesday
-//!   and Saturday by default);
-//!   `rhythm_days_patrolled` is how many of those days saw a patrol start.
+//!   and Saturday by default); `rhythm_days_patrolled` is how many of those days saw a patrol start.
 //! - **Grids walked** (`grids_walked`): distinct grids of those patrols (`patrol_grids`);
 //!   **grids owned** (`grids_owned`): small grids whose owners include the officer.
-//! - **Findings recorded** (`findings_recorded`, `by_category`): findings the officer authored whose
+//! - **The officer's findings** (`finding_list`): the findings the officer authored whose
 //!   `observed_at` falls in the week (the week a finding counts in follows `observed_at`, not the
-//!   time it was recorded or synced). This set is the log's *cohort*.
-//! - **Closed** (`findings_closed`): cohort findings whose status is now `closed`.
-//! - **Overdue** (`overdue`): cohort findings still awaiting rectification (reported, accepted,
-//!   rectifying, rework, reopened) whose `due_at` is before the report's moment (the store's clock):
-//!   the same rule as the app's overdue flag.
-//! - **Due** (`due`): cohort findings that have a deadline and whose `due_at` falls in the week or
-//!   earlier (before the week's end). Findings whose category has no deadline are never due.
-//! - **结案率** `closure_rate` = `closed_due` ÷ `due`, where `closed_due` counts the due findings
-//!   that are now closed.
-//! - **按期处置率** `on_time_rate` = `on_time` ÷ `due`, where `on_time` counts the due findings whose
-//!   first move to `rectified` (`rectified_at`) counts at or before their `due_at`.
-//! - **返工率** `rework_rate` = `rework` ÷ `due`, where `rework` counts the due findings that were
-//!   ever sent back for rework.
-//! - Each ratio is `null` when `due` is 0.
-//! - **A move's time** (`rectified_at`, and whichever time the measures read from an event): the time
-//!   the hub accepted the event when this device has it, else (an event still pending on this device,
-//!   or pushed and not yet pulled back) its device time ([`COUNTED_TIME`]). A move backdated by the
-//!   device, or dated by a wrong clock, counts at the hub's time once synced. `due_at` is the one the
-//!   hub derived from its own time of the report once the report is synced (the device's until then);
-//!   only a finding's week follows the officer's `observed_at`, which is real (the Wednesday
-//!   observation synced on Friday stays Wednesday's).
+//!   time it was recorded or synced), listed as they stand now (status, overdue at the store's clock,
+//!   first move to `rectified`); the measures count them as they stood at the week's end.
+//! - **The officer's cases** in the measures: 上报数, 有效上报数 and 自处置数 over the findings above;
+//!   应结案数 and the rates over the cases the officer recorded whose due time falls in the week.
+//! - **A change's time**: the time the hub accepted the event when this device has it, else (an event
+//!   still pending on this device, or pushed and not yet pulled back) its device time
+//!   ([`crate::store`]'s `COUNTED_TIME`). A move backdated by the device, or dated by a wrong clock,
+//!   counts at the hub's time once synced. `due_at` is the one the hub derived from its own time of
+//!   the report once the report is synced (the device's until then).
 //!
 //! The city-wide summary is every officer's log for the week ([`city_week`]): the officers are the
-//! users with the officer role and anyone who patrolled or recorded a finding in the week.
-//!
-//! The team lead's dashboard ([`grid_weeks`]) gives, week by week, the numbers from *Findings
-//! recorded* to the three ratios above over another cohort: the findings observed in the week in
-//! the small grids of one large grid, whoever recorded them. Both are counted by the same code.
-
-//!
-//! The week's calendar is [`crate::calendar`], the counting [`crate::measures`], the SQL
-//! `store::weekly`, and the files [`crate::export`].
+//! users with the officer role and anyone who patrolled or recorded a finding in the week. The team
+//! lead's dashboard ([`grid_weeks`]) gives the measures week by week over a large grid's cases,
+//! whoever recorded them; [`large_grid_week`] and [`unit_week`] give one week for every large grid
+//! and every responsible unit; [`city_measures`] the city's. All are counted by the same code.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -57,8 +42,8 @@ use ts_rs::TS;
 use crate::calendar::{IsoWeek, PatrolRhythm, CITY_TZ};
 use crate::error::{Error, Result};
 use crate::lifecycle::Status;
-use crate::measures::Measures;
-use crate::store::weekly::{cohort, Cohort};
+use crate::measures::{Measures, ReportedCase};
+use crate::store::weekly::{cohort, due_cases, Cohort, CohortFinding};
 use crate::store::Store;
 
 /// One patrol in a log.
@@ -179,13 +164,17 @@ pub fn build(store: &Store, week: IsoWeek, officer: Option<&str>, rhythm: Patrol
         }
     }
 
-    // The cohort: findings the officer observed in the week.
+    // The officer's reports: findings observed in the week; the officer's cases: due in the week.
     let filter = officer.map_or(Cohort::Everyone, Cohort::Author);
     let mut tallies: HashMap<String, Measures> = HashMap::new();
     for row in cohort(store, from, to, filter)? {
         let log = logs.entry(row.author.clone()).or_insert_with(|| WeeklyLog::empty(&row.author, week, rhythm));
-        tallies.entry(row.author).or_default().count(&row.finding, row.reworked, to);
+        tallies.entry(row.author.clone()).or_default().count_reported(&reported(&row));
         log.finding_list.push(row.finding);
+    }
+    for case in due_cases(store, from, to, filter)? {
+        logs.entry(case.author.clone()).or_insert_with(|| WeeklyLog::empty(&case.author, week, rhythm));
+        tallies.entry(case.author.clone()).or_default().count_due(&case);
     }
 
     // Grids owned: small grids whose owners name the officer.
@@ -241,16 +230,98 @@ pub fn grid_weeks(store: &Store, large_grid: &str, last: IsoWeek, count: u32) ->
     }
     let Some(first) = count.checked_sub(1) else { return Ok(Vec::new()) };
     let weeks: Vec<IsoWeek> = (0..=first).rev().map(|back| last.back(back)).collect::<Result<_>>()?;
-    let mut tallies: Vec<Measures> = weeks.iter().map(|_| Measures::default()).collect();
-    for row in cohort(store, weeks[0].start(), last.end(), Cohort::LargeGrid(large_grid))? {
-        // Every finding read was observed within the weeks, so it falls in one of them.
-        if let Ok(i) = weeks.binary_search(&IsoWeek::of(row.finding.observed_at)) {
-            tallies[i].count(&row.finding, row.reworked, weeks[i].end());
+    // Each week is counted as of its own end, so each is its own pair of queries.
+    weeks
+        .into_iter()
+        .map(|week| {
+            let measures = measures_of(store, week, Cohort::LargeGrid(large_grid))?;
+            Ok(GridWeek { week: week.to_string(), week_start: week.monday(), measures })
+        })
+        .collect()
+}
+
+/// A finding of a cohort as the measures count it.
+fn reported(row: &CohortFinding) -> ReportedCase<'_> {
+    ReportedCase {
+        category: &row.finding.category,
+        status_at_end: row.status_at_end.as_deref(),
+        on_the_spot: row.on_the_spot,
+    }
+}
+
+/// The measures of one week over one set of cases.
+fn measures_of(store: &Store, week: IsoWeek, filter: Cohort<'_>) -> Result<Measures> {
+    let (from, to) = (week.start(), week.end());
+    let mut m = Measures::default();
+    for row in cohort(store, from, to, filter)? {
+        m.count_reported(&reported(&row));
+    }
+    for case in due_cases(store, from, to, filter)? {
+        m.count_due(&case);
+    }
+    Ok(m.finish())
+}
+
+/// The city's measures for a week: every case.
+pub fn city_measures(store: &Store, week: IsoWeek) -> Result<Measures> {
+    measures_of(store, week, Cohort::Everyone)
+}
+
+/// One group's week: a large grid's or a responsible unit's.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct GroupWeek {
+    /// The large grid's code, or the unit's code (empty: cases not dispatched to a unit).
+    pub code: String,
+    /// The large grid's name (the unit's code until units carry names).
+    pub name: String,
+    /// `2026-W48`.
+    pub week: String,
+    #[serde(flatten)]
+    pub measures: Measures,
+}
+
+/// Every large grid's week: the cases of its small grids (reports and due cases), by code.
+pub fn large_grid_week(store: &Store, week: IsoWeek) -> Result<Vec<GroupWeek>> {
+    let (from, to) = (week.start(), week.end());
+    let grids = store.grids()?;
+    let parent: HashMap<&str, &str> =
+        grids.iter().filter_map(|g| g.parent.as_deref().map(|p| (g.code.as_str(), p))).collect();
+    let mut groups: BTreeMap<String, Measures> = grids
+        .iter()
+        .filter(|g| g.level == crate::model::GridLevel::Large)
+        .map(|g| (g.code.clone(), Measures::default()))
+        .collect();
+    for row in cohort(store, from, to, Cohort::Everyone)? {
+        if let Some(p) = parent.get(row.finding.grid.as_str()) {
+            groups.entry(p.to_string()).or_default().count_reported(&reported(&row));
         }
     }
-    Ok(weeks
+    for case in due_cases(store, from, to, Cohort::Everyone)? {
+        if let Some(p) = parent.get(case.grid.as_str()) {
+            groups.entry(p.to_string()).or_default().count_due(&case);
+        }
+    }
+    let names: HashMap<&str, &str> = grids.iter().map(|g| (g.code.as_str(), g.name.as_str())).collect();
+    Ok(groups
         .into_iter()
-        .zip(tallies)
-        .map(|(week, m)| GridWeek { week: week.to_string(), week_start: week.monday(), measures: m.finish() })
+        .map(|(code, m)| GroupWeek {
+            name: names.get(code.as_str()).map_or_else(|| code.clone(), |n| n.to_string()),
+            code,
+            week: week.to_string(),
+            measures: m.finish(),
+        })
+        .collect())
+}
+
+/// Every responsible unit's week: the cases dispatched to it (as of the week's end) whose due time
+/// falls in the week. Reports have no unit, so only the due figures and their rates are filled.
+pub fn unit_week(store: &Store, week: IsoWeek) -> Result<Vec<GroupWeek>> {
+    let mut groups: BTreeMap<String, Measures> = BTreeMap::new();
+    for case in due_cases(store, week.start(), week.end(), Cohort::Everyone)? {
+        groups.entry(case.unit.clone().unwrap_or_default()).or_default().count_due(&case);
+    }
+    Ok(groups
+        .into_iter()
+        .map(|(code, m)| GroupWeek { name: code.clone(), code, week: week.to_string(), measures: m.finish() })
         .collect())
 }

@@ -520,6 +520,7 @@ pub fn typescript_bindings() -> String {
         ExportDone::decl(&cfg),
         crate::weekly::GridWeek::decl(&cfg),
         crate::measures::Measures::decl(&cfg),
+        crate::weekly::GroupWeek::decl(&cfg),
         GridRef::decl(&cfg),
         Dashboard::decl(&cfg),
     ];

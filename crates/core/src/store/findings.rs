@@ -19,6 +19,7 @@ use crate::deadline;
 /// within the first few thousand index entries (see `Store::walk_for_first_page`).
 const WALK_MATCHES_PER_ROW: i64 = 40;
 const WALK_MATCHES_AT_LEAST: i64 = 2_000;
+use super::history::{record_history, HistoryState};
 use crate::error::{Error, Result};
 use crate::geometry;
 use crate::lifecycle::{self, Status};
@@ -361,6 +362,7 @@ impl Store {
                 payload: serde_json::to_value(&finding).unwrap_or(json!(null)),
             },
         )?;
+        record_history(&tx, &finding.id, now, &HistoryState::of(&finding))?;
         tx.commit()?;
         if let Some(files) = files {
             files.committed();
@@ -425,6 +427,7 @@ impl Store {
                 payload: event.payload.clone(),
             },
         )?;
+        record_history(&tx, &updated.id, now, &HistoryState::of(&updated))?;
         tx.commit()?;
         if let Some(files) = files {
             files.committed();
@@ -495,6 +498,8 @@ impl Store {
             now,
             Draft { entity: "finding", entity_id: &updated.id, kind: projection::EDITED, payload },
         )?;
+        // An edit changes no measured state today; the history writes a row only if it does.
+        record_history(&tx, &updated.id, now, &HistoryState::of(&updated))?;
         tx.commit()?;
         Ok(updated)
     }

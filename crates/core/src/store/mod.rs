@@ -21,6 +21,7 @@ mod bigrams;
 mod events;
 mod findings;
 mod grids;
+pub(crate) mod history;
 pub mod migrations;
 mod outbox;
 mod patrols;
@@ -45,6 +46,7 @@ pub use findings::{
     awaits_rectification, FindingQuery, FindingSort, FindingSummary, MoveRequest, NewFinding, PhotoSource,
 };
 pub use grids::ImportSummary;
+pub use history::HistoryState;
 pub use outbox::{Applied, ParkedEvent, SetAside};
 pub use photos_wanted::WantedPhoto;
 pub use sync_meta::{SyncError, SyncInfo};

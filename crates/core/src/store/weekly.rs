@@ -10,6 +10,7 @@ use rusqlite::params;
 use super::{awaits_rectification, ts_of, Store, COUNTED_TIME};
 use crate::error::{Error, Result};
 use crate::lifecycle::Status;
+use crate::measures::DueCase;
 use crate::weekly::{WeeklyFinding, WeeklyPatrol};
 
 /// Which findings a cohort holds, besides their week: every officer's, one officer's, or those of
@@ -32,12 +33,13 @@ impl Cohort<'_> {
     }
 }
 
-/// A finding of a cohort: as a log lists it, with its author and whether it was ever sent back
-/// for rework (from the event log).
+/// A finding of a cohort: as a log lists it (as it stands now), with its author, and its status and
+/// on-the-spot flag at the period's end (from `finding_history`; `None`: recorded after the end).
 pub(crate) struct CohortFinding {
     pub author: String,
     pub finding: WeeklyFinding,
-    pub reworked: bool,
+    pub status_at_end: Option<String>,
+    pub on_the_spot: bool,
 }
 
 /// The moves a cohort needs from the event log, in the words of the `events_fixes` index's WHERE
@@ -45,25 +47,32 @@ pub(crate) struct CohortFinding {
 /// with literals rather than parameters. A test checks the plan.
 const FIXES: &str = "e.kind = 'finding.moved' AND json_extract(e.payload, '$.to') IN ('rectified', 'rework')";
 
+/// A finding's latest history row at or before the period's end `?2` (the rows of a finding are in
+/// `seq` order and their counted times never go back), for the finding `{id}`.
+fn at_end(id: &str) -> String {
+    format!("(SELECT max(x.seq) FROM finding_history x WHERE x.finding_id = {id} AND x.counted_at < ?2)")
+}
+
 /// The cohort query for a filter condition on `f` (with `?3`): findings observed in `[?1, ?2)`, with
-/// the first move to `rectified` (at its [`COUNTED_TIME`]: the hub's, else the device's) and whether
-/// one was ever made to `rework`, both found through the `events_fixes` index, which holds only those
-/// moves with that time (not through each finding's whole history).
+/// the first move to `rectified` (at its [`COUNTED_TIME`], through the `events_fixes` index) for the
+/// list, and the status and on-the-spot flag at the period's end from the history.
 fn cohort_sql(condition: &str) -> String {
     format!(
         "SELECT f.author, f.id, f.grid, f.category, f.status, f.observed_at, f.due_at,
             (SELECT min({COUNTED_TIME}) FROM events e WHERE e.entity_id = f.id AND {FIXES}
                 AND json_extract(e.payload, '$.to') = 'rectified'),
-            EXISTS (SELECT 1 FROM events e WHERE e.entity_id = f.id AND {FIXES}
-                AND json_extract(e.payload, '$.to') = 'rework')
-         FROM findings f WHERE {condition} AND f.observed_at >= ?1 AND f.observed_at < ?2
-         ORDER BY f.author, f.observed_at, f.seq"
+            h.status, coalesce(h.on_the_spot, 0)
+         FROM findings f
+         LEFT JOIN finding_history h ON h.finding_id = f.id AND h.seq = {at_end}
+         WHERE {condition} AND f.observed_at >= ?1 AND f.observed_at < ?2
+         ORDER BY f.author, f.observed_at, f.seq",
+        at_end = at_end("f.id")
     )
 }
 
 /// The findings of `filter` observed in `[from, to)`, by author, then in the order observed. Each
-/// comes with its first move to `rectified` (at the [`COUNTED_TIME`] of its events) and whether it
-/// was ever moved to `rework`, and whether it is overdue at the store's clock.
+/// comes with its first move to `rectified` (at the [`COUNTED_TIME`] of its events), whether it is
+/// overdue at the store's clock (the list shows findings as they stand now), and its state at `to`.
 pub(crate) fn cohort(
     store: &Store,
     from: DateTime<Utc>,
@@ -83,12 +92,13 @@ pub(crate) fn cohort(
             r.get::<_, String>(5)?,
             r.get::<_, Option<String>>(6)?,
             r.get::<_, Option<String>>(7)?,
-            r.get::<_, bool>(8)?,
+            r.get::<_, Option<String>>(8)?,
+            r.get::<_, bool>(9)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (author, id, grid, category, status, observed, due, rectified, reworked) = row?;
+        let (author, id, grid, category, status, observed, due, rectified, status_at_end, on_the_spot) = row?;
         let status = Status::parse_field(&status)?;
         let due_at = due.as_deref().map(parse).transpose()?;
         let overdue = awaits_rectification(status) && due_at.is_some_and(|d| d < now);
@@ -102,9 +112,60 @@ pub(crate) fn cohort(
             rectified_at: rectified.as_deref().map(parse).transpose()?,
             overdue,
         };
-        out.push(CohortFinding { author, finding, reworked });
+        out.push(CohortFinding { author, finding, status_at_end, on_the_spot });
     }
     Ok(out)
+}
+
+/// Which cases a due count holds: every case, one officer's, or those of a large grid's small grids
+/// (the condition on the history row `c`, with `?3`).
+fn due_condition(filter: Cohort<'_>) -> (&'static str, Option<&str>) {
+    match filter {
+        Cohort::Everyone => ("?3 IS NULL", None),
+        Cohort::Author(name) => ("c.author = ?3", Some(name)),
+        Cohort::LargeGrid(code) => ("c.grid IN (SELECT g.code FROM grids g WHERE g.parent = ?3)", Some(code)),
+    }
+}
+
+/// The due query: the cases with a history row due in `[?1, ?2)` (found through the history's due
+/// or grid index), then each one's row at the period's end, kept if its due time is still in the
+/// period, with its status at its due time.
+fn due_sql(condition: &str) -> String {
+    format!(
+        "SELECT e.author, e.grid, e.unit, e.status, e.deferred, e.on_the_spot, e.reworks,
+            (SELECT d.status FROM finding_history d WHERE d.finding_id = e.finding_id AND d.counted_at <= e.due_at
+                ORDER BY d.seq DESC LIMIT 1)
+         FROM (SELECT DISTINCT c.finding_id AS id FROM finding_history c
+               WHERE c.due_at >= ?1 AND c.due_at < ?2 AND {condition}) k
+         JOIN finding_history e ON e.finding_id = k.id AND e.seq = {at_end}
+         WHERE e.due_at >= ?1 AND e.due_at < ?2",
+        at_end = at_end("k.id")
+    )
+}
+
+/// The cases of `filter` whose due time, as it stood at `to`, falls in `[from, to)`, each with its
+/// history row at `to` and its status at its due time (see [`crate::measures`]).
+pub(crate) fn due_cases(
+    store: &Store,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    filter: Cohort<'_>,
+) -> Result<Vec<DueCase>> {
+    let (condition, value) = due_condition(filter);
+    let mut stmt = store.connection().prepare_cached(&due_sql(condition))?;
+    let rows = stmt.query_map(params![ts_of(from), ts_of(to), value], |r| {
+        Ok(DueCase {
+            author: r.get(0)?,
+            grid: r.get(1)?,
+            unit: r.get(2)?,
+            status_at_end: r.get(3)?,
+            deferred: r.get(4)?,
+            on_the_spot: r.get(5)?,
+            reworks: r.get(6)?,
+            status_at_due: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// A patrol that started in a week, with its officer.
@@ -251,9 +312,40 @@ mod tests {
             let plan = plan.join("\n");
             assert_eq!(
                 plan.matches("USING INDEX events_fixes").count(),
-                2,
-                "{filter:?}: both subqueries must search the partial index of migration 5, not a finding's history:\n{plan}"
+                1,
+                "{filter:?}: the first fix must be searched in the partial index of migration 5, not a finding's history:\n{plan}"
             );
+            assert!(
+                plan.contains("SEARCH x USING PRIMARY KEY (finding_id=?)"),
+                "{filter:?}: the state at the period's end is a search of the finding's history rows:\n{plan}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_due_cases_are_found_through_the_history_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z").unwrap().with_timezone(&Utc);
+        let store =
+            Store::create(dir.path(), Arc::new(FixedClock::new(now)), Arc::new(SeededIds::new(1))).expect("a store");
+        for (filter, index) in [
+            (Cohort::Everyone, "finding_history_due"),
+            (Cohort::Author("李明"), "finding_history_due"),
+            (Cohort::LargeGrid("371602001"), "finding_history_grid"),
+        ] {
+            let (condition, value) = due_condition(filter);
+            let mut stmt = store.connection().prepare(&format!("EXPLAIN QUERY PLAN {}", due_sql(condition))).unwrap();
+            let plan: Vec<String> = stmt
+                .query_map(params!["2026-11-22T16:00:00.000Z", "2026-11-29T16:00:00.000Z", value], |r| r.get(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let plan = plan.join("\n");
+            assert!(
+                plan.contains(&format!("USING INDEX {index}")) || plan.contains(&format!("USING COVERING INDEX {index}")),
+                "{filter:?}: the cases due in a period are found through {index}, not by reading the whole history:\n{plan}"
+            );
+            assert!(!plan.contains("SCAN c"), "{filter:?}: no scan of the history:\n{plan}");
         }
     }
 }

@@ -137,7 +137,8 @@ fn a_store_from_before_the_pair_index_gets_it_filled_when_it_opens() {
              DROP INDEX events_fixes;
              CREATE INDEX events_fixes ON events(entity_id, json_extract(payload, '$.to'), device_time)
                  WHERE kind = 'finding.moved' AND json_extract(payload, '$.to') IN ('rectified', 'rework');
-             ALTER TABLE events DROP COLUMN accepted_at; DROP TABLE set_aside; PRAGMA user_version = 7;",
+             ALTER TABLE events DROP COLUMN accepted_at; DROP TABLE set_aside; DROP TABLE finding_history;
+             PRAGMA user_version = 7;",
         )
         .unwrap();
     let Found { env, manhole, stall, .. } = f;

@@ -11,6 +11,7 @@ import type {
 } from "./bindings";
 import { isoWeekOf, shiftWeek, weekBounds } from "../i18n/format";
 import { supervises } from "../roles";
+import { figuresOf } from "../figures";
 import registry from "../../../../crates/core/data/sample-registry.geojson?raw";
 import categoryData from "../../../../crates/core/data/categories.json";
 
@@ -115,22 +116,30 @@ export function installMock(): void {
   const rectifiedAt = (f: Finding) => moves(f, "rectified")[0]?.device_time ?? null;
   const isOverdue = (f: Finding) => f.due_at != null && f.due_at < now() && AWAITING.includes(f.status);
 
-  /** The numbers of a cohort of findings observed in a week that ends (exclusive) at `until`: core's Tally. */
-  const tally = (cohort: Finding[], until: string) => {
-    const isDue = (f: Finding) => f.due_at != null && f.due_at < until;
-    const due = cohort.filter(isDue);
-    const closedDue = due.filter((f) => f.status === "closed").length;
-    const onTime = due.filter((f) => { const r = rectifiedAt(f); return r != null && r <= f.due_at!; }).length;
+  /** A move's time to `to`, the first one (the mock keeps no history table: it counts as of now). */
+  const movedAt = (f: Finding, to: Status) => moves(f, to)[0]?.device_time ?? null;
+  /**
+   * The measures of a week (core's `Measures`): the reports of `cohort` (observed in the week) and the
+   * cases of `cases` due in `[from, until)`. Unlike core, the mock counts each case as it stands now,
+   * not as of the week's end, and knows no deferral or on-the-spot case.
+   */
+  const tally = (cohort: Finding[], cases: Finding[], from: string, until: string) => {
+    const due = cases.filter((f) => f.due_at != null && f.due_at >= from && f.due_at < until && f.status !== "rejected");
+    const closed = due.filter((f) => f.status === "closed");
+    const closedOnTime = closed.filter((f) => { const c = movedAt(f, "closed"); return c != null && c <= f.due_at!; }).length;
+    const handledOnTime = due.filter((f) => { const r = rectifiedAt(f); return r != null && r <= f.due_at!; }).length;
     const rework = due.filter((f) => moves(f, "rework").length > 0).length;
-    const ratio = (n: number) => (due.length ? n / due.length : null);
+    const overdue = due.filter((f) => f.status !== "closed" && f.status !== "rectified").length;
+    const ratio = (n: number, d = due.length) => (d ? n / d : null);
     const byCategory: Record<string, number> = {};
     for (const f of cohort) byCategory[f.category] = (byCategory[f.category] ?? 0) + 1;
     return {
       findings_recorded: cohort.length, by_category: byCategory,
-      findings_closed: cohort.filter((f) => f.status === "closed").length,
-      overdue: cohort.filter(isOverdue).length,
-      due: due.length, closed_due: closedDue, on_time: onTime, rework,
-      closure_rate: ratio(closedDue), on_time_rate: ratio(onTime), rework_rate: ratio(rework),
+      valid_reports: cohort.filter((f) => f.status !== "rejected").length, on_the_spot: 0,
+      due: due.length, closed: closed.length, closed_on_time: closedOnTime, handled_on_time: handledOnTime,
+      rework, deferred: 0, overdue,
+      closure_rate: ratio(closed.length), on_time_closure_rate: ratio(closedOnTime), on_time_rate: ratio(handledOnTime),
+      rework_rate: ratio(rework), deferral_rate: ratio(0), on_the_spot_rate: ratio(0, cohort.length),
     };
   };
   /** A week's Monday as a Beijing calendar date, `2026-11-23`. */
@@ -151,7 +160,7 @@ export function installMock(): void {
       patrols: mine.length, patrols_expected: RHYTHM_DAYS.length, rhythm_days_patrolled: rhythmDays.size,
       grids_walked: new Set(mine.flatMap((p) => p.grids)).size,
       grids_owned: grids.filter((g) => g.level === "small" && (g.owners.includes(officer) || (officer === profile?.name && myGrids.includes(g.code)))).length,
-      ...tally(cohort, until),
+      ...tally(cohort, findings.filter((f) => f.author === officer), from, until),
       patrol_list: mine.map((p) => ({ id: p.id, started_at: p.started_at, ended_at: p.ended_at, grids: p.grids.length })),
       finding_list: cohort.map((f) => ({
         id: f.id, grid: f.grid, category: f.category, status: f.status, observed_at: f.observed_at, due_at: f.due_at ?? null,
@@ -192,7 +201,7 @@ export function installMock(): void {
       const { start, end } = weekOr(week);
       const [from, until] = [start.toISOString(), end.toISOString()];
       const cohort = findings.filter((f) => inside.has(f.grid) && f.observed_at >= from && f.observed_at < until);
-      weeks.push({ week, week_start: mondayOf(start), ...tally(cohort, until) });
+      weeks.push({ week, week_start: mondayOf(start), ...tally(cohort, findings.filter((f) => inside.has(f.grid)), from, until) });
     }
     const overdue = findings
       .filter((f) => inside.has(f.grid) && isOverdue(f))
@@ -222,12 +231,7 @@ export function installMock(): void {
   /** Writes one review event and folds it into the record, as core's `write_review` does. */
   // The figures each log was last submitted with (core keeps them in the submission's payload).
   const submittedFigures = new Map<string, SubmittedFigures>();
-  const figuresOf = (l: WeeklyLog): SubmittedFigures => ({
-    patrols: l.patrols, patrols_expected: l.patrols_expected, rhythm_days_patrolled: l.rhythm_days_patrolled,
-    grids_walked: l.grids_walked, grids_owned: l.grids_owned, findings_recorded: l.findings_recorded,
-    findings_closed: l.findings_closed, overdue: l.overdue, due: l.due, closed_due: l.closed_due, on_time: l.on_time,
-    rework: l.rework, closure_rate: l.closure_rate, on_time_rate: l.on_time_rate, rework_rate: l.rework_rate,
-  });
+  // figuresOf: the shape a submission carries (lib/figures.ts, as core maps it).
   const entry = (officer: string, week: string): LogEntry => ({
     log: weeklyLog(officer, week),
     review: reviews.get(reviewKey(officer, week)) ?? null,
