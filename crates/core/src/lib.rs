@@ -15,6 +15,7 @@ pub mod clock;
 pub mod deadline;
 pub mod error;
 pub mod export;
+#[cfg(feature = "generator")]
 pub mod generator;
 pub mod geometry;
 pub mod ipc;

@@ -190,7 +190,7 @@ mod tests {
         store
             .edit_finding(&b, crate::projection::Edit { description: Some("路灯不亮了".into()), ..Default::default() })
             .unwrap();
-        let mut go = |store: &mut Store, who: (&str, Role), to: Status, at: &str| {
+        let go = |store: &mut Store, who: (&str, Role), to: Status, at: &str| {
             clock.set(t(at));
             store.set_profile(who.0, who.1).unwrap();
             let req = MoveRequest { id: a.clone(), to, note: "note".into(), photos: Vec::new() };
