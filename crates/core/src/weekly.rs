@@ -43,7 +43,7 @@ use crate::calendar::{IsoWeek, PatrolRhythm, CITY_TZ};
 use crate::error::{Error, Result};
 use crate::lifecycle::Status;
 use crate::measures::{Measures, ReportedCase};
-use crate::store::weekly::{cohort, due_cases, Cohort, CohortFinding};
+use crate::store::weekly::{cohort, due_cases, reported_cases, Cohort, CohortFinding, ReportRow};
 use crate::store::Store;
 
 /// One patrol in a log.
@@ -249,12 +249,17 @@ fn reported(row: &CohortFinding) -> ReportedCase<'_> {
     }
 }
 
+/// A report as the measures count it.
+fn report(row: &ReportRow) -> ReportedCase<'_> {
+    ReportedCase { category: &row.category, status_at_end: row.status_at_end.as_deref(), on_the_spot: row.on_the_spot }
+}
+
 /// The measures of one week over one set of cases.
 fn measures_of(store: &Store, week: IsoWeek, filter: Cohort<'_>) -> Result<Measures> {
     let (from, to) = (week.start(), week.end());
     let mut m = Measures::default();
-    for row in cohort(store, from, to, filter)? {
-        m.count_reported(&reported(&row));
+    for row in reported_cases(store, from, to, filter)? {
+        m.count_reported(&report(&row));
     }
     for case in due_cases(store, from, to, filter)? {
         m.count_due(&case);
@@ -291,9 +296,9 @@ pub fn large_grid_week(store: &Store, week: IsoWeek) -> Result<Vec<GroupWeek>> {
         .filter(|g| g.level == crate::model::GridLevel::Large)
         .map(|g| (g.code.clone(), Measures::default()))
         .collect();
-    for row in cohort(store, from, to, Cohort::Everyone)? {
-        if let Some(p) = parent.get(row.finding.grid.as_str()) {
-            groups.entry(p.to_string()).or_default().count_reported(&reported(&row));
+    for row in reported_cases(store, from, to, Cohort::Everyone)? {
+        if let Some(p) = parent.get(row.grid.as_str()) {
+            groups.entry(p.to_string()).or_default().count_reported(&report(&row));
         }
     }
     for case in due_cases(store, from, to, Cohort::Everyone)? {

@@ -117,6 +117,43 @@ pub(crate) fn cohort(
     Ok(out)
 }
 
+/// A case observed in a period, as the measures alone need it (no list, no first fix): its grid,
+/// category, and status and on-the-spot flag at the period's end.
+pub(crate) struct ReportRow {
+    pub grid: String,
+    pub category: String,
+    pub status_at_end: Option<String>,
+    pub on_the_spot: bool,
+}
+
+/// The reports query for a filter condition on `f` (with `?3`): findings observed in `[?1, ?2)` with
+/// their state at `?2` from the history; the lean form of [`cohort_sql`] for the measures alone.
+fn reports_sql(condition: &str) -> String {
+    format!(
+        "SELECT f.grid, f.category, h.status, coalesce(h.on_the_spot, 0)
+         FROM findings f
+         LEFT JOIN finding_history h ON h.finding_id = f.id AND h.seq = {at_end}
+         WHERE {condition} AND f.observed_at >= ?1 AND f.observed_at < ?2",
+        at_end = at_end("f.id")
+    )
+}
+
+/// The findings of `filter` observed in `[from, to)`, each with its state at `to` (the measures'
+/// reports, for the dashboard and the groups, which list no findings).
+pub(crate) fn reported_cases(
+    store: &Store,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    filter: Cohort<'_>,
+) -> Result<Vec<ReportRow>> {
+    let (condition, value) = filter.condition();
+    let mut stmt = store.connection().prepare_cached(&reports_sql(condition))?;
+    let rows = stmt.query_map(params![ts_of(from), ts_of(to), value], |r| {
+        Ok(ReportRow { grid: r.get(0)?, category: r.get(1)?, status_at_end: r.get(2)?, on_the_spot: r.get(3)? })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Which cases a due count holds: every case, one officer's, or those of a large grid's small grids
 /// (the condition on the history row `c`, with `?3`).
 fn due_condition(filter: Cohort<'_>) -> (&'static str, Option<&str>) {
