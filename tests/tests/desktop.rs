@@ -273,7 +273,7 @@ async fn a_weekly_log_comes_back_with_the_leads_comment_and_is_then_approved() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let desk = Desk::start(&tmp.path().join("home"));
     let (officer, lead) = (tmp.path().join("officer"), tmp.path().join("lead"));
-    let week = gridpatrol_core::weekly::IsoWeek::of(chrono::Utc::now()).to_string();
+    let week = gridpatrol_core::calendar::IsoWeek::of(chrono::Utc::now()).to_string();
     let week_row = format!("log-week-{week}");
     let queue_item = format!("queue-item-李明-{week}");
     let queued = format!("return !!document.querySelector('[data-testid=\"{queue_item}\"]');");
@@ -676,7 +676,7 @@ async fn every_screen_fits_1366x768_and_1280x720_in_both_languages() {
     let _one = one_window();
     let tmp = tempfile::tempdir().expect("temp dir");
     let desk = Desk::start(&tmp.path().join("home"));
-    let week = gridpatrol_core::weekly::IsoWeek::of(chrono::Utc::now()).to_string();
+    let week = gridpatrol_core::calendar::IsoWeek::of(chrono::Utc::now()).to_string();
     let mut problems = Vec::new();
 
     for (w, h) in [(1366, 768), (1280, 720)] {

@@ -134,7 +134,10 @@ pub struct WeekArgs {
     /// Only this officer's log.
     #[arg(long, value_name = "NAME")]
     pub officer: Option<String>,
-    /// Print the list of logs as JSON.
+    /// The week's measures by large grid or by responsible unit instead of the officers' logs.
+    #[arg(long, value_enum, value_name = "GROUP", conflicts_with_all = ["officer", "xlsx", "csv"])]
+    pub by: Option<WeekGroup>,
+    /// Print the list of logs (or groups) as JSON.
     #[arg(long)]
     pub json: bool,
     /// Also write an Excel workbook (a summary sheet and one sheet per officer).
@@ -143,6 +146,15 @@ pub struct WeekArgs {
     /// Also write a CSV file (UTF-8 with a BOM).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+}
+
+/// What `report week --by` groups the measures by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WeekGroup {
+    /// Each large grid (大网格): the cases of its small grids.
+    LargeGrid,
+    /// Each responsible unit (责任单位) the cases were dispatched to.
+    Unit,
 }
 
 #[derive(Debug, Args)]

@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use clap::Parser;
+use gridpatrol_core::calendar::CITY_TZ;
 use gridpatrol_core::clock::{Clock, OsIds};
 use gridpatrol_core::model::{PatrolKind, Point, Role, Urgency};
-use gridpatrol_core::zone::CITY_TZ;
 use gridpatrol_core::{registry, Error, FindingQuery, Lang, MoveRequest, NewFinding, PhotoSource, Status, Store};
 use serde_json::json;
 

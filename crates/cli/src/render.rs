@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use gridpatrol_core::calendar::CITY_TZ;
 use gridpatrol_core::model::{Event, Finding, Grid, GridLevel, MajorCategory, Patrol, PatrolKind, User};
 use gridpatrol_core::store::ImportSummary;
-use gridpatrol_core::zone::CITY_TZ;
 use gridpatrol_core::{Counts, Error, FindingSummary, Lang, Store};
 
 fn when(t: DateTime<Utc>) -> String {

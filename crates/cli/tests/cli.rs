@@ -501,9 +501,25 @@ fn report_week_prints_the_weekly_logs_as_json_and_exports_files() {
     assert_eq!(log["patrols"], 0);
     assert_eq!(log["findings_recorded"], 2, "Sunday 23:30 Beijing time still counts in week 10");
     assert_eq!(log["by_category"]["10101"], 2);
-    assert_eq!(log["findings_closed"], 0);
+    assert_eq!((log["valid_reports"].as_u64(), log["on_the_spot"].as_u64()), (Some(2), Some(0)));
+    assert_eq!(
+        (log["due"].as_u64(), log["closed"].as_u64(), log["closed_on_time"].as_u64()),
+        (Some(0), Some(0), Some(0))
+    );
     assert!(log["overdue"].is_number() && log["closure_rate"].is_null() && log["on_time_rate"].is_null());
-    assert!(log["rework_rate"].is_null(), "no finding is due, so the measures are null");
+    for rate in ["on_time_closure_rate", "rework_rate", "deferral_rate"] {
+        assert!(log[rate].is_null(), "no finding is due in week 10, so {rate} is null");
+    }
+    assert_eq!(log["on_the_spot_rate"].as_f64(), Some(0.0), "自处置率 is over the reports: 0 of 2");
+    let grids = env.json(&["report", "week", "--week", "2026-W10", "--by", "large-grid"]);
+    let grids = grids.as_array().expect("a list of large grids");
+    let busy: Vec<&serde_json::Value> = grids.iter().filter(|g| g["findings_recorded"] != 0).collect();
+    assert_eq!(busy.len(), 1, "both findings lie in one large grid: {grids:?}");
+    assert_eq!((busy[0]["findings_recorded"].as_u64(), busy[0]["week"].as_str()), (Some(2), Some("2026-W10")));
+    let units = env.json(&["report", "week", "--week", "2026-W10", "--by", "unit"]);
+    assert_eq!(units, serde_json::json!([]), "nothing is due in week 10, so no unit has a case");
+    let text = env.ok(&["report", "week", "--week", "2026-W10", "--by", "large-grid"]);
+    assert!(text.contains("各大网格") && text.contains("按期结案率"), "the groups for people: {text}");
     assert!(std::fs::read(&xlsx).expect("the workbook is written").starts_with(b"PK"), "an XLSX is a zip file");
     let csv_bytes = std::fs::read(&csv).expect("the CSV is written");
     assert!(csv_bytes.starts_with("\u{feff}网格员".as_bytes()), "UTF-8 with a BOM and Chinese headers");
@@ -660,7 +676,7 @@ fn units_dispatch_deferral_suspension_and_on_the_spot_from_the_command_line() {
 #[test]
 fn a_weekly_log_is_submitted_returned_and_approved_from_the_command_line() {
     let env = Env::sample();
-    let week = gridpatrol_core::weekly::IsoWeek::of(chrono::Utc::now()).to_string();
+    let week = gridpatrol_core::calendar::IsoWeek::of(chrono::Utc::now()).to_string();
     env.refused(&["log", "submit", "--week", "2026-W99"]);
     env.refused(&["log", "submit", "--week", "next week"]);
     let submitted = env.json(&["log", "submit", "--week", &week]);

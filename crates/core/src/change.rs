@@ -34,6 +34,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::IsoWeek;
 use crate::error::{Error, Result};
 use crate::geometry;
 use crate::lifecycle::Status;
@@ -43,7 +44,6 @@ use crate::projection::{self, DeferralAsked, DeferralDecision, Edit, Move};
 use crate::remote::{self, Reference, PATROL_ENDED, PATROL_STARTED};
 use crate::review::{self, LogReview, ReviewPayload};
 use crate::validate::{check_text, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS, MAX_UNIT_CHARS};
-use crate::weekly::IsoWeek;
 
 /// The earliest time any event may carry, in seconds since 1970: 2000-01-01T00:00:00Z. Nothing a
 /// device records comes from before the product, and 1970 is what a zeroed clock says.

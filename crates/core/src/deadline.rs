@@ -30,9 +30,9 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::CITY_TZ;
 use crate::error::{Error, Result};
 use crate::model::{Deadline, Limit, Urgency};
-use crate::zone::CITY_TZ;
 
 /// The bundled holiday table (China, 2026).
 pub const HOLIDAYS_2026_JSON: &str = include_str!("../data/holidays-2026.json");

@@ -25,6 +25,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use rusqlite::params;
 use serde_json::json;
 
+use crate::calendar::CITY_TZ;
 use crate::clock::{IdSource, SeededIds};
 use crate::deadline;
 use crate::error::{Error, Result};
@@ -32,8 +33,8 @@ use crate::geometry::{self, Boundary};
 use crate::lifecycle::{self, Status};
 use crate::model::{CategoryKind, Deadline, Finding, GridLevel, Patrol, PatrolKind, Point, Role, Urgency};
 use crate::projection::{self, Move};
+use crate::store::history::{record_history, HistoryState};
 use crate::store::{ts, Store};
-use crate::zone::CITY_TZ;
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -939,6 +940,7 @@ pub fn fill(store: &Store, cfg: &GenConfig) -> Result<GenSummary> {
                     projection::REPORTED,
                     serde_json::to_value(&finding).unwrap_or(json!(null)).to_string(),
                 )?;
+                record_history(&tx, &finding.id, now, &HistoryState::of(&finding))?;
                 if !plan.steps.is_empty() {
                     live.insert(e.item, Live { id: finding.id, plan, unit });
                 }
@@ -968,6 +970,17 @@ pub fn fill(store: &Store, cfg: &GenConfig) -> Result<GenSummary> {
                     projection::MOVED,
                     serde_json::to_value(&change).unwrap_or(json!(null)).to_string(),
                 )?;
+                // The measures' history, as the store writes it at a move.
+                let state = HistoryState {
+                    status: to,
+                    due_at: l.plan.due.map(at),
+                    unit: None,
+                    deferred: false,
+                    on_the_spot: false,
+                    grid: world.grids[l.plan.grid].code.clone(),
+                    author: world.people[l.plan.officer].0.clone(),
+                };
+                record_history(&tx, &l.id, now, &state)?;
                 if step + 1 == l.plan.steps.len() {
                     live.remove(&e.item);
                 }

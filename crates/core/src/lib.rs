@@ -8,16 +8,20 @@
 //! What it is not: it opens no window and no socket and reads no clock. Time and ids are injected
 //! ([`clock::Clock`], [`clock::IdSource`]); the only IO is the data folder (database and photos).
 
+pub mod calendar;
 pub mod categories;
 pub mod change;
 pub mod clock;
 pub mod deadline;
 pub mod error;
+pub mod export;
+#[cfg(feature = "generator")]
 pub mod generator;
 pub mod geometry;
 pub mod ipc;
 pub mod lang;
 pub mod lifecycle;
+pub mod measures;
 pub mod model;
 pub mod photo;
 pub mod projection;
@@ -30,7 +34,6 @@ pub mod store;
 pub mod units;
 pub mod validate;
 pub mod weekly;
-pub mod zone;
 
 /// The app's identifier: the desktop app's data folder is the platform data folder joined with it,
 /// and the CLI defaults to the same folder, so both read one store.

@@ -14,9 +14,9 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use image::ImageFormat;
 use sha2::{Digest, Sha256};
 
+use crate::calendar::CITY_TZ;
 use crate::error::{Error, Result};
 use crate::model::Point;
-use crate::zone::CITY_TZ;
 
 /// The default largest photo accepted: 20 MB.
 pub const DEFAULT_MAX_BYTES: u64 = 20 * 1024 * 1024;

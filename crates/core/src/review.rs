@@ -18,10 +18,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::calendar::IsoWeek;
 use crate::error::{Error, Result};
 use crate::model::{Event, User};
 use crate::validate::{check_text, MAX_NOTE_CHARS};
-use crate::weekly::{IsoWeek, WeeklyLog};
+use crate::weekly::WeeklyLog;
 
 /// The entity name of review events; the entity id is [`key`].
 pub const ENTITY: &str = "weekly_log";
@@ -135,16 +136,18 @@ impl From<&WeeklyLog> for SubmittedFigures {
             rhythm_days_patrolled: l.rhythm_days_patrolled,
             grids_walked: l.grids_walked,
             grids_owned: l.grids_owned,
-            findings_recorded: l.findings_recorded,
-            findings_closed: l.findings_closed,
-            overdue: l.overdue,
-            due: l.due,
-            closed_due: l.closed_due,
-            on_time: l.on_time,
-            rework: l.rework,
-            closure_rate: l.closure_rate,
-            on_time_rate: l.on_time_rate,
-            rework_rate: l.rework_rate,
+            findings_recorded: l.measures.findings_recorded,
+            // The wire names of issue 5: 已结案 and 应办结中已结案 are now one figure, 结案数 as of the
+            // week's end; 按期整改 is 按期处置数.
+            findings_closed: l.measures.closed,
+            overdue: l.measures.overdue,
+            due: l.measures.due,
+            closed_due: l.measures.closed,
+            on_time: l.measures.handled_on_time,
+            rework: l.measures.rework,
+            closure_rate: l.measures.closure_rate,
+            on_time_rate: l.measures.on_time_rate,
+            rework_rate: l.measures.rework_rate,
         }
     }
 }

@@ -5,10 +5,11 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::calendar::IsoWeek;
 use crate::error::{Error, Result};
 use crate::model::GridLevel;
 use crate::store::{FindingQuery, FindingSort, FindingSummary, Store};
-use crate::weekly::{self, GridWeek, IsoWeek};
+use crate::weekly::{self, GridWeek};
 
 /// A grid's code and name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

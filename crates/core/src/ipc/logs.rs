@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::calendar::IsoWeek;
 use crate::error::{Error, Result};
 use crate::model::{Event, Photo};
 use crate::review::{self, Decision, LogReview, ReviewState, SubmittedFigures};
 use crate::store::{FindingQuery, FindingSort, FindingSummary, Store};
-use crate::weekly::{self, IsoWeek, WeeklyLog};
+use crate::weekly::{self, WeeklyLog};
 
 /// One officer's week: the log's figures and its review, if the log was ever submitted.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -207,8 +208,8 @@ impl Store {
         };
         let path: PathBuf = dir.join(format!("周巡查日志-{week}.{ext}"));
         match format {
-            ExportFormat::Xlsx => weekly::save_xlsx(self, &logs, &path)?,
-            ExportFormat::Csv => weekly::save_csv(self, &logs, &path)?,
+            ExportFormat::Xlsx => crate::export::save_xlsx(self, &logs, &path)?,
+            ExportFormat::Csv => crate::export::save_csv(self, &logs, &path)?,
         }
         Ok(ExportDone { path: path.display().to_string(), logs: logs.len() as u32, folder })
     }

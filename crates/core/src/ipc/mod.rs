@@ -17,13 +17,13 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::calendar::CITY_TZ;
 use crate::error::{Error, Result};
 use crate::lang::Lang;
 use crate::lifecycle::{self, Status};
 use crate::model::{Event, Finding, GridLevel, MinorCategory, Patrol, Point, Role, Urgency, User};
 use crate::photo::PreparedPhoto;
 use crate::store::{awaits_rectification, FindingQuery, FindingSort, FindingSummary, Store};
-use crate::zone::CITY_TZ;
 
 /// An error as the UI receives it: a stable code to translate, a sentence in the current
 /// language as a fallback, and the form field it belongs to, if any.
@@ -356,7 +356,7 @@ pub struct WeekRef {
 }
 
 impl WeekRef {
-    pub fn of(w: crate::weekly::IsoWeek) -> WeekRef {
+    pub fn of(w: crate::calendar::IsoWeek) -> WeekRef {
         WeekRef { week: w.to_string(), first_day: w.monday(), last_day: w.sunday(), start: w.start(), end: w.end() }
     }
 }
@@ -364,7 +364,7 @@ impl WeekRef {
 impl Store {
     /// The last `count` ISO weeks at the store's clock, this week first (at most a dashboard's).
     pub fn recent_weeks(&self, count: u32) -> Result<Vec<WeekRef>> {
-        let this = crate::weekly::IsoWeek::of(self.now());
+        let this = crate::calendar::IsoWeek::of(self.now());
         (0..count.clamp(1, crate::weekly::MAX_GRID_WEEKS)).map(|n| Ok(WeekRef::of(this.back(n)?))).collect()
     }
 }
@@ -631,6 +631,8 @@ pub fn typescript_bindings() -> String {
         ExportFolder::decl(&cfg),
         ExportDone::decl(&cfg),
         crate::weekly::GridWeek::decl(&cfg),
+        crate::measures::Measures::decl(&cfg),
+        crate::weekly::GroupWeek::decl(&cfg),
         GridRef::decl(&cfg),
         Dashboard::decl(&cfg),
         crate::queue::QueueKey::decl(&cfg),

@@ -120,7 +120,7 @@ pub fn rules() -> Rules {
         roles: Role::ALL.into_iter().map(|role| RoleRule { role, supervises: role.supervises() }).collect(),
         rhythm: (0u8..7)
             .filter_map(|n| Weekday::try_from(n).ok())
-            .filter(|d| crate::weekly::DEFAULT_RHYTHM.contains(*d))
+            .filter(|d| crate::calendar::DEFAULT_RHYTHM.contains(*d))
             .map(|d| d.number_from_monday())
             .collect(),
         queue: LEAD_QUEUE

@@ -18,6 +18,7 @@ use super::{parse_ts, parse_ts_opt, ts, PhotoFiles, Store};
 /// within the first few thousand index entries (see `Store::walk_for_first_page`).
 const WALK_MATCHES_PER_ROW: i64 = 40;
 const WALK_MATCHES_AT_LEAST: i64 = 2_000;
+use super::history::{record_history, HistoryState};
 use crate::error::{Error, Result};
 use crate::geometry;
 use crate::lifecycle::{self, Status};
@@ -443,6 +444,7 @@ impl Store {
                 payload: serde_json::to_value(&finding).unwrap_or(json!(null)),
             },
         )?;
+        record_history(&tx, &finding.id, now, &HistoryState::of(&finding))?;
         tx.commit()?;
         if let Some(files) = files {
             files.committed();
@@ -517,6 +519,7 @@ impl Store {
                 payload: event.payload.clone(),
             },
         )?;
+        record_history(&tx, &updated.id, now, &HistoryState::of(&updated))?;
         tx.commit()?;
         if let Some(files) = files {
             files.committed();
@@ -587,6 +590,8 @@ impl Store {
             now,
             Draft { entity: "finding", entity_id: &updated.id, kind: projection::EDITED, payload },
         )?;
+        // An edit changes no measured state today; the history writes a row only if it does.
+        record_history(&tx, &updated.id, now, &HistoryState::of(&updated))?;
         tx.commit()?;
         Ok(updated)
     }
@@ -649,6 +654,8 @@ impl Store {
         let tx = self.transaction()?;
         update_loop_columns(&tx, &updated)?;
         append(&tx, &event.id, &actor.name, now, Draft { entity: "finding", entity_id: &updated.id, kind, payload })?;
+        // An approved deferral moves the due time and marks the case deferred in the measures.
+        record_history(&tx, &updated.id, now, &HistoryState::of(&updated))?;
         tx.commit()?;
         Ok(updated)
     }

@@ -305,6 +305,52 @@ const MIGRATIONS: &[&str] = &[
         WHERE status IN ('reported', 'accepted', 'rectifying', 'rectified', 'rework', 'reopened', 'suspended');
     "#
     ),
+    // 13: the
+    // measures' history (store/history.rs), a finding's measured state after each change, so a period
+    // is counted as it stood at its end. Clustered by finding (WITHOUT ROWID; ids are UUIDv7, so a
+    // period's findings lie together); found by due time for the city, the officer and the large grid.
+    // Backfilled from the events in fold order, as `record_history` writes them: a report's status,
+    // due time (a report's before migration 12, a dispatch's after), grid and author, each move's status, the counted time never before the row it follows,
+    // and the number of entries into rework so far. Times are made fixed-width (the payload's are
+    // serde's RFC 3339) so that text order is time order. Edits change no measured state yet.
+    r#"
+    CREATE TABLE finding_history (
+        finding_id  TEXT NOT NULL,
+        seq         INTEGER NOT NULL,
+        counted_at  TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        due_at      TEXT,
+        unit        TEXT,
+        deferred    INTEGER NOT NULL DEFAULT 0 CHECK (deferred IN (0, 1)),
+        on_the_spot INTEGER NOT NULL DEFAULT 0 CHECK (on_the_spot IN (0, 1)),
+        reworks     INTEGER NOT NULL DEFAULT 0,
+        grid        TEXT NOT NULL,
+        author      TEXT NOT NULL,
+        PRIMARY KEY (finding_id, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO finding_history
+        (finding_id, seq, counted_at, status, due_at, unit, deferred, on_the_spot, reworks, grid, author)
+    SELECT * FROM (
+    SELECT entity_id, row_number() OVER w, max(counted) OVER w, status, max(due) OVER w, NULL, 0, 0,
+           count(CASE WHEN status = 'rework' THEN 1 END) OVER w, max(grid) OVER p AS grid, max(author) OVER p AS author
+    FROM (
+        SELECT entity_id, seq, hub_seq,
+               strftime('%Y-%m-%dT%H:%M:%fZ', coalesce(accepted_at, device_time)) AS counted,
+               CASE kind WHEN 'finding.reported' THEN json_extract(payload, '$.status')
+                         ELSE json_extract(payload, '$.to') END AS status,
+               strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(payload, '$.due_at')) AS due,
+               CASE kind WHEN 'finding.reported' THEN json_extract(payload, '$.grid') END AS grid,
+               CASE kind WHEN 'finding.reported' THEN json_extract(payload, '$.author') END AS author
+        FROM events
+        WHERE entity = 'finding' AND kind IN ('finding.reported', 'finding.moved') AND sync_state != 'parked'
+          AND entity_id IN (SELECT id FROM findings)
+    )
+    WINDOW p AS (PARTITION BY entity_id),
+           w AS (PARTITION BY entity_id ORDER BY hub_seq IS NULL, hub_seq, seq ROWS UNBOUNDED PRECEDING)
+    ) WHERE grid IS NOT NULL AND author IS NOT NULL;
+    CREATE INDEX finding_history_due ON finding_history(due_at, author) WHERE due_at IS NOT NULL;
+    CREATE INDEX finding_history_grid ON finding_history(grid, due_at) WHERE due_at IS NOT NULL;
+    "#,
 ];
 
 /// The steps written in Rust that finish a migration, run after its SQL in the same transaction.

@@ -22,6 +22,7 @@ mod bigrams;
 mod events;
 mod findings;
 mod grids;
+pub(crate) mod history;
 pub mod migrations;
 mod outbox;
 mod patrols;
@@ -29,6 +30,7 @@ mod photos_wanted;
 mod reviews;
 mod sync_meta;
 mod users;
+pub(crate) mod weekly;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,6 +47,7 @@ pub use findings::{
     awaits_rectification, FindingQuery, FindingSort, FindingSummary, MoveRequest, NewFinding, PhotoSource,
 };
 pub use grids::ImportSummary;
+pub use history::HistoryState;
 pub use outbox::{Applied, ParkedEvent, SetAside};
 pub use photos_wanted::WantedPhoto;
 pub use sync_meta::{SyncError, SyncInfo};

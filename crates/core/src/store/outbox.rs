@@ -157,6 +157,7 @@ impl Store {
         let now = self.now();
         let mut tx = self.transaction()?;
         let mut applied = Applied::default();
+        let mut restamp = std::collections::BTreeSet::new();
         for event in events {
             // The hub's clock bounds what it accepted; this device's clock may lag behind it.
             let bounds = Bounds::at(event.accepted_at.map_or(now, |a| a.max(now)));
@@ -192,6 +193,10 @@ impl Store {
                         accepted_at
                     ])?;
                     applied.own += 1;
+                    if event.entity == "finding" {
+                        // The hub's time (or order) for this change is new: the history counts it there.
+                        restamp.insert(event.entity_id.clone());
+                    }
                     if !same_place {
                         rebuild(&tx, &event.entity, &event.entity_id)?;
                     } else if let Some(Decoded { change: Change::Reported(hub), .. }) = &hub_version {
@@ -234,6 +239,13 @@ impl Store {
                         }
                     }
                 }
+            }
+        }
+        for id in restamp {
+            let exists: bool =
+                tx.query_row("SELECT EXISTS(SELECT 1 FROM findings WHERE id = ?1)", [&id], |r| r.get(0))?;
+            if exists {
+                super::history::rewrite_history(&tx, &id)?;
             }
         }
         put_setting(&tx, CURSOR_KEY, &cursor.to_string())?;
@@ -405,6 +417,7 @@ fn insert_finding(tx: &Connection, f: &Finding) -> Result<()> {
     };
     super::findings::insert_row(tx, f, patrol.as_deref())?;
     write_photos(tx, f)?;
+    super::history::rewrite_history(tx, &f.id)?;
     Ok(())
 }
 
@@ -464,6 +477,7 @@ fn rebuild_finding(tx: &Connection, id: &str) -> Result<()> {
     )?;
     super::findings::update_loop_columns(tx, &f)?;
     write_photos(tx, &f)?;
+    super::history::rewrite_history_from(tx, id, &events)?;
     Ok(())
 }
 

@@ -7,10 +7,10 @@ use serde_json::json;
 
 use super::events::{append, Draft};
 use super::{parse_ts, parse_ts_opt, ts, Store};
+use crate::calendar::IsoWeek;
 use crate::error::Result;
 use crate::model::{Event, SyncState, User};
 use crate::review::{self, Decision, LogReview, ReviewPayload, ReviewState, SubmittedFigures};
-use crate::weekly::IsoWeek;
 
 /// The logs waiting for a lead: submitted and not yet reviewed (the `log_reviews_queue` index).
 const REVIEW_QUEUE: &str = "state = 'submitted'";

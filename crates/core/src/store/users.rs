@@ -155,14 +155,14 @@ impl Store {
     }
 
     /// The days of the week officers are expected to patrol (Wednesday and Saturday by default).
-    pub fn patrol_rhythm(&self) -> Result<crate::weekly::PatrolRhythm> {
+    pub fn patrol_rhythm(&self) -> Result<crate::calendar::PatrolRhythm> {
         let value = self.setting(PATROL_DAYS_KEY)?;
-        Ok(value.and_then(|v| crate::weekly::PatrolRhythm::parse(&v).ok()).unwrap_or(crate::weekly::DEFAULT_RHYTHM))
+        Ok(value.and_then(|v| crate::calendar::PatrolRhythm::parse(&v).ok()).unwrap_or(crate::calendar::DEFAULT_RHYTHM))
     }
 
-    /// Sets the patrol days from text such as `wed,sat` or `周三,周六` (see [`crate::weekly::PatrolRhythm::parse`]).
-    pub fn set_patrol_rhythm(&mut self, text: &str) -> Result<crate::weekly::PatrolRhythm> {
-        let rhythm = crate::weekly::PatrolRhythm::parse(text)?;
+    /// Sets the patrol days from text such as `wed,sat` or `周三,周六` (see [`crate::calendar::PatrolRhythm::parse`]).
+    pub fn set_patrol_rhythm(&mut self, text: &str) -> Result<crate::calendar::PatrolRhythm> {
+        let rhythm = crate::calendar::PatrolRhythm::parse(text)?;
         let payload = json!({"key": PATROL_DAYS_KEY, "value": rhythm.to_text()});
         self.write_setting(PATROL_DAYS_KEY, &rhythm.to_text(), payload)?;
         Ok(rhythm)

@@ -18,7 +18,7 @@ fn the_dashboard_shows_the_leads_large_grid() {
     assert_eq!(d.large_grids[0].code, LARGE_GRID);
     let weeks: Vec<&str> = d.weeks.iter().map(|w| w.week.as_str()).collect();
     assert_eq!(weeks, vec!["2026-W45", "2026-W46", "2026-W47", "2026-W48"], "oldest first, this week last");
-    assert_eq!(d.weeks[3].findings_recorded, 2);
+    assert_eq!(d.weeks[3].measures.findings_recorded, 2);
     assert!(d.grids.iter().all(|g| g.parent.as_deref() == Some(LARGE_GRID)));
     let g01 = d.grids.iter().find(|g| g.code == GRID_01).unwrap();
     assert_eq!((g01.open, g01.overdue), (2, 1));

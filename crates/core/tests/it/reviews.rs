@@ -116,7 +116,7 @@ fn the_screens_see_what_each_person_may_do() {
     let weeks = officer.store.my_logs(3).expect("my weeks");
     let names: Vec<&str> = weeks.iter().map(|w| w.log.week.as_str()).collect();
     assert_eq!(names, vec!["2026-W48", "2026-W47", "2026-W46"], "this week first");
-    assert_eq!(weeks[0].log.findings_recorded, 1);
+    assert_eq!(weeks[0].log.measures.findings_recorded, 1);
     assert!(weeks.iter().all(|w| w.review.is_none()));
 
     let mut with_photo = gridpatrol_core::NewFinding::new(super::GRID_01, super::MANHOLE, "井盖破损，有照片");
@@ -138,7 +138,7 @@ fn the_screens_see_what_each_person_may_do() {
     hub.carry(&mut officer, &mut lead);
     let queued = lead.store.review_queue_entries().unwrap();
     assert_eq!(queued.len(), 1);
-    assert_eq!(queued[0].log.findings_recorded, 2, "the lead's device counts the pulled findings");
+    assert_eq!(queued[0].log.measures.findings_recorded, 2, "the lead's device counts the pulled findings");
     let view = lead.store.log_view(OFFICER, "2026-W48").unwrap();
     assert!(view.can_review && !view.can_submit);
     assert_eq!(view.history.len(), 1);
@@ -173,7 +173,7 @@ fn the_lead_reviews_the_figures_as_submitted_and_keeps_a_reviewed_list() {
     let queued = lead.store.review_queue_entries().unwrap();
     let submitted = queued[0].submitted.as_ref().expect("a submission carries its figures");
     assert_eq!(submitted.findings_recorded, 1, "the queue shows what was submitted, not what came later");
-    assert_eq!(queued[0].log.findings_recorded, 2, "the live figures are still there beside them");
+    assert_eq!(queued[0].log.measures.findings_recorded, 2, "the live figures are still there beside them");
     let view = lead.store.log_view(OFFICER, "2026-W48").unwrap();
     assert_eq!(view.submitted.as_ref().map(|f| f.findings_recorded), Some(1), "the opened log has them too");
 

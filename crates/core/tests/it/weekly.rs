@@ -7,7 +7,9 @@ use std::io::Cursor;
 
 use calamine::{Data, DataType, Reader, Xlsx};
 use chrono::NaiveDate;
-use gridpatrol_core::weekly::{self, GridWeek, IsoWeek, WeeklyLog};
+use gridpatrol_core::calendar::IsoWeek;
+use gridpatrol_core::export;
+use gridpatrol_core::weekly::{self, GridWeek, WeeklyLog};
 use gridpatrol_core::{MoveRequest, NewFinding, PatrolKind, Role, Status};
 
 use super::{assert_messages, at, Env, Hub, GRID_01, GRID_02, LARGE_GRID, LEAD, MANHOLE, OFFICER};
@@ -164,17 +166,23 @@ fn assert_week_48(log: &WeeklyLog) {
     assert_eq!(log.patrols, 3, "P1, P2 and P3 (which ends in week 49) started in week 48");
     assert_eq!((log.patrols_expected, log.rhythm_days_patrolled), (2, 2), "Wednesday and Saturday both patrolled");
     assert_eq!((log.grids_walked, log.grids_owned), (2, 4), "two grids walked of the four 李明 owns");
-    assert_eq!(log.findings_recorded, 5, "F1, F2, F3, F4 (Sunday 23:30) and F6; not F5 (Monday 00:10)");
-    assert_eq!(log.by_category.get(MANHOLE), Some(&4));
-    assert_eq!(log.by_category.get(STREET_LIGHT), Some(&1));
-    assert_eq!(log.by_category.len(), 2);
-    assert_eq!(log.findings_closed, 2, "F1 and F2");
-    assert_eq!(log.overdue, 3, "F3, F4 and F6 wait for rectification past their due time");
-    assert_eq!(log.due, 3, "F1, F2 and F6 fall due within the week; F3 and F4 after it");
-    assert_eq!((log.closed_due, log.on_time, log.rework), (2, 1, 1));
-    assert_eq!(log.closure_rate, Some(2.0 / 3.0));
-    assert_eq!(log.on_time_rate, Some(1.0 / 3.0));
-    assert_eq!(log.rework_rate, Some(1.0 / 3.0));
+    assert_eq!(log.measures.findings_recorded, 5, "F1, F2, F3, F4 (Sunday 23:30) and F6; not F5 (Monday 00:10)");
+    assert_eq!(log.measures.by_category.get(MANHOLE), Some(&4));
+    assert_eq!(log.measures.by_category.get(STREET_LIGHT), Some(&1));
+    assert_eq!(log.measures.by_category.len(), 2);
+    assert_eq!((log.measures.valid_reports, log.measures.on_the_spot), (5, 0), "none rejected, none on the spot");
+    assert_eq!(log.measures.due, 3, "F1, F2 and F6 fall due within the week; F3 and F4 after it");
+    assert_eq!(log.measures.closed, 2, "F1 and F2 are closed at the week's end");
+    assert_eq!(log.measures.closed_on_time, 0, "F1 was closed five hours after its due time, F2 a day after");
+    assert_eq!(log.measures.handled_on_time, 1, "F1 was rectified an hour before its due time");
+    assert_eq!((log.measures.rework, log.measures.deferred), (1, 0), "F2 went back for rework");
+    assert_eq!(log.measures.overdue, 1, "F6 is still being fixed at the week's end");
+    assert_eq!(log.measures.closure_rate, Some(2.0 / 3.0));
+    assert_eq!(log.measures.on_time_closure_rate, Some(0.0));
+    assert_eq!(log.measures.on_time_rate, Some(1.0 / 3.0));
+    assert_eq!(log.measures.rework_rate, Some(1.0 / 3.0));
+    assert_eq!(log.measures.deferral_rate, Some(0.0));
+    assert_eq!(log.measures.on_the_spot_rate, Some(0.0));
 }
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -195,9 +203,9 @@ fn a_hand_counted_week_matches_in_json_xlsx_and_csv() {
     assert_eq!(names, vec!["张伟", OFFICER], "every officer, by name; not the lead");
     assert_eq!(city[1], log, "the city-wide summary holds the same log");
     let idle = &city[0];
-    assert_eq!((idle.patrols, idle.findings_recorded, idle.due), (0, 0, 0));
+    assert_eq!((idle.patrols, idle.measures.findings_recorded, idle.measures.due), (0, 0, 0));
     assert_eq!(
-        (idle.closure_rate, idle.on_time_rate, idle.rework_rate),
+        (idle.measures.closure_rate, idle.measures.on_time_rate, idle.measures.rework_rate),
         (None, None, None),
         "null when nothing is due"
     );
@@ -209,7 +217,8 @@ fn a_hand_counted_week_matches_in_json_xlsx_and_csv() {
     assert_eq!(j["week"], "2026-W48");
     assert_eq!(j["week_start"], "2026-11-23");
     assert_eq!((j["patrols"].as_u64(), j["findings_recorded"].as_u64()), (Some(3), Some(5)));
-    assert_eq!((j["findings_closed"].as_u64(), j["overdue"].as_u64()), (Some(2), Some(3)));
+    assert_eq!((j["closed"].as_u64(), j["overdue"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(j["on_time_closure_rate"].as_f64(), Some(0.0), "the headline figure is in the JSON");
     assert_eq!(j["by_category"], serde_json::json!({"10101": 4, "10118": 1}));
     assert_eq!(j["closure_rate"].as_f64(), Some(2.0 / 3.0));
     assert_eq!(j["on_time_rate"].as_f64(), Some(1.0 / 3.0));
@@ -217,32 +226,35 @@ fn a_hand_counted_week_matches_in_json_xlsx_and_csv() {
     assert!(json[0]["closure_rate"].is_null(), "a null measure is JSON null");
 
     // XLSX, read back.
-    let bytes = weekly::xlsx_bytes(&env.store, &city).unwrap();
+    let bytes = export::xlsx_bytes(&env.store, &city).unwrap();
     let mut book = Xlsx::new(Cursor::new(bytes)).expect("a readable workbook");
     assert_eq!(book.sheet_names(), vec!["汇总".to_string(), "张伟".to_string(), OFFICER.to_string()]);
     let summary = book.worksheet_range("汇总").unwrap();
     let cell = |r: u32, c: u32| summary.get_value((r, c)).cloned().unwrap_or(Data::Empty);
-    let header: Vec<String> = (0..19).map(|c| cell(0, c).to_string()).collect();
-    assert_eq!(header, weekly::SUMMARY_HEADERS.to_vec());
+    let header: Vec<String> = (0..25).map(|c| cell(0, c).to_string()).collect();
+    assert_eq!(header, export::SUMMARY_HEADERS.to_vec());
     assert_eq!(cell(2, 0).to_string(), OFFICER);
     assert_eq!(cell(2, 1).to_string(), "2026-W48");
     assert_eq!(cell(2, 2).as_date(), Some(day(2026, 11, 23)), "the week's Monday is a real date cell");
     assert!(matches!(cell(2, 2), Data::DateTime(_)), "a date cell, not text: {:?}", cell(2, 2));
     assert_eq!(cell(2, 3).as_date(), Some(day(2026, 11, 29)));
-    let numbers: Vec<f64> = (4..16).map(|c| cell(2, c).get_float().expect("a number cell")).collect();
-    assert_eq!(numbers, vec![3.0, 2.0, 2.0, 2.0, 4.0, 5.0, 2.0, 3.0, 3.0, 2.0, 1.0, 1.0]);
-    assert_eq!(cell(2, 16).get_float(), Some(2.0 / 3.0), "结案率 as a number formatted as a percentage");
-    assert_eq!(cell(2, 17).get_float(), Some(1.0 / 3.0));
-    assert_eq!(cell(2, 18).get_float(), Some(1.0 / 3.0));
-    assert_eq!(cell(1, 16), Data::Empty, "a null measure is an empty cell");
+    let numbers: Vec<f64> = (4..19).map(|c| cell(2, c).get_float().expect("a number cell")).collect();
+    assert_eq!(numbers, vec![3.0, 2.0, 2.0, 2.0, 4.0, 5.0, 5.0, 0.0, 3.0, 2.0, 0.0, 1.0, 1.0, 0.0, 1.0]);
+    assert_eq!(cell(2, 19).get_float(), Some(2.0 / 3.0), "结案率 as a number formatted as a percentage");
+    assert_eq!(cell(2, 20).get_float(), Some(0.0), "按期结案率");
+    assert_eq!(cell(2, 21).get_float(), Some(1.0 / 3.0), "按期处置率");
+    assert_eq!(cell(2, 22).get_float(), Some(1.0 / 3.0), "返工率");
+    assert_eq!(cell(1, 19), Data::Empty, "a null measure is an empty cell");
     let sheet = book.worksheet_range(OFFICER).unwrap();
     let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
     let value = |label: &str| -> String {
         rows.iter().find(|r| r.first().map(String::as_str) == Some(label)).map(|r| r[1].clone()).unwrap_or_default()
     };
     assert_eq!(value("巡查次数"), "3");
-    assert_eq!(value("发现问题数"), "5");
-    assert_eq!(value("超期"), "3");
+    assert_eq!(value("上报数"), "5");
+    assert_eq!(value("应结案数"), "3");
+    assert_eq!(value("超期"), "1");
+    assert_eq!(value("按期结案率"), "0", "the headline figure has its own labelled row");
     let category = |code: &str| rows.iter().find(|r| r[0] == code).map(|r| (r[1].clone(), r[2].clone()));
     assert_eq!(category(MANHOLE), Some(("上水井盖".to_string(), "4".to_string())));
     assert_eq!(category(STREET_LIGHT), Some(("路灯".to_string(), "1".to_string())));
@@ -254,7 +266,7 @@ fn a_hand_counted_week_matches_in_json_xlsx_and_csv() {
 
     // CSV.
     let mut out = Vec::new();
-    weekly::write_csv(&env.store, &city, &mut out).unwrap();
+    export::write_csv(&env.store, &city, &mut out).unwrap();
     assert!(out.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 with a BOM");
     let text = String::from_utf8(out[3..].to_vec()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -265,9 +277,9 @@ fn a_hand_counted_week_matches_in_json_xlsx_and_csv() {
     );
     assert_eq!(
         lines[2],
-        "李明,2026-W48,2026-11-23,2026-11-29,3,2,2,2,4,5,2,3,3,2,1,1,0.6667,0.3333,0.3333,10101 上水井盖:4; 10118 路灯:1"
+        "李明,2026-W48,2026-11-23,2026-11-29,3,2,2,2,4,5,5,0,3,2,0,1,1,0,1,0.6667,0.0000,0.3333,0.3333,0.0000,0.0000,10101 上水井盖:4; 10118 路灯:1"
     );
-    assert_eq!(lines[1], "张伟,2026-W48,2026-11-23,2026-11-29,0,2,0,0,0,0,0,0,0,0,0,0,,,,");
+    assert_eq!(lines[1], "张伟,2026-W48,2026-11-23,2026-11-29,0,2,0,0,0,0,0,0,0,0,0,0,0,0,0,,,,,,,");
 }
 
 #[test]
@@ -276,9 +288,14 @@ fn the_next_week_holds_what_crossed_into_it() {
     let w49 = weekly::officer_week(&env.store, OFFICER, IsoWeek::parse("2026-W49").unwrap()).unwrap();
     assert_eq!(w49.patrols, 1, "only P4: P3 ended in week 49 but started in week 48");
     assert_eq!(w49.rhythm_days_patrolled, 0, "a Monday patrol is outside the rhythm");
-    assert_eq!(w49.findings_recorded, 1, "F5, observed Monday 00:10");
-    assert_eq!((w49.due, w49.overdue), (1, 1), "F5 fell due on Tuesday 1 December 00:10, within week 49");
-    assert_eq!((w49.on_time_rate, w49.closure_rate), (Some(0.0), Some(0.0)));
+    assert_eq!(w49.measures.findings_recorded, 1, "F5, observed Monday 00:10");
+    assert_eq!(
+        (w49.measures.due, w49.measures.overdue),
+        (3, 3),
+        "F4 (due Monday 23:30), F5 (Tuesday 00:10) and F3 (Tuesday 10:00) fall due in week 49: a case counts \
+         in the week its deadline falls in, whatever week it was observed in"
+    );
+    assert_eq!((w49.measures.on_time_rate, w49.measures.closure_rate), (Some(0.0), Some(0.0)));
 }
 
 #[test]
@@ -291,7 +308,7 @@ fn the_turn_of_the_year_has_week_53() {
     env.observe(MANHOLE, GRID_01, "2027-01-04T00:05:00", "2027年第1周");
     let count = |w: &str| {
         let log = weekly::officer_week(&env.store, OFFICER, IsoWeek::parse(w).unwrap()).unwrap();
-        (log.findings_recorded, log.week_start, log.week_end)
+        (log.measures.findings_recorded, log.week_start, log.week_end)
     };
     assert_eq!(count("2026-W52"), (1, day(2026, 12, 21), day(2026, 12, 27)));
     assert_eq!(count("2026-W53"), (2, day(2026, 12, 28), day(2027, 1, 3)), "2026-W53 runs into 2027");
@@ -309,11 +326,18 @@ fn a_holiday_inside_a_working_day_deadline_moves_the_due_time() {
     assert_eq!(finding.due_at, Some(at("2026-10-10T10:00:00+08:00")));
     env.at("2026-10-09T12:00:00");
     let w40 = weekly::officer_week(&env.store, OFFICER, IsoWeek::parse("2026-W40").unwrap()).unwrap();
-    assert_eq!((w40.findings_recorded, w40.due, w40.overdue), (1, 0, 0), "not due in its week, not yet overdue");
-    assert_eq!(w40.closure_rate, None);
-    env.at("2026-10-10T10:00:01");
-    let w40 = weekly::officer_week(&env.store, OFFICER, IsoWeek::parse("2026-W40").unwrap()).unwrap();
-    assert_eq!(w40.overdue, 1, "overdue a second after the holiday-shifted deadline");
+    assert_eq!(
+        (w40.measures.findings_recorded, w40.measures.due, w40.measures.overdue),
+        (1, 0, 0),
+        "not due in its week, not yet overdue"
+    );
+    assert_eq!(w40.measures.closure_rate, None);
+    let w41 = weekly::officer_week(&env.store, OFFICER, IsoWeek::parse("2026-W41").unwrap()).unwrap();
+    assert_eq!(
+        (w41.measures.findings_recorded, w41.measures.due, w41.measures.overdue),
+        (0, 1, 1),
+        "the holiday moves the deadline into week 41 (the make-up Saturday), where it is due and not handled"
+    );
 }
 
 /// The week-48 story of `fixture_week` and, from other officers' devices (told afterwards, each
@@ -366,24 +390,43 @@ fn a_large_grids_weeks_are_counted_by_grid_with_the_logs_definitions() {
     );
 
     let [w46, w47, w48] = [&weeks[0], &weeks[1], &weeks[2]];
-    assert_eq!(w46.findings_recorded, 0, "G4 (Sunday of week 45, 23:30) is before the oldest week");
-    assert!(w46.by_category.is_empty());
-    assert_eq!((w46.closure_rate, w46.on_time_rate, w46.rework_rate), (None, None, None), "null when nothing is due");
+    assert_eq!(w46.measures.findings_recorded, 0, "G4 (Sunday of week 45, 23:30) is before the oldest week");
+    assert!(w46.measures.by_category.is_empty());
+    assert_eq!(
+        (w46.measures.due, w46.measures.overdue, w46.measures.closure_rate),
+        (1, 1, Some(0.0)),
+        "G4, observed in week 45, falls due in week 46 (three working days) and waited at its end"
+    );
+    assert_eq!(w46.measures.on_the_spot_rate, None, "null when nothing was recorded");
 
-    assert_eq!(w47.findings_recorded, 1, "G3, observed in the first minutes of week 47");
-    assert_eq!((w47.findings_closed, w47.overdue, w47.due), (0, 1, 1), "G3 fell due in week 47 and waits still");
-    assert_eq!((w47.closed_due, w47.on_time, w47.rework), (0, 0, 0));
-    assert_eq!((w47.closure_rate, w47.on_time_rate, w47.rework_rate), (Some(0.0), Some(0.0), Some(0.0)));
+    assert_eq!(w47.measures.findings_recorded, 1, "G3, observed in the first minutes of week 47");
+    assert_eq!(
+        (w47.measures.closed, w47.measures.overdue, w47.measures.due),
+        (0, 1, 1),
+        "G3 fell due in week 47 and waited at its end"
+    );
+    assert_eq!((w47.measures.closed_on_time, w47.measures.handled_on_time, w47.measures.rework), (0, 0, 0));
+    assert_eq!(
+        (w47.measures.closure_rate, w47.measures.on_time_rate, w47.measures.rework_rate),
+        (Some(0.0), Some(0.0), Some(0.0))
+    );
 
-    assert_eq!(w48.findings_recorded, 6, "李明's F1, F2, F3, F4 and F6 and 张丽's G1; not F5 (week 49) nor G2 (渤海)");
-    assert_eq!(w48.by_category, [(MANHOLE.to_string(), 5), (STREET_LIGHT.to_string(), 1)].into());
-    assert_eq!(w48.findings_closed, 3, "F1, F2 and G1");
-    assert_eq!(w48.overdue, 3, "F3, F4 and F6, as in 李明's log");
-    assert_eq!(w48.due, 4, "F1, F2, F6 and G1 fall due within the week");
-    assert_eq!((w48.closed_due, w48.on_time, w48.rework), (3, 2, 1), "closed F1 F2 G1; on time F1 G1; rework F2");
-    assert_eq!(w48.closure_rate, Some(3.0 / 4.0));
-    assert_eq!(w48.on_time_rate, Some(2.0 / 4.0));
-    assert_eq!(w48.rework_rate, Some(1.0 / 4.0));
+    assert_eq!(
+        w48.measures.findings_recorded, 6,
+        "李明's F1, F2, F3, F4 and F6 and 张丽's G1; not F5 (week 49) nor G2 (渤海)"
+    );
+    assert_eq!(w48.measures.by_category, [(MANHOLE.to_string(), 5), (STREET_LIGHT.to_string(), 1)].into());
+    assert_eq!(w48.measures.closed, 3, "F1, F2 and G1");
+    assert_eq!(w48.measures.overdue, 1, "F6, as in 李明's log");
+    assert_eq!(w48.measures.due, 4, "F1, F2, F6 and G1 fall due within the week");
+    assert_eq!(
+        (w48.measures.closed_on_time, w48.measures.handled_on_time, w48.measures.rework),
+        (0, 2, 1),
+        "closed F1 F2 G1, none by its due time; handled on time F1 G1; rework F2"
+    );
+    assert_eq!(w48.measures.closure_rate, Some(3.0 / 4.0));
+    assert_eq!(w48.measures.on_time_rate, Some(2.0 / 4.0));
+    assert_eq!(w48.measures.rework_rate, Some(1.0 / 4.0));
 
     let one = weekly::grid_weeks(&env.store, LARGE_GRID, last, 1).unwrap();
     assert_eq!(one, vec![w48.clone()], "a week's figures do not depend on how many weeks are asked for");
@@ -392,7 +435,7 @@ fn a_large_grids_weeks_are_counted_by_grid_with_the_logs_definitions() {
     // The other large grid holds only G2.
     let bohai = weekly::grid_weeks(&env.store, BOHAI, last, 1).unwrap();
     assert_eq!(
-        (bohai[0].findings_recorded, bohai[0].due, bohai[0].overdue),
+        (bohai[0].measures.findings_recorded, bohai[0].measures.due, bohai[0].measures.overdue),
         (1, 1, 1),
         "G2: recorded Friday 10:00, due Saturday 10:00, waits still"
     );
@@ -407,7 +450,7 @@ fn a_large_grids_weeks_are_counted_by_grid_with_the_logs_definitions() {
     assert_eq!(json[2]["week_start"], "2026-11-23");
     assert_eq!(json[2]["by_category"], serde_json::json!({"10101": 5, "10118": 1}));
     assert_eq!(json[2]["closure_rate"].as_f64(), Some(0.75));
-    assert!(json[0]["closure_rate"].is_null(), "a null measure is JSON null");
+    assert!(json[0]["on_the_spot_rate"].is_null(), "a null measure is JSON null");
 }
 
 #[test]
@@ -425,7 +468,7 @@ fn a_dashboard_needs_a_large_grid() {
     refused(LARGE_GRID, "invalid_value", weekly::MAX_GRID_WEEKS + 1);
     let most: Vec<GridWeek> = weekly::grid_weeks(&env.store, LARGE_GRID, w48, weekly::MAX_GRID_WEEKS).unwrap();
     assert_eq!(most.len(), weekly::MAX_GRID_WEEKS as usize, "ten years of weeks at most");
-    assert_eq!(most.iter().map(|w| w.findings_recorded).sum::<u32>(), 8, "G4, G3, and the six of week 48");
+    assert_eq!(most.iter().map(|w| w.measures.findings_recorded).sum::<u32>(), 8, "G4, G3, and the six of week 48");
 }
 
 #[test]
@@ -461,7 +504,7 @@ fn my_weekly_log_counts_the_grids_today_shows_and_the_forms_offer_only_the_hubs_
     use gridpatrol_core::{Role, User};
     let mut env = fixture_deadlines(Env::sample());
     env.act_as("李明", Role::Officer);
-    let week = weekly::IsoWeek::of(env.store.now());
+    let week = IsoWeek::of(env.store.now());
     assert_eq!(weekly::officer_week(&env.store, "李明", week).unwrap().grids_owned, 4, "no hub: the registry's owners");
 
     // Signed in, the hub's scope gives 李明 two of the four grids the registry names him for.
@@ -551,9 +594,13 @@ fn a_move_counts_at_the_time_the_hub_accepted_it_else_at_its_device_time() {
         Some(at("2026-11-24T09:00:00+08:00")),
         "P's fix, never synced, counts at its device time"
     );
-    assert_eq!(log.due, 2, "both fall due within the week");
-    assert_eq!(log.on_time, 1, "only P is on time: B's backdated fix is late by the hub's time");
-    assert_eq!(log.on_time_rate, Some(0.5));
+    assert_eq!(log.measures.due, 2, "both fall due within the week");
+    assert_eq!(log.measures.handled_on_time, 1, "only P is on time: B's backdated fix is late by the hub's time");
+    assert_eq!(log.measures.on_time_rate, Some(0.5));
     let weeks = weekly::grid_weeks(&env.store, LARGE_GRID, w48, 1).unwrap();
-    assert_eq!((weeks[0].due, weeks[0].on_time), (2, 1), "the lead's dashboard counts by the same rule");
+    assert_eq!(
+        (weeks[0].measures.due, weeks[0].measures.handled_on_time),
+        (2, 1),
+        "the lead's dashboard counts by the same rule"
+    );
 }

@@ -51,14 +51,24 @@ describe("the lead's dashboard", () => {
     const mrows = [...measures.querySelectorAll("tbody tr")];
     expect(mrows.length).toBe(12);
     const heads = [...measures.querySelectorAll("thead th")].map((th) => th.textContent);
-    expect(heads).toEqual(["周次", "发现问题", "已结案", "超期", "结案率", "按期处置率", "返工率"]);
+    expect(heads, "the standard's names, the headline 按期结案率 first among the rates").toEqual(
+      ["周次", "发现问题", "应结案数", "结案数", "超期", "按期结案率", "结案率", "按期处置率", "返工率", "延期率", "自处置率"],
+    );
     const last = within(screen.getByTestId(`dashboard-week-${thisWeek()}`));
     expect(last.getByText("（本周）")).toBeTruthy();
     for (const [i, w] of expected.weeks.entries()) {
       const cells = [...mrows[i].querySelectorAll("td")].map((td) => td.textContent);
       const pct = (r: number | null) => (r == null ? "—" : `${Math.round(r * 1000) / 10}%`);
-      expect(cells.slice(3), `${w.week}'s rates`).toEqual([pct(w.closure_rate), pct(w.on_time_rate), pct(w.rework_rate)]);
+      expect(cells.slice(0, 3).map(Number), `${w.week}'s counts`).toEqual([w.findings_recorded, w.due, w.closed]);
+      expect(cells.slice(4), `${w.week}'s rates`).toEqual(
+        [w.on_time_closure_rate, w.closure_rate, w.on_time_rate, w.rework_rate, w.deferral_rate, w.on_the_spot_rate].map(pct),
+      );
     }
+    const due = expected.weeks.find((w) => w.due > 0)!;
+    expect(due, "a week with cases due, to read a rate's count from").toBeTruthy();
+    const headline = screen.getByTestId(`dashboard-week-${due.week}`).querySelectorAll("td")[4];
+    expect(headline.getAttribute("title"), "a rate names its count and its denominator, 应结案数").toContain(`${due.closed_on_time}/${due.due}`);
+    expect(screen.getByTestId("dashboard-spark-on_time_closure_rate").querySelector("path")?.getAttribute("d")).toMatch(/^M/);
     expect(screen.getByTestId("dashboard-spark-closure_rate").querySelector("path")?.getAttribute("d")).toMatch(/^M/);
 
     // The map: this large grid's small grids only, coloured, the overdue ones counted.
@@ -157,8 +167,11 @@ describe("the lead's dashboard", () => {
     const item = within(screen.getByTestId("dashboard-overdue")).getAllByTestId("dashboard-overdue-item")[0];
     expect(item.textContent).toMatch(/\d+ (d|h) overdue/);
     expect(item.textContent).toMatch(/Due \d{4}-\d\d-\d\d \d\d:\d\d/);
-    expect([...screen.getByTestId("dashboard-measures").querySelectorAll("thead th")].map((th) => th.textContent).slice(4))
-      .toEqual(["Closure rate", "On-time handling rate", "Rework rate"]);
+    expect([...screen.getByTestId("dashboard-measures").querySelectorAll("thead th")].map((th) => th.textContent).slice(2))
+      .toEqual([
+        "Cases due", "Cases closed", "Overdue",
+        "On-time closure rate", "Closure rate", "On-time handling rate", "Rework rate", "Deferral rate", "On-the-spot rate",
+      ]);
     setCurrentLang("zh");
   });
 });

@@ -8,8 +8,7 @@ const majors = (categoryData as unknown as { majors: MajorCategory[] }).majors;
 function week(week: string, by_category: Record<string, number>): GridWeek {
   const n = Object.values(by_category).reduce((a, b) => a + b, 0);
   return {
-    week, week_start: "", findings_recorded: n, by_category, findings_closed: 0, overdue: 0, due: 0, closed_due: 0,
-    on_time: 0, rework: 0, closure_rate: null, on_time_rate: null, rework_rate: null,
+    week, week_start: "", findings_recorded: n, by_category, valid_reports: 0, on_the_spot: 0, due: 0, closed: 0, closed_on_time: 0, handled_on_time: 0, rework: 0, deferred: 0, overdue: 0, closure_rate: null, on_time_closure_rate: null, on_time_rate: null, rework_rate: null, deferral_rate: null, on_the_spot_rate: null,
   };
 }
 

@@ -34,8 +34,9 @@ function view(over: Partial<LogView> = {}): LogView {
     log: {
       officer: "李明", week: "2026-W48", week_start: "2026-11-23", week_end: "2026-11-29", patrols: 1, patrols_expected: 2,
       rhythm_days_patrolled: 1, grids_walked: 2, grids_owned: 3, findings_recorded: 3, by_category: { "10101": 2, "10102": 1 },
-      findings_closed: 2, overdue: 0, due: 3, closed_due: 2, on_time: 2, rework: 1,
-      closure_rate: 2 / 3, on_time_rate: 2 / 3, rework_rate: 1 / 3, patrol_list: [], finding_list: [],
+      valid_reports: 3, on_the_spot: 0, due: 3, closed: 2, closed_on_time: 1, handled_on_time: 2, rework: 1, deferred: 0, overdue: 0,
+      closure_rate: 2 / 3, on_time_closure_rate: 1 / 3, on_time_rate: 2 / 3, rework_rate: 1 / 3, deferral_rate: 0, on_the_spot_rate: 0,
+      patrol_list: [], finding_list: [],
     },
     review: returnedReview,
     submitted: null,

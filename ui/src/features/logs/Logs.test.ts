@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { figuresOf } from "$lib/figures";
 import type { ExportDone, LogEntry, LogReview, LogView, ReviewInput, SubmittedFigures, WeeklyLog, WeekRef } from "$lib/ipc";
 import { weekBounds, weekDays } from "$lib/ipc/mockCalendar";
 
@@ -15,8 +16,9 @@ const RECENT = ["2026-W48", "2026-W47", "2026-W46"].map(weekRef);
 function weekly(officer: string, week: string): WeeklyLog {
   return {
     officer, week, week_start: weekDays(week)?.first ?? "", week_end: weekDays(week)?.last ?? "", patrols: 2, patrols_expected: 2, rhythm_days_patrolled: 2, grids_walked: 1,
-    grids_owned: 1, findings_recorded: 4, by_category: {}, findings_closed: 1, overdue: 1, due: 0, closed_due: 0, on_time: 0,
-    rework: 0, closure_rate: null, on_time_rate: null, rework_rate: null, patrol_list: [], finding_list: [],
+    grids_owned: 1, findings_recorded: 4, by_category: {}, valid_reports: 4, on_the_spot: 0, due: 0, closed: 0, closed_on_time: 0,
+    handled_on_time: 0, rework: 0, deferred: 0, overdue: 1, closure_rate: null, on_time_closure_rate: null, on_time_rate: null,
+    rework_rate: null, deferral_rate: null, on_the_spot_rate: null, patrol_list: [], finding_list: [],
   };
 }
 function submitted(officer: string, week: string, reply = ""): LogReview {
@@ -27,8 +29,7 @@ function submitted(officer: string, week: string, reply = ""): LogReview {
 }
 
 function figures(l: WeeklyLog): SubmittedFigures {
-  const { officer: _o, week: _w, week_start: _s, week_end: _e, by_category: _c, patrol_list: _p, finding_list: _f, ...rest } = l;
-  return rest;
+  return figuresOf(l);
 }
 
 // The hub-less device of a lead: two logs wait, and each decision takes one out of the queue.

@@ -301,23 +301,75 @@ export type WeeklyLog = { officer: string,
 /**
  * `2026-W48`.
  */
-week: string, week_start: string, week_end: string, patrols: number, patrols_expected: number, rhythm_days_patrolled: number, grids_walked: number, grids_owned: number, findings_recorded: number, 
+week: string, week_start: string, week_end: string, patrols: number, patrols_expected: number, rhythm_days_patrolled: number, grids_walked: number, grids_owned: number, patrol_list: Array<WeeklyPatrol>, finding_list: Array<WeeklyFinding>, 
 /**
- * Findings recorded, by minor category code.
+ * 上报数: cases observed in the period.
  */
-by_category: { [key in string]: number }, findings_closed: number, overdue: number, due: number, closed_due: number, on_time: number, rework: number, 
+findings_recorded: number, 
 /**
- * 结案率: closed_due ÷ due; null when due is 0.
+ * 上报数 by minor category code.
+ */
+by_category: { [key in string]: number }, 
+/**
+ * 有效上报数: observed in the period and not rejected at its end.
+ */
+valid_reports: number, 
+/**
+ * 自处置数: observed in the period and solved on the spot.
+ */
+on_the_spot: number, 
+/**
+ * 应结案数: due time (as it stood at the period's end) in the period.
+ */
+due: number, 
+/**
+ * 结案数: of the due, closed at the period's end.
+ */
+closed: number, 
+/**
+ * 按期结案数: of the due, closed at the due time and at the period's end.
+ */
+closed_on_time: number, 
+/**
+ * 按期处置数: of the due, handled or closed at the due time.
+ */
+handled_on_time: number, 
+/**
+ * 返工数: of the due, sent back for rework at least once by the period's end.
+ */
+rework: number, 
+/**
+ * 延期数: of the due, with an approved deferral at the period's end.
+ */
+deferred: number, 
+/**
+ * 超期: of the due, neither handled nor closed at the period's end.
+ */
+overdue: number, 
+/**
+ * 结案率 = closed ÷ due.
  */
 closure_rate: number | null, 
 /**
- * 按期处置率: on_time ÷ due; null when due is 0.
+ * 按期结案率 = closed_on_time ÷ due (the standard's headline).
+ */
+on_time_closure_rate: number | null, 
+/**
+ * 按期处置率 = handled_on_time ÷ due.
  */
 on_time_rate: number | null, 
 /**
- * 返工率: rework ÷ due; null when due is 0.
+ * 返工率 = rework ÷ due.
  */
-rework_rate: number | null, patrol_list: Array<WeeklyPatrol>, finding_list: Array<WeeklyFinding>, };
+rework_rate: number | null, 
+/**
+ * 延期率 = deferred ÷ due.
+ */
+deferral_rate: number | null, 
+/**
+ * 自处置率 = on_the_spot ÷ findings_recorded.
+ */
+on_the_spot_rate: number | null, };
 
 export type ReviewState = "submitted" | "approved" | "returned";
 
@@ -403,23 +455,227 @@ export type GridWeek = {
 /**
  * `2026-W48`.
  */
-week: string, week_start: string, findings_recorded: number, 
+week: string, week_start: string, 
 /**
- * Findings recorded, by minor category code.
+ * 上报数: cases observed in the period.
  */
-by_category: { [key in string]: number }, findings_closed: number, overdue: number, due: number, closed_due: number, on_time: number, rework: number, 
+findings_recorded: number, 
 /**
- * 结案率: closed_due ÷ due; null when due is 0.
+ * 上报数 by minor category code.
+ */
+by_category: { [key in string]: number }, 
+/**
+ * 有效上报数: observed in the period and not rejected at its end.
+ */
+valid_reports: number, 
+/**
+ * 自处置数: observed in the period and solved on the spot.
+ */
+on_the_spot: number, 
+/**
+ * 应结案数: due time (as it stood at the period's end) in the period.
+ */
+due: number, 
+/**
+ * 结案数: of the due, closed at the period's end.
+ */
+closed: number, 
+/**
+ * 按期结案数: of the due, closed at the due time and at the period's end.
+ */
+closed_on_time: number, 
+/**
+ * 按期处置数: of the due, handled or closed at the due time.
+ */
+handled_on_time: number, 
+/**
+ * 返工数: of the due, sent back for rework at least once by the period's end.
+ */
+rework: number, 
+/**
+ * 延期数: of the due, with an approved deferral at the period's end.
+ */
+deferred: number, 
+/**
+ * 超期: of the due, neither handled nor closed at the period's end.
+ */
+overdue: number, 
+/**
+ * 结案率 = closed ÷ due.
  */
 closure_rate: number | null, 
 /**
- * 按期处置率: on_time ÷ due; null when due is 0.
+ * 按期结案率 = closed_on_time ÷ due (the standard's headline).
+ */
+on_time_closure_rate: number | null, 
+/**
+ * 按期处置率 = handled_on_time ÷ due.
  */
 on_time_rate: number | null, 
 /**
- * 返工率: rework ÷ due; null when due is 0.
+ * 返工率 = rework ÷ due.
  */
-rework_rate: number | null, };
+rework_rate: number | null, 
+/**
+ * 延期率 = deferred ÷ due.
+ */
+deferral_rate: number | null, 
+/**
+ * 自处置率 = on_the_spot ÷ findings_recorded.
+ */
+on_the_spot_rate: number | null, };
+
+export type Measures = { 
+/**
+ * 上报数: cases observed in the period.
+ */
+findings_recorded: number, 
+/**
+ * 上报数 by minor category code.
+ */
+by_category: { [key in string]: number }, 
+/**
+ * 有效上报数: observed in the period and not rejected at its end.
+ */
+valid_reports: number, 
+/**
+ * 自处置数: observed in the period and solved on the spot.
+ */
+on_the_spot: number, 
+/**
+ * 应结案数: due time (as it stood at the period's end) in the period.
+ */
+due: number, 
+/**
+ * 结案数: of the due, closed at the period's end.
+ */
+closed: number, 
+/**
+ * 按期结案数: of the due, closed at the due time and at the period's end.
+ */
+closed_on_time: number, 
+/**
+ * 按期处置数: of the due, handled or closed at the due time.
+ */
+handled_on_time: number, 
+/**
+ * 返工数: of the due, sent back for rework at least once by the period's end.
+ */
+rework: number, 
+/**
+ * 延期数: of the due, with an approved deferral at the period's end.
+ */
+deferred: number, 
+/**
+ * 超期: of the due, neither handled nor closed at the period's end.
+ */
+overdue: number, 
+/**
+ * 结案率 = closed ÷ due.
+ */
+closure_rate: number | null, 
+/**
+ * 按期结案率 = closed_on_time ÷ due (the standard's headline).
+ */
+on_time_closure_rate: number | null, 
+/**
+ * 按期处置率 = handled_on_time ÷ due.
+ */
+on_time_rate: number | null, 
+/**
+ * 返工率 = rework ÷ due.
+ */
+rework_rate: number | null, 
+/**
+ * 延期率 = deferred ÷ due.
+ */
+deferral_rate: number | null, 
+/**
+ * 自处置率 = on_the_spot ÷ findings_recorded.
+ */
+on_the_spot_rate: number | null, };
+
+export type GroupWeek = { 
+/**
+ * The large grid's code, or the unit's code (empty: cases not dispatched to a unit).
+ */
+code: string, 
+/**
+ * The large grid's name (the unit's code until units carry names).
+ */
+name: string, 
+/**
+ * `2026-W48`.
+ */
+week: string, 
+/**
+ * 上报数: cases observed in the period.
+ */
+findings_recorded: number, 
+/**
+ * 上报数 by minor category code.
+ */
+by_category: { [key in string]: number }, 
+/**
+ * 有效上报数: observed in the period and not rejected at its end.
+ */
+valid_reports: number, 
+/**
+ * 自处置数: observed in the period and solved on the spot.
+ */
+on_the_spot: number, 
+/**
+ * 应结案数: due time (as it stood at the period's end) in the period.
+ */
+due: number, 
+/**
+ * 结案数: of the due, closed at the period's end.
+ */
+closed: number, 
+/**
+ * 按期结案数: of the due, closed at the due time and at the period's end.
+ */
+closed_on_time: number, 
+/**
+ * 按期处置数: of the due, handled or closed at the due time.
+ */
+handled_on_time: number, 
+/**
+ * 返工数: of the due, sent back for rework at least once by the period's end.
+ */
+rework: number, 
+/**
+ * 延期数: of the due, with an approved deferral at the period's end.
+ */
+deferred: number, 
+/**
+ * 超期: of the due, neither handled nor closed at the period's end.
+ */
+overdue: number, 
+/**
+ * 结案率 = closed ÷ due.
+ */
+closure_rate: number | null, 
+/**
+ * 按期结案率 = closed_on_time ÷ due (the standard's headline).
+ */
+on_time_closure_rate: number | null, 
+/**
+ * 按期处置率 = handled_on_time ÷ due.
+ */
+on_time_rate: number | null, 
+/**
+ * 返工率 = rework ÷ due.
+ */
+rework_rate: number | null, 
+/**
+ * 延期率 = deferred ÷ due.
+ */
+deferral_rate: number | null, 
+/**
+ * 自处置率 = on_the_spot ÷ findings_recorded.
+ */
+on_the_spot_rate: number | null, };
 
 export type GridRef = { code: string, name: string, };
 
