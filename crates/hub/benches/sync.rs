@@ -112,15 +112,17 @@ fn main() {
         let signed = c.sign_in("李明", "bench-password", "bench").await.unwrap();
         HubClient::new(&url, Some(signed.token), std::time::Duration::from_secs(60)).unwrap()
     });
-    let started = Instant::now();
+    let (started, cpu_before) = (Instant::now(), common::cpu_time());
     let report = rt.block_on(sync_round(&mut device, &client, Config::default(), 1)).unwrap();
     let elapsed = started.elapsed();
+    let cpu = common::cpu_time().zip(cpu_before).map(|(after, before)| after - before);
     assert_eq!((report.pushed, report.left, report.error.clone()), (n, 0, None), "every finding pushed: {report:?}");
     let push_rate = n as f64 / elapsed.as_secs_f64();
     println!(
-        "push {n} findings ({} photos) from a fresh client to a loopback hub, one sync round: {elapsed:.2?} = {push_rate:.0} findings/s (budget >= 2000; {:.0}% of the raw insert floor)",
+        "push {n} findings ({} photos) from a fresh client to a loopback hub, one sync round: {elapsed:.2?} = {push_rate:.0} findings/s (budget >= 2000; {:.0}% of the raw insert floor); CPU time of the round, device and hub: {}",
         report.photos_uploaded,
-        100.0 * push_rate / floor_rate
+        100.0 * push_rate / floor_rate,
+        cpu.map_or("unknown".to_string(), |c| format!("{c:.2?}"))
     );
 
     // 3. Pull: seed the hub's log with pull_n events in the lead's grids, then a fresh lead client pulls.

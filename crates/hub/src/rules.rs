@@ -22,12 +22,12 @@ use crate::auth::Principal;
 use crate::error::{HubError, Result};
 
 /// An accepted event's effect: the record after it, the grid it belongs to (what pull scopes by),
-/// and the payload to store and redistribute when the hub derived part of it.
+/// and the payload to store and redistribute (as JSON text) when the hub derived part of it.
 #[derive(Debug, Clone)]
 pub struct Effect {
     pub grid: String,
     pub outcome: Outcome,
-    pub payload: Option<serde_json::Value>,
+    pub payload: Option<String>,
 }
 
 /// The record a change touches, as the hub holds it.
@@ -117,7 +117,7 @@ pub fn judge(
     }
     // A report is stored as the hub judged it: with the deadline the hub derived.
     let payload = match (&decoded.change, &outcome) {
-        (Change::Reported(_), Outcome::Finding(f)) => Some(serde_json::to_value(f).map_err(internal)?),
+        (Change::Reported(_), Outcome::Finding(f)) => Some(serde_json::to_string(f).map_err(internal)?),
         _ => None,
     };
     Ok(Effect { grid, outcome, payload })

@@ -225,20 +225,19 @@ impl Store {
         }
         let found = self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT code, name_zh, name_en, deadline_hours, deadline_working_days FROM categories WHERE code = ?1",
-                [code],
-                |r| {
-                    let hours: Option<u32> = r.get(3)?;
-                    let days: Option<u32> = r.get(4)?;
-                    Ok(MinorCategory {
-                        code: r.get(0)?,
-                        name_zh: r.get(1)?,
-                        name_en: r.get(2)?,
-                        deadline: hours.map(Deadline::Hours).or(days.map(Deadline::WorkingDays)),
-                    })
-                },
-            )
+            )?
+            .query_row([code], |r| {
+                let hours: Option<u32> = r.get(3)?;
+                let days: Option<u32> = r.get(4)?;
+                Ok(MinorCategory {
+                    code: r.get(0)?,
+                    name_zh: r.get(1)?,
+                    name_en: r.get(2)?,
+                    deadline: hours.map(Deadline::Hours).or(days.map(Deadline::WorkingDays)),
+                })
+            })
             .optional()?;
         match found {
             Some(c) => Ok(c),
