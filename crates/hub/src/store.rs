@@ -526,20 +526,32 @@ impl HubStore for SqliteStore {
 
     fn photo_visible(&self, sha256: &str, who: &Principal) -> Result<bool> {
         let grids = serde_json::to_string(&who.scope.grids).map_err(|e| HubError::Internal(e.to_string()))?;
-        Ok(self.reader().query_row(
-            "SELECT EXISTS(SELECT 1 FROM photo_uploads WHERE sha256 = ?1 AND user = ?2)
+        Ok(self
+            .reader()
+            .prepare_cached(
+                "SELECT EXISTS(SELECT 1 FROM photo_uploads WHERE sha256 = ?1 AND user = ?2)
                  OR EXISTS(SELECT 1 FROM photo_uses WHERE sha256 = ?1
                            AND (?3 OR grid IN (SELECT value FROM json_each(?4))))",
-            params![sha256, who.user.name, who.scope.all, grids],
-            |r| r.get(0),
-        )?)
+            )?
+            .query_row(params![sha256, who.user.name, who.scope.all, grids], |r| r.get(0))?)
     }
 
     fn record_photo_upload(&self, sha256: &str, user: &str) -> Result<()> {
-        self.conn().execute(
+        // Durable with the push that names the photo, as the photo's file is (see
+        // `PhotoVault::sync_before_push`), not on its own: committed without an fsync, it is in the
+        // WAL before any later push, whose fsync'd commit makes it durable too. Lost to a power cut
+        // before that, the uploader's device is told the photo is not theirs (HEAD: not complete;
+        // a push naming it: `photo_missing`) and uploads it again, which records it. An fsync per
+        // photo was most of a photo upload's cost at the hub.
+        let conn = self.conn();
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let inserted = conn.execute(
             "INSERT OR IGNORE INTO photo_uploads (sha256, user, completed_at) VALUES (?1, ?2, ?3)",
             params![sha256, user, ts(self.clock.now())],
-        )?;
+        );
+        // Every other commit on the writer stays `synchronous=FULL`, whatever the insert did.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        inserted?;
         Ok(())
     }
 
