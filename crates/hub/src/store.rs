@@ -421,14 +421,14 @@ impl HubStore for SqliteStore {
 
     fn token_user(&self, hash: &str, idle_limit: chrono::Duration) -> Result<Option<UserRecord>> {
         // A revocation committed before this read is seen: a reader starts from the latest commit.
+        // Every request asks this: a cached statement on each reader.
         let row = self
             .reader()
-            .query_row(
+            .prepare_cached(
                 "SELECT u.name, u.role, u.grids, u.password_hash, t.last_used_at FROM tokens t
                  JOIN users u ON u.name = t.user WHERE t.hash = ?1 AND t.revoked_at IS NULL",
-                [hash],
-                |r| Ok((user_from_row(r)?, r.get::<_, Option<String>>(4)?)),
-            )
+            )?
+            .query_row([hash], |r| Ok((user_from_row(r)?, r.get::<_, Option<String>>(4)?)))
             .optional()?;
         let Some((user, last_used)) = row else { return Ok(None) };
         let now = self.clock.now();
