@@ -4,7 +4,11 @@
 //! 1. The floor: the hub's raw SQLite insert rate for events, in batches of the push size, with
 //!    `synchronous=FULL` — no HTTP, no judging.
 //! 2. Push: a fresh client with 10,000 queued findings (one small photo for every tenth) runs one
-//!    full sync round against a hub served on 127.0.0.1 — findings per second, budget ≥ 2,000.
+//!    full sync round against a hub served on 127.0.0.1 — findings per second, budget ≥ 2,000. The
+//!    round is more than the push: photo uploads, pushes, the acks recorded on the device, and the
+//!    pull-back of the round's own events (each report with the hub's deadline, stored by the device).
+//!    Printed with the round's CPU time (device and hub share the process), which moves far less than
+//!    the wall clock on a shared machine.
 //! 3. Pull: a fresh lead client pulls 100,000 events into its store.
 //!
 //! `BENCH_FINDINGS` and `BENCH_PULL` change the sizes. A bench binary, not criterion: each figure

@@ -1,6 +1,7 @@
 //! The hub's store: an interface ([`HubStore`]) and its embedded SQLite implementation.
 //!
-//! [`SqliteStore`] keeps `hub.db` (WAL, `synchronous=FULL`, append-only migrations counted by
+//! [`SqliteStore`] keeps `hub.db` (WAL, `synchronous=FULL` — a finished upload's row excepted, made
+//! durable by the push that names the photo —, append-only migrations counted by
 //! `user_version`) beside a core store in `reference/` that holds the grid registry and category
 //! tree the rules check against. Each event is stamped with the time the hub accepted it
 //! (`received_at`, pulled as `accepted_at`), and a row the hub cannot read (a user's role, a record's
