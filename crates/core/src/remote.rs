@@ -58,7 +58,7 @@ pub trait Reference {
 
 impl Reference for crate::Store {
     fn check_small_grid(&self, code: &str) -> Result<()> {
-        self.small_grid(code).map(|_| ())
+        crate::Store::check_small_grid(self, code)
     }
 
     fn contains_point(&self, code: &str, point: Point) -> Result<bool> {

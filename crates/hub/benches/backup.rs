@@ -63,6 +63,7 @@ fn main() {
             name: "李明".into(),
             role: Role::Officer,
             grids: vec![GRID.into()],
+            unit: None,
             password_hash: hash_password("bench-password").unwrap(),
         })
         .unwrap();
@@ -115,8 +116,8 @@ fn main() {
         .collect();
     println!("{} push events recorded in {:.0} s", events.len(), setup.elapsed().as_secs_f64());
     let who = Principal {
-        user: User { name: "李明".into(), role: Role::Officer },
-        scope: store.scope_of(Role::Officer, &[GRID.into()]).unwrap(),
+        user: User::new("李明", Role::Officer),
+        scope: store.scope_of(&User::new("李明", Role::Officer), &[GRID.into()]).unwrap(),
     };
     let store = Arc::new(store);
     let samples: Samples = Default::default();

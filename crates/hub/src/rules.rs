@@ -24,12 +24,12 @@ use crate::auth::Principal;
 use crate::error::{HubError, Result};
 
 /// An accepted event's effect: the record after it, the grid it belongs to (what pull scopes by),
-/// and the payload to store and redistribute when the hub derived part of it.
+/// and the payload to store and redistribute (as JSON text) when the hub derived part of it.
 #[derive(Debug, Clone)]
 pub struct Effect {
     pub grid: String,
     pub outcome: Outcome,
-    pub payload: Option<serde_json::Value>,
+    pub payload: Option<String>,
 }
 
 /// The record a change touches, as the hub holds it.
@@ -124,10 +124,10 @@ pub fn judge(
     // A report is stored as the hub judged it, and a move with the clock the hub derived (a first
     // dispatch's start and due time, a resumption's pushed due time): every device folds the same.
     let payload = match (&decoded.change, &outcome, &loaded) {
-        (Change::Reported(_), Outcome::Finding(f), _) => Some(serde_json::to_value(f).map_err(internal)?),
+        (Change::Reported(_), Outcome::Finding(f), _) => Some(serde_json::to_string(f).map_err(internal)?),
         (Change::Moved { change: m, .. }, Outcome::Finding(_), Loaded::Finding(Some(current))) => {
             let derived = change::derived_move(current, m, decoded.device_time, reference, now).map_err(refuse)?;
-            Some(serde_json::to_value(&derived).map_err(internal)?)
+            Some(serde_json::to_string(&derived).map_err(internal)?)
         }
         _ => None,
     };
@@ -370,7 +370,8 @@ mod tests {
         e.payload["due_at"] = "2099-01-01T00:00:00Z".into();
         let now = at("2026-11-25T03:00:05Z");
         let effect = judge(&who, &e, &mut OneFinding(finding(Accepted)), &City, &held, now).unwrap();
-        let payload = effect.payload.expect("a move is stored as the hub derived it");
+        let payload: serde_json::Value =
+            serde_json::from_str(&effect.payload.expect("a move is stored as the hub derived it")).unwrap();
         assert_eq!(payload["dispatched_at"], serde_json::json!(now), "the clock starts at the hub's time");
         assert_eq!(payload["due_at"], serde_json::json!(now + chrono::Duration::hours(24)), "not the device's 2099");
     }

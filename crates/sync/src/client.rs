@@ -260,7 +260,7 @@ pub async fn sync_round_with(
                 store.park(&event_id, &code, &message)?;
             }
             Output::Apply { events, cursor } => {
-                let events: Vec<_> = events.iter().map(|e| e.to_event()).collect();
+                let events: Vec<_> = events.into_iter().map(crate::wire::WireEvent::into_event).collect();
                 set_aside += store.apply_remote(&events, cursor)?.set_aside;
             }
             Output::Wait(at) => {

@@ -146,6 +146,21 @@ impl Store {
             .ok_or_else(|| Error::UnknownGrid(code.to_string()))
     }
 
+    /// Checks that `code` names a small grid, as [`Store::small_grid`] does, reading only its level
+    /// (not its owners or boundary): what judging each arriving report needs.
+    pub fn check_small_grid(&self, code: &str) -> Result<()> {
+        let level = self
+            .conn
+            .prepare_cached("SELECT level FROM grids WHERE code = ?1")?
+            .query_row([code], |r| read_level(0, &r.get::<_, String>(0)?))
+            .optional()?;
+        match level {
+            None => Err(Error::UnknownGrid(code.to_string())),
+            Some(GridLevel::Small) => Ok(()),
+            Some(GridLevel::Large) => Err(Error::NotASmallGrid(code.to_string())),
+        }
+    }
+
     /// A small grid by code: unknown codes and large grids are refused.
     pub fn small_grid(&self, code: &str) -> Result<Grid> {
         let grid = self.grid(code)?;

@@ -162,11 +162,8 @@ impl Store {
             // The hub's clock bounds what it accepted; this device's clock may lag behind it.
             let bounds = Bounds::at(event.accepted_at.map_or(now, |a| a.max(now)));
             let known: Option<(String, Option<i64>, String, Option<String>)> = tx
-                .query_row(
-                    "SELECT sync_state, hub_seq, payload, accepted_at FROM events WHERE id = ?1",
-                    [&event.id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
+                .prepare_cached("SELECT sync_state, hub_seq, payload, accepted_at FROM events WHERE id = ?1")?
+                .query_row([&event.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
                 .optional()?;
             match known {
                 Some((state, seq, payload, accepted)) => {

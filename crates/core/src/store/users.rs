@@ -298,9 +298,8 @@ impl Store {
         let current = categories::current_code(code);
         let found = self
             .conn
-            .query_row(&format!("SELECT {MINOR_COLUMNS} FROM categories WHERE code = ?1"), [current.as_ref()], |r| {
-                minor_of(r, 0)
-            })
+            .prepare_cached(&format!("SELECT {MINOR_COLUMNS} FROM categories WHERE code = ?1"))?
+            .query_row([current.as_ref()], |r| minor_of(r, 0))
             .optional()?;
         match found {
             Some(c) => Ok(c),

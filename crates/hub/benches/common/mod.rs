@@ -41,3 +41,17 @@ pub fn serve(rt: &tokio::runtime::Runtime, dir: &Path, store: SqliteStore, clock
     });
     url
 }
+
+/// The CPU time this process has used so far (user + system, every thread; Linux's
+/// `/proc/self/stat`, in clock ticks of 10 ms), or `None` elsewhere. On a machine shared with other
+/// work, a round's CPU time moves much less than its wall-clock time, so A/B comparisons read both.
+#[allow(dead_code)] // used by the sync bench, not the devices bench
+pub fn cpu_time() -> Option<std::time::Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (which may hold spaces) start after its closing parenthesis;
+    // utime and stime are the 14th and 15th fields of the whole line.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let ticks: u64 = fields.next()?.parse::<u64>().ok()? + fields.next()?.parse::<u64>().ok()?;
+    Some(std::time::Duration::from_millis(ticks * 10))
+}
