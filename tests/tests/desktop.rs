@@ -738,7 +738,7 @@ async fn every_screen_fits_1366x768_and_1280x720_in_both_languages() {
         }
         let app = desk.launch(&data).await;
         app.resize(w, h).await;
-        app.testid("my-grids").await;
+        app.testid("lead-queue").await;
         // A patrol under way, so Today and Patrols show one.
         app.click("patrol-start").await;
         app.testid("patrol-end").await;
@@ -746,7 +746,7 @@ async fn every_screen_fits_1366x768_and_1280x720_in_both_languages() {
             speak(&app, lang).await;
             let name = |n: &str| format!("fit-{size}-{lang}-{n}");
             app.click("nav-today").await;
-            app.testid("my-grids").await;
+            app.testid("lead-queue").await;
             look(&app, &name("02-today"), &mut problems).await;
 
             app.click("nav-map").await;
