@@ -18,7 +18,7 @@
 //! What it is not: a second set of rules. Who may move a case stays in [`crate::lifecycle`]; the
 //! queue only counts what is there.
 //!
-//! To add an item (issue 12's 延期申请 and 退回的案件): a variant of [`QueueKey`], one line in
+//! To add an item: a variant of [`QueueKey`], one line in
 //! [`LEAD_QUEUE`] naming the list it counts, and its label in the UI's catalogues
 //! (`queue.<key>` in `ui/src/lib/i18n/zh.ts` and `en.ts`); the tests walk the table.
 
@@ -42,6 +42,10 @@ pub enum QueueKey {
     Accepted,
     /// 待核查: handled (rectified), waiting for the re-check.
     Rectified,
+    /// 延期申请: a unit asked for more time and the request waits for a decision.
+    DeferralRequested,
+    /// 退回的案件: a unit returned the case (回退); it waits to be dispatched again.
+    ReturnedByUnit,
     /// 待审核日志: weekly logs submitted and not yet reviewed.
     LogsToReview,
     /// 超期: awaiting rectification past the due time.
@@ -62,12 +66,12 @@ pub enum QueueList {
 pub type ListOf = fn(FindingFilter) -> QueueList;
 
 /// The lead's queue, in the order Today shows it: each item's key and the list it counts.
-/// One line per item; h-loop's 延期申请 (a pending deferral) and 退回的案件 (a case a unit returned) go
-/// in after `Rectified`, each a `FindingFilter` of the scope narrowed by their own predicate.
 pub const LEAD_QUEUE: &[(QueueKey, ListOf)] = &[
     (QueueKey::Reported, |scope| findings(FindingFilter { status: Some(Status::Reported), ..scope })),
     (QueueKey::Accepted, |scope| findings(FindingFilter { status: Some(Status::Accepted), ..scope })),
     (QueueKey::Rectified, |scope| findings(FindingFilter { status: Some(Status::Rectified), ..scope })),
+    (QueueKey::DeferralRequested, |scope| findings(FindingFilter { deferral_pending: true, ..scope })),
+    (QueueKey::ReturnedByUnit, |scope| findings(FindingFilter { returned_only: true, ..scope })),
     (QueueKey::LogsToReview, |_| QueueList::LogsToReview),
     (QueueKey::Overdue, |scope| findings(FindingFilter { overdue_only: true, sort: FindingSort::DueAsc, ..scope })),
 ];

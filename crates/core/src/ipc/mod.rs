@@ -141,6 +141,10 @@ pub struct FindingFilter {
     pub open_only: bool,
     /// Only findings past their deadline and still awaiting rectification.
     pub overdue_only: bool,
+    /// Only findings with a pending deferral request (延期申请).
+    pub deferral_pending: bool,
+    /// Only cases a unit returned, awaiting re-dispatch (退回的案件, `lifecycle::is_returned`).
+    pub returned_only: bool,
     pub category: Option<String>,
     pub search: Option<String>,
     pub observed_from: Option<DateTime<Utc>>,
@@ -164,6 +168,8 @@ impl From<FindingFilter> for FindingQuery {
             large_grid: f.large_grid.filter(|g| !g.is_empty()),
             grids: f.grids,
             overdue_only: f.overdue_only,
+            deferral_pending: f.deferral_pending,
+            returned_only: f.returned_only,
             as_of: None,
             unit: None,
             limit: f.limit.map(|l| l as usize),

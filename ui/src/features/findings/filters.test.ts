@@ -5,7 +5,7 @@ import { emptyFilters, fromFindingFilter, isFiltered, LIST_LIMIT, STATUSES, toFi
 describe("filters → FindingFilter", () => {
   it("asks for everything, newest first, when nothing is chosen", () => {
     expect(toFindingFilter(emptyFilters())).toEqual({
-      grid: null, large_grid: null, grids: null, status: null, open_only: false, overdue_only: false, category: null, search: null,
+      grid: null, large_grid: null, grids: null, status: null, open_only: false, overdue_only: false, deferral_pending: false, returned_only: false, category: null, search: null,
       observed_from: null, observed_until: null, sort: "observed_desc", limit: LIST_LIMIT,
     });
     expect(isFiltered(emptyFilters())).toBe(false);

@@ -16,8 +16,12 @@ export type FilterState = {
   /** Only these small grids (the lead's, when the list was opened from the lead's queue); null: no such limit. */
   grids: string[] | null;
   grid: string;
-  /** A status, "open" (every status still being handled), "overdue" (past the deadline, not yet rectified) or "" for all. */
-  status: Status | "open" | "overdue" | "";
+  /**
+   * A status, "open" (every status still being handled), "overdue" (past the deadline, not yet
+   * rectified), "deferral_pending" (a unit's deferral request waits), "returned" (a unit returned it,
+   * awaiting re-dispatch) or "" for all.
+   */
+  status: Status | "open" | "overdue" | "deferral_pending" | "returned" | "";
   category: string;
   /** Beijing calendar days, `YYYY-MM-DD`, inclusive; "" for open-ended. */
   from: string;
@@ -40,6 +44,8 @@ export function toFindingFilter(f: FilterState): FindingFilter {
     status,
     open_only: f.status === "open",
     overdue_only: f.status === "overdue",
+    deferral_pending: f.status === "deferral_pending",
+    returned_only: f.status === "returned",
     category: f.category || null,
     search: search ? search : null,
     observed_from: f.from ? beijingDayStart(f.from) : null,
@@ -65,7 +71,13 @@ export function fromFindingFilter(f: FindingFilter): FilterState {
     largeGrid: f.large_grid ?? "",
     grids: f.grids ? [...f.grids] : null,
     grid: f.grid ?? "",
-    status: f.overdue_only ? "overdue" : f.open_only ? "open" : (f.status ?? ""),
+    status: f.overdue_only
+      ? "overdue"
+      : f.deferral_pending
+        ? "deferral_pending"
+        : f.returned_only
+          ? "returned"
+          : f.open_only ? "open" : (f.status ?? ""),
     category: f.category ?? "",
     from: day(f.observed_from),
     // The Rust side's bound is exclusive: the day shown as "until" is the one before it.

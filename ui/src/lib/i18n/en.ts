@@ -154,6 +154,8 @@ export const en: Record<MessageKey, string> = {
   "queue.reported": "To accept",
   "queue.accepted": "To dispatch",
   "queue.rectified": "To re-check",
+  "queue.deferral_requested": "Deferral requests",
+  "queue.returned_by_unit": "Returned by units",
   "queue.logs_to_review": "Logs to review",
   "queue.overdue": "Overdue",
   "queue.open": "Open {what} ({n})",

@@ -153,6 +153,8 @@ export const zh = {
   "queue.reported": "待受理",
   "queue.accepted": "待派遣",
   "queue.rectified": "待核查",
+  "queue.deferral_requested": "延期申请",
+  "queue.returned_by_unit": "退回的案件",
   "queue.logs_to_review": "待审核日志",
   "queue.overdue": "超期",
   "queue.open": "查看{what}（{n}）",

@@ -206,6 +206,8 @@ export const RULES: Rules = {
           "status": "reported",
           "open_only": false,
           "overdue_only": false,
+          "deferral_pending": false,
+          "returned_only": false,
           "category": null,
           "search": null,
           "observed_from": null,
@@ -226,6 +228,8 @@ export const RULES: Rules = {
           "status": "accepted",
           "open_only": false,
           "overdue_only": false,
+          "deferral_pending": false,
+          "returned_only": false,
           "category": null,
           "search": null,
           "observed_from": null,
@@ -246,6 +250,52 @@ export const RULES: Rules = {
           "status": "rectified",
           "open_only": false,
           "overdue_only": false,
+          "deferral_pending": false,
+          "returned_only": false,
+          "category": null,
+          "search": null,
+          "observed_from": null,
+          "observed_until": null,
+          "sort": "observed_desc",
+          "limit": null
+        }
+      }
+    },
+    {
+      "key": "deferral_requested",
+      "list": {
+        "kind": "findings",
+        "filter": {
+          "grid": null,
+          "large_grid": null,
+          "grids": null,
+          "status": null,
+          "open_only": false,
+          "overdue_only": false,
+          "deferral_pending": true,
+          "returned_only": false,
+          "category": null,
+          "search": null,
+          "observed_from": null,
+          "observed_until": null,
+          "sort": "observed_desc",
+          "limit": null
+        }
+      }
+    },
+    {
+      "key": "returned_by_unit",
+      "list": {
+        "kind": "findings",
+        "filter": {
+          "grid": null,
+          "large_grid": null,
+          "grids": null,
+          "status": null,
+          "open_only": false,
+          "overdue_only": false,
+          "deferral_pending": false,
+          "returned_only": true,
           "category": null,
           "search": null,
           "observed_from": null,
@@ -272,6 +322,8 @@ export const RULES: Rules = {
           "status": null,
           "open_only": false,
           "overdue_only": true,
+          "deferral_pending": false,
+          "returned_only": false,
           "category": null,
           "search": null,
           "observed_from": null,
