@@ -137,6 +137,8 @@ pub struct FindingFilter {
     pub large_grid: Option<String>,
     /// Only these small grids (the lead's scope, when the list was opened from the queue).
     pub grids: Option<Vec<String>>,
+    /// Only the cases dispatched to this unit (a liaison's scope).
+    pub unit: Option<String>,
     pub status: Option<Status>,
     pub open_only: bool,
     /// Only findings past their deadline and still awaiting rectification.
@@ -171,7 +173,7 @@ impl From<FindingFilter> for FindingQuery {
             deferral_pending: f.deferral_pending,
             returned_only: f.returned_only,
             as_of: None,
-            unit: None,
+            unit: f.unit.filter(|u| !u.is_empty()),
             limit: f.limit.map(|l| l as usize),
             sort: f.sort,
         }

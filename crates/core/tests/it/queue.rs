@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use gridpatrol_core::queue::{Listed, Queue, QueueKey, QueueList, LEAD_QUEUE};
+use gridpatrol_core::queue::{Listed, Queue, QueueKey, QueueList, LEAD_QUEUE, LIAISON_QUEUE};
 use gridpatrol_core::review::Decision;
 use gridpatrol_core::{MoveRequest, NewFinding, PhotoSource, Role, Status};
 
@@ -198,4 +198,40 @@ fn a_lead_with_no_grids_counts_nothing_and_an_officer_has_no_queue() {
     for item in q.items.iter().filter(|i| matches!(i.list, QueueList::Findings { .. })) {
         assert_eq!(item.count, 0, "{:?}: nothing outside the lead's (empty) scope", item.key);
     }
+}
+
+#[test]
+fn a_liaisons_today_is_the_units_queue() {
+    let mut s = story();
+    s.env.act_as(LIAISON, Role::Liaison);
+    let q = s.env.store.queue(at(NOW)).expect("the liaison's queue");
+    let keys: Vec<QueueKey> = q.items.iter().map(|i| i.key).collect();
+    assert_eq!(
+        keys,
+        LIAISON_QUEUE.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+        "a liaison's Today is the unit's table"
+    );
+    assert_eq!(
+        listed(&s.env, QueueKey::ToRectify, &q),
+        set(&[&s.late_report, &s.dispatched, &s.deferred]),
+        "待处置: dispatched to the unit and being rectified; not the handled one nor the returned one"
+    );
+    assert_eq!(count(&q, QueueKey::DeferralPending), 1, "延期申请中: the unit's own pending request");
+    assert_eq!(listed(&s.env, QueueKey::DeferralPending, &q), set(&[&s.deferred]));
+    assert_eq!(count(&q, QueueKey::Rework), 0, "返工: none yet");
+    assert_eq!(
+        listed(&s.env, QueueKey::Overdue, &q),
+        set(&[&s.late_report]),
+        "超期: the store's overdue rule, within the unit"
+    );
+    for now in [at(NOW), at("2026-11-27T02:00:00Z")] {
+        let q = s.env.store.queue(now).expect("the queue");
+        for item in &q.items {
+            let list = s.env.store.queue_list(&item.list, now).expect("the list");
+            assert_eq!(item.count as usize, list.len(), "liaison at {now}: {:?} counts the list it opens", item.key);
+        }
+    }
+    s.env.store.set_profile_in_unit("孙工", Role::Liaison, Some("ROADS")).expect("another unit's liaison");
+    let other = s.env.store.queue(at(NOW)).expect("another unit's queue");
+    assert!(other.items.iter().all(|i| i.count == 0), "another unit's liaison sees none of this unit's cases");
 }

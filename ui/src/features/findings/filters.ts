@@ -15,6 +15,8 @@ export type FilterState = {
   largeGrid: string;
   /** Only these small grids (the lead's, when the list was opened from the lead's queue); null: no such limit. */
   grids: string[] | null;
+  /** Only the cases dispatched to this unit (a liaison's, when opened from their Today); null: any. */
+  unit: string | null;
   grid: string;
   /**
    * A status, "open" (every status still being handled), "overdue" (past the deadline, not yet
@@ -31,7 +33,7 @@ export type FilterState = {
 };
 
 export function emptyFilters(): FilterState {
-  return { largeGrid: "", grids: null, grid: "", status: "", category: "", from: "", until: "", search: "", sort: "observed_desc" };
+  return { largeGrid: "", grids: null, unit: null, grid: "", status: "", category: "", from: "", until: "", search: "", sort: "observed_desc" };
 }
 
 export function toFindingFilter(f: FilterState): FindingFilter {
@@ -41,6 +43,7 @@ export function toFindingFilter(f: FilterState): FindingFilter {
     grid: f.grid || null,
     large_grid: f.largeGrid || null,
     grids: f.grids ? [...f.grids] : null,
+    unit: f.unit || null,
     status,
     open_only: f.status === "open",
     overdue_only: f.status === "overdue",
@@ -70,6 +73,7 @@ export function fromFindingFilter(f: FindingFilter): FilterState {
   return {
     largeGrid: f.large_grid ?? "",
     grids: f.grids ? [...f.grids] : null,
+    unit: f.unit ?? null,
     grid: f.grid ?? "",
     status: f.overdue_only
       ? "overdue"

@@ -204,7 +204,11 @@ large_grid: string | null,
 /**
  * Only these small grids (the lead's scope, when the list was opened from the queue).
  */
-grids: Array<string> | null, status: Status | null, open_only: boolean, 
+grids: Array<string> | null, 
+/**
+ * Only the cases dispatched to this unit (a liaison's scope).
+ */
+unit: string | null, status: Status | null, open_only: boolean, 
 /**
  * Only findings past their deadline and still awaiting rectification.
  */
@@ -709,7 +713,7 @@ overdue: Array<FindingSummary>,
  */
 overdue_total: number, };
 
-export type QueueKey = "reported" | "accepted" | "rectified" | "deferral_requested" | "returned_by_unit" | "logs_to_review" | "overdue";
+export type QueueKey = "reported" | "accepted" | "rectified" | "deferral_requested" | "returned_by_unit" | "logs_to_review" | "overdue" | "to_rectify" | "rework" | "deferral_pending";
 
 export type QueueList = { "kind": "findings", filter: FindingFilter, } | { "kind": "logs_to_review" };
 

@@ -352,7 +352,7 @@ export function installMock(): void {
       (!q.grid || f.grid === q.grid) && (!q.status || f.status === q.status) && (!q.open_only || OPEN.includes(f.status)) &&
       (!q.large_grid || grids.find((g) => g.code === f.grid)?.parent === q.large_grid) && (!q.grids || q.grids.includes(f.grid)) &&
       (!q.overdue_only || summary(f).overdue) &&
-      (!q.deferral_pending || f.deferral != null) &&
+      (!q.unit || f.unit === q.unit) && (!q.deferral_pending || f.deferral != null) &&
       (!q.returned_only || (f.status === "accepted" && f.dispatched_at != null)) &&
       (!q.category || f.category === q.category) && (!q.search || f.description.includes(q.search) || f.address.includes(q.search)) &&
       (!q.observed_from || f.observed_at >= q.observed_from) && (!q.observed_until || f.observed_at < q.observed_until));
