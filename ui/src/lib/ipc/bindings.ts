@@ -776,4 +776,8 @@ rhythm: Array<number>,
 /**
  * The lead's queue in the order Today shows it ([`LEAD_QUEUE`]).
  */
-queue: Array<QueueRule>, };
+queue: Array<QueueRule>, 
+/**
+ * A unit liaison's queue in the order Today shows it ([`LIAISON_QUEUE`]; the unit added by core).
+ */
+liaison_queue: Array<QueueRule>, };

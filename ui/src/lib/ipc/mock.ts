@@ -401,6 +401,16 @@ export function installMock(): void {
     // the scope as core's queue_scope: a lead's grids, an administrator's every grid.
     lead_queue: (): Queue => {
       const user = me();
+      if (user.role === "liaison") {
+        // A liaison's Today: the unit's queue (core's LIAISON_QUEUE), within their unit.
+        return {
+          as_of: now(),
+          items: RULES.liaison_queue.map(({ key, list }) => {
+            const filter = list.kind === "findings" ? { ...list.filter, unit: user.unit ?? "" } : null;
+            return { key, list: filter ? { kind: "findings" as const, filter } : list, count: filter ? matching(filter).length : 0 };
+          }),
+        };
+      }
       if (!supervises(user.role)) fail("queue_not_allowed", `${ROLE_ZH[user.role]}没有待办队列，只有组长和管理员受理、派遣和核查案件。`);
       const scope = user.role === "admin" ? null : mineCodes();
       return {

@@ -339,5 +339,99 @@ export const RULES: Rules = {
         }
       }
     }
+  ],
+  "liaison_queue": [
+    {
+      "key": "to_rectify",
+      "list": {
+        "kind": "findings",
+        "filter": {
+          "grid": null,
+          "large_grid": null,
+          "grids": null,
+          "unit": null,
+          "status": "rectifying",
+          "open_only": false,
+          "overdue_only": false,
+          "deferral_pending": false,
+          "returned_only": false,
+          "category": null,
+          "search": null,
+          "observed_from": null,
+          "observed_until": null,
+          "sort": "observed_desc",
+          "limit": null
+        }
+      }
+    },
+    {
+      "key": "rework",
+      "list": {
+        "kind": "findings",
+        "filter": {
+          "grid": null,
+          "large_grid": null,
+          "grids": null,
+          "unit": null,
+          "status": "rework",
+          "open_only": false,
+          "overdue_only": false,
+          "deferral_pending": false,
+          "returned_only": false,
+          "category": null,
+          "search": null,
+          "observed_from": null,
+          "observed_until": null,
+          "sort": "observed_desc",
+          "limit": null
+        }
+      }
+    },
+    {
+      "key": "deferral_pending",
+      "list": {
+        "kind": "findings",
+        "filter": {
+          "grid": null,
+          "large_grid": null,
+          "grids": null,
+          "unit": null,
+          "status": null,
+          "open_only": false,
+          "overdue_only": false,
+          "deferral_pending": true,
+          "returned_only": false,
+          "category": null,
+          "search": null,
+          "observed_from": null,
+          "observed_until": null,
+          "sort": "observed_desc",
+          "limit": null
+        }
+      }
+    },
+    {
+      "key": "overdue",
+      "list": {
+        "kind": "findings",
+        "filter": {
+          "grid": null,
+          "large_grid": null,
+          "grids": null,
+          "unit": null,
+          "status": null,
+          "open_only": false,
+          "overdue_only": true,
+          "deferral_pending": false,
+          "returned_only": false,
+          "category": null,
+          "search": null,
+          "observed_from": null,
+          "observed_until": null,
+          "sort": "due_asc",
+          "limit": null
+        }
+      }
+    }
   ]
 };
