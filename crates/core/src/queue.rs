@@ -18,7 +18,7 @@
 //! What it is not: a second set of rules. Who may move a case stays in [`crate::lifecycle`]; the
 //! queue only counts what is there.
 //!
-//! To add an item (issue 12's 延期申请 and 退回的案件): a variant of [`QueueKey`], one line in
+//! To add an item: a variant of [`QueueKey`], one line in
 //! [`LEAD_QUEUE`] naming the list it counts, and its label in the UI's catalogues
 //! (`queue.<key>` in `ui/src/lib/i18n/zh.ts` and `en.ts`); the tests walk the table.
 
@@ -42,10 +42,20 @@ pub enum QueueKey {
     Accepted,
     /// 待核查: handled (rectified), waiting for the re-check.
     Rectified,
+    /// 延期申请: a unit asked for more time and the request waits for a decision.
+    DeferralRequested,
+    /// 退回的案件: a unit returned the case (回退); it waits to be dispatched again.
+    ReturnedByUnit,
     /// 待审核日志: weekly logs submitted and not yet reviewed.
     LogsToReview,
     /// 超期: awaiting rectification past the due time.
     Overdue,
+    /// 待处置 (a liaison's): dispatched to the unit and being rectified (not suspended).
+    ToRectify,
+    /// 返工 (a liaison's): the re-check failed; the unit works on it again.
+    Rework,
+    /// 延期申请中 (a liaison's): the unit's deferral requests waiting for the lead.
+    DeferralPending,
 }
 
 /// What an item counts, and so the list its count opens.
@@ -62,13 +72,21 @@ pub enum QueueList {
 pub type ListOf = fn(FindingFilter) -> QueueList;
 
 /// The lead's queue, in the order Today shows it: each item's key and the list it counts.
-/// One line per item; h-loop's 延期申请 (a pending deferral) and 退回的案件 (a case a unit returned) go
-/// in after `Rectified`, each a `FindingFilter` of the scope narrowed by their own predicate.
 pub const LEAD_QUEUE: &[(QueueKey, ListOf)] = &[
     (QueueKey::Reported, |scope| findings(FindingFilter { status: Some(Status::Reported), ..scope })),
     (QueueKey::Accepted, |scope| findings(FindingFilter { status: Some(Status::Accepted), ..scope })),
     (QueueKey::Rectified, |scope| findings(FindingFilter { status: Some(Status::Rectified), ..scope })),
+    (QueueKey::DeferralRequested, |scope| findings(FindingFilter { deferral_pending: true, ..scope })),
+    (QueueKey::ReturnedByUnit, |scope| findings(FindingFilter { returned_only: true, ..scope })),
     (QueueKey::LogsToReview, |_| QueueList::LogsToReview),
+    (QueueKey::Overdue, |scope| findings(FindingFilter { overdue_only: true, sort: FindingSort::DueAsc, ..scope })),
+];
+
+/// A unit liaison's queue (their Today), in the order Today shows it, within their unit.
+pub const LIAISON_QUEUE: &[(QueueKey, ListOf)] = &[
+    (QueueKey::ToRectify, |scope| findings(FindingFilter { status: Some(Status::Rectifying), ..scope })),
+    (QueueKey::Rework, |scope| findings(FindingFilter { status: Some(Status::Rework), ..scope })),
+    (QueueKey::DeferralPending, |scope| findings(FindingFilter { deferral_pending: true, ..scope })),
     (QueueKey::Overdue, |scope| findings(FindingFilter { overdue_only: true, sort: FindingSort::DueAsc, ..scope })),
 ];
 
@@ -124,6 +142,10 @@ impl Store {
         let me = self.actor()?;
         match me.role {
             Role::Admin => Ok(FindingFilter::default()),
+            Role::Liaison => {
+                let unit = me.unit.clone().ok_or(Error::QueueNotAllowed { role: me.role.as_str().to_string() })?;
+                Ok(FindingFilter { unit: Some(unit), ..FindingFilter::default() })
+            }
             role if role.supervises() => {
                 Ok(FindingFilter { grids: Some(self.my_grid_codes()?), ..FindingFilter::default() })
             }
@@ -134,7 +156,8 @@ impl Store {
     /// The acting lead's (or administrator's) queue at `now`: every item of [`LEAD_QUEUE`] counted.
     pub fn queue(&self, now: DateTime<Utc>) -> Result<Queue> {
         let scope = self.queue_scope()?;
-        let items = LEAD_QUEUE
+        let table = if self.actor()?.role == Role::Liaison { LIAISON_QUEUE } else { LEAD_QUEUE };
+        let items = table
             .iter()
             .map(|(key, list_of)| {
                 let list = list_of(scope.clone());
@@ -167,8 +190,10 @@ mod tests {
 
     #[test]
     fn each_key_is_in_the_table_once() {
-        for (i, (key, _)) in LEAD_QUEUE.iter().enumerate() {
-            assert!(!LEAD_QUEUE[i + 1..].iter().any(|(k, _)| k == key), "{key:?} twice: Today would show it twice");
+        for table in [LEAD_QUEUE, LIAISON_QUEUE] {
+            for (i, (key, _)) in table.iter().enumerate() {
+                assert!(!table[i + 1..].iter().any(|(k, _)| k == key), "{key:?} twice: Today would show it twice");
+            }
         }
     }
 

@@ -137,10 +137,16 @@ pub struct FindingFilter {
     pub large_grid: Option<String>,
     /// Only these small grids (the lead's scope, when the list was opened from the queue).
     pub grids: Option<Vec<String>>,
+    /// Only the cases dispatched to this unit (a liaison's scope).
+    pub unit: Option<String>,
     pub status: Option<Status>,
     pub open_only: bool,
     /// Only findings past their deadline and still awaiting rectification.
     pub overdue_only: bool,
+    /// Only findings with a pending deferral request (延期申请).
+    pub deferral_pending: bool,
+    /// Only cases a unit returned, awaiting re-dispatch (退回的案件, `lifecycle::is_returned`).
+    pub returned_only: bool,
     pub category: Option<String>,
     pub search: Option<String>,
     pub observed_from: Option<DateTime<Utc>>,
@@ -164,8 +170,10 @@ impl From<FindingFilter> for FindingQuery {
             large_grid: f.large_grid.filter(|g| !g.is_empty()),
             grids: f.grids,
             overdue_only: f.overdue_only,
+            deferral_pending: f.deferral_pending,
+            returned_only: f.returned_only,
             as_of: None,
-            unit: None,
+            unit: f.unit.filter(|u| !u.is_empty()),
             limit: f.limit.map(|l| l as usize),
             sort: f.sort,
         }

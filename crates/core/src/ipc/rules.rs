@@ -15,7 +15,7 @@ use ts_rs::TS;
 use super::FindingFilter;
 use crate::lifecycle::{self, Status};
 use crate::model::Role;
-use crate::queue::{QueueKey, QueueList, LEAD_QUEUE};
+use crate::queue::{QueueKey, QueueList, LEAD_QUEUE, LIAISON_QUEUE};
 use crate::store::awaits_rectification;
 
 /// Length limits in characters, and the photo limits.
@@ -83,6 +83,8 @@ pub struct Rules {
     pub rhythm: Vec<u32>,
     /// The lead's queue in the order Today shows it ([`LEAD_QUEUE`]).
     pub queue: Vec<QueueRule>,
+    /// A unit liaison's queue in the order Today shows it ([`LIAISON_QUEUE`]; the unit added by core).
+    pub liaison_queue: Vec<QueueRule>,
 }
 
 /// The rules as they stand in core.
@@ -124,6 +126,10 @@ pub fn rules() -> Rules {
             .map(|d| d.number_from_monday())
             .collect(),
         queue: LEAD_QUEUE
+            .iter()
+            .map(|(key, list_of)| QueueRule { key: *key, list: list_of(FindingFilter::default()) })
+            .collect(),
+        liaison_queue: LIAISON_QUEUE
             .iter()
             .map(|(key, list_of)| QueueRule { key: *key, list: list_of(FindingFilter::default()) })
             .collect(),

@@ -108,6 +108,10 @@ pub struct FindingQuery {
     pub grids: Option<Vec<String>>,
     /// Only the findings still awaiting rectification past their due time (at [`Self::as_of`]).
     pub overdue_only: bool,
+    /// Only the findings with a pending deferral request (延期申请).
+    pub deferral_pending: bool,
+    /// Only the cases a unit returned, awaiting re-dispatch ([`crate::lifecycle::is_returned`]).
+    pub returned_only: bool,
     /// The moment "overdue" is judged at, for `overdue_only` and each row's `overdue` flag; the
     /// store's clock when `None`. A count and the list it opens pass the same moment.
     pub as_of: Option<DateTime<Utc>>,
@@ -786,6 +790,14 @@ impl Store {
                 Status::ALL.iter().filter(|s| awaits_rectification(**s)).map(|s| format!("'{}'", s.as_str())).collect();
             clauses.push(format!("f.status IN ({})", awaiting.join(", ")));
             bind("f.due_at < ?", Box::new(ts(query.as_of.unwrap_or_else(|| self.now()))), &mut clauses);
+        }
+        if query.deferral_pending {
+            clauses.push("f.deferral IS NOT NULL".into());
+        }
+        if query.returned_only {
+            // The SQL of [`crate::lifecycle::is_returned`]: accepted with a started clock.
+            bind("f.status = ?", Box::new(Status::Accepted.as_str()), &mut clauses);
+            clauses.push("f.dispatched_at IS NOT NULL".into());
         }
         if let Some(author) = &query.author {
             bind("f.author = ?", Box::new(author.clone()), &mut clauses);

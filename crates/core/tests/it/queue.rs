@@ -4,11 +4,13 @@
 
 use std::collections::BTreeSet;
 
-use gridpatrol_core::queue::{Listed, Queue, QueueKey, QueueList, LEAD_QUEUE};
+use gridpatrol_core::queue::{Listed, Queue, QueueKey, QueueList, LEAD_QUEUE, LIAISON_QUEUE};
 use gridpatrol_core::review::Decision;
 use gridpatrol_core::{MoveRequest, NewFinding, PhotoSource, Role, Status};
 
-use super::{assert_messages, at, jpeg, Env, ADMIN, LEAD, MANHOLE, NOW, OFFICER};
+use chrono::Duration;
+
+use super::{assert_messages, at, jpeg, Env, ADMIN, LEAD, LIAISON, MANHOLE, NOW, OFFICER};
 
 /// A small grid of the 渤海 large grid: outside the lead 王建国's grids.
 const OTHER_GRID: &str = "37160200200101";
@@ -28,6 +30,10 @@ struct Story {
     dispatched: String,
     /// Handled (rectified): waiting for the re-check.
     handled: String,
+    /// Dispatched, and its unit asked for a deferral: waiting for the lead's decision.
+    deferred: String,
+    /// Dispatched, and its unit returned it (回退): waiting to be dispatched again.
+    returned: String,
     /// Reported now in the 渤海 large grid: in the administrator's queue only.
     elsewhere: String,
 }
@@ -51,15 +57,24 @@ fn story() -> Story {
     let accepted = env.add("井盖破损，待派遣");
     let dispatched = env.add("井盖移位，整改中");
     let handled = env.add("井盖下沉，已整改");
+    let deferred = env.add("井盖缺损，申请延期");
+    let returned = env.add("燃气井盖，被退回");
     let elsewhere =
         env.store.add_finding(NewFinding::new(OTHER_GRID, MANHOLE, "渤海的井盖")).expect("record in 渤海").id;
     env.act_as(LEAD, Role::Lead);
     mv(&mut env, &accepted, Status::Accepted);
-    for id in [&dispatched, &handled] {
+    for id in [&dispatched, &handled, &deferred, &returned] {
         mv(&mut env, id, Status::Accepted);
         mv(&mut env, id, Status::Rectifying);
     }
     mv(&mut env, &handled, Status::Rectified);
+    // The unit's liaison asks for more time on one case and returns another (回退, with a reason).
+    env.act_as(LIAISON, Role::Liaison);
+    let due = env.store.finding(&deferred).expect("the deferred case").due_at.expect("dispatched: a due time");
+    env.store
+        .request_deferral(&deferred, due + Duration::days(3), "材料未到")
+        .expect("the liaison asks for a deferral");
+    mv(&mut env, &returned, Status::Accepted);
     // Three officers submit this week's log; the lead approves one of them.
     for officer in [OFFICER, "张丽", "王杰"] {
         env.act_as(officer, Role::Officer);
@@ -67,7 +82,7 @@ fn story() -> Story {
     }
     env.act_as(LEAD, Role::Lead);
     env.store.review_log("王杰", "2026-W48", Decision::Approve, "").expect("approve 王杰's log");
-    Story { env, late_report, report, accepted, dispatched, handled, elsewhere }
+    Story { env, late_report, report, accepted, dispatched, handled, deferred, returned, elsewhere }
 }
 
 fn count(queue: &Queue, key: QueueKey) -> u32 {
@@ -95,10 +110,22 @@ fn a_leads_queue_counts_each_item_within_the_leads_grids() {
     assert_eq!(keys, LEAD_QUEUE.iter().map(|(k, _)| *k).collect::<Vec<_>>(), "Today shows the table, in its order");
     assert_eq!(count(&q, QueueKey::Reported), 1, "待受理: the report in 黄河, not the one in 渤海");
     assert_eq!(listed(&s.env, QueueKey::Reported, &q), set(&[&s.report]));
-    assert_eq!(count(&q, QueueKey::Accepted), 1, "待派遣: accepted, not yet dispatched");
-    assert_eq!(listed(&s.env, QueueKey::Accepted, &q), set(&[&s.accepted]));
+    assert_eq!(
+        count(&q, QueueKey::Accepted),
+        2,
+        "待派遣: accepted, not yet dispatched, and the returned case (to dispatch again)"
+    );
+    assert_eq!(listed(&s.env, QueueKey::Accepted, &q), set(&[&s.accepted, &s.returned]));
     assert_eq!(count(&q, QueueKey::Rectified), 1, "待核查: handled, waiting for the re-check");
     assert_eq!(listed(&s.env, QueueKey::Rectified, &q), set(&[&s.handled]));
+    assert_eq!(count(&q, QueueKey::DeferralRequested), 1, "延期申请: the unit's request waits for the lead");
+    assert_eq!(listed(&s.env, QueueKey::DeferralRequested, &q), set(&[&s.deferred]));
+    assert_eq!(
+        count(&q, QueueKey::ReturnedByUnit),
+        1,
+        "退回的案件: returned by the unit, not the never-dispatched one"
+    );
+    assert_eq!(listed(&s.env, QueueKey::ReturnedByUnit, &q), set(&[&s.returned]));
     assert_eq!(count(&q, QueueKey::LogsToReview), 2, "待审核日志: submitted and not yet reviewed");
     assert_eq!(listed(&s.env, QueueKey::LogsToReview, &q), ["张丽".to_string(), OFFICER.to_string()].into());
     assert_eq!(
@@ -152,8 +179,8 @@ fn overdue_is_judged_at_the_moment_given() {
     let later = s.env.store.queue(at("2026-11-27T02:00:00Z")).expect("the queue two days on");
     assert_eq!(
         listed(&s.env, QueueKey::Overdue, &later),
-        set(&[&s.late_report, &s.dispatched]),
-        "two days on, every dispatched case awaiting rectification in 黄河 is past its deadline; the handled one is not, and undispatched ones have no clock yet"
+        set(&[&s.late_report, &s.dispatched, &s.deferred, &s.returned]),
+        "two days on, every dispatched case awaiting rectification in 黄河 is past its deadline (a pending deferral moves nothing, a returned case keeps its clock); the handled one is not, and undispatched ones have no clock yet"
     );
     assert_eq!(later.as_of, at("2026-11-27T02:00:00Z"));
 }
@@ -171,4 +198,40 @@ fn a_lead_with_no_grids_counts_nothing_and_an_officer_has_no_queue() {
     for item in q.items.iter().filter(|i| matches!(i.list, QueueList::Findings { .. })) {
         assert_eq!(item.count, 0, "{:?}: nothing outside the lead's (empty) scope", item.key);
     }
+}
+
+#[test]
+fn a_liaisons_today_is_the_units_queue() {
+    let mut s = story();
+    s.env.act_as(LIAISON, Role::Liaison);
+    let q = s.env.store.queue(at(NOW)).expect("the liaison's queue");
+    let keys: Vec<QueueKey> = q.items.iter().map(|i| i.key).collect();
+    assert_eq!(
+        keys,
+        LIAISON_QUEUE.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+        "a liaison's Today is the unit's table"
+    );
+    assert_eq!(
+        listed(&s.env, QueueKey::ToRectify, &q),
+        set(&[&s.late_report, &s.dispatched, &s.deferred]),
+        "待处置: dispatched to the unit and being rectified; not the handled one nor the returned one"
+    );
+    assert_eq!(count(&q, QueueKey::DeferralPending), 1, "延期申请中: the unit's own pending request");
+    assert_eq!(listed(&s.env, QueueKey::DeferralPending, &q), set(&[&s.deferred]));
+    assert_eq!(count(&q, QueueKey::Rework), 0, "返工: none yet");
+    assert_eq!(
+        listed(&s.env, QueueKey::Overdue, &q),
+        set(&[&s.late_report]),
+        "超期: the store's overdue rule, within the unit"
+    );
+    for now in [at(NOW), at("2026-11-27T02:00:00Z")] {
+        let q = s.env.store.queue(now).expect("the queue");
+        for item in &q.items {
+            let list = s.env.store.queue_list(&item.list, now).expect("the list");
+            assert_eq!(item.count as usize, list.len(), "liaison at {now}: {:?} counts the list it opens", item.key);
+        }
+    }
+    s.env.store.set_profile_in_unit("孙工", Role::Liaison, Some("ROADS")).expect("another unit's liaison");
+    let other = s.env.store.queue(at(NOW)).expect("another unit's queue");
+    assert!(other.items.iter().all(|i| i.count == 0), "another unit's liaison sees none of this unit's cases");
 }

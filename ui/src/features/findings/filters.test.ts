@@ -5,7 +5,7 @@ import { emptyFilters, fromFindingFilter, isFiltered, LIST_LIMIT, STATUSES, toFi
 describe("filters → FindingFilter", () => {
   it("asks for everything, newest first, when nothing is chosen", () => {
     expect(toFindingFilter(emptyFilters())).toEqual({
-      grid: null, large_grid: null, grids: null, status: null, open_only: false, overdue_only: false, category: null, search: null,
+      grid: null, large_grid: null, grids: null, status: null, open_only: false, overdue_only: false, deferral_pending: false, returned_only: false, unit: null, category: null, search: null,
       observed_from: null, observed_until: null, sort: "observed_desc", limit: LIST_LIMIT,
     });
     expect(isFiltered(emptyFilters())).toBe(false);
@@ -13,7 +13,7 @@ describe("filters → FindingFilter", () => {
 
   it("maps each control", () => {
     const f = toFindingFilter({
-      largeGrid: "371602001", grids: null, grid: "37160200100101", status: "rectifying", category: "10101", from: "2026-11-01", until: "2026-11-26",
+      largeGrid: "371602001", grids: null, unit: null, grid: "37160200100101", status: "rectifying", category: "10101", from: "2026-11-01", until: "2026-11-26",
       search: "  井盖 ", sort: "due_asc",
     });
     expect(f.grid).toBe("37160200100101");

@@ -15,9 +15,15 @@ export type FilterState = {
   largeGrid: string;
   /** Only these small grids (the lead's, when the list was opened from the lead's queue); null: no such limit. */
   grids: string[] | null;
+  /** Only the cases dispatched to this unit (a liaison's, when opened from their Today); null: any. */
+  unit: string | null;
   grid: string;
-  /** A status, "open" (every status still being handled), "overdue" (past the deadline, not yet rectified) or "" for all. */
-  status: Status | "open" | "overdue" | "";
+  /**
+   * A status, "open" (every status still being handled), "overdue" (past the deadline, not yet
+   * rectified), "deferral_pending" (a unit's deferral request waits), "returned" (a unit returned it,
+   * awaiting re-dispatch) or "" for all.
+   */
+  status: Status | "open" | "overdue" | "deferral_pending" | "returned" | "";
   category: string;
   /** Beijing calendar days, `YYYY-MM-DD`, inclusive; "" for open-ended. */
   from: string;
@@ -27,7 +33,7 @@ export type FilterState = {
 };
 
 export function emptyFilters(): FilterState {
-  return { largeGrid: "", grids: null, grid: "", status: "", category: "", from: "", until: "", search: "", sort: "observed_desc" };
+  return { largeGrid: "", grids: null, unit: null, grid: "", status: "", category: "", from: "", until: "", search: "", sort: "observed_desc" };
 }
 
 export function toFindingFilter(f: FilterState): FindingFilter {
@@ -37,9 +43,12 @@ export function toFindingFilter(f: FilterState): FindingFilter {
     grid: f.grid || null,
     large_grid: f.largeGrid || null,
     grids: f.grids ? [...f.grids] : null,
+    unit: f.unit || null,
     status,
     open_only: f.status === "open",
     overdue_only: f.status === "overdue",
+    deferral_pending: f.status === "deferral_pending",
+    returned_only: f.status === "returned",
     category: f.category || null,
     search: search ? search : null,
     observed_from: f.from ? beijingDayStart(f.from) : null,
@@ -64,8 +73,15 @@ export function fromFindingFilter(f: FindingFilter): FilterState {
   return {
     largeGrid: f.large_grid ?? "",
     grids: f.grids ? [...f.grids] : null,
+    unit: f.unit ?? null,
     grid: f.grid ?? "",
-    status: f.overdue_only ? "overdue" : f.open_only ? "open" : (f.status ?? ""),
+    status: f.overdue_only
+      ? "overdue"
+      : f.deferral_pending
+        ? "deferral_pending"
+        : f.returned_only
+          ? "returned"
+          : f.open_only ? "open" : (f.status ?? ""),
     category: f.category ?? "",
     from: day(f.observed_from),
     // The Rust side's bound is exclusive: the day shown as "until" is the one before it.

@@ -204,11 +204,23 @@ large_grid: string | null,
 /**
  * Only these small grids (the lead's scope, when the list was opened from the queue).
  */
-grids: Array<string> | null, status: Status | null, open_only: boolean, 
+grids: Array<string> | null, 
+/**
+ * Only the cases dispatched to this unit (a liaison's scope).
+ */
+unit: string | null, status: Status | null, open_only: boolean, 
 /**
  * Only findings past their deadline and still awaiting rectification.
  */
-overdue_only: boolean, category: string | null, search: string | null, observed_from: string | null, observed_until: string | null, sort: FindingSort, limit: number | null, };
+overdue_only: boolean, 
+/**
+ * Only findings with a pending deferral request (延期申请).
+ */
+deferral_pending: boolean, 
+/**
+ * Only cases a unit returned, awaiting re-dispatch (退回的案件, `lifecycle::is_returned`).
+ */
+returned_only: boolean, category: string | null, search: string | null, observed_from: string | null, observed_until: string | null, sort: FindingSort, limit: number | null, };
 
 export type MoveInput = { id: string, to: Status, note: string, photos: Array<string>, 
 /**
@@ -701,7 +713,7 @@ overdue: Array<FindingSummary>,
  */
 overdue_total: number, };
 
-export type QueueKey = "reported" | "accepted" | "rectified" | "logs_to_review" | "overdue";
+export type QueueKey = "reported" | "accepted" | "rectified" | "deferral_requested" | "returned_by_unit" | "logs_to_review" | "overdue" | "to_rectify" | "rework" | "deferral_pending";
 
 export type QueueList = { "kind": "findings", filter: FindingFilter, } | { "kind": "logs_to_review" };
 
@@ -764,4 +776,8 @@ rhythm: Array<number>,
 /**
  * The lead's queue in the order Today shows it ([`LEAD_QUEUE`]).
  */
-queue: Array<QueueRule>, };
+queue: Array<QueueRule>, 
+/**
+ * A unit liaison's queue in the order Today shows it ([`LIAISON_QUEUE`]; the unit added by core).
+ */
+liaison_queue: Array<QueueRule>, };

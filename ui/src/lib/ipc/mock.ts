@@ -352,6 +352,8 @@ export function installMock(): void {
       (!q.grid || f.grid === q.grid) && (!q.status || f.status === q.status) && (!q.open_only || OPEN.includes(f.status)) &&
       (!q.large_grid || grids.find((g) => g.code === f.grid)?.parent === q.large_grid) && (!q.grids || q.grids.includes(f.grid)) &&
       (!q.overdue_only || summary(f).overdue) &&
+      (!q.unit || f.unit === q.unit) && (!q.deferral_pending || f.deferral != null) &&
+      (!q.returned_only || (f.status === "accepted" && f.dispatched_at != null)) &&
       (!q.category || f.category === q.category) && (!q.search || f.description.includes(q.search) || f.address.includes(q.search)) &&
       (!q.observed_from || f.observed_at >= q.observed_from) && (!q.observed_until || f.observed_at < q.observed_until));
   const submittedLogs = () => [...reviews.values()].filter((r) => r.state === "submitted");
@@ -399,6 +401,16 @@ export function installMock(): void {
     // the scope as core's queue_scope: a lead's grids, an administrator's every grid.
     lead_queue: (): Queue => {
       const user = me();
+      if (user.role === "liaison") {
+        // A liaison's Today: the unit's queue (core's LIAISON_QUEUE), within their unit.
+        return {
+          as_of: now(),
+          items: RULES.liaison_queue.map(({ key, list }) => {
+            const filter = list.kind === "findings" ? { ...list.filter, unit: user.unit ?? "" } : null;
+            return { key, list: filter ? { kind: "findings" as const, filter } : list, count: filter ? matching(filter).length : 0 };
+          }),
+        };
+      }
       if (!supervises(user.role)) fail("queue_not_allowed", `${ROLE_ZH[user.role]}没有待办队列，只有组长和管理员受理、派遣和核查案件。`);
       const scope = user.role === "admin" ? null : mineCodes();
       return {

@@ -203,9 +203,12 @@ export const RULES: Rules = {
           "grid": null,
           "large_grid": null,
           "grids": null,
+          "unit": null,
           "status": "reported",
           "open_only": false,
           "overdue_only": false,
+          "deferral_pending": false,
+          "returned_only": false,
           "category": null,
           "search": null,
           "observed_from": null,
@@ -223,9 +226,12 @@ export const RULES: Rules = {
           "grid": null,
           "large_grid": null,
           "grids": null,
+          "unit": null,
           "status": "accepted",
           "open_only": false,
           "overdue_only": false,
+          "deferral_pending": false,
+          "returned_only": false,
           "category": null,
           "search": null,
           "observed_from": null,
@@ -243,9 +249,58 @@ export const RULES: Rules = {
           "grid": null,
           "large_grid": null,
           "grids": null,
+          "unit": null,
           "status": "rectified",
           "open_only": false,
           "overdue_only": false,
+          "deferral_pending": false,
+          "returned_only": false,
+          "category": null,
+          "search": null,
+          "observed_from": null,
+          "observed_until": null,
+          "sort": "observed_desc",
+          "limit": null
+        }
+      }
+    },
+    {
+      "key": "deferral_requested",
+      "list": {
+        "kind": "findings",
+        "filter": {
+          "grid": null,
+          "large_grid": null,
+          "grids": null,
+          "unit": null,
+          "status": null,
+          "open_only": false,
+          "overdue_only": false,
+          "deferral_pending": true,
+          "returned_only": false,
+          "category": null,
+          "search": null,
+          "observed_from": null,
+          "observed_until": null,
+          "sort": "observed_desc",
+          "limit": null
+        }
+      }
+    },
+    {
+      "key": "returned_by_unit",
+      "list": {
+        "kind": "findings",
+        "filter": {
+          "grid": null,
+          "large_grid": null,
+          "grids": null,
+          "unit": null,
+          "status": null,
+          "open_only": false,
+          "overdue_only": false,
+          "deferral_pending": false,
+          "returned_only": true,
           "category": null,
           "search": null,
           "observed_from": null,
@@ -269,9 +324,106 @@ export const RULES: Rules = {
           "grid": null,
           "large_grid": null,
           "grids": null,
+          "unit": null,
           "status": null,
           "open_only": false,
           "overdue_only": true,
+          "deferral_pending": false,
+          "returned_only": false,
+          "category": null,
+          "search": null,
+          "observed_from": null,
+          "observed_until": null,
+          "sort": "due_asc",
+          "limit": null
+        }
+      }
+    }
+  ],
+  "liaison_queue": [
+    {
+      "key": "to_rectify",
+      "list": {
+        "kind": "findings",
+        "filter": {
+          "grid": null,
+          "large_grid": null,
+          "grids": null,
+          "unit": null,
+          "status": "rectifying",
+          "open_only": false,
+          "overdue_only": false,
+          "deferral_pending": false,
+          "returned_only": false,
+          "category": null,
+          "search": null,
+          "observed_from": null,
+          "observed_until": null,
+          "sort": "observed_desc",
+          "limit": null
+        }
+      }
+    },
+    {
+      "key": "rework",
+      "list": {
+        "kind": "findings",
+        "filter": {
+          "grid": null,
+          "large_grid": null,
+          "grids": null,
+          "unit": null,
+          "status": "rework",
+          "open_only": false,
+          "overdue_only": false,
+          "deferral_pending": false,
+          "returned_only": false,
+          "category": null,
+          "search": null,
+          "observed_from": null,
+          "observed_until": null,
+          "sort": "observed_desc",
+          "limit": null
+        }
+      }
+    },
+    {
+      "key": "deferral_pending",
+      "list": {
+        "kind": "findings",
+        "filter": {
+          "grid": null,
+          "large_grid": null,
+          "grids": null,
+          "unit": null,
+          "status": null,
+          "open_only": false,
+          "overdue_only": false,
+          "deferral_pending": true,
+          "returned_only": false,
+          "category": null,
+          "search": null,
+          "observed_from": null,
+          "observed_until": null,
+          "sort": "observed_desc",
+          "limit": null
+        }
+      }
+    },
+    {
+      "key": "overdue",
+      "list": {
+        "kind": "findings",
+        "filter": {
+          "grid": null,
+          "large_grid": null,
+          "grids": null,
+          "unit": null,
+          "status": null,
+          "open_only": false,
+          "overdue_only": true,
+          "deferral_pending": false,
+          "returned_only": false,
           "category": null,
           "search": null,
           "observed_from": null,
