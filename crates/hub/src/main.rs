@@ -292,7 +292,7 @@ fn parse_since(text: &str) -> Result<DateTime<Utc>, HubError> {
         return Ok(t.with_timezone(&Utc));
     }
     if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default());
+        return Ok(d.and_time(chrono::NaiveTime::MIN).and_utc());
     }
     Err(HubError::refused(
         "invalid_since",
