@@ -136,7 +136,13 @@ impl Story {
     fn w39(&self) -> (Measures, Vec<weekly::GroupWeek>, Vec<weekly::GroupWeek>) {
         let w = IsoWeek::parse("2026-W39").unwrap();
         let log = weekly::officer_week(&self.store, OFFICER, w).unwrap();
-        (log.measures, weekly::large_grid_week(&self.store, w).unwrap(), weekly::unit_week(&self.store, w).unwrap())
+        let large = weekly::large_grid_week(&self.store, w).unwrap();
+        for group in &large {
+            // The dashboard reads a large grid's weeks its own way: it must count them the same.
+            let dashboard = weekly::grid_weeks(&self.store, &group.code, w, 1).unwrap();
+            assert_eq!(dashboard[0].measures, group.measures, "the dashboard's {w} of {}", group.code);
+        }
+        (log.measures, large, weekly::unit_week(&self.store, w).unwrap())
     }
 }
 

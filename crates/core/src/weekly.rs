@@ -42,9 +42,11 @@ use ts_rs::TS;
 use crate::calendar::{IsoWeek, PatrolRhythm, CITY_TZ};
 use crate::error::{Error, Result};
 use crate::lifecycle::Status;
-use crate::measures::{Measures, ReportedCase};
-use crate::store::weekly::{cohort, due_cases, reported_cases, Cohort, CohortFinding, ReportRow};
-use crate::store::Store;
+use crate::measures::{DueCase, Measures, ReportedCase};
+use crate::store::weekly::{
+    cohort, due_cases, grid_history, reported_cases, Cohort, CohortFinding, HistoryRow, ReportRow,
+};
+use crate::store::{ts_of, Store};
 
 /// One patrol in a log.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -230,14 +232,56 @@ pub fn grid_weeks(store: &Store, large_grid: &str, last: IsoWeek, count: u32) ->
     }
     let Some(first) = count.checked_sub(1) else { return Ok(Vec::new()) };
     let weeks: Vec<IsoWeek> = (0..=first).rev().map(|back| last.back(back)).collect::<Result<_>>()?;
-    // Each week is counted as of its own end, so each is its own pair of queries.
-    weeks
-        .into_iter()
-        .map(|week| {
-            let measures = measures_of(store, week, Cohort::LargeGrid(large_grid))?;
-            Ok(GridWeek { week: week.to_string(), week_start: week.monday(), measures })
-        })
-        .collect()
+    // One read of the large grid's cases over all the weeks; each week is then counted as of its own
+    // end, exactly as `measures_of` counts one week in SQL (a test holds the two together).
+    let history = grid_history(store, large_grid, weeks[0].start(), last.end())?;
+    let bounds: Vec<(String, String)> = weeks.iter().map(|w| (ts_of(w.start()), ts_of(w.end()))).collect();
+    let week_of = |t: &str| bounds.iter().position(|(start, end)| start.as_str() <= t && t < end.as_str());
+    let mut measures = vec![Measures::default(); weeks.len()];
+    let rows_of = |id: &str| history.rows.get(id).map(Vec::as_slice).unwrap_or_default();
+    for f in &history.reported {
+        // Always a week of the run: the query's bounds are the run's.
+        let Some(w) = week_of(&f.observed_at) else { continue };
+        let rows = rows_of(&f.id);
+        let at_end = row_before(rows, &bounds[w].1);
+        measures[w].count_reported(&ReportedCase {
+            category: &f.category,
+            status_at_end: at_end.map(|r| r.status.as_str()),
+            on_the_spot: at_end.is_some_and(|r| r.on_the_spot),
+        });
+    }
+    // A case is a candidate in each week one of its rows fell due in; it counts there if its row at
+    // the week's end is due in the week.
+    let candidates: BTreeSet<(usize, &str)> =
+        history.due.iter().filter_map(|(id, due)| Some((week_of(due)?, id.as_str()))).collect();
+    for (w, id) in candidates {
+        let (start, end) = (&bounds[w].0, &bounds[w].1);
+        let rows = rows_of(id);
+        let Some(e) = row_before(rows, end) else { continue };
+        let Some(due) = e.due_at.as_deref().filter(|d| start.as_str() <= *d && *d < end.as_str()) else { continue };
+        let at_due = rows[..rows.partition_point(|r| r.counted_at.as_str() <= due)].last();
+        measures[w].count_due(&DueCase {
+            author: e.author.clone(),
+            grid: e.grid.clone(),
+            unit: e.unit.clone(),
+            status_at_end: e.status.clone(),
+            deferred: e.deferred,
+            on_the_spot: e.on_the_spot,
+            reworks: e.reworks,
+            status_at_due: at_due.map(|r| r.status.clone()),
+        });
+    }
+    Ok(weeks
+        .iter()
+        .zip(measures)
+        .map(|(week, m)| GridWeek { week: week.to_string(), week_start: week.monday(), measures: m.finish() })
+        .collect())
+}
+
+/// A finding's latest history row counted before `end` (its rows are in `seq` order, and their
+/// counted times never go back).
+fn row_before<'a>(rows: &'a [HistoryRow], end: &str) -> Option<&'a HistoryRow> {
+    rows[..rows.partition_point(|r| r.counted_at.as_str() < end)].last()
 }
 
 /// A finding of a cohort as the measures count it.

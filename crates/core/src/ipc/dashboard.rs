@@ -68,11 +68,13 @@ impl Store {
             ..FindingQuery::default()
         };
         let overdue_all = self.findings(&query)?;
+        let small: Vec<String> =
+            grids.iter().filter(|g| g.parent.as_deref() == Some(&chosen.code)).map(|g| g.code.clone()).collect();
         Ok(Dashboard {
             large_grid: GridRef { code: chosen.code.clone(), name: chosen.name.clone() },
             large_grids: large.iter().map(|g| GridRef { code: g.code.clone(), name: g.name.clone() }).collect(),
             weeks: weekly::grid_weeks(self, &chosen.code, IsoWeek::of(self.now()), weeks)?,
-            grids: self.grid_stats()?.into_iter().filter(|g| g.parent.as_deref() == Some(&chosen.code)).collect(),
+            grids: self.grid_stats_of(Some(&small))?,
             overdue_total: overdue_all.len() as u32,
             overdue: overdue_all.into_iter().take(OVERDUE_SHOWN).collect(),
         })

@@ -217,10 +217,11 @@ mod tests {
         assert_eq!(written[6].5, 2, "two entries into rework: {written:?}");
         store
             .connection()
-            .execute_batch(&format!(
-                "DROP TABLE finding_history; PRAGMA user_version = {};",
-                super::super::migrations::latest_version() - 1
-            ))
+            .execute_batch(
+                // Back to before migration 13 (the history), and so before 14 (its dashboard index
+                // and the findings' one, which would be made twice).
+                "DROP TABLE finding_history; DROP INDEX findings_grid_observed; PRAGMA user_version = 12;",
+            )
             .unwrap();
         drop(store);
         let store = Store::open(dir.path(), clock, Arc::new(SeededIds::new(14))).unwrap();

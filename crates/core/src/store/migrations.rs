@@ -351,6 +351,17 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX finding_history_due ON finding_history(due_at, author) WHERE due_at IS NOT NULL;
     CREATE INDEX finding_history_grid ON finding_history(grid, due_at) WHERE due_at IS NOT NULL;
     "#,
+    // 14: the lead's dashboard (weekly::grid_weeks) reads a large grid's weeks small grid by small grid
+    // from two covering indexes, so that its reads lie together on the disk even from a cold cache: the
+    // findings of a grid in the order observed (with what the measures count of a report), and the
+    // history of a grid's findings, finding by finding (UUIDv7 ids: a period's findings lie together).
+    // The history's own rows are clustered by finding across every grid, so a large grid's share of a
+    // period was scattered over the whole period's pages.
+    r#"
+    CREATE INDEX findings_grid_observed ON findings(grid, observed_at, id, category);
+    CREATE INDEX finding_history_by_grid ON finding_history
+        (grid, finding_id, seq, counted_at, status, due_at, unit, deferred, on_the_spot, reworks, author);
+    "#,
 ];
 
 /// The steps written in Rust that finish a migration, run after its SQL in the same transaction.

@@ -239,8 +239,9 @@ impl Store {
             }
         }
         for id in restamp {
-            let exists: bool =
-                tx.query_row("SELECT EXISTS(SELECT 1 FROM findings WHERE id = ?1)", [&id], |r| r.get(0))?;
+            let exists: bool = tx
+                .prepare_cached("SELECT EXISTS(SELECT 1 FROM findings WHERE id = ?1)")?
+                .query_row([&id], |r| r.get(0))?;
             if exists {
                 super::history::rewrite_history(&tx, &id)?;
             }

@@ -13,13 +13,12 @@ use crate::lifecycle::Status;
 use crate::measures::DueCase;
 use crate::weekly::{WeeklyFinding, WeeklyPatrol};
 
-/// Which findings a cohort holds, besides their week: every officer's, one officer's, or those of
-/// a large grid's small grids.
+/// Which findings a cohort holds, besides their week: every officer's or one officer's (a large
+/// grid's weeks are read by [`grid_history`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Cohort<'a> {
     Everyone,
     Author(&'a str),
-    LargeGrid(&'a str),
 }
 
 impl Cohort<'_> {
@@ -28,7 +27,6 @@ impl Cohort<'_> {
         match *self {
             Cohort::Everyone => ("?3 IS NULL", None),
             Cohort::Author(name) => ("f.author = ?3", Some(name)),
-            Cohort::LargeGrid(code) => ("f.grid IN (SELECT g.code FROM grids g WHERE g.parent = ?3)", Some(code)),
         }
     }
 }
@@ -154,18 +152,17 @@ pub(crate) fn reported_cases(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Which cases a due count holds: every case, one officer's, or those of a large grid's small grids
-/// (the condition on the history row `c`, with `?3`).
+/// Which cases a due count holds: every case or one officer's (the condition on the history row `c`,
+/// with `?3`).
 fn due_condition(filter: Cohort<'_>) -> (&'static str, Option<&str>) {
     match filter {
         Cohort::Everyone => ("?3 IS NULL", None),
         Cohort::Author(name) => ("c.author = ?3", Some(name)),
-        Cohort::LargeGrid(code) => ("c.grid IN (SELECT g.code FROM grids g WHERE g.parent = ?3)", Some(code)),
     }
 }
 
 /// The due query: the cases with a history row due in `[?1, ?2)` (found through the history's due
-/// or grid index), then each one's row at the period's end, kept if its due time is still in the
+/// index), then each one's row at the period's end, kept if its due time is still in the
 /// period, with its status at its due time.
 fn due_sql(condition: &str) -> String {
     format!(
@@ -203,6 +200,107 @@ pub(crate) fn due_cases(
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A large grid's cases over a run of weeks, as the lead's dashboard counts them: the findings
+/// observed in the run, the due times their history gave in it, and each such finding's history up
+/// to the run's end. Read small grid by small grid from the covering indexes of migration 14, so that
+/// even from a cold cache the reads lie together; the counting is [`crate::weekly::grid_weeks`]'s.
+/// Times are the store's fixed-width texts (see [`ts_of`]), compared as the SQL compares them.
+#[derive(Debug, Default)]
+pub(crate) struct GridHistory {
+    /// The findings observed in the run.
+    pub reported: Vec<ReportedFinding>,
+    /// Each history row due in the run, as (finding id, due time): a finding's row due in a week
+    /// makes it a candidate for that week's due count.
+    pub due: Vec<(String, String)>,
+    /// Every history row up to the run's end of the findings above, by finding, in `seq` order.
+    pub rows: HashMap<String, Vec<HistoryRow>>,
+}
+
+/// A finding observed in the run of a [`GridHistory`].
+#[derive(Debug)]
+pub(crate) struct ReportedFinding {
+    pub id: String,
+    pub observed_at: String,
+    pub category: String,
+}
+
+/// One row of `finding_history` (migration 13), with the finding's grid.
+#[derive(Debug)]
+pub(crate) struct HistoryRow {
+    pub counted_at: String,
+    pub status: String,
+    pub due_at: Option<String>,
+    pub unit: Option<String>,
+    pub deferred: bool,
+    pub on_the_spot: bool,
+    pub reworks: u32,
+    pub grid: String,
+    pub author: String,
+}
+
+/// The findings of the small grid `?1` observed in `[?2, ?3)`, through `findings_grid_observed`.
+const GRID_REPORTED: &str = "SELECT id, observed_at, category FROM findings WHERE grid = ?1 AND observed_at >= ?2 AND observed_at < ?3";
+
+/// The history rows of the small grid `?1` due in `[?2, ?3)`, through `finding_history_grid`.
+const GRID_DUE: &str =
+    "SELECT finding_id, due_at FROM finding_history WHERE grid = ?1 AND due_at >= ?2 AND due_at < ?3";
+
+/// The history up to `?3` of the findings of either query above, finding by finding (the ids in
+/// order, then each one's rows from the covering index `finding_history_by_grid`).
+fn grid_rows_sql() -> String {
+    format!(
+        "WITH ids(id) AS (SELECT id FROM ({GRID_REPORTED}) UNION SELECT finding_id FROM ({GRID_DUE}))
+         SELECT h.finding_id, h.counted_at, h.status, h.due_at, h.unit, h.deferred, h.on_the_spot, h.reworks,
+                h.author
+         FROM ids CROSS JOIN finding_history h INDEXED BY finding_history_by_grid
+              ON h.grid = ?1 AND h.finding_id = ids.id
+         WHERE h.counted_at < ?3
+         ORDER BY h.finding_id, h.seq"
+    )
+}
+
+/// The cases of the large grid `code` over `[from, to)`: see [`GridHistory`].
+pub(crate) fn grid_history(store: &Store, code: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<GridHistory> {
+    let conn = store.connection();
+    let small: Vec<String> = conn
+        .prepare_cached("SELECT code FROM grids WHERE parent = ?1 ORDER BY code")?
+        .query_map([code], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let (from, to) = (ts_of(from), ts_of(to));
+    let mut out = GridHistory::default();
+    let mut reported = conn.prepare_cached(GRID_REPORTED)?;
+    let mut due = conn.prepare_cached(GRID_DUE)?;
+    let mut rows = conn.prepare_cached(&grid_rows_sql())?;
+    for grid in &small {
+        let args = params![grid, from, to];
+        for row in reported.query_map(args, |r| {
+            Ok(ReportedFinding { id: r.get(0)?, observed_at: r.get(1)?, category: r.get(2)? })
+        })? {
+            out.reported.push(row?);
+        }
+        for row in due.query_map(args, |r| Ok((r.get(0)?, r.get(1)?)))? {
+            out.due.push(row?);
+        }
+        let mut found = rows.query(args)?;
+        while let Some(r) = found.next()? {
+            let id: String = r.get(0)?;
+            let row = HistoryRow {
+                counted_at: r.get(1)?,
+                status: r.get(2)?,
+                due_at: r.get(3)?,
+                unit: r.get(4)?,
+                deferred: r.get(5)?,
+                on_the_spot: r.get(6)?,
+                reworks: r.get(7)?,
+                grid: grid.clone(),
+                author: r.get(8)?,
+            };
+            out.rows.entry(id).or_default().push(row);
+        }
+    }
+    Ok(out)
 }
 
 /// A patrol that started in a week, with its officer.
@@ -337,7 +435,7 @@ mod tests {
         let now = DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z").unwrap().with_timezone(&Utc);
         let store =
             Store::create(dir.path(), Arc::new(FixedClock::new(now)), Arc::new(SeededIds::new(1))).expect("a store");
-        for filter in [Cohort::Everyone, Cohort::Author("李明"), Cohort::LargeGrid("371602001")] {
+        for filter in [Cohort::Everyone, Cohort::Author("李明")] {
             let (condition, value) = filter.condition();
             let mut stmt =
                 store.connection().prepare(&format!("EXPLAIN QUERY PLAN {}", cohort_sql(condition))).unwrap();
@@ -368,7 +466,6 @@ mod tests {
         for (filter, index) in [
             (Cohort::Everyone, "finding_history_due"),
             (Cohort::Author("李明"), "finding_history_due"),
-            (Cohort::LargeGrid("371602001"), "finding_history_grid"),
         ] {
             let (condition, value) = due_condition(filter);
             let mut stmt = store.connection().prepare(&format!("EXPLAIN QUERY PLAN {}", due_sql(condition))).unwrap();
@@ -384,5 +481,32 @@ mod tests {
             );
             assert!(!plan.contains("SCAN c"), "{filter:?}: no scan of the history:\n{plan}");
         }
+    }
+
+    #[test]
+    fn a_large_grids_weeks_are_read_from_the_covering_indexes_of_each_small_grid() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z").unwrap().with_timezone(&Utc);
+        let store =
+            Store::create(dir.path(), Arc::new(FixedClock::new(now)), Arc::new(SeededIds::new(1))).expect("a store");
+        let plan = |sql: &str| -> String {
+            let mut stmt = store.connection().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let rows = stmt
+                .query_map(params!["37160200100101", "2026-11-22T16:00:00.000Z", "2026-11-29T16:00:00.000Z"], |r| {
+                    r.get::<_, String>(3)
+                })
+                .unwrap();
+            rows.collect::<rusqlite::Result<Vec<_>>>().unwrap().join("\n")
+        };
+        let reported = plan(GRID_REPORTED);
+        assert!(reported.contains("USING COVERING INDEX findings_grid_observed"), "{reported}");
+        let due = plan(GRID_DUE);
+        assert!(due.contains("USING COVERING INDEX finding_history_grid"), "{due}");
+        let rows = plan(&grid_rows_sql());
+        assert!(
+            rows.contains("SEARCH h USING COVERING INDEX finding_history_by_grid (grid=? AND finding_id=?)"),
+            "each finding's rows are one search of the grid's covering index:\n{rows}"
+        );
+        assert!(!rows.contains("SCAN h"), "no scan of the history:\n{rows}");
     }
 }

@@ -604,3 +604,37 @@ fn a_move_counts_at_the_time_the_hub_accepted_it_else_at_its_device_time() {
         "the lead's dashboard counts by the same rule"
     );
 }
+
+#[test]
+fn the_dashboards_weeks_count_what_the_citys_week_by_large_grid_counts() {
+    // Two independent readings of the same cases: the dashboard reads a large grid's weeks at once,
+    // small grid by small grid; the city's week by large grid reads one week for the whole city.
+    use gridpatrol_core::clock::{FixedClock, SeededIds};
+    use gridpatrol_core::generator::{self, GenConfig};
+    use gridpatrol_core::Store;
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = GenConfig::new(6_000, 12);
+    cfg.weeks = 10;
+    let clock = Arc::new(FixedClock::new(cfg.start));
+    let mut store = Store::create(dir.path(), clock.clone(), Arc::new(SeededIds::new(12))).unwrap();
+    store.set_profile("生成器", Role::Officer).unwrap();
+    store.import_sample_registry().unwrap();
+    let summary = generator::fill(&store, &cfg).unwrap();
+    clock.set(summary.end);
+    let last = IsoWeek::of(summary.end - chrono::Duration::seconds(1));
+    let large: Vec<String> = store.grids().unwrap().into_iter().filter(|g| g.parent.is_none()).map(|g| g.code).collect();
+    let mut counted = 0;
+    for code in &large {
+        let dashboard = weekly::grid_weeks(&store, code, last, cfg.weeks + 2).unwrap();
+        for row in &dashboard {
+            let week = IsoWeek::parse(&row.week).unwrap();
+            let city = weekly::large_grid_week(&store, week).unwrap();
+            let group = city.iter().find(|g| &g.code == code).unwrap();
+            assert_eq!(row.measures, group.measures, "{code} in {week}");
+            counted += row.measures.due;
+        }
+    }
+    assert!(counted > 1_000, "the weeks held cases due ({counted}), so the comparison compared something");
+}
