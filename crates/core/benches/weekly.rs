@@ -11,7 +11,9 @@
 //!   counted as of its own end, the small grids' open and overdue counts and the overdue list, for
 //!   the large grid with the most findings in those weeks: budget ≤ 200 ms, also on its first call
 //!   from a cold cache (the database file dropped from the OS page cache with
-//!   `posix_fadvise(DONTNEED)` and a new connection);
+//!   `posix_fadvise(DONTNEED)` and a new connection), timed with no ended week kept
+//!   (`grid_week_counts`, migration 14: the first opening on a device), with all but the week that
+//!   ended last, and with all;
 //! - the city's week by large grid and by responsible unit (`weekly::large_grid_week`,
 //!   `weekly::unit_week`; no budget).
 //!
@@ -132,17 +134,33 @@ fn main() {
         .query_row("SELECT json_extract(owners, '$[0]') FROM grids WHERE code = ?1", [&large_grid], |r| r.get(0))
         .expect("the large grid's lead");
     let label = "Store::dashboard (12 weeks, busiest large grid)";
-    {
-        // The first call from a cold cache: a new connection (SQLite's cache empty) on a file the OS
-        // has dropped from its page cache, as when a lead opens the dashboard after a restart.
-        let mut cold = Store::open(&cached.dir, Arc::new(FixedClock::new(cached.end)), Arc::new(SeededIds::new(2)))
-            .expect("open cached store");
-        cold.set_profile(&lead, Role::Lead).expect("act as the lead");
-        drop_from_page_cache(&cached.dir);
-        first(&format!("{label}, cold"), || cold.dashboard(Some(&large_grid), weeks).expect("dashboard"));
-    }
+    // Three first calls from a cold cache: a new connection (SQLite's cache empty) on a file the OS
+    // has dropped from its page cache, as when a lead opens the dashboard after a restart. First
+    // with no ended week kept (the first opening ever on this device: every week is counted), then
+    // with all kept but the week that ended last (the first opening after a week turned), then with
+    // every ended week kept.
+    let current_week_start = ts_of(IsoWeek::of(cached.end).start());
+    // An earlier run stopped half-way may have left its profile changes: deleted first. The
+    // cold connections below only read (and keep the dashboard's counts): the profile is set here.
+    common::reset(&store, &cached);
     let mut store = store;
     store.set_profile(&lead, Role::Lead).expect("act as the lead");
+    for (case, forget) in [
+        ("nothing kept", "DELETE FROM grid_week_counts"),
+        ("the last ended week not kept", "DELETE FROM grid_week_counts WHERE week_end = ?1"),
+        ("every ended week kept", ""),
+    ] {
+        if forget.contains("?1") {
+            store.connection().execute(forget, [&current_week_start]).expect("forget the last week");
+        } else if !forget.is_empty() {
+            store.connection().execute(forget, []).expect("forget the kept weeks");
+        }
+        store.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").expect("checkpoint");
+        let cold = Store::open(&cached.dir, Arc::new(FixedClock::new(cached.end)), Arc::new(SeededIds::new(2)))
+            .expect("open cached store");
+        drop_from_page_cache(&cached.dir);
+        first(&format!("{label}, cold, {case}"), || cold.dashboard(Some(&large_grid), weeks).expect("dashboard"));
+    }
     first(label, || store.dashboard(Some(&large_grid), weeks).expect("dashboard"));
     let (s, d) = time(runs, || store.dashboard(Some(&large_grid), weeks).expect("dashboard"));
     let findings: u32 = d.weeks.iter().map(|w| w.measures.findings_recorded).sum();

@@ -58,13 +58,19 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::lifecycle::Status;
 
+/// The version of the counting below ([`Measures::count_reported`], [`Measures::count_due`]): the
+/// lead's dashboard keeps each small grid's counts of an ended week with it (`grid_week_counts`,
+/// migration 14) and counts again those kept by another version. Raise it with any change to what
+/// a case adds to the counts.
+pub const COUNTING_VERSION: i64 = 1;
+
 /// The figures of one period over one set of cases (see the module header for each).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct Measures {
     /// 上报数: cases observed in the period.
     pub findings_recorded: u32,
@@ -165,6 +171,44 @@ impl Measures {
         self.rework += u32::from(case.reworks > 0);
         self.deferred += u32::from(case.deferred);
         self.overdue += u32::from(!handled);
+    }
+
+    /// Adds the counts of `other` (over other cases of the same period) to these; the rates are
+    /// set by [`Measures::finish`] afterwards.
+    pub fn add(&mut self, other: &Measures) {
+        // Named field by field, so that a new count cannot be left out of the sum.
+        let Measures {
+            findings_recorded,
+            by_category,
+            valid_reports,
+            on_the_spot,
+            due,
+            closed,
+            closed_on_time,
+            handled_on_time,
+            rework,
+            deferred,
+            overdue,
+            closure_rate: _,
+            on_time_closure_rate: _,
+            on_time_rate: _,
+            rework_rate: _,
+            deferral_rate: _,
+            on_the_spot_rate: _,
+        } = other;
+        self.findings_recorded += findings_recorded;
+        for (code, n) in by_category {
+            *self.by_category.entry(code.clone()).or_insert(0) += n;
+        }
+        self.valid_reports += valid_reports;
+        self.on_the_spot += on_the_spot;
+        self.due += due;
+        self.closed += closed;
+        self.closed_on_time += closed_on_time;
+        self.handled_on_time += handled_on_time;
+        self.rework += rework;
+        self.deferred += deferred;
+        self.overdue += overdue;
     }
 
     /// Sets the rates from the counts.

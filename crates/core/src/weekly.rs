@@ -44,7 +44,8 @@ use crate::error::{Error, Result};
 use crate::lifecycle::Status;
 use crate::measures::{DueCase, Measures, ReportedCase};
 use crate::store::weekly::{
-    cohort, due_cases, grid_history, reported_cases, Cohort, CohortFinding, HistoryRow, ReportRow,
+    cohort, due_cases, grid_history, keep_grid_weeks, kept_grid_weeks, reported_cases, Cohort, CohortFinding,
+    HistoryRow, ReportRow,
 };
 use crate::store::{ts_of, Store};
 
@@ -232,18 +233,72 @@ pub fn grid_weeks(store: &Store, large_grid: &str, last: IsoWeek, count: u32) ->
     }
     let Some(first) = count.checked_sub(1) else { return Ok(Vec::new()) };
     let weeks: Vec<IsoWeek> = (0..=first).rev().map(|back| last.back(back)).collect::<Result<_>>()?;
-    // One read of the large grid's cases over all the weeks; each week is then counted as of its own
-    // end, exactly as `measures_of` counts one week in SQL (a test holds the two together).
-    let history = grid_history(store, large_grid, weeks[0].start(), last.end())?;
     let bounds: Vec<(String, String)> = weeks.iter().map(|w| (ts_of(w.start()), ts_of(w.end()))).collect();
+    let ends: Vec<String> = bounds.iter().map(|(_, end)| end.clone()).collect();
+    let small: Vec<String> =
+        store.grids()?.into_iter().filter(|g| g.parent.as_deref() == Some(large_grid)).map(|g| g.code).collect();
+    let now = ts_of(store.now());
+    // What is kept is read, and what is counted again kept, in one read transaction: if another
+    // writer commits in between, keeping fails (SQLite refuses to write from an old snapshot) and
+    // nothing is kept this time, so nothing kept was counted before a change it does not show.
+    let tx = store.connection().is_autocommit().then(|| store.connection().unchecked_transaction()).transpose()?;
+    let kept = kept_grid_weeks(store, &small, &ends)?;
+    let mut totals = vec![Measures::default(); weeks.len()];
+    let mut to_keep: Vec<(&str, &str, Measures)> = Vec::new();
+    for grid in &small {
+        let kept_of = |w: usize| kept.get(&(grid.clone(), ends[w].clone()));
+        for (w, total) in totals.iter_mut().enumerate() {
+            if let Some(counts) = kept_of(w) {
+                total.add(counts);
+            }
+        }
+        // The weeks not kept are counted from the first of them on, as of each one's end.
+        let Some(from) = (0..weeks.len()).find(|&w| kept_of(w).is_none()) else { continue };
+        let counted = count_grid_weeks(store, grid, &weeks[from..], &bounds[from..])?;
+        for (w, counts) in (from..).zip(counted) {
+            if kept_of(w).is_some() {
+                continue;
+            }
+            totals[w].add(&counts);
+            if ends[w] <= now {
+                to_keep.push((grid, &ends[w], counts));
+            }
+        }
+    }
+    if let Some(tx) = tx {
+        let rows: Vec<(&str, &str, &Measures)> = to_keep.iter().map(|(g, e, m)| (*g, *e, m)).collect();
+        match keep_grid_weeks(store, &rows) {
+            Ok(()) => tx.commit()?,
+            // Kept another time: the figures shown are counted all the same.
+            Err(Error::StoreBusy { .. } | Error::StoreReadOnly { .. } | Error::DiskFull { .. }) => drop(tx),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(weeks
+        .iter()
+        .zip(totals)
+        .map(|(week, m)| GridWeek { week: week.to_string(), week_start: week.monday(), measures: m.finish() })
+        .collect())
+}
+
+/// The counts of one small grid for each of the consecutive `weeks` (`bounds`: their start and end
+/// texts), each as of its own end, exactly as `measures_of` counts one week in SQL (the tests hold
+/// the two together): one read of the grid's cases over all the weeks.
+fn count_grid_weeks(
+    store: &Store,
+    grid: &str,
+    weeks: &[IsoWeek],
+    bounds: &[(String, String)],
+) -> Result<Vec<Measures>> {
+    let (Some(first), Some(last)) = (weeks.first(), weeks.last()) else { return Ok(Vec::new()) };
+    let history = grid_history(store, grid, first.start(), last.end())?;
     let week_of = |t: &str| bounds.iter().position(|(start, end)| start.as_str() <= t && t < end.as_str());
-    let mut measures = vec![Measures::default(); weeks.len()];
     let rows_of = |id: &str| history.rows.get(id).map(Vec::as_slice).unwrap_or_default();
+    let mut measures = vec![Measures::default(); bounds.len()];
     for f in &history.reported {
         // Always a week of the run: the query's bounds are the run's.
         let Some(w) = week_of(&f.observed_at) else { continue };
-        let rows = rows_of(&f.id);
-        let at_end = row_before(rows, &bounds[w].1);
+        let at_end = row_before(rows_of(&f.id), &bounds[w].1);
         measures[w].count_reported(&ReportedCase {
             category: &f.category,
             status_at_end: at_end.map(|r| r.status.as_str()),
@@ -262,7 +317,7 @@ pub fn grid_weeks(store: &Store, large_grid: &str, last: IsoWeek, count: u32) ->
         let at_due = rows[..rows.partition_point(|r| r.counted_at.as_str() <= due)].last();
         measures[w].count_due(&DueCase {
             author: e.author.clone(),
-            grid: e.grid.clone(),
+            grid: grid.to_string(),
             unit: e.unit.clone(),
             status_at_end: e.status.clone(),
             deferred: e.deferred,
@@ -271,11 +326,7 @@ pub fn grid_weeks(store: &Store, large_grid: &str, last: IsoWeek, count: u32) ->
             status_at_due: at_due.map(|r| r.status.clone()),
         });
     }
-    Ok(weeks
-        .iter()
-        .zip(measures)
-        .map(|(week, m)| GridWeek { week: week.to_string(), week_start: week.monday(), measures: m.finish() })
-        .collect())
+    Ok(measures)
 }
 
 /// A finding's latest history row counted before `end` (its rows are in `seq` order, and their

@@ -65,9 +65,11 @@ impl Store {
             large_grid: Some(chosen.code.clone()),
             overdue_only: true,
             sort: FindingSort::DueAsc,
+            limit: Some(OVERDUE_SHOWN),
             ..FindingQuery::default()
         };
-        let overdue_all = self.findings(&query)?;
+        let overdue = self.findings(&query)?;
+        let overdue_total = self.count_findings(&query)?;
         let small: Vec<String> =
             grids.iter().filter(|g| g.parent.as_deref() == Some(&chosen.code)).map(|g| g.code.clone()).collect();
         Ok(Dashboard {
@@ -75,8 +77,8 @@ impl Store {
             large_grids: large.iter().map(|g| GridRef { code: g.code.clone(), name: g.name.clone() }).collect(),
             weeks: weekly::grid_weeks(self, &chosen.code, IsoWeek::of(self.now()), weeks)?,
             grids: self.grid_stats_of(Some(&small))?,
-            overdue_total: overdue_all.len() as u32,
-            overdue: overdue_all.into_iter().take(OVERDUE_SHOWN).collect(),
+            overdue_total,
+            overdue,
         })
     }
 }

@@ -218,9 +218,11 @@ mod tests {
         store
             .connection()
             .execute_batch(
-                // Back to before migration 13 (the history), and so before 14 (its dashboard index
-                // and the findings' one, which would be made twice).
-                "DROP TABLE finding_history; DROP INDEX findings_grid_observed; PRAGMA user_version = 12;",
+                // Back to before migration 13 (the history), and so before 14 (the dashboard's
+                // indexes, its kept counts and their triggers, which would be made twice).
+                "DROP TABLE finding_history; DROP INDEX findings_grid_observed; DROP TABLE grid_week_counts;
+                 DROP TRIGGER grid_week_counts_findings_insert; DROP TRIGGER grid_week_counts_findings_delete;
+                 DROP TRIGGER grid_week_counts_findings_update; PRAGMA user_version = 12;",
             )
             .unwrap();
         drop(store);

@@ -351,16 +351,46 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX finding_history_due ON finding_history(due_at, author) WHERE due_at IS NOT NULL;
     CREATE INDEX finding_history_grid ON finding_history(grid, due_at) WHERE due_at IS NOT NULL;
     "#,
-    // 14: the lead's dashboard (weekly::grid_weeks) reads a large grid's weeks small grid by small grid
-    // from two covering indexes, so that its reads lie together on the disk even from a cold cache: the
-    // findings of a grid in the order observed (with what the measures count of a report), and the
-    // history of a grid's findings, finding by finding (UUIDv7 ids: a period's findings lie together).
-    // The history's own rows are clustered by finding across every grid, so a large grid's share of a
-    // period was scattered over the whole period's pages.
+    // 14: the lead's dashboard (weekly::grid_weeks). It reads a small grid's weeks from two covering
+    // indexes: the findings of a grid in the order observed (with what the measures count of a report),
+    // and the history of a grid's findings, finding by finding (UUIDv7 ids: a period's findings lie
+    // together), where the history's own rows are clustered by finding across every grid. And it keeps
+    // what it counted for each small grid and ended week (`grid_week_counts`: the measures' counts as
+    // JSON, before the rates, with the counting's version), because an ended week counted as of its end
+    // changes only when a change counted before that end arrives — a late sync, an edit of a report's
+    // category. The triggers below drop a grid's kept weeks that end after any such change, whoever
+    // writes it, so what is kept is always what counting again would give.
     r#"
     CREATE INDEX findings_grid_observed ON findings(grid, observed_at, id, category);
     CREATE INDEX finding_history_by_grid ON finding_history
         (grid, finding_id, seq, counted_at, status, due_at, unit, deferred, on_the_spot, reworks, author);
+    CREATE TABLE grid_week_counts (
+        grid     TEXT NOT NULL,
+        week_end TEXT NOT NULL,
+        version  INTEGER NOT NULL,
+        counts   TEXT NOT NULL,
+        PRIMARY KEY (grid, week_end)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER grid_week_counts_history_insert AFTER INSERT ON finding_history BEGIN
+        DELETE FROM grid_week_counts WHERE grid = new.grid AND week_end > new.counted_at;
+    END;
+    CREATE TRIGGER grid_week_counts_history_delete AFTER DELETE ON finding_history BEGIN
+        DELETE FROM grid_week_counts WHERE grid = old.grid AND week_end > old.counted_at;
+    END;
+    CREATE TRIGGER grid_week_counts_history_update AFTER UPDATE ON finding_history BEGIN
+        DELETE FROM grid_week_counts WHERE grid = old.grid AND week_end > old.counted_at;
+        DELETE FROM grid_week_counts WHERE grid = new.grid AND week_end > new.counted_at;
+    END;
+    CREATE TRIGGER grid_week_counts_findings_insert AFTER INSERT ON findings BEGIN
+        DELETE FROM grid_week_counts WHERE grid = new.grid AND week_end > new.observed_at;
+    END;
+    CREATE TRIGGER grid_week_counts_findings_delete AFTER DELETE ON findings BEGIN
+        DELETE FROM grid_week_counts WHERE grid = old.grid AND week_end > old.observed_at;
+    END;
+    CREATE TRIGGER grid_week_counts_findings_update AFTER UPDATE OF grid, category, observed_at ON findings BEGIN
+        DELETE FROM grid_week_counts WHERE grid = old.grid AND week_end > old.observed_at;
+        DELETE FROM grid_week_counts WHERE grid = new.grid AND week_end > new.observed_at;
+    END;
     "#,
 ];
 

@@ -10,7 +10,7 @@ use rusqlite::params;
 use super::{awaits_rectification, ts_of, Store, COUNTED_TIME};
 use crate::error::{Error, Result};
 use crate::lifecycle::Status;
-use crate::measures::DueCase;
+use crate::measures::{DueCase, Measures, COUNTING_VERSION};
 use crate::weekly::{WeeklyFinding, WeeklyPatrol};
 
 /// Which findings a cohort holds, besides their week: every officer's or one officer's (a large
@@ -202,11 +202,11 @@ pub(crate) fn due_cases(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// A large grid's cases over a run of weeks, as the lead's dashboard counts them: the findings
+/// A small grid's cases over a run of weeks, as the lead's dashboard counts them: the findings
 /// observed in the run, the due times their history gave in it, and each such finding's history up
-/// to the run's end. Read small grid by small grid from the covering indexes of migration 14, so that
-/// even from a cold cache the reads lie together; the counting is [`crate::weekly::grid_weeks`]'s.
-/// Times are the store's fixed-width texts (see [`ts_of`]), compared as the SQL compares them.
+/// to the run's end. Read from the covering indexes of migration 14, so that even from a cold cache
+/// the reads lie together; the counting is [`crate::weekly::grid_weeks`]'s. Times are the store's
+/// fixed-width texts (see [`ts_of`]), compared as the SQL compares them.
 #[derive(Debug, Default)]
 pub(crate) struct GridHistory {
     /// The findings observed in the run.
@@ -226,7 +226,7 @@ pub(crate) struct ReportedFinding {
     pub category: String,
 }
 
-/// One row of `finding_history` (migration 13), with the finding's grid.
+/// One row of `finding_history` (migration 13).
 #[derive(Debug)]
 pub(crate) struct HistoryRow {
     pub counted_at: String,
@@ -236,12 +236,12 @@ pub(crate) struct HistoryRow {
     pub deferred: bool,
     pub on_the_spot: bool,
     pub reworks: u32,
-    pub grid: String,
     pub author: String,
 }
 
 /// The findings of the small grid `?1` observed in `[?2, ?3)`, through `findings_grid_observed`.
-const GRID_REPORTED: &str = "SELECT id, observed_at, category FROM findings WHERE grid = ?1 AND observed_at >= ?2 AND observed_at < ?3";
+const GRID_REPORTED: &str =
+    "SELECT id, observed_at, category FROM findings WHERE grid = ?1 AND observed_at >= ?2 AND observed_at < ?3";
 
 /// The history rows of the small grid `?1` due in `[?2, ?3)`, through `finding_history_grid`.
 const GRID_DUE: &str =
@@ -261,46 +261,85 @@ fn grid_rows_sql() -> String {
     )
 }
 
-/// The cases of the large grid `code` over `[from, to)`: see [`GridHistory`].
-pub(crate) fn grid_history(store: &Store, code: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<GridHistory> {
+/// The cases of the small grid `grid` over `[from, to)`: see [`GridHistory`].
+pub(crate) fn grid_history(store: &Store, grid: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<GridHistory> {
     let conn = store.connection();
-    let small: Vec<String> = conn
-        .prepare_cached("SELECT code FROM grids WHERE parent = ?1 ORDER BY code")?
-        .query_map([code], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
     let (from, to) = (ts_of(from), ts_of(to));
+    let args = params![grid, from, to];
     let mut out = GridHistory::default();
-    let mut reported = conn.prepare_cached(GRID_REPORTED)?;
-    let mut due = conn.prepare_cached(GRID_DUE)?;
+    for row in conn
+        .prepare_cached(GRID_REPORTED)?
+        .query_map(args, |r| Ok(ReportedFinding { id: r.get(0)?, observed_at: r.get(1)?, category: r.get(2)? }))?
+    {
+        out.reported.push(row?);
+    }
+    for row in conn.prepare_cached(GRID_DUE)?.query_map(args, |r| Ok((r.get(0)?, r.get(1)?)))? {
+        out.due.push(row?);
+    }
     let mut rows = conn.prepare_cached(&grid_rows_sql())?;
-    for grid in &small {
-        let args = params![grid, from, to];
-        for row in reported.query_map(args, |r| {
-            Ok(ReportedFinding { id: r.get(0)?, observed_at: r.get(1)?, category: r.get(2)? })
-        })? {
-            out.reported.push(row?);
-        }
-        for row in due.query_map(args, |r| Ok((r.get(0)?, r.get(1)?)))? {
-            out.due.push(row?);
-        }
-        let mut found = rows.query(args)?;
-        while let Some(r) = found.next()? {
-            let id: String = r.get(0)?;
-            let row = HistoryRow {
-                counted_at: r.get(1)?,
-                status: r.get(2)?,
-                due_at: r.get(3)?,
-                unit: r.get(4)?,
-                deferred: r.get(5)?,
-                on_the_spot: r.get(6)?,
-                reworks: r.get(7)?,
-                grid: grid.clone(),
-                author: r.get(8)?,
-            };
-            out.rows.entry(id).or_default().push(row);
+    let mut found = rows.query(args)?;
+    while let Some(r) = found.next()? {
+        let id: String = r.get(0)?;
+        let row = HistoryRow {
+            counted_at: r.get(1)?,
+            status: r.get(2)?,
+            due_at: r.get(3)?,
+            unit: r.get(4)?,
+            deferred: r.get(5)?,
+            on_the_spot: r.get(6)?,
+            reworks: r.get(7)?,
+            author: r.get(8)?,
+        };
+        out.rows.entry(id).or_default().push(row);
+    }
+    Ok(out)
+}
+
+/// The counts kept for the small grids `grids` and the weeks ending at `ends` by this version of
+/// the counting (`grid_week_counts`, migration 14), by (grid, week end). A kept row that does not
+/// read as counts is an error: the table is written only by [`keep_grid_weeks`].
+pub(crate) fn kept_grid_weeks(
+    store: &Store,
+    grids: &[String],
+    ends: &[String],
+) -> Result<HashMap<(String, String), Measures>> {
+    let (first, last) = match (ends.first(), ends.last()) {
+        (Some(first), Some(last)) => (first, last),
+        _ => return Ok(HashMap::new()),
+    };
+    let mut stmt = store.connection().prepare_cached(
+        "SELECT week_end, counts FROM grid_week_counts
+         WHERE grid = ?1 AND week_end >= ?2 AND week_end <= ?3 AND version = ?4",
+    )?;
+    let mut out = HashMap::new();
+    for grid in grids {
+        let rows = stmt.query_map(params![grid, first, last, COUNTING_VERSION], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (end, text) = row?;
+            let counts: Measures = serde_json::from_str(&text).map_err(|e| Error::StoreDamaged {
+                detail: format!("the dashboard's kept counts of grid {grid}, week ending {end}, do not read: {e}"),
+            })?;
+            out.insert((grid.clone(), end), counts);
         }
     }
     Ok(out)
+}
+
+/// Keeps the counts of small grids' ended weeks, as (grid, week end, counts), replacing what was
+/// kept (by any version of the counting).
+pub(crate) fn keep_grid_weeks(store: &Store, rows: &[(&str, &str, &Measures)]) -> Result<()> {
+    let mut stmt = store.connection().prepare_cached(
+        "INSERT INTO grid_week_counts (grid, week_end, version, counts) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (grid, week_end) DO UPDATE SET version = excluded.version, counts = excluded.counts",
+    )?;
+    for (grid, end, counts) in rows {
+        let text =
+            serde_json::to_string(counts).map_err(|e| Error::InvalidValue { field: "counts", value: e.to_string() })?;
+        stmt.execute(params![grid, end, COUNTING_VERSION, text])?;
+    }
+    Ok(())
 }
 
 /// A patrol that started in a week, with its officer.
@@ -463,10 +502,9 @@ mod tests {
         let now = DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z").unwrap().with_timezone(&Utc);
         let store =
             Store::create(dir.path(), Arc::new(FixedClock::new(now)), Arc::new(SeededIds::new(1))).expect("a store");
-        for (filter, index) in [
-            (Cohort::Everyone, "finding_history_due"),
-            (Cohort::Author("李明"), "finding_history_due"),
-        ] {
+        for (filter, index) in
+            [(Cohort::Everyone, "finding_history_due"), (Cohort::Author("李明"), "finding_history_due")]
+        {
             let (condition, value) = due_condition(filter);
             let mut stmt = store.connection().prepare(&format!("EXPLAIN QUERY PLAN {}", due_sql(condition))).unwrap();
             let plan: Vec<String> = stmt

@@ -142,7 +142,9 @@ fn a_store_from_before_the_pair_index_gets_it_filled_when_it_opens() {
              DROP INDEX events_fixes;
              CREATE INDEX events_fixes ON events(entity_id, json_extract(payload, '$.to'), device_time)
                  WHERE kind = 'finding.moved' AND json_extract(payload, '$.to') IN ('rectified', 'rework');
-             DROP TABLE finding_history; DROP INDEX findings_grid_observed;
+             DROP TABLE finding_history; DROP INDEX findings_grid_observed; DROP TABLE grid_week_counts;
+             DROP TRIGGER grid_week_counts_findings_insert; DROP TRIGGER grid_week_counts_findings_delete;
+             DROP TRIGGER grid_week_counts_findings_update;
              ALTER TABLE events DROP COLUMN accepted_at; DROP TABLE set_aside;
              DROP TABLE units; DROP INDEX findings_unit;
              ALTER TABLE findings DROP COLUMN unit; ALTER TABLE findings DROP COLUMN dispatched_at;

@@ -624,17 +624,62 @@ fn the_dashboards_weeks_count_what_the_citys_week_by_large_grid_counts() {
     let summary = generator::fill(&store, &cfg).unwrap();
     clock.set(summary.end);
     let last = IsoWeek::of(summary.end - chrono::Duration::seconds(1));
-    let large: Vec<String> = store.grids().unwrap().into_iter().filter(|g| g.parent.is_none()).map(|g| g.code).collect();
+    let large: Vec<String> =
+        store.grids().unwrap().into_iter().filter(|g| g.parent.is_none()).map(|g| g.code).collect();
     let mut counted = 0;
-    for code in &large {
-        let dashboard = weekly::grid_weeks(&store, code, last, cfg.weeks + 2).unwrap();
-        for row in &dashboard {
-            let week = IsoWeek::parse(&row.week).unwrap();
-            let city = weekly::large_grid_week(&store, week).unwrap();
-            let group = city.iter().find(|g| &g.code == code).unwrap();
-            assert_eq!(row.measures, group.measures, "{code} in {week}");
-            counted += row.measures.due;
+    // The second time round every week has ended and is read from what the first kept.
+    for round in ["counted", "kept"] {
+        for code in &large {
+            let dashboard = weekly::grid_weeks(&store, code, last, cfg.weeks + 2).unwrap();
+            for row in &dashboard {
+                let week = IsoWeek::parse(&row.week).unwrap();
+                let city = weekly::large_grid_week(&store, week).unwrap();
+                let group = city.iter().find(|g| &g.code == code).unwrap();
+                assert_eq!(row.measures, group.measures, "{code} in {week}, {round}");
+                counted += row.measures.due;
+            }
         }
     }
-    assert!(counted > 1_000, "the weeks held cases due ({counted}), so the comparison compared something");
+    assert!(counted > 2_000, "the weeks held cases due ({counted}), so the comparison compared something");
+}
+
+#[test]
+fn the_dashboard_keeps_an_ended_week_until_a_change_counted_before_its_end_arrives() {
+    let w48 = IsoWeek::parse("2026-W48").unwrap();
+    let kept = |env: &Env| -> i64 {
+        env.store.connection().query_row("SELECT count(*) FROM grid_week_counts", [], |r| r.get(0)).unwrap()
+    };
+    let dashboard = |env: &Env| weekly::grid_weeks(&env.store, LARGE_GRID, w48, 1).unwrap().remove(0).measures;
+    let city = |env: &Env| {
+        weekly::large_grid_week(&env.store, w48).unwrap().into_iter().find(|g| g.code == LARGE_GRID).unwrap().measures
+    };
+    let mut env = Env::sample();
+    let mut other = Env::sample_seeded(48);
+    env.add_dispatched("井盖缺失");
+    other.add("井盖松动，另一台设备记录，尚未同步");
+
+    // The week under way is counted, never kept.
+    assert_eq!(dashboard(&env).findings_recorded, 1);
+    assert_eq!(kept(&env), 0, "a week that has not ended is not kept");
+
+    // Once it has ended it is kept, and read back as counted.
+    env.clock.set(at("2026-12-02T02:00:00Z"));
+    let first = dashboard(&env);
+    assert!(kept(&env) > 0, "the ended week is kept for each small grid");
+    assert_eq!(dashboard(&env), first, "the kept week reads as it was counted");
+    assert_eq!(first, city(&env));
+
+    // The other device syncs late: its report of week 48 is counted in week 48.
+    Hub { seq: 0 }.carry(&mut other, &mut env);
+    let after = dashboard(&env);
+    assert_eq!(after.findings_recorded, 2, "the late report is counted in its week");
+    assert_eq!(after, city(&env), "the dashboard counts as the city's week does, kept or not");
+
+    // What is kept by another version of the counting is counted again.
+    env.store.connection().execute("UPDATE grid_week_counts SET version = version - 1, counts = '{}'", []).unwrap();
+    assert_eq!(dashboard(&env), after);
+    // And kept counts that do not read are an error, never zeros.
+    env.store.connection().execute("UPDATE grid_week_counts SET counts = 'not json'", []).unwrap();
+    let err = weekly::grid_weeks(&env.store, LARGE_GRID, w48, 1).unwrap_err();
+    assert_eq!(err.code(), "store_damaged", "{err}");
 }
