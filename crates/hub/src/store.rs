@@ -318,6 +318,7 @@ pub(crate) fn open_db(path: &Path) -> Result<Connection> {
     // pages, a few MB at most) costs no system calls.
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    gridpatrol_core::store::stable_query_plans(&conn)?;
     migrate(&mut conn)?;
     Ok(conn)
 }
