@@ -141,6 +141,28 @@ pub(crate) fn rewrite_history_from(conn: &Connection, finding_id: &str, events: 
     Ok(())
 }
 
+/// Moves the one history row of a finding whose only event is `report` to the report's counted
+/// time, which is what [`rewrite_history`] writes for it, without reading and folding its events:
+/// the device's own report come back from the hub with the hub's accepted time. Returns false and
+/// changes nothing when the finding has other events or other rows.
+pub(crate) fn restamp_lone_report(conn: &Connection, finding_id: &str, report: &Event) -> Result<bool> {
+    if report.kind != projection::REPORTED {
+        return Ok(false);
+    }
+    let lone: bool = conn
+        .prepare_cached(
+            "SELECT (SELECT count(*) FROM events WHERE entity_id = ?1 AND entity = 'finding' AND sync_state != 'parked') = 1
+                AND (SELECT max(seq) FROM finding_history WHERE finding_id = ?1) = 1",
+        )?
+        .query_row([finding_id], |r| r.get(0))?;
+    if !lone {
+        return Ok(false);
+    }
+    conn.prepare_cached("UPDATE finding_history SET counted_at = ?2 WHERE finding_id = ?1 AND seq = 1")?
+        .execute(params![finding_id, ts(counted_time(report))])?;
+    Ok(true)
+}
+
 /// Reads a finding's events in fold order and rewrites its history from them.
 pub(crate) fn rewrite_history(conn: &Connection, finding_id: &str) -> Result<()> {
     let events: Vec<Event> = {

@@ -190,8 +190,14 @@ impl Store {
                         accepted_at
                     ])?;
                     applied.own += 1;
-                    if event.entity == "finding" {
-                        // The hub's time (or order) for this change is new: the history counts it there.
+                    // The hub's time (or order) for this change is new: the history counts it there.
+                    // A report pulled back unchanged, its finding's only event, moves its one row to
+                    // the hub's time; any other finding's rows are written again from its events.
+                    if event.entity == "finding"
+                        && !(same_place
+                            && same_payload
+                            && super::history::restamp_lone_report(&tx, &event.entity_id, event)?)
+                    {
                         restamp.insert(event.entity_id.clone());
                     }
                     if !same_place {
@@ -542,6 +548,44 @@ mod tests {
         assert_eq!(lead.pull_cursor().unwrap(), cursor, "the cursor moves past the poison");
         lead.apply_remote(&events, cursor).unwrap();
         assert_eq!(lead.set_aside_count().unwrap(), 1, "a page applied twice sets nothing aside twice");
+    }
+
+    #[test]
+    fn own_events_pulled_back_leave_the_history_their_events_write_at_the_hubs_times() {
+        let a = tempfile::tempdir().unwrap();
+        let mut officer = store(a.path(), 1);
+        let lone = officer.add_finding(NewFinding::new("37160200100101", "10101", "井盖破损")).unwrap();
+        let edited = officer.add_finding(NewFinding::new("37160200100101", "10101", "路灯不亮")).unwrap();
+        officer
+            .edit_finding(
+                &edited.id,
+                crate::projection::Edit { description: Some("路灯不亮了".into()), ..Default::default() },
+            )
+            .unwrap();
+        let mut events = pulled(&officer, 1);
+        for (i, e) in events.iter_mut().enumerate() {
+            // The hub accepted each a few minutes after the device recorded it.
+            e.accepted_at = Some(e.device_time + chrono::Duration::minutes(5 + i as i64));
+        }
+        let acks: Vec<_> = events.iter().map(|e| (e.id.clone(), e.hub_seq.unwrap())).collect();
+        officer.ack(&acks).unwrap();
+        let cursor = events.len() as i64;
+        assert_eq!(officer.apply_remote(&events, cursor).unwrap().own, events.len());
+        let rows = |s: &Store| -> Vec<(String, i64, String, String)> {
+            let mut stmt = s
+                .connection()
+                .prepare("SELECT finding_id, seq, counted_at, status FROM finding_history ORDER BY 1, 2")
+                .unwrap();
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap();
+            rows.collect::<rusqlite::Result<_>>().unwrap()
+        };
+        let applied = rows(&officer);
+        let lone_row = applied.iter().find(|r| r.0 == lone.id).expect("the lone report's row");
+        assert_eq!(lone_row.2, super::super::ts(events[0].accepted_at.unwrap()), "counted at the hub's time");
+        for id in [&lone.id, &edited.id] {
+            super::super::history::rewrite_history(officer.connection(), id).unwrap();
+        }
+        assert_eq!(applied, rows(&officer), "the rows are those the finding's events write");
     }
 
     #[test]
