@@ -244,13 +244,15 @@ pub async fn sync_round_with(
         match output {
             Output::Send { id, request } => {
                 let reply = client.perform(store, &request).await;
-                if let (Request::PhotoUpload { photo, .. }, Reply::Photo(status)) = (&request, &reply) {
+                if let (Request::PhotoUpload { photo, .. }, Reply::Photo(status)) = (&*request, &reply) {
                     progress(UploadProgress {
                         sha256: status.sha256.clone(),
                         sent: status.received,
                         total: photo.bytes.max(status.received),
                     });
                 }
+                // The engine holds the other reference and takes the request back without a copy.
+                drop(request);
                 engine.handle(Input::Reply { id, reply }, Utc::now());
             }
             Output::Ack(acks) => {

@@ -15,6 +15,7 @@
 //! harmless.
 
 use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use gridpatrol_core::model::Photo;
@@ -114,21 +115,16 @@ pub enum Input {
 pub enum Output {
     Send {
         id: RequestId,
-        request: Request,
+        /// Shared with the engine, which keeps it until the reply: a push of 200 events is not
+        /// copied to be sent. Drop it before handing the reply back.
+        request: Arc<Request>,
     },
     /// Record these acknowledgements durably before anything else.
     Ack(Vec<(String, i64)>),
     /// Record this refusal: the event stays on the device, marked with the hub's reason.
-    Park {
-        event_id: String,
-        code: String,
-        message: String,
-    },
+    Park { event_id: String, code: String, message: String },
     /// Apply these pulled events and store the cursor, in one transaction.
-    Apply {
-        events: Vec<WireEvent>,
-        cursor: i64,
-    },
+    Apply { events: Vec<WireEvent>, cursor: i64 },
     /// Call [`Engine::handle`] with [`Input::Timeout`] at this time.
     Wait(DateTime<Utc>),
     /// The round is over.
@@ -174,7 +170,7 @@ pub struct Engine {
     cursor: i64,
     batch_size: usize,
     next_id: RequestId,
-    in_flight: Option<(RequestId, Request)>,
+    in_flight: Option<(RequestId, Arc<Request>)>,
     /// A failed step waits until then, and is then sent again.
     retry_at: Option<DateTime<Utc>>,
     attempts: u32,
@@ -253,7 +249,7 @@ impl Engine {
                     self.in_flight = Some((current, request));
                     return;
                 }
-                self.on_reply(request, reply, now);
+                self.on_reply(Arc::unwrap_or_clone(request), reply, now);
             }
         }
     }
@@ -261,6 +257,7 @@ impl Engine {
     fn send(&mut self, request: Request) {
         let id = self.next_id;
         self.next_id += 1;
+        let request = Arc::new(request);
         self.in_flight = Some((id, request.clone()));
         self.out.push_back(Output::Send { id, request });
     }
@@ -400,7 +397,17 @@ impl Engine {
                 self.attempts = 0;
                 let acked: HashSet<&str> = response.acks.iter().map(|a| a.id.as_str()).collect();
                 let before = self.queue.len();
-                self.queue.retain(|i| !acked.contains(i.event.id.as_str()));
+                // The acks answer the batch taken from the front of the queue: take them off there,
+                // and look through the whole queue only for an ack found elsewhere (the queue holds
+                // each event once).
+                let mut at_front = 0;
+                while self.queue.front().is_some_and(|i| acked.contains(i.event.id.as_str())) {
+                    self.queue.pop_front();
+                    at_front += 1;
+                }
+                if at_front < acked.len() {
+                    self.queue.retain(|i| !acked.contains(i.event.id.as_str()));
+                }
                 self.report.pushed += before - self.queue.len();
                 if !response.acks.is_empty() {
                     self.out.push_back(Output::Ack(response.acks.into_iter().map(|a| (a.id, a.hub_seq)).collect()));

@@ -299,7 +299,7 @@ impl World {
             match output {
                 Output::Send { id, request } => {
                     if self.rng.random_bool(faults.duplicate) {
-                        self.stale.push((d, id, request.clone()));
+                        self.stale.push((d, id, (*request).clone()));
                     }
                     let reply = if self.rng.random_bool(faults.drop_request) {
                         Reply::Failed { status: None, detail: "request lost".into() }
