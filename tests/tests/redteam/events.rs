@@ -204,7 +204,8 @@ fn a_forged_or_missing_due_at_is_replaced_by_the_one_the_hub_derives() {
     let seen = s.observer.json(&["finding", "show", id, "--json"]);
     assert_eq!(seen["due_at"], payload["due_at"], "a device in scope holds the hub's deadline ({seen})");
     assert_eq!(
-        s.hub.count("SELECT count(*) FROM events WHERE payload LIKE '%2099%'"),
+        // The forged date itself: a bare "2099" also turns up by chance in a random id or hash.
+        s.hub.count("SELECT count(*) FROM events WHERE payload LIKE '%2099-01-01%'"),
         0,
         "the forged time is stored nowhere at the hub"
     );
