@@ -43,6 +43,15 @@ impl Desk {
         self.with_desk(|s| f(s).map_err(Refusal::Core))
     }
 
+    /// Runs sync-crate work that needs the store (the sign-in's store part), with the sync crate's error.
+    pub fn with_sync<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, gridpatrol_sync::Error>,
+    ) -> Result<T, gridpatrol_sync::Error> {
+        let mut store = self.store.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut store)
+    }
+
     fn with_desk<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, Refusal>) -> CmdResult<T> {
         // A panic while holding the lock cannot leave a half-written store (SQLite transactions
         // roll back), so a poisoned lock is safe to keep using.

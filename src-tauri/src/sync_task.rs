@@ -308,7 +308,8 @@ fn cycle(
     });
     let config = Config { max_attempts: Some(5), ..Config::default() };
     // Progress is shown for photos that take more than one request; small ones come and go.
-    let progress = |p: gridpatrol_sync::client::UploadProgress| {
+    let progress = |p: gridpatrol_sync::client::Progress| {
+        let gridpatrol_sync::client::Progress::Upload(p) = p else { return };
         if p.total > UPLOAD_CHUNK {
             let upload = (p.sent < p.total).then_some(UploadStatus { sent: p.sent, total: p.total });
             set(&|l| l.upload = upload);

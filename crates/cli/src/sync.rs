@@ -11,10 +11,9 @@ use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use gridpatrol_core::clock::OsIds;
-use gridpatrol_core::model::User;
 use gridpatrol_core::{Lang, Store};
-use gridpatrol_sync::client::{sync_round, HubClient};
-use gridpatrol_sync::token::{load_token, save_token, token_path, TokenHome};
+use gridpatrol_sync::client::{sign_in, sync_round_with, HubClient, Progress};
+use gridpatrol_sync::token::{load_token, token_path, TokenHome};
 use gridpatrol_sync::{Config, Error};
 use serde_json::json;
 
@@ -50,15 +49,9 @@ fn login(dir: &Path, hub: &str, user: &str, lang: Lang) -> Result<ExitCode, Erro
     let mut password = String::new();
     std::io::stdin().read_to_string(&mut password)?;
     let password = password.lines().next().unwrap_or("").to_string();
-    let client = HubClient::new(hub, None, StdDuration::from_secs(30))?;
     let device = std::env::var("HOSTNAME").unwrap_or_else(|_| "gridpatrol-cli".into());
-    let signed = runtime()?.block_on(client.sign_in(user, &password, &device))?;
-    let home = save_token(dir, &signed.token)?;
-    let profile = store.sign_in_as(
-        hub.trim_end_matches('/'),
-        &User { name: signed.user.clone(), role: signed.role, unit: signed.scope.unit.clone() },
-        &signed.scope,
-    )?;
+    let signed = runtime()?.block_on(sign_in(&mut store, dir, hub, user, &password, &device))?;
+    let (profile, r) = (&signed.profile, &signed.reference);
     println!(
         "{}",
         lang.pick(
@@ -76,6 +69,20 @@ fn login(dir: &Path, hub: &str, user: &str, lang: Lang) -> Result<ExitCode, Erro
             ),
         )
     );
+    println!(
+        "{}",
+        lang.pick(
+            &format!(
+                "已从中心端取得基础数据：网格 {} 个，问题小类 {} 个，责任单位 {} 个，人员 {} 名。",
+                r.grids, r.categories, r.units, r.roster
+            ),
+            &format!(
+                "Reference data from the hub: {} grids, {} categories, {} units, {} people.",
+                r.grids, r.categories, r.units, r.roster
+            ),
+        )
+    );
+    let home = signed.token_home;
     match home {
         TokenHome::Keyring => {
             println!("{}", lang.pick("设备令牌已保存在系统钥匙串中。", "The device token is kept in the OS keyring."))
@@ -112,7 +119,23 @@ fn sync(dir: &Path, json_out: bool, lang: Lang) -> Result<ExitCode, Error> {
         batch_size: std::env::var("GRIDPATROL_SYNC_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(200),
         ..Config::default()
     };
-    let report = runtime()?.block_on(sync_round(&mut store, &client, config, seed()))?;
+    // Progress on standard error, so `--json` keeps standard output to the one document.
+    let progress = |p: Progress| {
+        match p {
+        Progress::Reference { grids, categories, units, roster } => eprintln!(
+            "{}",
+            lang.pick(
+                &format!("已更新基础数据：网格 {grids} 个，问题小类 {categories} 个，责任单位 {units} 个，人员 {roster} 名。"),
+                &format!("Reference data updated: {grids} grids, {categories} categories, {units} units, {roster} people."),
+            )
+        ),
+        Progress::Pulled { events, .. } => {
+            eprintln!("{}", lang.pick(&format!("已下载 {events} 条变更……"), &format!("Pulled {events} changes…")))
+        }
+        Progress::Upload(_) => {}
+    }
+    };
+    let report = runtime()?.block_on(sync_round_with(&mut store, &client, config, seed(), &progress))?;
     let pending = store.outbox(usize::MAX >> 1)?.len();
     let parked = store.parked_events()?;
     if json_out {

@@ -129,6 +129,10 @@ pub enum Error {
     UnknownUnit(String),
     #[error("unit data: {0}")]
     UnitData(String),
+    /// The hub's reference data document could not be taken whole (issue 13): `part` names the part
+    /// (registry, categories, units, holidays, office_hours, patrol_rhythm, roster, version).
+    #[error("the hub's reference data is invalid ({part}): {reason}")]
+    ReferenceData { part: String, reason: String },
     #[error("the case is dispatched to {unit}, not to the liaison's unit")]
     NotYourUnit { unit: String },
     #[error("a dispatch names the unit, and no other move does")]
@@ -463,6 +467,7 @@ impl Error {
             Error::UnitNotForRole { .. } => "unit_not_for_role",
             Error::UnknownUnit(_) => "unknown_unit",
             Error::UnitData(_) => "unit_data",
+            Error::ReferenceData { .. } => "reference_data",
             Error::NotYourUnit { .. } => "not_your_unit",
             Error::DispatchNeedsUnit => "dispatch_needs_unit",
             Error::AfterPhotoRequired => "after_photo_required",
@@ -778,6 +783,11 @@ impl Error {
             Error::UnitData(reason) => {
                 pick(zh, format!("责任单位数据有误：{reason}"), format!("The unit data is invalid: {reason}"))
             }
+            Error::ReferenceData { part, reason } => pick(
+                zh,
+                format!("中心端下发的基础数据（{part}）有误，本机未做任何更改：{reason}"),
+                format!("The hub's reference data ({part}) is invalid; nothing on this device was changed: {reason}"),
+            ),
             Error::NotYourUnit { unit } => pick(
                 zh,
                 format!("该案件派遣给了 {unit}，不是您所在的单位，您不能处理。"),

@@ -26,6 +26,7 @@ pub mod model;
 pub mod photo;
 pub mod projection;
 pub mod queue;
+pub mod refdata;
 pub mod registry;
 pub mod remote;
 pub mod review;

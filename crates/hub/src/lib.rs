@@ -95,6 +95,8 @@ pub struct AppState {
     pub limits: Limits,
     pub clock: Arc<dyn Clock>,
     pub sign_in: Arc<auth::SignInGate>,
+    /// The reference data document last served, by version.
+    pub reference: Arc<controllers::reference::ReferenceCache>,
 }
 
 impl AppState {
@@ -105,7 +107,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
     ) -> AppState {
         let sign_in = Arc::new(auth::SignInGate::new(&limits));
-        AppState { store, photos, limits, clock, sign_in }
+        AppState { store, photos, limits, clock, sign_in, reference: Default::default() }
     }
 
     /// The state over a data folder made by `gridpatrol-hub init`.

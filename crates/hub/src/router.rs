@@ -11,7 +11,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
-use crate::controllers::{events, meta, photos, session};
+use crate::controllers::{events, meta, photos, reference, session};
 use crate::error::HubError;
 use crate::openapi::{self, ApiDoc};
 use crate::{AppState, Limits};
@@ -22,6 +22,7 @@ pub fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(session::sign_in).layer(DefaultBodyLimit::max(16 * 1024)))
         .routes(routes!(events::push).layer(DefaultBodyLimit::max(limits.max_push_bytes)))
         .routes(routes!(events::pull))
+        .routes(routes!(reference::reference))
         .routes(routes!(photos::download, photos::status, photos::upload))
         .routes(routes!(meta::health))
         .routes(routes!(meta::version))

@@ -55,6 +55,13 @@ pub trait HubStore: Send + Sync {
     fn is_disabled(&self, user: &str) -> Result<bool>;
     /// The hub's epoch: a random name of this database's history, new after a restore.
     fn epoch(&self) -> Result<String>;
+    /// The version of the hub's reference data: its epoch and the sequence number of the last
+    /// administrative change (every import, every change of a user writes one), so every import
+    /// bumps it and a restored hub never reuses one.
+    fn reference_version(&self) -> Result<String>;
+    /// The reference data (registry, categories, units, holidays, office hours, rhythm, roster) as
+    /// one document named `version`.
+    fn reference_document(&self, version: &str) -> Result<gridpatrol_core::refdata::Document>;
     /// Revokes every token of `user`; how many there were.
     fn revoke_tokens(&self, user: &str) -> Result<usize>;
     /// Revokes the session `id` of `user` (a device's sign-in; [`Session::id`] or a prefix of at
@@ -587,6 +594,29 @@ impl HubStore for SqliteStore {
 
     fn epoch(&self) -> Result<String> {
         Ok(self.reader().query_row("SELECT value FROM hub_meta WHERE key = 'epoch'", [], |r| r.get(0))?)
+    }
+
+    fn reference_version(&self) -> Result<String> {
+        let reader = self.reader();
+        let epoch: String = reader.query_row("SELECT value FROM hub_meta WHERE key = 'epoch'", [], |r| r.get(0))?;
+        let seq: i64 = reader.query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |r| r.get(0))?;
+        Ok(format!("{epoch}-{seq}"))
+    }
+
+    fn reference_document(&self, version: &str) -> Result<gridpatrol_core::refdata::Document> {
+        let roster = self
+            .reader()
+            .prepare("SELECT name, role, unit FROM users ORDER BY name")?
+            .query_map([], |r| {
+                let role: String = r.get(1)?;
+                Ok(gridpatrol_core::model::User {
+                    name: r.get(0)?,
+                    role: Role::parse(&role).ok_or_else(|| unreadable(1, "role", &role))?,
+                    unit: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(lock(&self.reference).reference_document(version, roster)?)
     }
 
     fn revoke_tokens(&self, user: &str) -> Result<usize> {

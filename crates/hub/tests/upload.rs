@@ -10,7 +10,7 @@ use gridpatrol_core::model::Role;
 use gridpatrol_core::{NewFinding, PhotoSource, Store};
 use gridpatrol_hub::auth::{hash_password, UserRecord};
 use gridpatrol_hub::{app, AppState, HubStore, Limits, SqliteStore};
-use gridpatrol_sync::client::{sync_round_with, HubClient, UploadProgress, UPLOAD_CHUNK};
+use gridpatrol_sync::client::{sync_round_with, HubClient, Progress, UploadProgress, UPLOAD_CHUNK};
 use gridpatrol_sync::Config;
 
 /// A PNG of noise, so it does not compress: about 3 bytes a pixel.
@@ -71,8 +71,13 @@ async fn a_large_photo_uploads_in_chunks_with_progress() {
     let signed = client.sign_in("李明", "password-123", "test").await.unwrap();
     let client = HubClient::new(&url, Some(signed.token), std::time::Duration::from_secs(30)).unwrap();
     let seen: Mutex<Vec<UploadProgress>> = Mutex::new(Vec::new());
-    let report =
-        sync_round_with(&mut device, &client, Config::default(), 1, &|p| seen.lock().unwrap().push(p)).await.unwrap();
+    let report = sync_round_with(&mut device, &client, Config::default(), 1, &|p| {
+        if let Progress::Upload(p) = p {
+            seen.lock().unwrap().push(p)
+        }
+    })
+    .await
+    .unwrap();
     assert_eq!(report.photos_uploaded, 1);
     let seen = seen.into_inner().unwrap();
     let sent: Vec<u64> = seen.iter().map(|p| p.sent).collect();

@@ -13,9 +13,11 @@ use reqwest::StatusCode;
 use crate::engine::{Config, Engine, Input, Item, Output, Reply, Request, RoundReport};
 use crate::error::{Error, Result};
 use crate::wire::{
-    ErrorBody, PhotoStatus, PullResponse, PushResponse, SignInRequest, SignInResponse, API, UPLOAD_COMPLETE,
-    UPLOAD_OFFSET,
+    ErrorBody, PhotoStatus, PullResponse, PushResponse, ReferenceDocument, SignInRequest, SignInResponse, API,
+    UPLOAD_COMPLETE, UPLOAD_OFFSET,
 };
+use gridpatrol_core::model::User;
+use gridpatrol_core::store::ReferenceApplied;
 
 /// The most bytes of a photo one upload request carries. A larger photo goes up in several requests
 /// (the protocol resumes by offset), so a slow link shows progress and a cut loses at most this much.
@@ -28,6 +30,26 @@ pub struct UploadProgress {
     /// Bytes the hub holds.
     pub sent: u64,
     pub total: u64,
+}
+
+/// How a round advances, for a progress line: the reference data taken, each request of a photo
+/// upload, each page of pulled events applied.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Progress {
+    /// The hub's reference data was taken (a new version; nothing is said when it is unchanged).
+    Reference {
+        grids: usize,
+        categories: usize,
+        units: usize,
+        roster: usize,
+    },
+    Upload(UploadProgress),
+    /// A page of pulled events was applied: how many this round has applied, and the cursor reached.
+    Pulled {
+        events: usize,
+        cursor: i64,
+    },
 }
 
 /// An HTTP client for one hub.
@@ -101,6 +123,29 @@ impl HubClient {
         } else {
             Err(Error::Unreachable(body.message))
         }
+    }
+
+    /// The hub's reference data, unless the device holds its version already (`held`: then `None`,
+    /// from a `304 Not Modified` without a body).
+    pub async fn reference(&self, held: Option<&str>) -> Result<Option<ReferenceDocument>> {
+        let mut request = self.authed(self.http.get(self.url("/reference")));
+        if let Some(version) = held {
+            request = request.header(reqwest::header::IF_NONE_MATCH, format!("\"{version}\""));
+        }
+        let response = request.send().await.map_err(|e| Error::Unreachable(e.to_string()))?;
+        let status = response.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            let body = error_body(status, response).await;
+            return Err(if status.is_client_error() { Error::Refused(body) } else { Error::Unreachable(body.message) });
+        }
+        let bytes = response.bytes().await.map_err(|e| Error::Unreachable(e.to_string()))?;
+        // A body that is not the document is the hub's reference data broken: an error, nothing taken.
+        let doc: ReferenceDocument = serde_json::from_slice(&bytes)
+            .map_err(|e| gridpatrol_core::Error::ReferenceData { part: "document".into(), reason: e.to_string() })?;
+        Ok(Some(doc))
     }
 
     /// Performs one request the engine asked for and turns whatever happened into a [`Reply`].
@@ -215,19 +260,106 @@ pub fn outbox(store: &mut Store) -> Result<Vec<Item>> {
         .collect())
 }
 
+/// Takes a reference document whole: checked by core's loaders ([`gridpatrol_core::refdata::Document::check`],
+/// the same checks the hub's imports run), then written in one store transaction. A bad document
+/// is an error and changes nothing.
+pub fn take_reference(store: &mut Store, doc: &ReferenceDocument) -> Result<ReferenceApplied> {
+    let checked = doc.check()?;
+    Ok(store.apply_reference(&checked)?)
+}
+
+/// Fetches the hub's reference data when its version differs from the one `store` holds, and takes
+/// it ([`take_reference`]); `None` when the device is up to date.
+pub async fn refresh_reference(store: &mut Store, client: &HubClient) -> Result<Option<ReferenceApplied>> {
+    let held = store.reference_version()?;
+    match client.reference(held.as_deref()).await? {
+        None => Ok(None),
+        Some(doc) => Ok(Some(take_reference(store, &doc)?)),
+    }
+}
+
+/// A sign-in the hub granted, with its reference data, not yet recorded on the device: the one
+/// sign-in flow of the command line and the desktop app is [`SignIn::request`] (the network part,
+/// which needs no store) then [`SignIn::record`] (the store part), or [`sign_in`] for both.
+pub struct SignIn {
+    pub hub: String,
+    pub granted: SignInResponse,
+    pub reference: ReferenceDocument,
+}
+
+/// What a recorded sign-in did.
+pub struct SignedIn {
+    pub profile: User,
+    pub grids: Vec<String>,
+    pub token_home: crate::token::TokenHome,
+    /// The device token (saved already; the desktop's sync task is handed it).
+    pub token: String,
+    pub reference: ReferenceApplied,
+}
+
+impl SignIn {
+    /// Signs in to the hub at `hub` as `user` and fetches its reference data with the new token.
+    pub async fn request(hub: &str, user: &str, password: &str, device: &str) -> Result<SignIn> {
+        let hub = hub.trim().trim_end_matches('/').to_string();
+        let client = HubClient::new(&hub, None, StdDuration::from_secs(30))?;
+        let granted = client.sign_in(user.trim(), password, device).await?;
+        let client = HubClient::new(&hub, Some(granted.token.clone()), StdDuration::from_secs(120))?;
+        let reference = client
+            .reference(None)
+            .await?
+            .ok_or_else(|| Error::Unreachable("the hub answered 304 to a request that named no version".into()))?;
+        Ok(SignIn { hub, granted, reference })
+    }
+
+    /// Records the sign-in on the device: the reference data checked and taken whole first (the
+    /// hub's units, which a liaison's profile names, and its grids), then the token saved (in the OS
+    /// keyring, else a file only the user reads) and the hub's user made the local profile. A bad
+    /// reference document refuses the sign-in and changes nothing.
+    pub fn record(self, store: &mut Store, dir: &std::path::Path) -> Result<SignedIn> {
+        let checked = self.reference.check()?;
+        let reference = store.apply_reference(&checked)?;
+        let token_home = crate::token::save_token(dir, &self.granted.token)?;
+        let g = &self.granted;
+        let profile = store.sign_in_as(
+            &self.hub,
+            &User { name: g.user.clone(), role: g.role, unit: g.scope.unit.clone() },
+            &g.scope,
+        )?;
+        Ok(SignedIn { profile, grids: g.grids.clone(), token_home, token: g.token.clone(), reference })
+    }
+}
+
+/// [`SignIn::request`] then [`SignIn::record`].
+pub async fn sign_in(
+    store: &mut Store,
+    dir: &std::path::Path,
+    hub: &str,
+    user: &str,
+    password: &str,
+    device: &str,
+) -> Result<SignedIn> {
+    SignIn::request(hub, user, password, device).await?.record(store, dir)
+}
+
 /// One full round — push everything pending, pull until caught up — recording every ack, refusal
 /// and pulled page in `store` as it happens, and the outcome (success or the error) at the end.
 pub async fn sync_round(store: &mut Store, client: &HubClient, config: Config, seed: u64) -> Result<RoundReport> {
     sync_round_with(store, client, config, seed, &|_| {}).await
 }
 
-/// [`sync_round`], telling `progress` how each photo upload advances.
+/// [`sync_round`], telling `progress` how the round advances.
+///
+/// The round begins with the hub's reference data: when the hub's version differs from the one the
+/// device holds, the document is fetched and taken whole before anything is pushed or pulled (so a
+/// pulled finding names grids and categories the device knows). A document that cannot be taken
+/// ends the round with its error (recorded as the last sync error, shown in the sync area and by
+/// `gridpatrol status`) and changes nothing.
 pub async fn sync_round_with(
     store: &mut Store,
     client: &HubClient,
     config: Config,
     seed: u64,
-    progress: &(dyn Fn(UploadProgress) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<RoundReport> {
     // A hub restored from a backup has a new epoch and may have lost what this device pushed after
     // the backup: before anything is pushed, the device's acknowledged events go back into the
@@ -235,21 +367,38 @@ pub async fn sync_round_with(
     if let Some(epoch) = client.epoch().await {
         store.note_hub_epoch(&epoch)?;
     }
+    match refresh_reference(store, client).await {
+        Ok(None) => {}
+        Ok(Some(a)) => {
+            progress(Progress::Reference { grids: a.grids, categories: a.categories, units: a.units, roster: a.roster })
+        }
+        Err(e @ (Error::Io(_) | Error::Core(gridpatrol_core::Error::Io(_)))) => return Err(e),
+        Err(e) => {
+            let error = ErrorBody { code: e.code(), message: e.message(gridpatrol_core::Lang::En), event_id: None };
+            store.record_sync(
+                Utc::now(),
+                Some(&SyncError { code: error.code.clone(), message: error.message.clone() }),
+            )?;
+            let left = store.outbox(usize::MAX >> 1)?.len();
+            return Ok(RoundReport { left, error: Some(error), ..Default::default() });
+        }
+    }
     let items = outbox(store)?;
     let cursor = store.pull_cursor()?;
     let mut engine = Engine::new(config, seed);
     let mut set_aside = 0;
+    let mut pulled = 0;
     engine.handle(Input::Start { outbox: items, cursor }, Utc::now());
     while let Some(output) = engine.poll() {
         match output {
             Output::Send { id, request } => {
                 let reply = client.perform(store, &request).await;
                 if let (Request::PhotoUpload { photo, .. }, Reply::Photo(status)) = (&*request, &reply) {
-                    progress(UploadProgress {
+                    progress(Progress::Upload(UploadProgress {
                         sha256: status.sha256.clone(),
                         sent: status.received,
                         total: photo.bytes.max(status.received),
-                    });
+                    }));
                 }
                 // The engine holds the other reference and takes the request back without a copy.
                 drop(request);
@@ -264,6 +413,8 @@ pub async fn sync_round_with(
             Output::Apply { events, cursor } => {
                 let events: Vec<_> = events.into_iter().map(crate::wire::WireEvent::into_event).collect();
                 set_aside += store.apply_remote(&events, cursor)?.set_aside;
+                pulled += events.len();
+                progress(Progress::Pulled { events: pulled, cursor });
             }
             Output::Wait(at) => {
                 let wait = (at - Utc::now()).to_std().unwrap_or_default();

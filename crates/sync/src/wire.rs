@@ -15,6 +15,9 @@ use sha2::{Digest, Sha256};
 /// again what it had acknowledged).
 pub const EPOCH_HEADER: &str = "gridpatrol-epoch";
 
+/// The reference data document `GET /api/v1/reference` serves (see core's `refdata`).
+pub use gridpatrol_core::refdata::Document as ReferenceDocument;
+
 /// The protocol version this build speaks.
 pub const PROTOCOL: u32 = 1;
 /// Where the versioned API lives on the hub.
@@ -349,6 +352,42 @@ pub mod schema {
     impl ToSchema for ScopeSchema {
         fn name() -> Cow<'static, str> {
             Cow::Borrowed("Scope")
+        }
+    }
+
+    /// The reference data document (core's `refdata::Document`): each part in its import file's
+    /// format, checked by the device with core's loaders.
+    pub struct ReferenceSchema;
+
+    impl PartialSchema for ReferenceSchema {
+        fn schema() -> RefOr<Schema> {
+            let text = |d: &str| ObjectBuilder::new().schema_type(Type::String).description(Some(d));
+            let object = |d: &str| ObjectBuilder::new().schema_type(Type::Object).description(Some(d));
+            let user = ObjectBuilder::new()
+                .property("name", ObjectBuilder::new().schema_type(Type::String))
+                .required("name")
+                .property("role", RoleSchema::schema())
+                .required("role")
+                .property("unit", text("A liaison's unit code."));
+            let mut doc = ObjectBuilder::new();
+            for (name, property) in [
+                ("version", text("The document's version (also its ETag).")),
+                ("registry", object("The grid registry: a GeoJSON FeatureCollection, as `import registry` reads.")),
+                ("categories", object("The category tree and deadlines, as data/categories.json.")),
+                ("units", object("The responsible units, as data/units.json.")),
+                ("holidays", object("The holiday table, as data/holidays-2026.json.")),
+                ("office_hours", text("Office hours, e.g. 08:30-12:00,13:30-17:30.")),
+                ("patrol_rhythm", text("The patrol days, e.g. wed,sat.")),
+            ] {
+                doc = doc.property(name, property).required(name);
+            }
+            doc.property("roster", ArrayBuilder::new().items(user)).required("roster").into()
+        }
+    }
+
+    impl ToSchema for ReferenceSchema {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("ReferenceDocument")
         }
     }
 }

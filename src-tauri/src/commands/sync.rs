@@ -1,11 +1,8 @@
 //! Signing in to the hub, the sync status area and "sync now".
 
-use std::time::Duration;
-
 use gridpatrol_core::ipc::{ErrorBody, SyncView};
-use gridpatrol_core::User;
-use gridpatrol_sync::client::HubClient;
-use gridpatrol_sync::token::{remove_token, save_token};
+use gridpatrol_sync::client::SignIn;
+use gridpatrol_sync::token::remove_token;
 use tauri::State;
 
 use crate::state::{CmdResult, Desk};
@@ -35,18 +32,10 @@ pub async fn hub_sign_in(
 ) -> CmdResult<SyncView> {
     let lang = desk.with(|s| s.ui_lang())?;
     let fail = |e: gridpatrol_sync::Error| ErrorBody { code: e.code(), message: e.message(lang), field: None };
-    let url = url.trim().trim_end_matches('/').to_string();
-    let client = HubClient::new(&url, None, Duration::from_secs(20)).map_err(fail)?;
-    let signed = client.sign_in(user.trim(), &password, "gridpatrol-desktop").await.map_err(fail)?;
-    save_token(task.dir(), &signed.token).map_err(fail)?;
-    task.set_token(Some(signed.token.clone()));
-    desk.with(|s| {
-        s.sign_in_as(
-            &url,
-            &User { name: signed.user.clone(), role: signed.role, unit: signed.scope.unit.clone() },
-            &signed.scope,
-        )
-    })?;
+    // The one sign-in flow (the command line's too): the network part, then the store part.
+    let signing = SignIn::request(&url, &user, &password, "gridpatrol-desktop").await.map_err(fail)?;
+    let signed = desk.with_sync(|s| signing.record(s, task.dir())).map_err(fail)?;
+    task.set_token(Some(signed.token));
     task.sync_now();
     let live = task.live();
     desk.with(|s| s.sync_view(true, live))

@@ -15,7 +15,13 @@ pub(crate) struct Draft<'a> {
     pub payload: serde_json::Value,
 }
 
+/// Appends an event in the caller's transaction. An event of a kind that travels
+/// ([`crate::remote::SYNCED_KINDS`]) is written pending, into the outbox; any other (the local
+/// profile, a device setting, a registry import on this device) describes the device, never
+/// travels, and is written settled (`acked` with no hub number), so nothing counts it as waiting
+/// for the hub.
 pub(crate) fn append(conn: &Connection, id: &str, actor: &str, now: DateTime<Utc>, draft: Draft<'_>) -> Result<Event> {
+    let sync = if crate::remote::is_synced(draft.kind) { SyncState::Pending } else { SyncState::Acked };
     let event = Event {
         id: id.to_string(),
         entity: draft.entity.to_string(),
@@ -24,14 +30,24 @@ pub(crate) fn append(conn: &Connection, id: &str, actor: &str, now: DateTime<Utc
         kind: draft.kind.to_string(),
         payload: draft.payload,
         device_time: now,
-        sync: SyncState::Pending,
+        sync,
         hub_seq: None,
         accepted_at: None,
     };
-    conn.execute(
-        "INSERT INTO events (id, entity, entity_id, actor, kind, payload, device_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![event.id, event.entity, event.entity_id, event.actor, event.kind, event.payload.to_string(), ts(now)],
-    )?;
+    conn.prepare_cached(
+        "INSERT INTO events (id, entity, entity_id, actor, kind, payload, device_time, sync_state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        event.id,
+        event.entity,
+        event.entity_id,
+        event.actor,
+        event.kind,
+        event.payload.to_string(),
+        ts(now),
+        sync.as_str()
+    ])?;
     Ok(event)
 }
 

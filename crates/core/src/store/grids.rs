@@ -48,18 +48,53 @@ fn grid_from_row(row: &Row<'_>) -> rusqlite::Result<Grid> {
 
 const GRID_COLUMNS: &str = "code, name, level, parent, owners, boundary";
 
+/// Writes checked records in the caller's transaction: new codes added, known codes updated, large
+/// grids first so a small grid's parent exists when it is written. Used by an import and by the
+/// hub's reference data ([`Store::apply_reference`]).
+pub(super) fn write_grids(tx: &rusqlite::Connection, records: &[GridRecord], sample: bool) -> Result<()> {
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO grids (code, name, level, parent, owners, boundary, min_lon, min_lat, max_lon, max_lat, sample)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT(code) DO UPDATE SET name = excluded.name, parent = excluded.parent, owners = excluded.owners,
+           boundary = excluded.boundary, min_lon = excluded.min_lon, min_lat = excluded.min_lat,
+           max_lon = excluded.max_lon, max_lat = excluded.max_lat, sample = excluded.sample",
+    )?;
+    let ordered = records.iter().filter(|r| r.parent.is_none()).chain(records.iter().filter(|r| r.parent.is_some()));
+    for rec in ordered {
+        let bbox = rec.boundary.bbox();
+        upsert.execute(params![
+            rec.code,
+            rec.name,
+            if rec.parent.is_some() { "small" } else { "large" },
+            rec.parent,
+            serde_json::to_string(&rec.owners).unwrap_or_else(|_| "[]".into()),
+            rec.boundary.to_geojson().to_string(),
+            bbox.min().x,
+            bbox.min().y,
+            bbox.max().x,
+            bbox.max().y,
+            sample,
+        ])?;
+    }
+    Ok(())
+}
+
+/// Every grid's code and level, as [`registry::validate`] checks new records against them.
+pub(super) fn levels(conn: &rusqlite::Connection) -> Result<HashMap<String, GridLevel>> {
+    Ok(conn
+        .prepare("SELECT code, level FROM grids")?
+        .query_map([], |r| {
+            let level: String = r.get(1)?;
+            Ok((r.get(0)?, read_level(1, &level)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 impl Store {
     /// Imports a registry: checks the whole set first, then writes it in one transaction
     /// (new codes are added, known codes updated). One bad grid refuses the whole file.
     pub fn import_registry(&mut self, records: &[GridRecord], sample: bool) -> Result<ImportSummary> {
-        let existing: HashMap<String, GridLevel> = self
-            .conn
-            .prepare("SELECT code, level FROM grids")?
-            .query_map([], |r| {
-                let level: String = r.get(1)?;
-                Ok((r.get(0)?, read_level(1, &level)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        let existing = levels(&self.conn)?;
         registry::validate(records, &existing)?;
         // At first start the registry is loaded before anyone is named (the app's first screen, `init
         // --sample`): then the import is the device's own, with no actor. The event never travels.
@@ -68,34 +103,7 @@ impl Store {
         let event_id = self.new_id(now);
         let updated = records.iter().filter(|r| existing.contains_key(&r.code)).count();
         let tx = self.transaction()?;
-        {
-            let mut upsert = tx.prepare(
-                "INSERT INTO grids (code, name, level, parent, owners, boundary, min_lon, min_lat, max_lon, max_lat, sample)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                 ON CONFLICT(code) DO UPDATE SET name = excluded.name, parent = excluded.parent, owners = excluded.owners,
-                   boundary = excluded.boundary, min_lon = excluded.min_lon, min_lat = excluded.min_lat,
-                   max_lon = excluded.max_lon, max_lat = excluded.max_lat, sample = excluded.sample",
-            )?;
-            // Large grids first, so a small grid's parent exists when it is written.
-            let ordered =
-                records.iter().filter(|r| r.parent.is_none()).chain(records.iter().filter(|r| r.parent.is_some()));
-            for rec in ordered {
-                let bbox = rec.boundary.bbox();
-                upsert.execute(params![
-                    rec.code,
-                    rec.name,
-                    if rec.parent.is_some() { "small" } else { "large" },
-                    rec.parent,
-                    serde_json::to_string(&rec.owners).unwrap_or_else(|_| "[]".into()),
-                    rec.boundary.to_geojson().to_string(),
-                    bbox.min().x,
-                    bbox.min().y,
-                    bbox.max().x,
-                    bbox.max().y,
-                    sample,
-                ])?;
-            }
-        }
+        write_grids(&tx, records, sample)?;
         let large = records.iter().filter(|r| r.parent.is_none()).count();
         let small = records.len() - large;
         append(

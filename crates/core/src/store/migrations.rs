@@ -392,6 +392,18 @@ const MIGRATIONS: &[&str] = &[
         DELETE FROM grid_week_counts WHERE grid = new.grid AND week_end > new.observed_at;
     END;
     "#,
+    // 15 (issue 13): events that never travel (the local profile, device settings, a registry import
+    // on this device) were written pending and settled only by the next sync, so a device that never
+    // signed in showed them as changes waiting to sync. They are now written settled (`acked`, no hub
+    // number: see `events::append`); those already stored are settled here. The list is
+    // `remote::SYNCED_KINDS` as it stands at this migration (a released migration never changes).
+    r#"
+    UPDATE events SET sync_state = 'acked'
+     WHERE sync_state = 'pending'
+       AND kind NOT IN ('finding.reported', 'finding.moved', 'finding.edited', 'finding.deferral_requested',
+                        'finding.deferral_decided', 'patrol.started', 'patrol.ended', 'log.submitted',
+                        'log.approved', 'log.returned');
+    "#,
 ];
 
 /// The steps written in Rust that finish a migration, run after its SQL in the same transaction.

@@ -27,6 +27,7 @@ pub mod migrations;
 mod outbox;
 mod patrols;
 mod photos_wanted;
+mod refdata;
 mod reviews;
 mod sync_meta;
 mod users;
@@ -50,6 +51,7 @@ pub use grids::ImportSummary;
 pub use history::HistoryState;
 pub use outbox::{Applied, ParkedEvent, SetAside};
 pub use photos_wanted::WantedPhoto;
+pub use refdata::ReferenceApplied;
 pub use sync_meta::{SyncError, SyncInfo};
 pub use users::MAX_USER_NAME_CHARS;
 

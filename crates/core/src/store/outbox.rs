@@ -404,16 +404,23 @@ fn rebuild(tx: &Connection, entity: &str, entity_id: &str) -> Result<()> {
     }
 }
 
-/// Inserts a finding that arrived from the hub. A finding in a grid or category this device does
-/// not know is kept as an event only (the registry is imported first); an unknown patrol is left out.
+/// Inserts a finding that arrived from the hub. A finding in a grid, category or unit this device
+/// does not know is an error about the event (the caller sets it aside, and the person sees it in
+/// the sync area and `gridpatrol status`), never a silent gap: the hub's reference data, which
+/// the device fetches before it pulls, names every one. An unknown patrol is left out.
 fn insert_finding(tx: &Connection, f: &Finding) -> Result<()> {
-    let known: bool = tx.query_row(
-        "SELECT EXISTS(SELECT 1 FROM grids WHERE code = ?1) AND EXISTS(SELECT 1 FROM categories WHERE code = ?2)",
-        params![f.grid, f.category],
-        |r| r.get(0),
-    )?;
-    if !known {
-        return Ok(());
+    let exists =
+        |sql: &str, code: &str| -> Result<bool> { Ok(tx.prepare_cached(sql)?.query_row([code], |r| r.get(0))?) };
+    if !exists("SELECT EXISTS(SELECT 1 FROM grids WHERE code = ?1)", &f.grid)? {
+        return Err(Error::UnknownGrid(crate::validate::clip(&f.grid)));
+    }
+    if !exists("SELECT EXISTS(SELECT 1 FROM categories WHERE code = ?1)", &f.category)? {
+        return Err(Error::UnknownCategory(crate::validate::clip(&f.category)));
+    }
+    if let Some(unit) = &f.unit {
+        if !exists("SELECT EXISTS(SELECT 1 FROM units WHERE code = ?1)", unit)? {
+            return Err(Error::UnknownUnit(crate::validate::clip(unit)));
+        }
     }
     let patrol: Option<String> = match &f.patrol {
         Some(p) => tx.query_row("SELECT id FROM patrols WHERE id = ?1", [p], |r| r.get(0)).optional()?,

@@ -30,6 +30,8 @@ pub const HOLIDAYS_KEY: &str = "deadline.holidays";
 pub const OFFICE_HOURS_KEY: &str = "deadline.office_hours";
 /// The standard and version of the stored category tree (set by migration 11 and by a load).
 pub const CATEGORIES_STANDARD_KEY: &str = "categories.standard";
+/// The text of the category file the stored tree was last loaded from (absent: the bundled file).
+pub const CATEGORIES_FILE_KEY: &str = "categories.file";
 
 impl Store {
     /// The user this device acts as, if one has been chosen.
@@ -239,6 +241,7 @@ impl Store {
         let event_id = self.new_id(now);
         let tx = self.transaction()?;
         write_tree(&tx, &tree)?;
+        super::outbox::put_setting(&tx, CATEGORIES_FILE_KEY, json_text)?;
         append(
             &tx,
             &event_id,

@@ -4,6 +4,7 @@
 pub mod events;
 pub mod meta;
 pub mod photos;
+pub mod reference;
 pub mod session;
 
 use axum::extract::rejection::JsonRejection;

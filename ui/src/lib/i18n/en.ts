@@ -76,6 +76,7 @@ export const en: Record<MessageKey, string> = {
   "errors.step_not_allowed": "Your role cannot take this step on the case as it stands.",
   "errors.unit_required": "A unit liaison needs a responsible unit.",
   "errors.unit_data": "The responsible-unit data is invalid.",
+  "errors.reference_data": "The hub's reference data is invalid; nothing on this device was changed.",
   "errors.unit_not_for_role": "Only a unit liaison belongs to a responsible unit.",
 
   "status.reported": "reported",

@@ -75,6 +75,7 @@ export const zh = {
   "errors.step_not_allowed": "您的角色不能在案件当前状态下进行这一步。",
   "errors.unit_required": "联络员须指定所属责任单位。",
   "errors.unit_data": "责任单位数据有误。",
+  "errors.reference_data": "中心端下发的基础数据有误，本机未做任何更改。",
   "errors.unit_not_for_role": "只有联络员属于责任单位。",
 
   "status.reported": "已上报",
