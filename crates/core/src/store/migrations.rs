@@ -723,3 +723,17 @@ mod units_tests {
         assert!(foreign, "foreign keys are on again after migrating");
     }
 }
+
+#[cfg(test)]
+mod local_events_tests {
+    #[test]
+    fn migration_15_settles_exactly_the_kinds_that_never_travel() {
+        let sql = super::MIGRATIONS[14];
+        let listed: Vec<&str> = sql.split('\'').skip(1).step_by(2).filter(|s| s.contains('.')).collect();
+        let mut listed = listed;
+        listed.sort_unstable();
+        let mut synced = crate::remote::SYNCED_KINDS.to_vec();
+        synced.sort_unstable();
+        assert_eq!(listed, synced, "migration 15 names the kinds that travel, as remote::SYNCED_KINDS does");
+    }
+}

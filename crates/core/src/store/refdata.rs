@@ -151,3 +151,124 @@ fn write_units(tx: &rusqlite::Connection, units: &[crate::model::Unit]) -> Resul
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::clock::{FixedClock, SeededIds};
+    use crate::model::{Role, User};
+    use crate::Store;
+
+    fn store(dir: &std::path::Path, seed: u64) -> Store {
+        let clock = Arc::new(FixedClock::new("2026-11-25T02:00:00Z".parse().unwrap()));
+        Store::create(dir, clock, Arc::new(SeededIds::new(seed))).unwrap()
+    }
+
+    fn hub_document(dir: &std::path::Path) -> crate::refdata::Document {
+        let mut hub = store(dir, 1);
+        hub.import_sample_registry().unwrap();
+        hub.reference_document("e-7", vec![User::new("李明", Role::Officer), User::new("王建国", Role::Lead)]).unwrap()
+    }
+
+    #[test]
+    fn a_bare_store_takes_the_hubs_document_whole_and_makes_the_same_one() {
+        let (h, d) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let doc = hub_document(h.path());
+        let mut device = store(d.path(), 2);
+        assert_eq!(device.counts().unwrap().grids, 0);
+        let applied = device.apply_reference(&doc.check().unwrap()).unwrap();
+        assert_eq!((applied.grids, applied.roster), (250, 2), "the sample city's 11 + 239 grids and the roster");
+        assert_eq!(device.reference_version().unwrap().as_deref(), Some("e-7"));
+        assert_eq!(device.counts().unwrap().pending_events, 0, "hub data is no change of this device's");
+        let again = device.reference_document("e-7", doc.roster.clone()).unwrap();
+        assert_eq!(again, doc, "the device holds what the hub sent, part for part");
+    }
+
+    #[test]
+    fn a_bad_part_refuses_the_document_and_changes_nothing() {
+        let (h, d) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let doc = hub_document(h.path());
+        let mut device = store(d.path(), 2);
+        device.apply_reference(&doc.check().unwrap()).unwrap();
+        let before = device.reference_document("e-7", doc.roster.clone()).unwrap();
+        for (part, broken) in [
+            ("holidays", {
+                let mut b = doc.clone();
+                b.holidays = serde_json::json!({"holidays": "no"});
+                b
+            }),
+            ("registry", {
+                let mut b = doc.clone();
+                b.registry["features"][20]["properties"]["parent"] = "nowhere".into();
+                b
+            }),
+            ("categories", {
+                let mut b = doc.clone();
+                b.categories["majors"][0]["minors"][0]["minor"] = "x".into();
+                b
+            }),
+            ("units", {
+                let mut b = doc.clone();
+                b.units["units"][0]["code"] = "no spaces allowed".into();
+                b
+            }),
+            ("patrol_rhythm", {
+                let mut b = doc.clone();
+                b.patrol_rhythm = "someday".into();
+                b
+            }),
+            ("roster", {
+                let mut b = doc.clone();
+                b.roster.push(User::new("李明", Role::Lead));
+                b
+            }),
+            ("version", {
+                let mut b = doc.clone();
+                b.version = "a\"b".into();
+                b
+            }),
+        ] {
+            let broken = Document { version: format!("{}x", broken.version), ..broken };
+            let e = broken.check().map(|_| ()).unwrap_err();
+            assert!(
+                matches!(&e, crate::Error::ReferenceData { part: p, .. } if p == part),
+                "a broken {part} is refused, naming its part: {e:?}"
+            );
+        }
+        let after = device.reference_document("e-7", doc.roster.clone()).unwrap();
+        assert_eq!(after, before, "nothing changed");
+    }
+
+    #[test]
+    fn a_pulled_finding_in_an_unknown_grid_is_set_aside_and_pulled_again_once_the_grid_arrives() {
+        let (h, d, o) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let doc = hub_document(h.path());
+        // An officer's report, as the hub hands it out.
+        let mut officer = store(o.path(), 3);
+        officer.import_sample_registry().unwrap();
+        officer.set_profile("李明", Role::Officer).unwrap();
+        officer.add_finding(crate::NewFinding::new("37160200100101", "10101", "井盖破损")).unwrap();
+        let pulled: Vec<crate::model::Event> = officer
+            .outbox(10)
+            .unwrap()
+            .into_iter()
+            .map(|e| crate::model::Event {
+                sync: crate::model::SyncState::Acked,
+                hub_seq: Some(5),
+                accepted_at: Some(e.device_time),
+                ..e
+            })
+            .collect();
+        let mut device = store(d.path(), 2);
+        let applied = device.apply_remote(&pulled, 5).unwrap();
+        assert_eq!(applied.set_aside, 1, "a finding in a grid this device does not know is set aside, not dropped");
+        assert_eq!(device.set_aside_events().unwrap()[0].code, "unknown_grid", "with the reason a person reads");
+        let taken = device.apply_reference(&doc.check().unwrap()).unwrap();
+        assert_eq!(taken.retried, 1);
+        assert_eq!(device.pull_cursor().unwrap(), 4, "the cursor moved back before the event set aside");
+        let applied = device.apply_remote(&pulled, 5).unwrap();
+        assert_eq!((applied.new, applied.set_aside), (1, 0), "pulled again, it applies");
+        assert_eq!(device.counts().unwrap().findings, 1);
+    }
+}
