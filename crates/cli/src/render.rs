@@ -439,14 +439,19 @@ pub fn status(
             )
         )
     );
-    println!(
-        "{}",
-        t(
-            lang,
-            &format!("离线，{} 项更改待同步", counts.pending_events),
-            &format!("Offline, {} changes waiting to sync", counts.pending_events)
-        )
-    );
+    // Only what travels counts: the profile, settings and a local registry import never do.
+    if counts.pending_events == 0 {
+        println!("{}", t(lang, "没有待同步的更改", "Nothing waiting to sync"));
+    } else {
+        println!(
+            "{}",
+            t(
+                lang,
+                &format!("离线，{} 项更改待同步", counts.pending_events),
+                &format!("Offline, {} changes waiting to sync", counts.pending_events)
+            )
+        );
+    }
     if !set_aside.is_empty() {
         println!(
             "{}",
