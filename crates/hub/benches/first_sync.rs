@@ -131,7 +131,7 @@ fn main() {
     let counts = device.counts().unwrap();
     assert_eq!(counts.findings as usize, year, "every finding of the year is on the device: {report:?}");
     println!(
-        "a bare device's first sign-in with the reference data ({} grids, {} categories, {} units, {} people): {sign_in:.2?}",
+        "a bare device's first sign-in with the reference data ({} grids, {} categories, {} units, a roster of {}): {sign_in:.2?}",
         signed.reference.grids, signed.reference.categories, signed.reference.units, signed.reference.roster
     );
     println!(
