@@ -229,7 +229,7 @@ mod tests {
                 b
             }),
         ] {
-            let broken = Document { version: format!("{}x", broken.version), ..broken };
+            let broken = crate::refdata::Document { version: format!("{}x", broken.version), ..broken };
             let e = broken.check().map(|_| ()).unwrap_err();
             assert!(
                 matches!(&e, crate::Error::ReferenceData { part: p, .. } if p == part),
