@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod photos;
 pub mod router;
 pub mod rules;
+pub mod sample;
 pub mod serve;
 pub mod store;
 

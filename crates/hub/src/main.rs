@@ -38,6 +38,23 @@ enum Command {
         #[arg(long)]
         sample: bool,
     },
+    /// Write four weeks of SAMPLE activity (示例数据) into a hub made by `init --sample` that holds
+    /// no events yet: patrols, findings in every state, units at work, deferrals, weekly logs and
+    /// reviews, each made and judged through the hub's own rules at the sample city's clock.
+    Sample {
+        /// The same seed (and the same current week) gives the same city.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many ISO weeks, the last being the current one (1 to 8).
+        #[arg(long, default_value_t = 4)]
+        weeks: u32,
+        /// When the sample history ends (default: now); a date (midnight UTC) or an RFC 3339 time,
+        /// not in the future.
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Users.
     #[command(subcommand)]
     User(UserCommand),
@@ -403,6 +420,43 @@ fn run(cli: Cli) -> Result<(), HubError> {
                         println!("sample user {name} (liaison of {unit}) password {password}");
                     }
                 }
+            }
+        }
+        Command::Sample { seed, weeks, until, json } => {
+            let real_now = clock.now();
+            let now = match until.as_deref().map(parse_since).transpose()? {
+                Some(t) if t > real_now => {
+                    return Err(HubError::refused(
+                        "invalid_value",
+                        "--until：示例历史不能结束在未来。",
+                        "--until: the sample history cannot end in the future.",
+                    ))
+                }
+                Some(t) => t,
+                None => real_now,
+            };
+            let config = gridpatrol_hub::sample::SampleConfig { seed, weeks, now };
+            let summary = gridpatrol_hub::sample::write(&dir, &config, &os_user())?;
+            if json {
+                print_json(&summary)?;
+            } else {
+                println!(
+                    "示例数据 SAMPLE city written ({}): {} patrol(s), {} finding(s) {:?}, {} deferral request(s), {} weekly log(s) submitted ({} returned), {} photo(s), {} event(s)",
+                    summary.weeks.join(" … "),
+                    summary.patrols,
+                    summary.findings,
+                    summary.statuses,
+                    summary.deferrals_asked,
+                    summary.logs_submitted,
+                    summary.logs_returned,
+                    summary.photos,
+                    summary.events
+                );
+                println!(
+                    "sample officers added: {} (password {})",
+                    gridpatrol_hub::sample::EXTRA_OFFICERS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+                    gridpatrol_hub::sample::EXTRA_PASSWORD
+                );
             }
         }
         Command::User(command) => {
