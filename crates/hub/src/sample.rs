@@ -843,7 +843,12 @@ impl City<'_> {
                 Some(due) => (due - Duration::minutes(rng.range(60, 150))).max(after(60, rng)),
                 None => by_day(after(24 * 60, rng), rng)?,
             },
-            Step::Close | Step::Rework(_) => by_day(after(20 * 60, rng), rng)?,
+            // The lead re-checks a fix on time when the due time leaves room, else the next day.
+            Step::Close => match c.due_at {
+                Some(due) if due > t + Duration::minutes(40) => t + (due - t) / 2,
+                _ => by_day(after(20 * 60, rng), rng)?,
+            },
+            Step::Rework(_) => by_day(after(20 * 60, rng), rng)?,
             Step::Reopen(_) => by_day(after(3 * 24 * 60, rng), rng)?,
             Step::Suspend(_) => by_day(after(24 * 60, rng), rng)?,
             Step::AskDeferral | Step::Return(_) => after(60, rng),

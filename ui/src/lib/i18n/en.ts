@@ -4,6 +4,7 @@ import type { MessageKey } from "./zh";
 export const en: Record<MessageKey, string> = {
   "app.title": "Grid Patrol",
   "app.sampleData": "Sample data",
+  "app.sampleDataHint": "The sample registry and the sample city's records are made up, for trying the app",
   "app.loading": "Opening the data on this device…",
   "app.version": "Version {version}",
   "app.user": "{name} ({role})",

@@ -3,6 +3,7 @@
 export const zh = {
   "app.title": "网格巡查",
   "app.sampleData": "示例数据",
+  "app.sampleDataHint": "示例网格库和示例城市里的记录都是虚构的，仅供试用",
   "app.loading": "正在打开本机数据…",
   "app.version": "版本 {version}",
   "app.user": "{name}（{role}）",
