@@ -800,7 +800,7 @@ impl City<'_> {
                         (Decision::Approve, "")
                     } else {
                         summary.logs_returned += 1;
-                        (Decision::Return, "周三巡查只记录了 1 个问题，黄河第02网格未见巡查记录，请补充说明后重新提交")
+                        (Decision::Return, "本周有超期案件，日志中未写明超期原因和督办情况，请补充说明后重新提交")
                     };
                     d.store.review_log(OFFICERS[officer], &week, decision, comment)?;
                     self.push(d)?;
