@@ -972,6 +972,11 @@ async fn a_newcomer_sees_the_lived_in_sample_city_labelled_as_sample() {
     let badge = app.inner_text("[data-testid=\"sample-badge\"]").await;
     assert_eq!(badge.trim(), "示例数据", "the header labels the data as sample data");
     app.wait_text("黄河第01网格").await;
+    app.wait_script(
+        "the app to find the hub online",
+        "return document.querySelector('[data-testid=\"sync-status\"]')?.dataset.online === 'true';",
+    )
+    .await;
     app.shot("60-sample-officer-today").await;
     app.click("nav-map").await;
     app.testid("sample-badge").await;
@@ -999,6 +1004,11 @@ async fn a_newcomer_sees_the_lived_in_sample_city_labelled_as_sample() {
     )
     .await;
     app.testid("sample-badge").await;
+    app.wait_script(
+        "the app to find the hub online",
+        "return document.querySelector('[data-testid=\"sync-status\"]')?.dataset.online === 'true';",
+    )
+    .await;
     app.shot("65-sample-lead-queue").await;
     app.click("nav-dashboard").await;
     app.shot("66-sample-lead-dashboard").await;
