@@ -81,16 +81,14 @@ pub fn send_error(e: reqwest::Error) -> Error {
 fn untrusted_certificate(e: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(error) = next {
-        let inner = error
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .map(|e| e as &(dyn std::error::Error + 'static));
-        for candidate in [Some(error), inner].into_iter().flatten() {
-            if let Some(rustls::Error::InvalidCertificate(why)) = candidate.downcast_ref::<rustls::Error>() {
-                return Some(format!("{why:?}"));
-            }
+        if let Some(rustls::Error::InvalidCertificate(why)) = error.downcast_ref::<rustls::Error>() {
+            return Some(format!("{why:?}"));
         }
-        next = inner.and_then(|i| i.source()).or_else(|| error.source());
+        // An io::Error's own `source` is its inner error's source: step into the inner error itself.
+        next = match error.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
     }
     None
 }
