@@ -423,3 +423,45 @@ fn the_desktop_deb_carries_the_command_line_and_depends_on_a_chinese_font() {
     let manifest = std::fs::read_to_string(repo().join("crates/cli/Cargo.toml")).unwrap();
     assert!(manifest.contains("name = \"gridpatrol\""), "the command line's binary is called gridpatrol");
 }
+
+#[test]
+fn over_tls_a_stalled_handshake_is_cut_while_others_are_served_and_sigterm_still_stops_gracefully() {
+    use std::io::{Read, Write};
+    let certs = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = city_certificates(certs.path());
+    let mut hub = Hub::start_with(&[
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+        "--header-timeout-secs",
+        "1",
+    ]);
+    let trusting = reqwest::blocking::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&std::fs::read(&ca).unwrap()).unwrap())
+        .timeout(std::time::Duration::from_secs(120))
+        .build()
+        .unwrap();
+
+    // A peer that opens a connection and never says hello (or stops halfway) holds it no longer
+    // than a request head may take, and never holds up anyone else's.
+    let mut stalled = std::net::TcpStream::connect(&hub.addr).unwrap();
+    stalled.write_all(&[0x16, 0x03, 0x01]).unwrap();
+    let answered = trusting.get(format!("{}/healthz", hub.url())).send().unwrap();
+    assert_eq!(answered.status().as_u16(), 200, "a stalled handshake does not block the accept loop");
+    stalled.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    let mut buf = [0u8; 64];
+    let closed = match stalled.read(&mut buf) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => matches!(e.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted),
+    };
+    assert!(closed, "the hub closes a connection whose TLS handshake never completes");
+
+    // Plain HTTP to the HTTPS port is not served.
+    let plain = http().get(format!("http://{}/healthz", hub.addr)).send();
+    assert!(plain.map_or(true, |r| !r.status().is_success()), "the HTTPS port serves no plain HTTP");
+
+    let status = hub.signal_and_wait("TERM");
+    assert!(status.success(), "SIGTERM stops the HTTPS hub gracefully (exit 0): {status:?}");
+}
