@@ -115,6 +115,42 @@ impl PhotoVault {
         UploadGuard { vault: self, key, mutex, guard: Some(guard) }
     }
 
+    /// How many whole photos the vault holds and their bytes (for `/metrics`): one pass over the
+    /// folder, on a blocking thread.
+    pub fn figures(&self) -> Result<(u64, u64)> {
+        let (mut count, mut bytes) = (0, 0);
+        for entry in std::fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name.to_str().is_some_and(|n| check_name(n).is_ok()) {
+                if let Ok(meta) = entry.metadata() {
+                    if meta.is_file() {
+                        count += 1;
+                        bytes += meta.len();
+                    }
+                }
+            }
+        }
+        Ok((count, bytes))
+    }
+
+    /// Whether a photo can be written: a small file made, synced and removed in the photos folder
+    /// (what `/readyz` asks; permission bits alone mislead under root and read-only mounts).
+    pub fn check_writable(&self) -> Result<()> {
+        use std::io::Write;
+        static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let probe = self.dir.join(format!(".ready-{}-{n}", std::process::id()));
+        let written = std::fs::File::create(&probe).and_then(|mut f| {
+            f.write_all(b"ready")?;
+            f.sync_all()
+        });
+        let removed = std::fs::remove_file(&probe);
+        written?;
+        removed?;
+        Ok(())
+    }
+
     /// Whether the photo is whole and verified (what a push checks before an event that needs it).
     pub fn is_complete(&self, sha256: &str) -> bool {
         check_name(sha256).is_ok() && self.complete_path(sha256).is_file()
