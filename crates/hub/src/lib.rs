@@ -15,6 +15,8 @@ pub mod auth;
 pub mod backup;
 pub mod controllers;
 pub mod error;
+pub mod logging;
+pub mod metrics;
 pub mod openapi;
 pub mod photos;
 pub mod router;
@@ -22,6 +24,7 @@ pub mod rules;
 pub mod sample;
 pub mod serve;
 pub mod store;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -87,8 +90,8 @@ impl Default for Limits {
     }
 }
 
-/// What every handler shares: the store, the photo folder, the limits, the clock, and the bounds
-/// on sign-in work.
+/// What every handler shares: the store, the photo folder, the limits, the clock, the bounds
+/// on sign-in work, and the metrics.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn HubStore>,
@@ -96,6 +99,8 @@ pub struct AppState {
     pub limits: Limits,
     pub clock: Arc<dyn Clock>,
     pub sign_in: Arc<auth::SignInGate>,
+    /// The counters `/metrics` serves (and the metrics token, when one is configured).
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -106,7 +111,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
     ) -> AppState {
         let sign_in = Arc::new(auth::SignInGate::new(&limits));
-        AppState { store, photos, limits, clock, sign_in }
+        AppState { store, photos, limits, clock, sign_in, metrics: Arc::new(metrics::Metrics::new(None)) }
     }
 
     /// The state over a data folder made by `gridpatrol-hub init`.

@@ -122,6 +122,19 @@ enum Command {
         /// Seconds a request body may go without sending a byte.
         #[arg(long, default_value_t = 30)]
         body_timeout_secs: u64,
+        /// Serve HTTPS with this certificate chain (PEM: the hub's certificate, then intermediates).
+        #[arg(long, value_name = "FILE", requires = "tls_key", env = "GRIDPATROL_HUB_TLS_CERT")]
+        tls_cert: Option<PathBuf>,
+        /// The private key of --tls-cert (PEM).
+        #[arg(long, value_name = "FILE", requires = "tls_cert", env = "GRIDPATROL_HUB_TLS_KEY")]
+        tls_key: Option<PathBuf>,
+        /// A file whose first line is a token that may read /metrics from anywhere (Bearer);
+        /// without it /metrics answers on loopback only.
+        #[arg(long, value_name = "FILE", env = "GRIDPATROL_HUB_METRICS_TOKEN_FILE")]
+        metrics_token_file: Option<PathBuf>,
+        /// Log lines on standard error: plain or json. Levels: GRIDPATROL_LOG (default info).
+        #[arg(long, value_name = "plain|json", default_value = "plain", env = "GRIDPATROL_LOG_FORMAT")]
+        log_format: String,
     },
 }
 
@@ -301,6 +314,28 @@ fn prompt(label: &str) -> Result<String, HubError> {
     }
     std::io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// The metrics token: the first line of `file`, at least 16 characters (a token anyone could guess
+/// protects nothing).
+fn read_metrics_token(file: &std::path::Path) -> Result<String, HubError> {
+    let shown = file.display();
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        HubError::refused(
+            "invalid_value",
+            format!("--metrics-token-file {shown}：无法读取（{e}），未启动服务。"),
+            format!("--metrics-token-file {shown}: the file cannot be read ({e}); nothing was started."),
+        )
+    })?;
+    let token = text.lines().next().unwrap_or("").trim().to_string();
+    if token.chars().count() < 16 {
+        return Err(HubError::refused(
+            "invalid_value",
+            format!("--metrics-token-file {shown}：第一行的令牌至少 16 个字符，未启动服务。"),
+            format!("--metrics-token-file {shown}: the token on its first line must be at least 16 characters; nothing was started."),
+        ));
+    }
+    Ok(token)
 }
 
 /// `--since`: a date (midnight UTC) or an RFC 3339 time.
@@ -574,7 +609,19 @@ fn run(cli: Cli) -> Result<(), HubError> {
             trust_forwarded_for,
             header_timeout_secs,
             body_timeout_secs,
+            tls_cert,
+            tls_key,
+            metrics_token_file,
+            log_format,
         } => {
+            let format: gridpatrol_hub::logging::Format = log_format.parse()?;
+            gridpatrol_hub::logging::init(format, &std::env::var("GRIDPATROL_LOG").unwrap_or_else(|_| "info".into()))?;
+            // Both files are read and checked before anything starts: a bad one names itself.
+            let tls = match (&tls_cert, &tls_key) {
+                (Some(cert), Some(key)) => Some(gridpatrol_hub::tls::server_config(cert, key)?),
+                _ => None,
+            };
+            let metrics_token = metrics_token_file.as_deref().map(read_metrics_token).transpose()?;
             let limits = Limits {
                 max_photo_bytes: photo_max_mb * 1024 * 1024,
                 partial_quota: partial_quota_mb * 1024 * 1024,
@@ -586,22 +633,31 @@ fn run(cli: Cli) -> Result<(), HubError> {
                 body_timeout: Duration::from_secs(body_timeout_secs.max(1)),
                 ..Limits::default()
             };
-            let state = AppState::open(&dir, clock, limits.clone())?;
+            let mut state = AppState::open(&dir, clock, limits.clone())?;
+            state.metrics = Arc::new(gridpatrol_hub::metrics::Metrics::new(metrics_token));
             // Abandoned partial uploads from before a restart go first (then every hour while serving).
             let swept = state.photos.sweep(limits.partial_max_age, std::time::SystemTime::now())?;
             if swept > 0 {
-                eprintln!("gridpatrol-hub: removed {swept} abandoned partial upload(s)");
+                tracing::info!(removed = swept, "abandoned partial uploads removed");
             }
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async move {
                 let stop = gridpatrol_hub::serve::stop_signal()?;
                 let listener = tokio::net::TcpListener::bind(&listen).await?;
+                let scheme = if tls.is_some() { "https" } else { "http" };
+                let address = listener.local_addr()?;
                 // The address actually bound (port 0 picks a free one): tests read this line.
-                println!("gridpatrol-hub listening on http://{}", listener.local_addr()?);
-                gridpatrol_hub::serve::serve(listener, state, stop).await
+                println!("gridpatrol-hub listening on {scheme}://{address}");
+                tracing::info!(
+                    %address,
+                    scheme,
+                    version = env!("CARGO_PKG_VERSION"),
+                    metrics_token = state.metrics.has_token(),
+                    "serving"
+                );
+                gridpatrol_hub::serve::serve(listener, state, tls, stop).await
             })?;
-            // Not println!: whoever started the hub may have closed its standard output by now.
-            let _ = writeln!(std::io::stderr(), "gridpatrol-hub stopped");
+            tracing::info!("stopped");
         }
     }
     Ok(())
