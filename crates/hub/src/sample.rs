@@ -504,6 +504,8 @@ impl City<'_> {
                     64 * 1024 * 1024,
                     false,
                     axum::body::Body::from(bytes),
+                    // The uploader's right to read it is recorded below, on this thread.
+                    || Ok(()),
                 ))?;
                 if !complete {
                     return Err(story_error("upload a photo", &p.sha256));
