@@ -945,3 +945,76 @@ async fn an_officer_records_a_case_solved_on_the_spot() {
     assert_eq!(hub.count("SELECT count(*) FROM events WHERE kind = 'finding.moved'"), 0, "one step: never dispatched");
     app.quit().await;
 }
+
+/// A signed-in device's data folder, pulled from `hub` by the CLI as `scripts/start.sh` does.
+fn signed_in_folder(hub: &Hub, user: &str, password: &str) -> Client {
+    let device = Client::new(&hub.url(), user, password);
+    device.sync_until_clean(3);
+    device
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_newcomer_sees_the_lived_in_sample_city_labelled_as_sample() {
+    let _one = one_window();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let hub = Hub::start();
+    let out = hub.admin(&["sample"], "");
+    assert!(out.status.success(), "gridpatrol-hub sample: {}", String::from_utf8_lossy(&out.stderr));
+    let officer = signed_in_folder(&hub, "李明", "officer-sample");
+    let lead = signed_in_folder(&hub, "王建国", "lead-sample");
+    let desk = Desk::start(&tmp.path().join("home"));
+
+    // The officer's app opens on the sample city: the label in the header on every screen, in both
+    // languages, and the screens full of the weeks' work.
+    let app = desk.launch(officer.dir.path()).await;
+    app.resize(1366, 768).await;
+    app.testid("sample-badge").await;
+    let badge = app.inner_text("[data-testid=\"sample-badge\"]").await;
+    assert_eq!(badge.trim(), "示例数据", "the header labels the data as sample data");
+    app.wait_text("黄河第01网格").await;
+    app.wait_script(
+        "the app to find the hub online",
+        "return document.querySelector('[data-testid=\"sync-status\"]')?.dataset.online === 'true';",
+    )
+    .await;
+    app.shot("60-sample-officer-today").await;
+    app.click("nav-map").await;
+    app.testid("sample-badge").await;
+    app.shot("61-sample-officer-map").await;
+    app.click("nav-findings").await;
+    app.wait_text("已结案").await;
+    app.shot("62-sample-officer-findings").await;
+    app.click("nav-logs").await;
+    app.shot("63-sample-officer-logs").await;
+    speak(&app, "en").await;
+    assert_eq!(app.inner_text("[data-testid=\"sample-badge\"]").await.trim(), "Sample data", "and in English");
+    app.click("nav-today").await;
+    app.shot("64-sample-officer-today-en").await;
+    speak(&app, "zh").await;
+    app.quit().await;
+
+    // The lead's app beside it has a queue to work through: every card counts cases.
+    let app = desk.launch(lead.dir.path()).await;
+    app.resize(1366, 768).await;
+    app.testid("lead-queue").await;
+    app.wait_script(
+        "every card of the lead's queue to count something",
+        "const ns = [...document.querySelectorAll('[data-testid=\"lead-queue\"] .n')]; \
+         return ns.length >= 7 && ns.every(n => Number(n.innerText) > 0);",
+    )
+    .await;
+    app.testid("sample-badge").await;
+    app.wait_script(
+        "the app to find the hub online",
+        "return document.querySelector('[data-testid=\"sync-status\"]')?.dataset.online === 'true';",
+    )
+    .await;
+    app.shot("65-sample-lead-queue").await;
+    app.click("nav-dashboard").await;
+    app.shot("66-sample-lead-dashboard").await;
+    app.click("nav-logs").await;
+    app.shot("67-sample-lead-logs").await;
+    app.click("nav-map").await;
+    app.shot("68-sample-lead-map").await;
+    app.quit().await;
+}

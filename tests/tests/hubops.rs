@@ -293,3 +293,120 @@ fn a_device_ahead_of_a_restored_hub_pushes_again_what_it_lost_without_duplicates
     assert_eq!((findings, reports), (5, 5), "the other device holds each finding once after the restore");
     assert_eq!(zhang.json(&["status", "--json"])["pending"], 0);
 }
+
+/// The hub's events as `(id, digest, accepted time)` in hub order.
+fn event_log(dir: &Path) -> Vec<(String, String, String)> {
+    let db =
+        rusqlite::Connection::open_with_flags(dir.join("hub.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let mut stmt = db.prepare("SELECT id, digest, received_at FROM events ORDER BY hub_seq").unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
+#[test]
+fn the_start_command_opens_on_a_lived_in_sample_city() {
+    use chrono::{DateTime, Datelike, Utc, Weekday};
+    use gridpatrol_core::calendar::CITY_TZ;
+
+    let hub = Hub::start();
+    // Written while the hub serves, as scripts/start.sh does before it serves.
+    let summary: Value = serde_json::from_str(&admin_ok(&hub, &["sample", "--seed", "7", "--json"], "")).unwrap();
+    assert_eq!(summary["weeks"].as_array().unwrap().len(), 4, "four weeks, the last the current one: {summary}");
+
+    // Patrols only on the rhythm's days (Wednesday and Saturday, Beijing time), and many of them.
+    let db = hub.db();
+    let starts: Vec<String> = db
+        .prepare("SELECT json_extract(body, '$.started_at') FROM patrols")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(starts.len() >= 25, "five officers patrol twice a week: {} patrols", starts.len());
+    for s in &starts {
+        let day = s.parse::<DateTime<Utc>>().unwrap().with_timezone(&CITY_TZ).weekday();
+        assert!(matches!(day, Weekday::Wed | Weekday::Sat), "a patrol on {day} ({s}) is off the rhythm");
+    }
+    // The history went through the hub's judge at the sample city's clock: accepted times spread
+    // over the weeks, and the offline patrol's reports accepted days after they were observed.
+    let offline: i64 = hub.count(
+        "SELECT count(*) FROM events WHERE kind = 'finding.reported'
+           AND julianday(received_at) - julianday(json_extract(payload, '$.observed_at')) > 1.5",
+    );
+    assert!(offline >= 1, "a patrol walked offline on Wednesday is synced on Friday, keeping its observed times");
+    let span: f64 = db
+        .query_row("SELECT julianday(max(received_at)) - julianday(min(received_at)) FROM events", [], |r| r.get(0))
+        .unwrap();
+    assert!(span > 14.0, "the hub accepted the history over weeks, not at once ({span:.1} days)");
+    assert!(hub.count("SELECT count(*) FROM events WHERE kind = 'finding.deferral_requested'") >= 2);
+    assert!(
+        hub.count("SELECT count(*) FROM events WHERE kind = 'finding.deferral_decided'") >= 1,
+        "a deferral was asked and decided"
+    );
+
+    // The lead's device signs in and pulls the city: every state of the loop, and a queue to work.
+    let lead = Client::new(&hub.url(), "王建国", "lead-sample");
+    lead.sync_until_clean(3);
+    let findings = lead.json(&["finding", "list", "--json"]);
+    let statuses: BTreeSet<String> =
+        findings.as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap().to_string()).collect();
+    for status in gridpatrol_core::Status::ALL {
+        assert!(statuses.contains(status.as_str()), "no finding is {status} in the sample city: {statuses:?}");
+    }
+    assert!(findings.as_array().unwrap().iter().any(|f| f["overdue"] == true), "some cases are overdue");
+    let status = lead.json(&["status", "--json"]);
+    assert_eq!(status["sample"], true, "the device says its data is sample data");
+    for item in status["queue"]["items"].as_array().unwrap() {
+        assert!(item["count"].as_u64().unwrap() > 0, "the lead's queue has work under every card: {item}");
+    }
+    let plain = lead.ok(&["status"]);
+    assert!(plain.contains("Sample data"), "status says the data is sample data: {plain}");
+
+    // Weekly logs: submitted, most approved, one returned with the lead's comment, some waiting.
+    let reviews: Vec<Value> = db
+        .prepare("SELECT body FROM log_reviews")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|b| serde_json::from_str(&b.unwrap()).unwrap())
+        .collect();
+    let state = |s: &str| reviews.iter().filter(|r| r["state"] == s).count();
+    assert!(state("approved") >= 5 && state("submitted") >= 1, "logs approved and waiting: {reviews:?}");
+    let returned: Vec<&Value> = reviews.iter().filter(|r| r["state"] == "returned").collect();
+    assert_eq!(returned.len(), 1, "one log is returned");
+    assert!(!returned[0]["comment"].as_str().unwrap().is_empty(), "the returned log carries the lead's comment");
+
+    // The unit's liaison has cases to handle, a rework and an overdue one.
+    let liaison = Client::new(&hub.url(), "周联络", "liaison-sample");
+    liaison.sync_until_clean(3);
+    let queue = liaison.json(&["status", "--json"])["queue"]["items"].clone();
+    for item in queue.as_array().unwrap() {
+        assert!(item["count"].as_u64().unwrap() > 0, "the liaison's queue has work under every card: {item}");
+    }
+
+    // Written once: a hub that holds events is refused, nothing changed.
+    let before = hub.count("SELECT count(*) FROM events");
+    let out = hub.admin(&["sample"], "");
+    assert!(!out.status.success() && stderr(&out).contains("sample_needs_empty_hub"), "{}", stderr(&out));
+    assert_eq!(hub.count("SELECT count(*) FROM events"), before, "a refused sample changes nothing");
+}
+
+#[test]
+fn the_sample_city_is_the_same_for_the_same_seed() {
+    let dirs: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    for dir in &dirs {
+        for args in
+            [&["init", "--sample"][..], &["sample", "--seed", "3", "--weeks", "2", "--until", "2026-11-29T04:00:00Z"]]
+        {
+            let out = std::process::Command::new(common::bin("gridpatrol-hub"))
+                .arg("--data-dir")
+                .arg(dir.path())
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "gridpatrol-hub {args:?}: {}", stderr(&out));
+        }
+    }
+    let (a, b) = (event_log(dirs[0].path()), event_log(dirs[1].path()));
+    assert!(a.len() > 50, "two weeks of activity: {} events", a.len());
+    assert!(a == b, "the same seed and end give the same events, digests and accepted times");
+}

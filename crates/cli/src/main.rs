@@ -436,10 +436,23 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
             let counts = store.counts()?;
             let profile = store.profile()?;
             let patrol = store.active_patrol()?;
+            // The sample registry's grids are made up: whatever this store shows on them is sample data.
+            let sample = store.has_sample_registry()?;
             if f.json {
                 let sync_fields = sync::status_fields(&store)?;
+                // A lead's, an administrator's or a liaison's queue (Today's cards), counted now.
+                let queue = match profile {
+                    Some(_) => match store.queue(store.now()) {
+                        Ok(q) => Some(q),
+                        Err(Error::QueueNotAllowed { .. }) => None,
+                        Err(e) => return Err(e),
+                    },
+                    None => None,
+                };
                 print_json(&json!({
                     "data_dir": dir,
+                    "sample": sample,
+                    "queue": queue,
                     "profile": profile,
                     "patrol": patrol,
                     "counts": counts,
@@ -452,7 +465,15 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
                     "sync": sync_fields,
                 }));
             } else {
-                render::status(lang, &dir, profile.as_ref(), patrol.as_ref(), &counts, &store.set_aside_events()?);
+                render::status(
+                    lang,
+                    &dir,
+                    profile.as_ref(),
+                    patrol.as_ref(),
+                    &counts,
+                    &store.set_aside_events()?,
+                    sample,
+                );
             }
         }
     }

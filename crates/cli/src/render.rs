@@ -416,8 +416,19 @@ pub fn status(
     patrol: Option<&Patrol>,
     counts: &Counts,
     set_aside: &[gridpatrol_core::store::SetAside],
+    sample: bool,
 ) {
     println!("{}：{}", t(lang, "数据目录", "Data folder"), dir.display());
+    if sample {
+        println!(
+            "{}",
+            t(
+                lang,
+                "示例数据：本机使用示例网格库，网格和其中的记录都是虚构的示例",
+                "Sample data: this store uses the SAMPLE registry; its grids and what is recorded in them are made up"
+            )
+        );
+    }
     match profile {
         Some(u) => println!("{}：{}（{}）", t(lang, "本机用户", "Local user"), u.name, u.role.label(lang)),
         None => println!("{}", t(lang, "还没有本机用户", "No local user yet")),

@@ -41,7 +41,12 @@ pub fn os_user() -> String {
     {
         // SAFETY: getuid has no preconditions and cannot fail.
         let uid = unsafe { libc::getuid() };
-        format!("{name} (uid {uid})")
+        // `sudo -u gridpatrol gridpatrol-hub …` (how the packaged hub is administered) runs as the
+        // service's user: the person who ran sudo is named too.
+        match std::env::var("SUDO_USER").ok().filter(|s| !s.is_empty() && *s != name) {
+            Some(by) => format!("{name} (uid {uid}, sudo by {by})"),
+            None => format!("{name} (uid {uid})"),
+        }
     }
     #[cfg(not(target_os = "linux"))]
     {

@@ -6,7 +6,7 @@
 //! content, a move no longer legal), 413 too large, 422 a well-formed request the rules refuse,
 //! 429 too many attempts (with `Retry-After`), 500 our fault. A refusal of an event names it so
 //! the device parks that one event and goes on. No message is longer than [`MAX_MESSAGE_CHARS`].
-//! Internal detail (SQLite, IO) is logged to stderr and never sent (axum's error-handling example).
+//! Internal detail (SQLite, IO) is logged (`tracing`) and never sent (axum's error-handling example).
 //!
 //! The status of every code is written once, in [`status_of`]; nothing else in the hub picks one.
 
@@ -41,6 +41,12 @@ pub enum HubError {
     /// A photo upload is refused.
     #[error("{message}")]
     Photo { status: StatusCode, code: &'static str, message: String },
+    /// `/readyz`: the hub cannot serve yet (503, with `Retry-After`); what failed, without detail.
+    #[error("not ready: {0}")]
+    NotReady(&'static str),
+    /// `/metrics` asked from elsewhere than loopback without the metrics token (403).
+    #[error("metrics not allowed")]
+    MetricsNotAllowed,
     /// Too many attempts (429, with `Retry-After` in seconds).
     #[error("throttled ({code}): retry after {retry_after} s")]
     Throttled { code: &'static str, retry_after: u64 },
@@ -143,6 +149,8 @@ impl HubError {
             HubError::UserDisabled(_) => status_of("user_disabled"),
             HubError::Refused { code, .. } => status_of(code),
             HubError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            HubError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            HubError::MetricsNotAllowed => StatusCode::FORBIDDEN,
             HubError::Core(e) => status_of(e.code()),
             HubError::Db(_) | HubError::Io(_) | HubError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -175,6 +183,14 @@ impl HubError {
                     None,
                 )
             }
+            HubError::NotReady(what) => {
+                ("not_ready".into(), format!("The hub is not ready: {what}. The operator's log says why."), None)
+            }
+            HubError::MetricsNotAllowed => (
+                "metrics_not_allowed".into(),
+                "The metrics are served to loopback, or to whoever presents the hub's metrics token.".into(),
+                None,
+            ),
             HubError::UserExists(name) => ("user_exists".into(), format!("User {name} already exists."), None),
             HubError::UnknownUser(name) => ("unknown_user".into(), format!("There is no user {name}."), None),
             HubError::UserDisabled(_) => (
@@ -196,10 +212,12 @@ impl IntoResponse for HubError {
     fn into_response(self) -> Response {
         let status = self.status();
         if status.is_server_error() {
-            eprintln!("gridpatrol-hub: {self}");
+            // The internal cause, for the operator; the client gets the plain sentence below.
+            tracing::error!(error = %self, "internal error");
         }
         let retry_after = match &self {
             HubError::Throttled { retry_after, .. } => Some(*retry_after),
+            HubError::NotReady(_) => Some(5),
             _ => None,
         };
         let mut body = self.body();
@@ -207,7 +225,10 @@ impl IntoResponse for HubError {
         if body.message.chars().count() > MAX_MESSAGE_CHARS {
             body.message = body.message.chars().take(MAX_MESSAGE_CHARS).chain("…".chars()).collect();
         }
+        let code = crate::metrics::RefusalCode(body.code.clone());
         let mut response = (status, Json(body)).into_response();
+        // For the metrics and the request log: refusals by their code.
+        response.extensions_mut().insert(code);
         if let Some(seconds) = retry_after {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
         }

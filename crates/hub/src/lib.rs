@@ -15,12 +15,16 @@ pub mod auth;
 pub mod backup;
 pub mod controllers;
 pub mod error;
+pub mod logging;
+pub mod metrics;
 pub mod openapi;
 pub mod photos;
 pub mod router;
 pub mod rules;
+pub mod sample;
 pub mod serve;
 pub mod store;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -86,8 +90,8 @@ impl Default for Limits {
     }
 }
 
-/// What every handler shares: the store, the photo folder, the limits, the clock, and the bounds
-/// on sign-in work.
+/// What every handler shares: the store, the photo folder, the limits, the clock, the bounds
+/// on sign-in work, and the metrics.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn HubStore>,
@@ -97,6 +101,8 @@ pub struct AppState {
     pub sign_in: Arc<auth::SignInGate>,
     /// The reference data document last served, by version.
     pub reference: Arc<controllers::reference::ReferenceCache>,
+    /// The counters `/metrics` serves (and the metrics token, when one is configured).
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -107,7 +113,15 @@ impl AppState {
         clock: Arc<dyn Clock>,
     ) -> AppState {
         let sign_in = Arc::new(auth::SignInGate::new(&limits));
-        AppState { store, photos, limits, clock, sign_in, reference: Default::default() }
+        AppState {
+            store,
+            photos,
+            limits,
+            clock,
+            sign_in,
+            reference: Default::default(),
+            metrics: Arc::new(metrics::Metrics::new(None)),
+        }
     }
 
     /// The state over a data folder made by `gridpatrol-hub init`.

@@ -38,6 +38,23 @@ enum Command {
         #[arg(long)]
         sample: bool,
     },
+    /// Write four weeks of SAMPLE activity (示例数据) into a hub made by `init --sample` that holds
+    /// no events yet: patrols, findings in every state, units at work, deferrals, weekly logs and
+    /// reviews, each made and judged through the hub's own rules at the sample city's clock.
+    Sample {
+        /// The same seed (and the same current week) gives the same city.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many ISO weeks, the last being the current one (1 to 8).
+        #[arg(long, default_value_t = 4)]
+        weeks: u32,
+        /// When the sample history ends (default: now); a date (midnight UTC) or an RFC 3339 time,
+        /// not in the future.
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Users.
     #[command(subcommand)]
     User(UserCommand),
@@ -105,6 +122,19 @@ enum Command {
         /// Seconds a request body may go without sending a byte.
         #[arg(long, default_value_t = 30)]
         body_timeout_secs: u64,
+        /// Serve HTTPS with this certificate chain (PEM: the hub's certificate, then intermediates).
+        #[arg(long, value_name = "FILE", requires = "tls_key", env = "GRIDPATROL_HUB_TLS_CERT")]
+        tls_cert: Option<PathBuf>,
+        /// The private key of --tls-cert (PEM).
+        #[arg(long, value_name = "FILE", requires = "tls_cert", env = "GRIDPATROL_HUB_TLS_KEY")]
+        tls_key: Option<PathBuf>,
+        /// A file whose first line is a token that may read /metrics from anywhere (Bearer);
+        /// without it /metrics answers on loopback only.
+        #[arg(long, value_name = "FILE", env = "GRIDPATROL_HUB_METRICS_TOKEN_FILE")]
+        metrics_token_file: Option<PathBuf>,
+        /// Log lines on standard error: plain or json. Levels: GRIDPATROL_LOG (default info).
+        #[arg(long, value_name = "plain|json", default_value = "plain", env = "GRIDPATROL_LOG_FORMAT")]
+        log_format: String,
     },
 }
 
@@ -286,6 +316,28 @@ fn prompt(label: &str) -> Result<String, HubError> {
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
+/// The metrics token: the first line of `file`, at least 16 characters (a token anyone could guess
+/// protects nothing).
+fn read_metrics_token(file: &std::path::Path) -> Result<String, HubError> {
+    let shown = file.display();
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        HubError::refused(
+            "invalid_value",
+            format!("--metrics-token-file {shown}：无法读取（{e}），未启动服务。"),
+            format!("--metrics-token-file {shown}: the file cannot be read ({e}); nothing was started."),
+        )
+    })?;
+    let token = text.lines().next().unwrap_or("").trim().to_string();
+    if token.chars().count() < 16 {
+        return Err(HubError::refused(
+            "invalid_value",
+            format!("--metrics-token-file {shown}：第一行的令牌至少 16 个字符，未启动服务。"),
+            format!("--metrics-token-file {shown}: the token on its first line must be at least 16 characters; nothing was started."),
+        ));
+    }
+    Ok(token)
+}
+
 /// `--since`: a date (midnight UTC) or an RFC 3339 time.
 fn parse_since(text: &str) -> Result<DateTime<Utc>, HubError> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
@@ -405,6 +457,43 @@ fn run(cli: Cli) -> Result<(), HubError> {
                 }
             }
         }
+        Command::Sample { seed, weeks, until, json } => {
+            let real_now = clock.now();
+            let now = match until.as_deref().map(parse_since).transpose()? {
+                Some(t) if t > real_now => {
+                    return Err(HubError::refused(
+                        "invalid_value",
+                        "--until：示例历史不能结束在未来。",
+                        "--until: the sample history cannot end in the future.",
+                    ))
+                }
+                Some(t) => t,
+                None => real_now,
+            };
+            let config = gridpatrol_hub::sample::SampleConfig { seed, weeks, now };
+            let summary = gridpatrol_hub::sample::write(&dir, &config, &os_user())?;
+            if json {
+                print_json(&summary)?;
+            } else {
+                println!(
+                    "示例数据 SAMPLE city written ({}): {} patrol(s), {} finding(s) {:?}, {} deferral request(s), {} weekly log(s) submitted ({} returned), {} photo(s), {} event(s)",
+                    summary.weeks.join(" … "),
+                    summary.patrols,
+                    summary.findings,
+                    summary.statuses,
+                    summary.deferrals_asked,
+                    summary.logs_submitted,
+                    summary.logs_returned,
+                    summary.photos,
+                    summary.events
+                );
+                println!(
+                    "sample officers added: {} (password {})",
+                    gridpatrol_hub::sample::EXTRA_OFFICERS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+                    gridpatrol_hub::sample::EXTRA_PASSWORD
+                );
+            }
+        }
         Command::User(command) => {
             let store = SqliteStore::open(&dir, clock)?;
             let admin = Admin::new(&store, os_user());
@@ -520,7 +609,19 @@ fn run(cli: Cli) -> Result<(), HubError> {
             trust_forwarded_for,
             header_timeout_secs,
             body_timeout_secs,
+            tls_cert,
+            tls_key,
+            metrics_token_file,
+            log_format,
         } => {
+            let format: gridpatrol_hub::logging::Format = log_format.parse()?;
+            gridpatrol_hub::logging::init(format, &std::env::var("GRIDPATROL_LOG").unwrap_or_else(|_| "info".into()))?;
+            // Both files are read and checked before anything starts: a bad one names itself.
+            let tls = match (&tls_cert, &tls_key) {
+                (Some(cert), Some(key)) => Some(gridpatrol_hub::tls::server_config(cert, key)?),
+                _ => None,
+            };
+            let metrics_token = metrics_token_file.as_deref().map(read_metrics_token).transpose()?;
             let limits = Limits {
                 max_photo_bytes: photo_max_mb * 1024 * 1024,
                 partial_quota: partial_quota_mb * 1024 * 1024,
@@ -532,22 +633,31 @@ fn run(cli: Cli) -> Result<(), HubError> {
                 body_timeout: Duration::from_secs(body_timeout_secs.max(1)),
                 ..Limits::default()
             };
-            let state = AppState::open(&dir, clock, limits.clone())?;
+            let mut state = AppState::open(&dir, clock, limits.clone())?;
+            state.metrics = Arc::new(gridpatrol_hub::metrics::Metrics::new(metrics_token));
             // Abandoned partial uploads from before a restart go first (then every hour while serving).
             let swept = state.photos.sweep(limits.partial_max_age, std::time::SystemTime::now())?;
             if swept > 0 {
-                eprintln!("gridpatrol-hub: removed {swept} abandoned partial upload(s)");
+                tracing::info!(removed = swept, "abandoned partial uploads removed");
             }
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async move {
                 let stop = gridpatrol_hub::serve::stop_signal()?;
                 let listener = tokio::net::TcpListener::bind(&listen).await?;
+                let scheme = if tls.is_some() { "https" } else { "http" };
+                let address = listener.local_addr()?;
                 // The address actually bound (port 0 picks a free one): tests read this line.
-                println!("gridpatrol-hub listening on http://{}", listener.local_addr()?);
-                gridpatrol_hub::serve::serve(listener, state, stop).await
+                println!("gridpatrol-hub listening on {scheme}://{address}");
+                tracing::info!(
+                    %address,
+                    scheme,
+                    version = env!("CARGO_PKG_VERSION"),
+                    metrics_token = state.metrics.has_token(),
+                    "serving"
+                );
+                gridpatrol_hub::serve::serve(listener, state, tls, stop).await
             })?;
-            // Not println!: whoever started the hub may have closed its standard output by now.
-            let _ = writeln!(std::io::stderr(), "gridpatrol-hub stopped");
+            tracing::info!("stopped");
         }
     }
     Ok(())

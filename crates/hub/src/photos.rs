@@ -3,9 +3,10 @@
 //! An upload appends to `partial/{uploader}/{sha256}` (the uploader's folder is named by a hash of
 //! the user name) from the offset the client names, which must equal the bytes already there (else
 //! 409 `offset_mismatch`, and the client asks again with HEAD). Nobody can append to or learn about
-//! another user's partial upload: each user has their own. Bytes are written as they arrive and
-//! flushed even when the connection breaks, so a cut upload resumes where it stopped. When the file
-//! is whole, its SHA-256 must equal its name and core's photo check must accept it (dimensions read
+//! another user's partial upload: each user has their own. Bytes are written in pieces of at most
+//! [`WRITE_PIECE`] as they arrive, and what arrived is written and fsynced even when the connection
+//! breaks, so a cut upload resumes where it stopped. A photo sent whole in one request is checked
+//! from memory before it is written at all. When the file is whole, its SHA-256 must equal its name and core's photo check must accept it (dimensions read
 //! from the header first, then decoded under the same limits, on a blocking thread, at most
 //! [`DECODERS`] at a time); only then is it renamed into `photos/{sha256}` and reported complete.
 //! Who may then read it is the store's question (the uploader, and whoever's scope holds a finding
@@ -30,8 +31,8 @@ use std::time::{Duration, SystemTime};
 use axum::http::StatusCode;
 use gridpatrol_core::photo::HeldPhoto;
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 
+use crate::controllers::blocking;
 use crate::error::{HubError, Result};
 
 /// How many photos are decoded (checked as images) at once: each may take up to
@@ -114,6 +115,42 @@ impl PhotoVault {
         UploadGuard { vault: self, key, mutex, guard: Some(guard) }
     }
 
+    /// How many whole photos the vault holds and their bytes (for `/metrics`): one pass over the
+    /// folder, on a blocking thread.
+    pub fn figures(&self) -> Result<(u64, u64)> {
+        let (mut count, mut bytes) = (0, 0);
+        for entry in std::fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name.to_str().is_some_and(|n| check_name(n).is_ok()) {
+                if let Ok(meta) = entry.metadata() {
+                    if meta.is_file() {
+                        count += 1;
+                        bytes += meta.len();
+                    }
+                }
+            }
+        }
+        Ok((count, bytes))
+    }
+
+    /// Whether a photo can be written: a small file made, synced and removed in the photos folder
+    /// (what `/readyz` asks; permission bits alone mislead under root and read-only mounts).
+    pub fn check_writable(&self) -> Result<()> {
+        use std::io::Write;
+        static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let probe = self.dir.join(format!(".ready-{}-{n}", std::process::id()));
+        let written = std::fs::File::create(&probe).and_then(|mut f| {
+            f.write_all(b"ready")?;
+            f.sync_all()
+        });
+        let removed = std::fs::remove_file(&probe);
+        written?;
+        removed?;
+        Ok(())
+    }
+
     /// Whether the photo is whole and verified (what a push checks before an event that needs it).
     pub fn is_complete(&self, sha256: &str) -> bool {
         check_name(sha256).is_ok() && self.complete_path(sha256).is_file()
@@ -149,7 +186,13 @@ impl PhotoVault {
     /// Appends the body's bytes at `offset` of `user`'s upload of a photo of `total` bytes; returns
     /// the new `(received, complete)`. `theirs`: the photo is already whole and readable by `user`
     /// (the body is then not read). `quota`: the most partial bytes `user` may hold; their oldest
-    /// other partial uploads are discarded to make room.
+    /// other partial uploads are discarded to make room. `on_complete` runs once the photo is whole,
+    /// checked and in place (the caller records who uploaded it), on the same blocking thread.
+    ///
+    /// The body is read on the async threads into a buffer of at most [`WRITE_PIECE`] bytes; each
+    /// full buffer is written by one blocking task, and the rest of the request (the last bytes, the
+    /// check, the rename, `on_complete`) is one more. A small photo therefore costs one hop onto the
+    /// blocking pool, not one per file operation, and memory stays bounded whatever a client sends.
     #[allow(clippy::too_many_arguments)]
     pub async fn upload(
         &self,
@@ -161,6 +204,7 @@ impl PhotoVault {
         quota: u64,
         theirs: bool,
         body: axum::body::Body,
+        on_complete: impl FnOnce() -> Result<()> + Send + 'static,
     ) -> Result<(u64, bool)> {
         use futures_util::StreamExt;
         check_name(sha256)?;
@@ -193,10 +237,14 @@ impl PhotoVault {
                 message: format!("The hub holds {received} bytes of this photo; resume from there, not from {offset}."),
             });
         }
-        self.make_room(user, sha256, total - received, quota)?;
-        tokio::fs::create_dir_all(self.partial_dir(user)).await?;
-        let mut file = tokio::fs::OpenOptions::new().create(true).append(true).open(&partial).await?;
+        let mut writer = PartialWriter {
+            dir: self.partial_dir(user),
+            path: partial,
+            file: None,
+            room: Some((sha256.to_string(), total - received, quota)),
+        };
         let mut stream = body.into_data_stream();
+        let mut piece: Vec<u8> = Vec::new();
         let mut now = received;
         let mut failure = None;
         while let Some(chunk) = stream.next().await {
@@ -210,7 +258,11 @@ impl PhotoVault {
                         ));
                         break;
                     }
-                    file.write_all(&bytes).await?;
+                    piece.extend_from_slice(&bytes);
+                    if piece.len() >= WRITE_PIECE {
+                        let full = std::mem::take(&mut piece);
+                        writer = blocking(move || writer.write(&full).map(|()| writer)).await?;
+                    }
                 }
                 Err(e) => {
                     failure = Some(HubError::bad_request("upload_interrupted", format!("The upload broke off: {e}")));
@@ -218,83 +270,63 @@ impl PhotoVault {
                 }
             }
         }
-        // What arrived is kept, so a broken upload resumes from here; a whole photo is made durable
-        // with the next push instead (see the module's notes).
-        file.flush().await?;
-        if failure.is_some() || now < total {
-            file.sync_all().await?;
-        }
-        drop(file);
-        if let Some(e) = failure {
-            if matches!(&e, HubError::BadRequest { code: "photo_longer_than_total", .. }) {
-                let _ = tokio::fs::remove_file(&partial).await;
-            }
-            return Err(e);
-        }
-        if now < total {
-            return Ok((now, false));
-        }
+        let whole = failure.is_none() && now == total;
         // Hashing and decoding are CPU work: off the async threads, a bounded number at a time.
-        let _decoder = self.decoders.acquire().await.map_err(|e| HubError::Internal(e.to_string()))?;
-        let (path, name, max_bytes) = (partial.clone(), sha256.to_string(), max);
-        let verdict = tokio::task::spawn_blocking(move || -> Result<std::result::Result<(), HubError>> {
-            let bytes = std::fs::read(&path)?;
-            if hex::encode(Sha256::digest(&bytes)) != name {
-                return Ok(Err(HubError::Photo {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    code: "photo_hash_mismatch",
-                    message: "The photo's bytes do not match its SHA-256 name; it was discarded.".into(),
-                }));
-            }
-            // Core's own photo rules: an image of an accepted format, within the size and pixel
-            // limits (read from the header before decoding). The hub makes no thumbnail.
-            Ok(gridpatrol_core::photo::check_bytes(&name, &bytes, max_bytes).map(|_| ()).map_err(|e| HubError::Photo {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: if e.code() == "photo_too_many_pixels" { "photo_too_many_pixels" } else { "photo_not_image" },
-                message: e.message(gridpatrol_core::Lang::En),
-            }))
-        })
-        .await
-        .map_err(|e| HubError::Internal(e.to_string()))??;
-        if let Err(e) = verdict {
-            let _ = tokio::fs::remove_file(&partial).await;
-            return Err(e);
-        }
-        let complete = self.complete_path(sha256);
-        if complete.is_file() {
-            // Someone else completed the same bytes first: this upload proved the user holds them.
-            tokio::fs::remove_file(&partial).await?;
-        } else {
-            tokio::fs::rename(&partial, &complete).await?;
-            lock(&self.unsynced).push(complete);
-        }
-        Ok((total, true))
-    }
-
-    /// Discards `user`'s oldest partial uploads (other than `sha256`) until `more` bytes fit in `quota`.
-    fn make_room(&self, user: &str, sha256: &str, more: u64, quota: u64) -> Result<()> {
-        let mut others: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
-        let mut held = 0u64;
-        if let Ok(entries) = std::fs::read_dir(self.partial_dir(user)) {
-            for entry in entries.flatten() {
-                let Ok(meta) = entry.metadata() else { continue };
-                held += meta.len();
-                if entry.file_name() != sha256 {
-                    others.push((meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len(), entry.path()));
+        let _decoder = match whole {
+            true => Some(self.decoders.acquire().await.map_err(|e| HubError::Internal(e.to_string()))?),
+            false => None,
+        };
+        let (complete, name) = (self.complete_path(sha256), sha256.to_string());
+        let placed = blocking(move || -> Result<Option<PathBuf>> {
+            if let Some(e) = failure {
+                if matches!(&e, HubError::BadRequest { code: "photo_longer_than_total", .. }) {
+                    writer.discard();
+                } else {
+                    // What arrived is kept, so a broken upload resumes from here.
+                    writer.write(&piece)?;
+                    writer.sync()?;
                 }
+                return Err(e);
             }
-        }
-        others.sort();
-        for (_, len, path) in others {
-            if held + more <= quota {
-                break;
+            if !whole {
+                writer.write(&piece)?;
+                writer.sync()?;
+                return Ok(None);
             }
-            // A partial upload being written right now is behind its own lock; removing its name
-            // is harmless (its writer's next request finds 0 bytes and starts again).
-            std::fs::remove_file(&path)?;
-            held -= len;
+            // A photo sent whole in this request is checked from memory before anything is written.
+            let in_memory = received == 0 && piece.len() as u64 == total;
+            let bytes = if in_memory {
+                piece
+            } else {
+                writer.write(&piece)?;
+                writer.file = None;
+                std::fs::read(&writer.path)?
+            };
+            if let Err(e) = check_photo(&name, &bytes, max) {
+                writer.discard();
+                return Err(e);
+            }
+            let placed = if complete.is_file() {
+                // Someone else completed the same bytes first: this upload proved the user holds them.
+                writer.discard();
+                None
+            } else {
+                if in_memory {
+                    writer.write(&bytes)?;
+                }
+                writer.file = None;
+                std::fs::rename(&writer.path, &complete)?;
+                // Made durable with the next push instead of here (see the module's notes).
+                Some(complete)
+            };
+            on_complete()?;
+            Ok(placed)
+        })
+        .await?;
+        if let Some(path) = placed {
+            lock(&self.unsynced).push(path);
         }
-        Ok(())
+        Ok(if whole { (total, true) } else { (now, false) })
     }
 
     /// Removes partial uploads last written more than `max_age` before `now`; how many it removed.
@@ -341,6 +373,95 @@ impl PhotoVault {
     }
 }
 
+/// The size of the pieces an upload's body is written in: what one request holds in memory at most.
+pub const WRITE_PIECE: usize = 1 << 20;
+
+/// One request's writes to a partial upload, on blocking threads. The file is opened (and room
+/// made within the user's quota) only when there is something to write.
+struct PartialWriter {
+    dir: PathBuf,
+    path: PathBuf,
+    file: Option<std::fs::File>,
+    /// Until the file is opened: the photo's name, the bytes still to come and the user's quota.
+    room: Option<(String, u64, u64)>,
+}
+
+impl PartialWriter {
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        use std::io::Write;
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if self.file.is_none() {
+            if let Some((sha256, more, quota)) = self.room.take() {
+                make_room(&self.dir, &sha256, more, quota)?;
+            }
+            std::fs::create_dir_all(&self.dir)?;
+            self.file = Some(std::fs::OpenOptions::new().create(true).append(true).open(&self.path)?);
+        }
+        Ok(self.file.as_mut().expect("opened above").write_all(bytes)?)
+    }
+
+    /// Makes what this request wrote durable: a resumed upload trusts it.
+    fn sync(&mut self) -> Result<()> {
+        match &self.file {
+            Some(file) => Ok(file.sync_all()?),
+            None => Ok(()),
+        }
+    }
+
+    /// Removes the partial upload (a photo that failed its check, or one already held).
+    fn discard(&mut self) {
+        self.file = None;
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Whether `bytes` are the photo `name`: its SHA-256, then core's photo rules (an image of an
+/// accepted format, within the size and pixel limits, read from the header before decoding). The
+/// hub makes no thumbnail.
+fn check_photo(name: &str, bytes: &[u8], max_bytes: u64) -> Result<()> {
+    if hex::encode(Sha256::digest(bytes)) != name {
+        return Err(HubError::Photo {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "photo_hash_mismatch",
+            message: "The photo's bytes do not match its SHA-256 name; it was discarded.".into(),
+        });
+    }
+    gridpatrol_core::photo::check_bytes(name, bytes, max_bytes).map(|_| ()).map_err(|e| HubError::Photo {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        code: if e.code() == "photo_too_many_pixels" { "photo_too_many_pixels" } else { "photo_not_image" },
+        message: e.message(gridpatrol_core::Lang::En),
+    })
+}
+
+/// Discards the oldest partial uploads in `user_dir` (other than `sha256`) until `more` bytes fit
+/// in `quota`.
+fn make_room(user_dir: &Path, sha256: &str, more: u64, quota: u64) -> Result<()> {
+    let mut others: Vec<(SystemTime, u64, PathBuf)> = Vec::new();
+    let mut held = 0u64;
+    if let Ok(entries) = std::fs::read_dir(user_dir) {
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            held += meta.len();
+            if entry.file_name() != sha256 {
+                others.push((meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len(), entry.path()));
+            }
+        }
+    }
+    others.sort();
+    for (_, len, path) in others {
+        if held + more <= quota {
+            break;
+        }
+        // A partial upload being written right now is behind its own lock; removing its name
+        // is harmless (its writer's next request finds 0 bytes and starts again).
+        std::fs::remove_file(&path)?;
+        held -= len;
+    }
+    Ok(())
+}
+
 /// One `syncfs`: every dirty page and name of the filesystem `dir` is on, in one journal commit.
 #[cfg(target_os = "linux")]
 fn sync_all_of(dir: &std::fs::File, _files: &[PathBuf]) -> std::io::Result<()> {
@@ -381,6 +502,61 @@ mod tests {
         assert_eq!(vault.partial_len("li", &sha).unwrap(), 0, "an abandoned partial upload expires");
     }
 
+    /// A body of `len` pseudo-random bytes, sent in 256 KiB chunks (several pieces of WRITE_PIECE).
+    fn noise(len: usize, seed: u8) -> Vec<u8> {
+        (0..len).map(|i| (i as u32).wrapping_mul(2_654_435_761).to_le_bytes()[3] ^ seed).collect()
+    }
+
+    fn body(bytes: &[u8]) -> axum::body::Body {
+        let chunks: Vec<std::result::Result<Vec<u8>, std::io::Error>> =
+            bytes.chunks(256 * 1024).map(|c| Ok(c.to_vec())).collect();
+        axum::body::Body::from_stream(futures_util::stream::iter(chunks))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_upload_larger_than_a_piece_is_written_resumed_and_checked_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = PhotoVault::new(dir.path().to_path_buf()).unwrap();
+        let bytes = noise(WRITE_PIECE * 3 + 12_345, 7);
+        let sha = hex::encode(Sha256::digest(&bytes));
+        let (total, max) = (bytes.len() as u64, 64 << 20);
+        let first = WRITE_PIECE + WRITE_PIECE / 2;
+        let done = || -> Result<()> { panic!("not whole yet, nothing to record") };
+        let got = vault.upload("li", &sha, 0, total, max, max, false, body(&bytes[..first]), done).await.unwrap();
+        assert_eq!(got, (first as u64, false), "a part of the photo is held, in more than one piece");
+        assert_eq!(vault.partial_len("li", &sha).unwrap(), first as u64);
+        let recorded = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = recorded.clone();
+        let record = move || -> Result<()> {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        };
+        let err = vault
+            .upload("li", &sha, first as u64, total, max, max, false, body(&bytes[first..]), record)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, HubError::Photo { code: "photo_not_image", .. }), "checked whole: {err:?}");
+        assert!(!recorded.load(std::sync::atomic::Ordering::SeqCst), "a refused photo is not recorded");
+        assert_eq!(vault.partial_len("li", &sha).unwrap(), 0, "a refused photo is discarded");
+        assert!(!vault.is_complete(&sha));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_photo_refused_in_one_request_is_never_written_and_extra_bytes_discard_the_upload() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = PhotoVault::new(dir.path().to_path_buf()).unwrap();
+        let bytes = noise(5_000, 3);
+        let wrong = "b".repeat(64);
+        let none = || -> Result<()> { panic!("nothing may be recorded") };
+        let err = vault.upload("li", &wrong, 0, 5_000, 1 << 20, 1 << 20, false, body(&bytes), none).await.unwrap_err();
+        assert!(matches!(err, HubError::Photo { code: "photo_hash_mismatch", .. }), "{err:?}");
+        assert!(!vault.partial_dir("li").exists(), "checked from memory: nothing was written");
+        let sha = hex::encode(Sha256::digest(&bytes[..4_000]));
+        let err = vault.upload("li", &sha, 0, 4_000, 1 << 20, 1 << 20, false, body(&bytes), none).await.unwrap_err();
+        assert!(matches!(err, HubError::BadRequest { code: "photo_longer_than_total", .. }), "{err:?}");
+        assert_eq!(vault.partial_len("li", &sha).unwrap(), 0, "an upload longer than its total is discarded");
+    }
+
     #[test]
     fn a_users_oldest_partial_uploads_make_room_within_the_quota() {
         let dir = tempfile::tempdir().unwrap();
@@ -390,7 +566,7 @@ mod tests {
         std::fs::write(vault.partial_path("li", &a), vec![0u8; 600]).unwrap();
         std::fs::create_dir_all(vault.partial_dir("zhang")).unwrap();
         std::fs::write(vault.partial_path("zhang", &a), vec![0u8; 600]).unwrap();
-        vault.make_room("li", &b, 600, 1000).unwrap();
+        make_room(&vault.partial_dir("li"), &b, 600, 1000).unwrap();
         assert_eq!(vault.partial_len("li", &a).unwrap(), 0, "the user's own oldest partial upload makes room");
         assert_eq!(vault.partial_len("zhang", &a).unwrap(), 600, "another user's partial uploads are untouched");
     }

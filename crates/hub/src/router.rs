@@ -11,7 +11,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
-use crate::controllers::{events, meta, photos, reference, session};
+use crate::controllers::{events, meta, ops, photos, reference, session};
 use crate::error::HubError;
 use crate::openapi::{self, ApiDoc};
 use crate::{AppState, Limits};
@@ -27,6 +27,9 @@ pub fn routes(limits: &Limits) -> OpenApiRouter<AppState> {
         .routes(routes!(meta::health))
         .routes(routes!(meta::version))
         .routes(routes!(meta::openapi))
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::readyz))
+        .routes(routes!(ops::metrics))
 }
 
 /// The API's OpenAPI document for a hub with `limits`, as `/api/openapi.json` serves it.
@@ -43,18 +46,21 @@ pub fn app(state: AppState) -> Router {
     let epoch = match state.store.epoch().map(|e| axum::http::HeaderValue::from_str(&e)) {
         Ok(Ok(value)) => Some(value),
         Ok(Err(e)) => {
-            eprintln!("gridpatrol-hub: the stored epoch is not a header value: {e}");
+            tracing::error!(error = %e, "the stored epoch is not a header value");
             None
         }
         Err(e) => {
-            eprintln!("gridpatrol-hub: the epoch cannot be read: {e}");
+            tracing::error!(error = %e, "the epoch cannot be read");
             None
         }
     };
+    let metrics = state.metrics.clone();
     router
         .layer(Extension(doc))
         .fallback(|| async { HubError::NotFound })
         .method_not_allowed_fallback(|| async { HubError::MethodNotAllowed })
+        // Every request counted and timed by its route's template, and logged (metrics.rs).
+        .layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::track))
         // Responses are gzipped for clients that accept it (JSON pages; photos are already compressed).
         .layer(tower_http::compression::CompressionLayer::new().gzip(true))
         .layer(axum::middleware::map_response(move |mut response: axum::response::Response| {

@@ -1,5 +1,6 @@
-//! Serving the API on a socket: connections with read timeouts, the peer's address for sign-in
-//! throttling, periodic sweeps of abandoned uploads, and a graceful stop.
+//! Serving the API on a socket, over plain HTTP or HTTPS (rustls): connections with read
+//! timeouts, the peer's address for sign-in throttling, periodic sweeps of abandoned uploads, and a
+//! graceful stop.
 //!
 //! `axum::serve` gives hyper no timer, so hyper's header read timeout never fires and a peer that
 //! sends half a request head holds its connection forever. This accept loop is axum's own shape
@@ -10,7 +11,10 @@
 //!   arrived and resumes later), so a stalled upload holds nothing for long;
 //! - on the shutdown signal the listener closes, connections finish the request they are serving
 //!   (an in-flight push commits and is answered) and close; what has not finished after
-//!   [`GRACE`] is dropped (SQLite's transaction rolls back, the device retries).
+//!   [`GRACE`] is dropped (SQLite's transaction rolls back, the device retries);
+//! - with TLS ([`crate::tls`]) each connection's handshake runs in its own task, bounded by the
+//!   header timeout too (a peer that opens a connection and stalls the handshake holds nothing for
+//!   long, and never delays the accept loop); the connection is then served exactly as above.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -21,6 +25,7 @@ use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio_rustls::rustls::ServerConfig;
 use tower::Service;
 
 use crate::AppState;
@@ -30,8 +35,14 @@ pub const GRACE: Duration = Duration::from_secs(30);
 /// How often abandoned partial uploads are swept (besides once at start).
 pub const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 
-/// Serves `state`'s API on `listener` until `shutdown` completes, then stops gracefully.
-pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
+/// Serves `state`'s API on `listener` until `shutdown` completes, then stops gracefully; over TLS
+/// with `tls` ([`crate::tls::server_config`]), else plain HTTP.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    tls: Option<std::sync::Arc<ServerConfig>>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
     let limits = state.limits.clone();
     let photos = state.photos.clone();
     let sweeper = tokio::spawn(async move {
@@ -42,9 +53,9 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
             let max_age = limits.partial_max_age;
             match tokio::task::spawn_blocking(move || photos.sweep(max_age, SystemTime::now())).await {
                 Ok(Ok(0)) => {}
-                Ok(Ok(n)) => eprintln!("gridpatrol-hub: removed {n} abandoned partial upload(s)"),
-                Ok(Err(e)) => eprintln!("gridpatrol-hub: sweeping partial uploads failed: {e}"),
-                Err(e) => eprintln!("gridpatrol-hub: sweeping partial uploads failed: {e}"),
+                Ok(Ok(n)) => tracing::info!(removed = n, "abandoned partial uploads removed"),
+                Ok(Err(e)) => tracing::error!(error = %e, "sweeping partial uploads failed"),
+                Err(e) => tracing::error!(error = %e, "sweeping partial uploads failed"),
             }
         }
     });
@@ -52,6 +63,8 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
     let router: Router = crate::app(state);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    let http = std::sync::Arc::new(http);
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -60,7 +73,7 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
                 Ok(pair) => pair,
                 Err(e) => {
                     // Out of descriptors and the like: wait a moment instead of spinning.
-                    eprintln!("gridpatrol-hub: accept failed: {e}");
+                    tracing::warn!(error = %e, "accept failed");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
@@ -78,18 +91,38 @@ pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future
             // A Router is always ready, so it may be called without polling readiness first.
             async move { router.call(request).await }
         });
-        let connection = http.serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
+        // Taken before the task starts, so a stop that comes during a TLS handshake still waits
+        // for this connection (and closes it as soon as it is served).
+        let watcher = graceful.watcher();
+        let http = http.clone();
+        let acceptor = acceptor.clone();
         tokio::spawn(async move {
             // A peer that breaks off or times out is its own business: nothing to report.
-            let _ = connection.await;
+            match acceptor {
+                None => {
+                    let _ = watcher.watch(http.serve_connection(TokioIo::new(stream), service)).await;
+                }
+                Some(acceptor) => {
+                    let stream = match tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(e)) => {
+                            tracing::debug!(error = %e, "TLS handshake failed");
+                            return;
+                        }
+                        Err(_) => return,
+                    };
+                    let _ = watcher.watch(http.serve_connection(TokioIo::new(stream), service)).await;
+                }
+            }
         });
     }
     drop(listener);
     sweeper.abort();
     tokio::select! {
         _ = graceful.shutdown() => {}
-        _ = tokio::time::sleep(GRACE) => eprintln!("gridpatrol-hub: stopped with requests still unfinished after {GRACE:?}"),
+        _ = tokio::time::sleep(GRACE) => {
+            tracing::warn!(grace_secs = GRACE.as_secs(), "stopped with requests still unfinished after the grace period")
+        }
     }
     Ok(())
 }

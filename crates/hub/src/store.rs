@@ -98,6 +98,9 @@ pub trait HubStore: Send + Sync {
     /// officer's grid see. The cursor returned is the last event `who` was given (or `since`), so
     /// it tells nothing about events outside their view.
     fn pull(&self, who: &Principal, since: i64, limit: usize) -> Result<PullResponse>;
+    /// The size of the database in bytes (its file and its write-ahead log), read through the
+    /// store itself: what `/readyz` asks to know the store answers, and `/metrics` reports.
+    fn database_bytes(&self) -> Result<u64>;
 }
 
 /// How often a token's last use is written down: an idle limit is days long, so an hour is exact
@@ -619,6 +622,17 @@ impl HubStore for SqliteStore {
         Ok(lock(&self.reference).reference_document(version, roster)?)
     }
 
+    fn database_bytes(&self) -> Result<u64> {
+        let reader = self.reader();
+        // A real read of the database (not only of the file system): a store that cannot answer fails here.
+        let _: i64 = reader.query_row("SELECT count(*) FROM hub_meta", [], |r| r.get(0))?;
+        let file: String =
+            reader.query_row("SELECT file FROM pragma_database_list WHERE name = 'main'", [], |r| r.get(0))?;
+        drop(reader);
+        let size = |path: &str| std::fs::metadata(path).map_or(0, |m| m.len());
+        Ok(size(&file) + size(&format!("{file}-wal")))
+    }
+
     fn revoke_tokens(&self, user: &str) -> Result<usize> {
         let conn = self.conn();
         let exists: bool =
@@ -876,7 +890,9 @@ impl HubStore for SqliteStore {
                     // A row this hub cannot read (written around the API) is an error in the log,
                     // not a default sent to every device in scope: it is left out of the page, and
                     // the cursor passes it so no device asks for it again and again.
-                    Err(e) => eprintln!("gridpatrol-hub: event {seq} in hub.db is unreadable and not sent: {e}"),
+                    Err(e) => {
+                        tracing::error!(hub_seq = seq, error = %e, "an event in hub.db is unreadable and not sent")
+                    }
                 }
             }
             // The cursor is the last event looked at: commits are serial, so no event can later
@@ -907,7 +923,7 @@ fn unit_pull(tx: &Connection, unit: &str, since: i64, limit: usize) -> Result<Pu
             last = seq;
             match wire_event(r) {
                 Ok(e) => events.push(e),
-                Err(e) => eprintln!("gridpatrol-hub: event {seq} in hub.db is unreadable and not sent: {e}"),
+                Err(e) => tracing::error!(hub_seq = seq, error = %e, "an event in hub.db is unreadable and not sent"),
             }
         }
         Ok((last, scanned))

@@ -62,16 +62,73 @@ pub struct HubClient {
     hub_date: std::sync::Arc<std::sync::Mutex<Option<chrono::DateTime<Utc>>>>,
 }
 
+/// The environment variable naming a PEM file of extra root certificates (a city's own certificate
+/// authority) that the device trusts besides the system's and the bundled public ones.
+pub const CA_CERT_ENV: &str = "GRIDPATROL_CA_CERT";
+
+/// The certificates of `GRIDPATROL_CA_CERT`, when it is set: every `CERTIFICATE` block of the PEM
+/// file. A file that cannot be read or holds none is an error naming the file (never ignored: a
+/// device that silently lacked the city's root would only fail later, less clearly).
+pub fn extra_roots() -> Result<Vec<reqwest::Certificate>> {
+    use rustls_pki_types::pem::PemObject;
+    let Some(path) = std::env::var_os(CA_CERT_ENV).filter(|p| !p.is_empty()) else { return Ok(Vec::new()) };
+    let shown = std::path::Path::new(&path).display().to_string();
+    let problem = |problem: String| Error::CaCert { path: shown.clone(), problem };
+    let pem = std::fs::read(&path).map_err(|e| problem(format!("cannot be read ({e})")))?;
+    let certs = rustls_pki_types::CertificateDer::pem_slice_iter(&pem)
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| problem(format!("is not a PEM certificate file ({e})")))?;
+    if certs.is_empty() {
+        return Err(problem("holds no certificate (a PEM block -----BEGIN CERTIFICATE-----)".into()));
+    }
+    certs
+        .iter()
+        .map(|der| {
+            reqwest::Certificate::from_der(der).map_err(|e| problem(format!("holds an unusable certificate ({e})")))
+        })
+        .collect()
+}
+
+/// A request that failed before any answer, told apart: a certificate the device does not trust
+/// ([`Error::Untrusted`]) or a hub that does not answer ([`Error::Unreachable`]).
+pub fn send_error(e: reqwest::Error) -> Error {
+    match untrusted_certificate(&e) {
+        Some(why) => Error::Untrusted(why),
+        None => Error::Unreachable(e.to_string()),
+    }
+}
+
+/// The certificate error under `e`, if that is why it failed. rustls's error arrives inside an
+/// `io::Error` somewhere in the chain (whose `source` skips it), so each is opened with `get_ref`.
+fn untrusted_certificate(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(error) = next {
+        if let Some(rustls::Error::InvalidCertificate(why)) = error.downcast_ref::<rustls::Error>() {
+            return Some(format!("{why:?}"));
+        }
+        // An io::Error's own `source` is its inner error's source: step into the inner error itself.
+        next = match error.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
+    }
+    None
+}
+
 impl HubClient {
     /// A client for the hub at `base` (e.g. `https://hub.example.org`), with a per-request timeout.
+    /// It trusts the system's root certificates, the bundled public ones, and those of
+    /// `GRIDPATROL_CA_CERT` ([`extra_roots`]).
     pub fn new(base: &str, token: Option<String>, timeout: StdDuration) -> Result<HubClient> {
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(StdDuration::from_secs(10))
             .timeout(timeout)
             .gzip(true)
-            .user_agent(concat!("gridpatrol/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Unreachable(e.to_string()))?;
+            .user_agent(concat!("gridpatrol/", env!("CARGO_PKG_VERSION")));
+        for root in extra_roots()? {
+            builder = builder.add_root_certificate(root);
+        }
+        let http = builder.build().map_err(|e| Error::Unreachable(e.to_string()))?;
         Ok(HubClient { http, base: base.trim_end_matches('/').to_string(), token, hub_date: Default::default() })
     }
 
@@ -87,11 +144,22 @@ impl HubClient {
     }
 
     /// The hub's epoch (the [`crate::wire::EPOCH_HEADER`] of its version answer), or None when it
-    /// does not answer or sends none (a hub from before epochs).
-    pub async fn epoch(&self) -> Option<String> {
-        let response = self.http.get(format!("{}/api/version", self.base)).send().await.ok()?;
-        let epoch = response.headers().get(crate::wire::EPOCH_HEADER)?.to_str().ok()?;
-        Some(epoch.to_string()).filter(|e| !e.is_empty() && e.len() <= 64)
+    /// does not answer or sends none (a hub from before epochs). A hub whose certificate this
+    /// device does not trust is an error: retrying cannot help, and nothing must be sent to it.
+    pub async fn epoch(&self) -> Result<Option<String>> {
+        let response = match self.http.get(format!("{}/api/version", self.base)).send().await {
+            Ok(response) => response,
+            Err(e) => {
+                return match send_error(e) {
+                    untrusted @ Error::Untrusted(_) => Err(untrusted),
+                    _ => Ok(None),
+                }
+            }
+        };
+        let Some(epoch) = response.headers().get(crate::wire::EPOCH_HEADER).and_then(|v| v.to_str().ok()) else {
+            return Ok(None);
+        };
+        Ok(Some(epoch.to_string()).filter(|e| !e.is_empty() && e.len() <= 64))
     }
 
     /// Whether the hub answers its health check.
@@ -101,13 +169,7 @@ impl HubClient {
 
     pub async fn sign_in(&self, user: &str, password: &str, device: &str) -> Result<SignInResponse> {
         let request = SignInRequest { user: user.into(), password: password.into(), device: device.into() };
-        let response = self
-            .http
-            .post(self.url("/sign-in"))
-            .json(&request)
-            .send()
-            .await
-            .map_err(|e| Error::Unreachable(e.to_string()))?;
+        let response = self.http.post(self.url("/sign-in")).json(&request).send().await.map_err(send_error)?;
         let status = response.status();
         if status.is_success() {
             return response.json().await.map_err(|e| Error::Unreachable(e.to_string()));
@@ -364,8 +426,19 @@ pub async fn sync_round_with(
     // A hub restored from a backup has a new epoch and may have lost what this device pushed after
     // the backup: before anything is pushed, the device's acknowledged events go back into the
     // outbox and the cursor to 0 (core's `Store::note_hub_epoch`), so this round sends them again.
-    if let Some(epoch) = client.epoch().await {
-        store.note_hub_epoch(&epoch)?;
+    match client.epoch().await {
+        Ok(Some(epoch)) => {
+            store.note_hub_epoch(&epoch)?;
+        }
+        Ok(None) => {}
+        Err(e) => {
+            // Recorded like any failed round, so `status` and the app show it.
+            store.record_sync(
+                Utc::now(),
+                Some(&SyncError { code: e.code(), message: e.message(gridpatrol_core::Lang::En) }),
+            )?;
+            return Err(e);
+        }
     }
     match refresh_reference(store, client).await {
         Ok(None) => {}

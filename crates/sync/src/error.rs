@@ -10,6 +10,14 @@ pub enum Error {
     /// The hub could not be reached, or kept failing (network errors, 5xx) until we gave up.
     #[error("the hub could not be reached: {0}")]
     Unreachable(String),
+    /// The hub answered with a certificate this device does not trust (an unknown issuer, another
+    /// name, expired): nothing was sent. A city's own root certificate is given with
+    /// `GRIDPATROL_CA_CERT`.
+    #[error("the hub's certificate is not trusted: {0}")]
+    Untrusted(String),
+    /// `GRIDPATROL_CA_CERT` names a file that cannot be read or holds no certificate.
+    #[error("GRIDPATROL_CA_CERT {path}: {problem}")]
+    CaCert { path: String, problem: String },
     /// The hub refused the request as a whole (not one event), e.g. a revoked token.
     #[error("the hub refused: {} ({})", .0.message, .0.code)]
     Refused(ErrorBody),
@@ -29,6 +37,8 @@ impl Error {
     pub fn code(&self) -> String {
         match self {
             Error::Unreachable(_) => "hub_unreachable".into(),
+            Error::Untrusted(_) => "hub_untrusted".into(),
+            Error::CaCert { .. } => "ca_cert_invalid".into(),
             Error::Refused(body) | Error::Throttled { body, .. } => body.code.clone(),
             Error::NotSignedIn => "not_signed_in".into(),
             Error::Core(e) => e.code().into(),
@@ -46,6 +56,19 @@ impl Error {
             (Error::Unreachable(d), Lang::En) => {
                 format!("The hub could not be reached ({d}); changes stay on this device and will be retried.")
             }
+            (Error::Untrusted(_), Lang::Zh) => {
+                "中心端的证书不受本机信任（签发机构未知、名称不符或已过期），未发送任何数据。若城市使用自己的根证书，请将 GRIDPATROL_CA_CERT 设为该证书文件（PEM）的路径。".into()
+            }
+            (Error::Untrusted(d), Lang::En) => format!(
+                "The hub's certificate is not trusted by this device ({d}); nothing was sent. If the city uses its own \
+                 certificate authority, set GRIDPATROL_CA_CERT to its root certificate (a PEM file)."
+            ),
+            (Error::CaCert { path, .. }, Lang::Zh) => {
+                format!("GRIDPATROL_CA_CERT 指定的文件 {path} 无法读取或不含证书（应为 PEM 格式），未连接中心端。")
+            }
+            (Error::CaCert { path, problem }, Lang::En) => format!(
+                "GRIDPATROL_CA_CERT names {path}, which {problem}; the hub was not contacted. Give the city's root certificate as a PEM file."
+            ),
             (Error::Refused(b), lang) => refused(b, lang),
             (Error::Throttled { retry_after, .. }, Lang::Zh) => {
                 format!("登录尝试过多，中心端暂时拒绝登录，请在 {retry_after} 秒后再试。")

@@ -45,6 +45,8 @@ pub struct Hub {
     pub dir: tempfile::TempDir,
     child: Option<Child>,
     pub addr: String,
+    /// `http`, or `https` for a hub serving with `--tls-cert` (as it printed when it started).
+    pub scheme: String,
 }
 
 impl Hub {
@@ -57,7 +59,7 @@ impl Hub {
             .output()
             .unwrap();
         assert!(out.status.success(), "hub init: {}", String::from_utf8_lossy(&out.stderr));
-        let mut hub = Hub { dir, child: None, addr: "127.0.0.1:0".into() };
+        let mut hub = Hub { dir, child: None, addr: "127.0.0.1:0".into(), scheme: "http".into() };
         hub.serve();
         hub
     }
@@ -74,14 +76,16 @@ impl Hub {
             .unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let url = line.trim().rsplit("http://").next().expect("the hub prints its address").to_string();
-        assert!(url.starts_with("127.0.0.1:"), "the hub listens on loopback only: {line}");
-        self.addr = url;
+        let url = line.trim().rsplit(' ').next().expect("the hub prints its address");
+        let (scheme, addr) = url.split_once("://").expect("the hub prints its address as a URL");
+        assert!(addr.starts_with("127.0.0.1:"), "the hub listens on loopback only: {line}");
+        self.addr = addr.to_string();
+        self.scheme = scheme.to_string();
         self.child = Some(child);
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     pub fn kill(&mut self) {
@@ -227,7 +231,7 @@ impl Hub {
             .output()
             .unwrap();
         assert!(out.status.success(), "hub init: {}", String::from_utf8_lossy(&out.stderr));
-        let mut hub = Hub { dir, child: None, addr: "127.0.0.1:0".into() };
+        let mut hub = Hub { dir, child: None, addr: "127.0.0.1:0".into(), scheme: "http".into() };
         hub.serve_with(flags);
         hub
     }
@@ -245,16 +249,18 @@ impl Hub {
             .unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let url = line.trim().rsplit("http://").next().expect("the hub prints its address").to_string();
-        assert!(url.starts_with("127.0.0.1:"), "the hub listens on loopback only: {line}");
-        self.addr = url;
+        let url = line.trim().rsplit(' ').next().expect("the hub prints its address");
+        let (scheme, addr) = url.split_once("://").expect("the hub prints its address as a URL");
+        assert!(addr.starts_with("127.0.0.1:"), "the hub listens on loopback only: {line}");
+        self.addr = addr.to_string();
+        self.scheme = scheme.to_string();
         self.child = Some(child);
     }
 
     /// A hub serving the data folder `dir` (one a restore filled, say) on `addr` (`127.0.0.1:0`
     /// for a free port, or a stopped hub's address so its clients find the new one).
     pub fn serve_folder(dir: tempfile::TempDir, addr: &str) -> Hub {
-        let mut hub = Hub { dir, child: None, addr: addr.to_string() };
+        let mut hub = Hub { dir, child: None, addr: addr.to_string(), scheme: "http".into() };
         hub.serve();
         hub
     }

@@ -15,7 +15,8 @@ use crate::common::{Client, Hub, GRID_A};
 /// synced, and 张丽 (an officer of the same grid) as the device that must receive nothing hostile.
 struct Scene {
     hub: Hub,
-    officer: Client,
+    // Kept so its store outlives the scene; the tests act through the hub and the observer.
+    _officer: Client,
     observer: Client,
     http: reqwest::blocking::Client,
     finding: Value,
@@ -39,7 +40,7 @@ fn scene() -> Scene {
     };
     let finding = payload("finding.reported");
     let patrol = payload("patrol.started")["patrol"].clone();
-    Scene { hub, officer, observer, http: reqwest::blocking::Client::new(), finding, patrol }
+    Scene { hub, _officer: officer, observer, http: reqwest::blocking::Client::new(), finding, patrol }
 }
 
 fn new_id() -> String {

@@ -63,13 +63,15 @@ pub async fn push(
     }
     let store = state.store.clone();
     let photos = state.photos.clone();
-    blocking(move || {
+    let answer = blocking(move || {
         photos.sync_before_push()?;
         super::photos::check_attachable(&*store, &photos, &who, &request.events)?;
         let acks = store.push(&who, &request.events, &|sha: &str| photos.held(sha))?;
         Ok(Json(PushResponse { acks }))
     })
-    .await
+    .await?;
+    state.metrics.pushed(answer.acks.len() as u64);
+    Ok(answer)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -112,5 +114,7 @@ pub async fn pull(
         ));
     }
     let store = state.store.clone();
-    blocking(move || Ok(Json(store.pull(&who, query.since, limit)?))).await
+    let page = blocking(move || Ok(Json(store.pull(&who, query.since, limit)?))).await?;
+    state.metrics.pulled();
+    Ok(page)
 }

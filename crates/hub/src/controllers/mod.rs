@@ -3,6 +3,7 @@
 
 pub mod events;
 pub mod meta;
+pub mod ops;
 pub mod photos;
 pub mod reference;
 pub mod session;

@@ -105,15 +105,24 @@ pub async fn upload(
     check_name(&sha256)?;
     let theirs = state.photos.is_complete(&sha256) && visible(&state, &who, &sha256).await?;
     let limits = &state.limits;
+    // The uploader may read what they uploaded, until and after a finding uses it: recorded on the
+    // upload's own blocking task when the photo is whole.
+    let (store, sha, user) = (state.store.clone(), sha256.clone(), who.user.name.clone());
+    let record = move || store.record_photo_upload(&sha, &user);
     let (received, complete) = state
         .photos
-        .upload(&who.user.name, &sha256, q.offset, q.total, limits.max_photo_bytes, limits.partial_quota, theirs, body)
+        .upload(
+            &who.user.name,
+            &sha256,
+            q.offset,
+            q.total,
+            limits.max_photo_bytes,
+            limits.partial_quota,
+            theirs,
+            body,
+            record,
+        )
         .await?;
-    if complete && !theirs {
-        // The uploader may read what they uploaded, until and after a finding uses it.
-        let (store, sha, user) = (state.store.clone(), sha256.clone(), who.user.name.clone());
-        blocking(move || store.record_photo_upload(&sha, &user)).await?;
-    }
     Ok(Json(PhotoStatus { sha256, received, complete }))
 }
 

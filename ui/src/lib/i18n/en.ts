@@ -4,6 +4,7 @@ import type { MessageKey } from "./zh";
 export const en: Record<MessageKey, string> = {
   "app.title": "Grid Patrol",
   "app.sampleData": "Sample data",
+  "app.sampleDataHint": "The sample registry and the sample city's records are made up, for trying the app",
   "app.loading": "Opening the data on this device…",
   "app.version": "Version {version}",
   "app.user": "{name} ({role})",
@@ -486,6 +487,8 @@ export const en: Record<MessageKey, string> = {
   "errors.generic": "Something unexpected went wrong and nothing was done. What you typed is kept; please try again.",
   "errors.internal": "The app hit an internal error and nothing was done. What you typed is kept; please try again.",
   "errors.hub_unreachable": "The hub cannot be reached. Records stay on this device and sync once it is online.",
+  "errors.hub_untrusted": "The hub's certificate is not trusted by this device (unknown issuer, another name or expired); nothing was sent. If the city uses its own certificate authority, ask the administrator to set GRIDPATROL_CA_CERT.",
+  "errors.ca_cert_invalid": "The root certificate file GRIDPATROL_CA_CERT names cannot be read or is not a PEM certificate; the hub was not contacted.",
   "errors.unauthorized": "The hub no longer accepts this device's sign-in (expired or revoked); sign in again.",
   "errors.not_signed_in": "Not signed in to a hub.",
   "errors.not_initialized": "This device has no Grid Patrol data yet.",

@@ -3,6 +3,7 @@
 export const zh = {
   "app.title": "网格巡查",
   "app.sampleData": "示例数据",
+  "app.sampleDataHint": "示例网格库和示例城市里的记录都是虚构的，仅供试用",
   "app.loading": "正在打开本机数据…",
   "app.version": "版本 {version}",
   "app.user": "{name}（{role}）",
@@ -485,6 +486,8 @@ export const zh = {
   "errors.generic": "出现了意外错误，操作没有完成。已输入的内容没有丢失，请重试。",
   "errors.internal": "应用内部出错，操作没有完成。已输入的内容没有丢失，请重试。",
   "errors.hub_unreachable": "无法连接中心端。记录仍保存在本机，联网后会自动同步。",
+  "errors.hub_untrusted": "中心端的证书不受本机信任（签发机构未知、名称不符或已过期），未发送任何数据。若城市使用自己的根证书，请让管理员设置 GRIDPATROL_CA_CERT。",
+  "errors.ca_cert_invalid": "GRIDPATROL_CA_CERT 指定的根证书文件无法读取或不是 PEM 证书，未连接中心端。",
   "errors.unauthorized": "中心端不再接受本机的登录（已失效或已被撤销），请重新登录。",
   "errors.not_signed_in": "尚未登录中心端。",
   "errors.not_initialized": "本机还没有网格巡查数据。",
