@@ -36,7 +36,8 @@ pub struct Document {
     /// The hub's name for this state of its reference data; it changes with every administrative
     /// change at the hub (and is the response's `ETag`).
     pub version: String,
-    /// The grid registry: a GeoJSON FeatureCollection, as `gridpatrol-hub import registry` reads.
+    /// The grid registry: a GeoJSON FeatureCollection, as `gridpatrol-hub import registry` reads
+    /// (with `"sample": true` when it is the SAMPLE registry, as the bundled file has).
     pub registry: Value,
     /// The category tree and deadlines, in the format of `data/categories.json`.
     pub categories: Value,
@@ -57,6 +58,8 @@ pub struct Document {
 pub struct Checked {
     pub version: String,
     pub grids: Vec<GridRecord>,
+    /// Whether the registry is the SAMPLE one (the hub's `init --sample`): its grids stay labelled.
+    pub sample: bool,
     pub tree: Tree,
     /// The category file's text, kept so the store can hand the same file on.
     pub categories_text: String,
@@ -126,6 +129,7 @@ impl Document {
         Ok(Checked {
             version: self.version.clone(),
             grids,
+            sample: self.registry.get("sample").and_then(Value::as_bool).unwrap_or(false),
             tree,
             categories_text,
             units,

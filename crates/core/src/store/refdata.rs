@@ -48,7 +48,19 @@ impl Store {
         };
         Ok(Document {
             version: version.to_string(),
-            registry: refdata::registry_geojson(&self.grids()?),
+            registry: {
+                let mut registry = refdata::registry_geojson(&self.grids()?);
+                // The SAMPLE registry is labelled as such wherever it goes (every grid the sample's).
+                let sample: bool = self.conn.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM grids) AND NOT EXISTS(SELECT 1 FROM grids WHERE sample = 0)",
+                    [],
+                    |r| r.get(0),
+                )?;
+                if sample {
+                    registry["sample"] = true.into();
+                }
+                registry
+            },
             categories: text("categories", self.categories_file()?)?,
             units: refdata::units_file(&self.units()?),
             holidays: text("holidays", self.holidays_file()?)?,
@@ -80,7 +92,7 @@ impl Store {
         let tx = self.transaction()?;
         let codes: Vec<&str> = doc.grids.iter().map(|g| g.code.as_str()).collect();
         let codes = serde_json::to_string(&codes).unwrap_or_default();
-        super::grids::write_grids(&tx, &doc.grids, false)?;
+        super::grids::write_grids(&tx, &doc.grids, doc.sample)?;
         let mut grids_removed = 0;
         for level in ["small", "large"] {
             grids_removed += tx.execute(
