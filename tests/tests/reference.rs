@@ -67,6 +67,12 @@ fn bare_device(hub: &Hub, user: &str, password: &str) -> Client {
     let c = Client { dir: tempfile::tempdir().unwrap() };
     c.ok(&["init"]);
     assert_eq!(c.device_count("SELECT count(*) FROM grids"), 0, "a bare device holds no registry");
+    login(&c, hub, user, password);
+    c
+}
+
+/// Signs `c` in to `hub` as `user`.
+fn login(c: &Client, hub: &Hub, user: &str, password: &str) {
     let mut child = c
         .command(&["login", "--hub", &hub.url(), "--user", user, "--password-stdin"])
         .stdin(Stdio::piped())
@@ -75,7 +81,6 @@ fn bare_device(hub: &Hub, user: &str, password: &str) -> Client {
     std::io::Write::write_all(&mut child.stdin.take().unwrap(), format!("{password}\n").as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "login as {user}: {}", String::from_utf8_lossy(&out.stderr));
-    c
 }
 
 trait Device {
@@ -170,6 +175,27 @@ fn a_bare_device_signs_in_takes_the_hubs_registry_and_works_in_it() {
         version_before,
         "a new version"
     );
+
+    // A grid added while the hub serves: the hub scopes users with it at once, no restart, so the
+    // lead over the large grid, signing in again, is given it, records a finding in it and the hub
+    // accepts it. (A device learns its scope when it signs in.)
+    let mut split = registry("测试小网格二（调整）", 120.015);
+    split["features"].as_array_mut().unwrap().push(json!({"type": "Feature",
+        "properties": {"code": "99000103", "name": "测试小网格三", "parent": "990001", "owners": ["赵六"]},
+        "geometry": {"type": "Polygon", "coordinates": [[[120.015, 30.0], [120.02, 30.0], [120.02, 30.01], [120.015, 30.01], [120.015, 30.0]]]}}));
+    let file = hub.dir.path().join("city-3.geojson");
+    std::fs::write(&file, split.to_string()).unwrap();
+    hub_cmd(hub.dir.path(), &["import", "registry", file.to_str().unwrap()], "");
+    lead.sync_until_clean(3);
+    assert_eq!(
+        lead.device_count("SELECT count(*) FROM grids WHERE code = '99000103'"),
+        1,
+        "the new grid reached the lead"
+    );
+    login(&lead, &hub, "赵六", "lead-pass-66");
+    lead.ok(&["finding", "add", "--grid", "99000103", "--category", "10101", "--description", "新网格里的井盖破损"]);
+    let report = lead.sync_until_clean(3);
+    assert_eq!(report["pushed"], 1, "the serving hub scopes the lead with the grid imported while it served: {report}");
 
     // A broken document (a holiday table the loader refuses, written into the hub's reference store
     // by hand, with a new version) changes nothing on the device and is shown as the sync error.

@@ -347,8 +347,8 @@ impl<'a> Admin<'a> {
     }
 
     /// Imports a grid registry file (GeoJSON, or CSV by its extension), checked whole by core: one
-    /// bad grid refuses the file and nothing changes. The serving hub reads the registry when it
-    /// starts: restart it to check pushes against the new one.
+    /// bad grid refuses the file and nothing changes. A serving hub scopes users and checks pushes
+    /// with the new registry from its next request on (it notices the reference store changed).
     pub fn import_registry(&self, path: &Path) -> Result<gridpatrol_core::store::ImportSummary> {
         let records = gridpatrol_core::registry::read_file(path)?;
         let mut reference = self.store.reference();
@@ -383,8 +383,8 @@ impl<'a> Admin<'a> {
 
     /// Replaces the hub's category tree (and its deadlines), checked whole by core's
     /// [`gridpatrol_core::categories::load`]: a bad entry, or a tree without a code some finding the hub
-    /// holds still uses, refuses the file and nothing changes. Like the registry, the serving hub judges
-    /// pushes against the tree it loaded at start: restart it to use the new one.
+    /// holds still uses, refuses the file and nothing changes. A serving hub reads categories from the
+    /// reference store for each commit group, so its next push is judged against the new tree.
     pub fn import_categories(&self, path: &Path) -> Result<usize> {
         let text = read_text(path)?;
         let tree = gridpatrol_core::categories::load(&text)?;
@@ -415,8 +415,41 @@ impl<'a> Admin<'a> {
         Ok(codes.len())
     }
 
-    // Units: `import units FILE` belongs here once core has the responsible units (issue 13 item 1):
-    // check the file whole with core's validator, write it to the reference store, record it.
+    /// Replaces the responsible units (the format of `data/units.json`), checked whole by core's
+    /// [`gridpatrol_core::Store::load_units`] (codes, names, each category a minor of the tree in force
+    /// and under one unit at most); a list without a unit a liaison or a case at this hub names is
+    /// refused too, and nothing changes. Devices take the new list with their next sync.
+    pub fn import_units(&self, path: &Path) -> Result<usize> {
+        let text = read_text(path)?;
+        let units = gridpatrol_core::units::load(&text)?;
+        let codes: std::collections::HashSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
+        let used: Vec<String> = self
+            .store
+            .conn()
+            .prepare(
+                "SELECT unit FROM users WHERE unit IS NOT NULL UNION SELECT unit FROM findings WHERE unit IS NOT NULL
+                 ORDER BY 1",
+            )?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if let Some(missing) = used.iter().find(|u| !codes.contains(u.as_str())) {
+            return Err(gridpatrol_core::Error::UnitData(format!(
+                "the list has no unit {missing}, which a liaison or a case at this hub names"
+            ))
+            .into());
+        }
+        let mut reference = self.store.reference();
+        let before = reference.units()?.len();
+        let count = reference.load_units(&text)?;
+        drop(reference);
+        self.record(
+            "import.units",
+            &path.display().to_string(),
+            Some(json!({"units": before})),
+            Some(json!({"units": count})),
+        )?;
+        Ok(count)
+    }
 
     /// Every user (no password hashes), by name.
     pub fn users(&self) -> Result<Vec<UserSummary>> {

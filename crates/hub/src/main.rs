@@ -216,12 +216,14 @@ enum TokenCommand {
 
 #[derive(Debug, Subcommand)]
 enum ImportCommand {
-    /// A grid registry (GeoJSON, or CSV by its extension); takes effect at the hub's next start.
+    /// A grid registry (GeoJSON, or CSV by its extension); a serving hub uses it from its next request.
     Registry { file: PathBuf },
-    /// A category tree (the bundled JSON format): checked whole; storing it is not available yet.
+    /// A category tree (the bundled JSON format), checked whole.
     Categories { file: PathBuf },
     /// A holiday table (the format of data/holidays-2026.json).
     Holidays { file: PathBuf },
+    /// The responsible units (the format of data/units.json).
+    Units { file: PathBuf },
 }
 
 struct SystemClock;
@@ -511,17 +513,21 @@ fn run(cli: Cli) -> Result<(), HubError> {
                 ImportCommand::Registry { file } => {
                     let s = admin.import_registry(&file)?;
                     println!(
-                        "registry imported: {} large, {} small grid(s), {} updated; restart the hub to serve it",
+                        "registry imported: {} large, {} small grid(s), {} updated; a serving hub uses it from its next request",
                         s.large, s.small, s.updated
                     );
                 }
                 ImportCommand::Categories { file } => {
                     let n = admin.import_categories(&file)?;
-                    println!("category tree imported: {n} minor categories; restart the hub to serve it");
+                    println!("category tree imported: {n} minor categories; a serving hub uses it from its next push");
                 }
                 ImportCommand::Holidays { file } => {
                     let n = admin.import_holidays(&file)?;
                     println!("holiday table imported: {n} day(s) off");
+                }
+                ImportCommand::Units { file } => {
+                    let n = admin.import_units(&file)?;
+                    println!("units imported: {n} unit(s)");
                 }
             }
         }

@@ -347,9 +347,31 @@ pub struct SqliteStore {
     /// Pushes waiting for the writer (see [`SqliteStore::push`]).
     waiting: Mutex<Vec<WaitingPush>>,
     reference: Mutex<CoreStore>,
-    /// The registry as `(code, parent)`, for expanding scopes.
-    registry: Vec<(String, Option<String>)>,
+    /// The registry as `(code, parent)`, for expanding scopes, read again whenever the reference
+    /// store has changed (an `import registry` by the administration command while the hub serves).
+    registry: Mutex<Registry>,
     clock: Arc<dyn Clock>,
+}
+
+/// The registry the hub scopes users with, and the reference store's state it was read at.
+struct Registry {
+    /// `PRAGMA data_version` (moves when another connection commits) and the connection's own
+    /// `total_changes`, when the grids were read.
+    read_at: (i64, u64),
+    grids: Arc<Vec<(String, Option<String>)>>,
+}
+
+/// The reference store's state: another process's commit moves the first, this connection's own the second.
+fn reference_state(reference: &CoreStore) -> Result<(i64, u64)> {
+    let conn = reference.connection();
+    let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+    Ok((version, conn.total_changes()))
+}
+
+fn read_registry(reference: &CoreStore) -> Result<Registry> {
+    let read_at = reference_state(reference)?;
+    let grids = reference.grids()?.into_iter().map(|g| (g.code, g.parent)).collect();
+    Ok(Registry { read_at, grids: Arc::new(grids) })
 }
 
 impl SqliteStore {
@@ -376,7 +398,7 @@ impl SqliteStore {
         let conn = open_db(&crate::db_path(dir))?;
         let readers = (0..READERS).map(|_| open_db(&crate::db_path(dir)).map(Mutex::new)).collect::<Result<_>>()?;
         let reference = CoreStore::open(&dir.join("reference"), clock.clone(), Arc::new(OsIds))?;
-        let registry = reference.grids()?.into_iter().map(|g| (g.code, g.parent)).collect();
+        let registry = Mutex::new(read_registry(&reference)?);
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             readers,
@@ -395,6 +417,16 @@ impl SqliteStore {
     /// The reference store (registry, categories, holidays): administration imports into it.
     pub(crate) fn reference(&self) -> std::sync::MutexGuard<'_, CoreStore> {
         lock(&self.reference)
+    }
+
+    /// The registry as it is now: read again when the reference store changed since it was last read.
+    fn registry(&self) -> Result<Arc<Vec<(String, Option<String>)>>> {
+        let reference = lock(&self.reference);
+        let mut registry = lock(&self.registry);
+        if registry.read_at != reference_state(&reference)? {
+            *registry = read_registry(&reference)?;
+        }
+        Ok(registry.grids.clone())
     }
 
     /// The hub's clock.
@@ -741,7 +773,8 @@ impl HubStore for SqliteStore {
     }
 
     fn scope_of(&self, user: &gridpatrol_core::model::User, grids: &[String]) -> Result<Scope> {
-        Ok(Scope::of_user(user, grids, self.registry.iter().map(|(c, p)| (c.as_str(), p.as_deref()))))
+        let registry = self.registry()?;
+        Ok(Scope::of_user(user, grids, registry.iter().map(|(c, p)| (c.as_str(), p.as_deref()))))
     }
 
     fn check_user_unit(&self, role: Role, unit: Option<&str>) -> Result<()> {
@@ -753,11 +786,12 @@ impl HubStore for SqliteStore {
     }
 
     fn grid_exists(&self, code: &str) -> Result<bool> {
-        Ok(self.registry.iter().any(|(c, _)| c == code))
+        Ok(self.registry()?.iter().any(|(c, _)| c == code))
     }
 
     fn check_assignment(&self, role: Role, grids: &[String]) -> Result<()> {
-        let registry = self.registry.iter().map(|(c, p)| (c.as_str(), p.as_deref()));
+        let registry = self.registry()?;
+        let registry = registry.iter().map(|(c, p)| (c.as_str(), p.as_deref()));
         Ok(gridpatrol_core::scope::check_assignment(role, grids, registry)?)
     }
 

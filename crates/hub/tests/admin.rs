@@ -338,4 +338,43 @@ fn an_import_with_one_bad_row_refuses_the_whole_file_and_changes_nothing() {
     assert_eq!(renamed, 1, "the imported tree is the hub's reference tree");
     let rows = audit(d);
     assert_eq!(rows.last().unwrap()["action"], "import.categories", "a category import is in the audit trail");
+
+    // The responsible units: checked whole against the tree in force and the hub's liaisons.
+    let unit_names = |d: &Path| -> String {
+        let db = rusqlite::Connection::open(d.join("reference").join("gridpatrol.db")).unwrap();
+        db.query_row("SELECT group_concat(code || name_zh, ';') FROM units", [], |r| r.get(0)).unwrap()
+    };
+    let units_before = unit_names(d);
+    let liaison_unit: String = rusqlite::Connection::open(d.join("hub.db"))
+        .unwrap()
+        .query_row("SELECT unit FROM users WHERE role = 'liaison' LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let units = files.path().join("units.json");
+    let mut list: serde_json::Value = serde_json::from_str(gridpatrol_core::units::BUNDLED).unwrap();
+    list["units"][0]["categories"].as_array_mut().unwrap().push("19999".into());
+    std::fs::write(&units, list.to_string()).unwrap();
+    let before = snapshot(d);
+    let out = hub(d, &["import", "units", units.to_str().unwrap()], "");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "a unit naming a category the tree lacks is refused: {stderr}");
+    assert!(stderr.contains("19999"), "the error names the category: {stderr}");
+    let mut list: serde_json::Value = serde_json::from_str(gridpatrol_core::units::BUNDLED).unwrap();
+    list["units"].as_array_mut().unwrap().retain(|u| u["code"] != liaison_unit.as_str());
+    std::fs::write(&units, list.to_string()).unwrap();
+    let out = hub(d, &["import", "units", units.to_str().unwrap()], "");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "a list without the liaison's unit is refused: {stderr}");
+    assert!(stderr.contains(&liaison_unit), "the error names the unit: {stderr}");
+    assert_eq!((snapshot(d), unit_names(d)), (before, units_before), "a refused unit import changes nothing");
+
+    let mut list: serde_json::Value = serde_json::from_str(gridpatrol_core::units::BUNDLED).unwrap();
+    list["units"][0]["name_zh"] = "本市供水集团".into();
+    list["units"].as_array_mut().unwrap().push(serde_json::json!(
+        {"code": "LIGHTING", "name_zh": "路灯管理所", "name_en": "Street lighting office", "categories": []}));
+    std::fs::write(&units, list.to_string()).unwrap();
+    ok(d, &["import", "units", units.to_str().unwrap()], "");
+    let now = unit_names(d);
+    assert!(now.contains("本市供水集团") && now.contains("LIGHTING路灯管理所"), "the list is the hub's units: {now}");
+    let rows = audit(d);
+    assert_eq!(rows.last().unwrap()["action"], "import.units", "a unit import is in the audit trail");
 }

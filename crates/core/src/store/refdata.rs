@@ -142,6 +142,31 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Replaces the responsible units with a unit list (the format of `data/units.json`), checked
+    /// whole by [`crate::units::load`] and against this store's category tree (every category a
+    /// unit lists must be a minor of it): one bad unit refuses the list and nothing changes. Units
+    /// the list lacks are removed unless a user or finding here names them. Returns the unit count.
+    pub fn load_units(&mut self, json_text: &str) -> Result<usize> {
+        let units = crate::units::load(json_text)?;
+        let tree = crate::categories::load(&self.categories_file()?)?;
+        let minors: std::collections::HashSet<&str> =
+            tree.majors.iter().flat_map(|m| m.minors.iter().map(|c| c.code.as_str())).collect();
+        for unit in &units {
+            if let Some(c) = unit.categories.iter().find(|c| !minors.contains(c.as_str())) {
+                return Err(crate::Error::UnitData(format!(
+                    "unit {}: category {c} is not a minor category of the category tree in force",
+                    unit.code
+                )));
+            }
+        }
+        let tx = self.transaction()?;
+        write_units(&tx, &units)?;
+        tx.commit()?;
+        Ok(units.len())
+    }
+}
+
 /// Writes the unit list over the stored one, in its order: units the list lacks are removed unless a
 /// user or finding here names them.
 fn write_units(tx: &rusqlite::Connection, units: &[crate::model::Unit]) -> Result<()> {
