@@ -31,6 +31,7 @@ mod refdata;
 mod reviews;
 mod sync_meta;
 mod users;
+mod views;
 pub(crate) mod weekly;
 
 use std::path::{Path, PathBuf};
