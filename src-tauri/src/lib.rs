@@ -13,18 +13,9 @@ mod sync_task;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use gridpatrol_core::clock::{Clock, OsIds};
+use gridpatrol_core::clock::{OsIds, SystemClock};
 use gridpatrol_core::Store;
 use tauri::Manager;
-
-/// The real clock; core never reads one itself.
-struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        chrono::Utc::now()
-    }
-}
 
 /// `--data-dir DIR`, else `GRIDPATROL_DATA_DIR`, else the platform's app data folder (the same
 /// folder the `gridpatrol` CLI uses by default).

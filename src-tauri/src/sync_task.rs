@@ -17,7 +17,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use gridpatrol_core::clock::OsIds;
+use gridpatrol_core::clock::{OsIds, SystemClock};
 use gridpatrol_core::ipc::UploadStatus;
 use gridpatrol_core::store::SyncError;
 use gridpatrol_core::Store;
@@ -188,14 +188,6 @@ impl SyncTask {
 
     pub fn dir(&self) -> &std::path::Path {
         &self.dir
-    }
-}
-
-struct SystemClock;
-
-impl gridpatrol_core::clock::Clock for SystemClock {
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        chrono::Utc::now()
     }
 }
 

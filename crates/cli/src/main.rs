@@ -16,7 +16,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use clap::Parser;
 use gridpatrol_core::calendar::CITY_TZ;
-use gridpatrol_core::clock::{Clock, OsIds};
+use gridpatrol_core::clock::{OsIds, SystemClock};
 use gridpatrol_core::model::{PatrolKind, Point, Role, Urgency};
 use gridpatrol_core::{registry, Error, FindingQuery, Lang, MoveRequest, NewFinding, PhotoSource, Status, Store};
 use serde_json::json;
@@ -25,15 +25,6 @@ use cli::{
     CategoriesCommand, Cli, Command, ConfigCommand, DeferralDecision, FindingCommand, GridsCommand, LogCommand,
     PatrolCommand, StoreCommand, UnitsCommand,
 };
-
-/// The real clock. Core never reads one itself; the binaries pass this in.
-pub(crate) struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -37,7 +37,7 @@ pub fn dispatch(cli: &Cli, lang: Lang) -> Option<ExitCode> {
 }
 
 fn open(dir: &Path) -> Result<Store, Error> {
-    Ok(Store::open(dir, Arc::new(crate::SystemClock), Arc::new(OsIds))?)
+    Ok(Store::open(dir, Arc::new(gridpatrol_core::clock::SystemClock), Arc::new(OsIds))?)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {

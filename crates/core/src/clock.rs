@@ -80,6 +80,17 @@ impl IdSource for SeededIds {
     }
 }
 
+/// The real clock, what the binaries (CLI, desktop, hub) pass in. Core itself never reads it:
+/// tests use [`FixedClock`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
 /// UUIDv7 ids with the time passed in and the random bits from the operating system: what the
 /// binaries use. Tests use [`SeededIds`] instead.
 #[derive(Debug, Default)]

@@ -28,7 +28,7 @@ use gridpatrol_sync::wire::WireEvent;
 
 #[allow(dead_code)]
 mod common;
-use common::{env, Wall};
+use common::{env, SystemClock};
 
 const GRID: &str = "37160200100101";
 
@@ -51,7 +51,7 @@ fn main() {
     let target_mb = env("BENCH_BACKUP_MB", 3072) as f64;
     let every = Duration::from_millis(env("BENCH_PUSH_EVERY_MS", 20) as u64);
     let pushes_needed = env("BENCH_PUSHES", 20_000);
-    let clock: Arc<dyn Clock> = Arc::new(Wall);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let root = std::env::var_os("BENCH_DIR").map(std::path::PathBuf::from);
     let hub_dir = match &root {
         Some(r) => tempfile::tempdir_in(r).unwrap(),

@@ -23,7 +23,7 @@ use gridpatrol_sync::client::{outbox, HubClient};
 use gridpatrol_sync::wire::{PullResponse, PushRequest, PushResponse, WireEvent, API, PROTOCOL};
 
 mod common;
-use common::{env, Wall};
+use common::{env, SystemClock};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -114,7 +114,7 @@ fn main() {
     // d/devices of it, as devices coming back online over that time would.
     let spread = Duration::from_millis(env("BENCH_SPREAD_MS", 0) as u64);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let clock: Arc<dyn Clock> = Arc::new(Wall);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
 
     // The hub, with the sample registry, serving on a free loopback port.
     let hub_dir = tempfile::tempdir().unwrap();

@@ -25,7 +25,7 @@ use gridpatrol_sync::wire::WireEvent;
 use gridpatrol_sync::Config;
 
 mod common;
-use common::{env, Wall};
+use common::{env, SystemClock};
 
 fn png(i: usize) -> Vec<u8> {
     let mut bytes = Vec::new();
@@ -40,7 +40,7 @@ fn main() {
     }
     let year = env("BENCH_YEAR", 50_000);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let clock: Arc<dyn Clock> = Arc::new(Wall);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
 
     // The hub: the sample city, an administrator who sees it all, and a year of reports.
     let hub_dir = tempfile::tempdir().unwrap();

@@ -29,7 +29,7 @@ use gridpatrol_sync::wire::WireEvent;
 use gridpatrol_sync::Config;
 
 mod common;
-use common::{env, Wall};
+use common::{env, SystemClock};
 
 fn png(i: usize) -> Vec<u8> {
     let mut bytes = Vec::new();
@@ -51,7 +51,7 @@ fn main() {
     let pull_n = env("BENCH_PULL", 100_000);
     let photo_every = env("BENCH_PHOTO_EVERY", 10);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let clock: Arc<dyn Clock> = Arc::new(Wall);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
 
     // The hub.
     let hub_dir = tempfile::tempdir().unwrap();

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use gridpatrol_core::clock::Clock;
+use gridpatrol_core::clock::{Clock, SystemClock};
 use gridpatrol_core::model::Role;
 use gridpatrol_hub::admin::{os_user, Admin};
 use gridpatrol_hub::backup::Method;
@@ -224,14 +224,6 @@ enum ImportCommand {
     Holidays { file: PathBuf },
     /// The responsible units (the format of data/units.json).
     Units { file: PathBuf },
-}
-
-struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
 }
 
 /// The sample users `init --sample` creates, with the passwords the README gives.

@@ -4,16 +4,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::Utc;
 use gridpatrol_core::clock::Clock;
 use gridpatrol_hub::{AppState, Limits, SqliteStore};
 
-pub struct Wall;
-impl Clock for Wall {
-    fn now(&self) -> chrono::DateTime<Utc> {
-        Utc::now()
-    }
-}
+pub use gridpatrol_core::clock::SystemClock;
 
 /// A size from the environment variable `name`, else `default`.
 pub fn env(name: &str, default: usize) -> usize {
