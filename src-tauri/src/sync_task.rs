@@ -276,11 +276,19 @@ fn cycle(
         set(&|l| l.online = false);
         return;
     };
-    let healthy = runtime.block_on(probe_client.healthy());
+    let health = runtime.block_on(probe_client.health());
+    let healthy = health.is_ok();
     if pace.probed(healthy) {
-        // The hub has gone: say so in the sync area's last error, once per outage.
-        let error =
-            SyncError { code: "hub_unreachable".into(), message: "The hub did not answer its health check.".into() };
+        // The hub has gone, or shows a certificate this device does not trust: say which in the sync
+        // area's last error, once per outage.
+        let error = match &health {
+            Err(e @ gridpatrol_sync::Error::Untrusted(_)) => {
+                SyncError { code: e.code(), message: e.message(gridpatrol_core::Lang::En) }
+            }
+            _ => {
+                SyncError { code: "hub_unreachable".into(), message: "The hub did not answer its health check.".into() }
+            }
+        };
         let _ = store.record_sync(chrono::Utc::now(), Some(&error));
     }
     if !healthy {

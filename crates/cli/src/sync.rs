@@ -222,5 +222,5 @@ fn probe(hub: &str) -> bool {
     let (Ok(rt), Ok(client)) = (runtime(), HubClient::new(hub, None, StdDuration::from_secs(2))) else {
         return false;
     };
-    rt.block_on(client.healthy())
+    rt.block_on(client.health()).is_ok()
 }

@@ -162,9 +162,15 @@ impl HubClient {
         Ok(Some(epoch.to_string()).filter(|e| !e.is_empty() && e.len() <= 64))
     }
 
-    /// Whether the hub answers its health check.
-    pub async fn healthy(&self) -> bool {
-        self.http.get(format!("{}/api/health", self.base)).send().await.is_ok_and(|r| r.status().is_success())
+    /// Whether the hub answers its health check: `Untrusted` when its certificate is not one the
+    /// device trusts (a different fault from a hub that is away, and said so), else `Unreachable`.
+    pub async fn health(&self) -> Result<()> {
+        let response = self.http.get(format!("{}/api/health", self.base)).send().await.map_err(send_error)?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(Error::Unreachable(format!("the health check answered {}", response.status())))
+        }
     }
 
     pub async fn sign_in(&self, user: &str, password: &str, device: &str) -> Result<SignInResponse> {
