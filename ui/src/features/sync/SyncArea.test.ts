@@ -47,6 +47,19 @@ beforeEach(() => {
 });
 
 describe("the sync area", () => {
+  it("reads the status again as soon as Today's counts change: a change recorded here is said to wait at once", async () => {
+    status = view({ signed_in: false, online: false, pending: 0 });
+    const { rerender } = render(SyncArea, { pending: 0 });
+    await waitFor(() => expect(screen.getByTestId("sync-state").textContent).toBe(zh["sync.offlineNone"]));
+    // A patrol is started on Today: the store now holds one change to sync, the area learns it
+    // without waiting for the sync task's next report.
+    status = view({ signed_in: false, online: false, pending: 1 });
+    await rerender({ pending: 1 });
+    await waitFor(() =>
+      expect(screen.getByTestId("sync-state").textContent).toBe(zh["sync.offlinePending"].replace("{n}", "1")),
+    );
+  });
+
   it("answers 立即同步 with the hub down: working at once, then offline and why (issue 15 item 6)", async () => {
     status = view();
     render(SyncArea, { pending: 0 });
