@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages:
-# - build-essential, pkg-config, libssl-dev: C compiler for the bundled SQLite and -sys crates;
+# - build-essential, pkg-config, libssl-dev: C compiler for the bundled SQLCipher (linked to the system
+#   libcrypto: the device store's encryption) and -sys crates;
 # - libwebkit2gtk-4.1-dev, libayatana-appindicator3-dev, librsvg2-dev, libxdo-dev: Tauri 2 on Linux;
 # - xvfb, webkit2gtk-driver: the app's window in tests, driven over WebDriver (WebKitWebDriver);
 # - fonts-noto-cjk: so Chinese renders; imagemagick: screenshots and test images; file: .deb bundling;

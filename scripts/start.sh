@@ -24,6 +24,9 @@ else
   APP_DATA="${GRIDPATROL_DATA_DIR:-$PWD/target/demo/app}"; HUB_USER=李明; HUB_PASSWORD=officer-sample
 fi
 HUB_DATA="$PWD/target/demo/hub"
+# The demo stores' passphrase, used only where no OS keyring answers (a server, CI, this machine):
+# the stores are encrypted either way (README, "Security notes"). Set your own to override it.
+export GRIDPATROL_PASSPHRASE="${GRIDPATROL_PASSPHRASE:-demo-passphrase 示例口令}"
 HUB_URL="http://127.0.0.1:8787"
 
 if curl -fsS "$HUB_URL/api/health" >/dev/null 2>&1; then

@@ -67,10 +67,14 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    let store = match Store::create(&dir, Arc::new(SystemClock), Arc::new(OsIds)) {
-        Ok(store) => store,
+    // The store's key: the OS keyring's, else GRIDPATROL_PASSPHRASE. TODO(issue 13.4): an unlock
+    // screen that asks for the passphrase where neither answers; until then the app says so and stops.
+    let opened = gridpatrol_sync::store_key::store_key(&dir, &mut |_| Ok(None))
+        .and_then(|(key, _)| Ok((Store::create_encrypted(&dir, Arc::new(SystemClock), Arc::new(OsIds), &key)?, key)));
+    let (store, key) = match opened {
+        Ok(opened) => opened,
         Err(e) => {
-            eprintln!("{}", e.message(gridpatrol_core::Lang::Zh));
+            eprintln!("{}\n{}", e.message(gridpatrol_core::Lang::Zh), e.message(gridpatrol_core::Lang::En));
             std::process::exit(1);
         }
     };
@@ -85,7 +89,7 @@ pub fn run() {
                 render_without_compositing(&window);
                 fit_to_work_area(&window);
             }
-            app.manage(sync_task::SyncTask::start(sync_dir.clone(), app.handle().clone()));
+            app.manage(sync_task::SyncTask::start(sync_dir.clone(), key.clone(), app.handle().clone()));
             guard.listen(app.handle().clone());
             Ok(())
         })

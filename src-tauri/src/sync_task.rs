@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use gridpatrol_core::clock::{OsIds, SystemClock};
 use gridpatrol_core::ipc::UploadStatus;
-use gridpatrol_core::store::SyncError;
+use gridpatrol_core::store::{StoreKey, SyncError};
 use gridpatrol_core::Store;
 use gridpatrol_sync::client::{sync_round_with, HubClient, UPLOAD_CHUNK};
 use gridpatrol_sync::token::load_token;
@@ -139,7 +139,7 @@ pub struct SyncTask {
 }
 
 impl SyncTask {
-    pub fn start(dir: PathBuf, app: AppHandle) -> SyncTask {
+    pub fn start(dir: PathBuf, key: StoreKey, app: AppHandle) -> SyncTask {
         let (tx, rx) = mpsc::channel();
         let live = Arc::new(Mutex::new(Live::default()));
         let token = Arc::new(Mutex::new(load_token(&dir)));
@@ -152,7 +152,7 @@ impl SyncTask {
         };
         std::thread::Builder::new()
             .name("sync".into())
-            .spawn(move || run(dir, rx, live, token, app))
+            .spawn(move || run(dir, key, rx, live, token, app))
             .expect("the sync thread starts");
         task
     }
@@ -191,9 +191,16 @@ impl SyncTask {
     }
 }
 
-fn run(dir: PathBuf, rx: Receiver<Trigger>, live: Arc<Mutex<Live>>, token: Arc<Mutex<Option<String>>>, app: AppHandle) {
+fn run(
+    dir: PathBuf,
+    key: StoreKey,
+    rx: Receiver<Trigger>,
+    live: Arc<Mutex<Live>>,
+    token: Arc<Mutex<Option<String>>>,
+    app: AppHandle,
+) {
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-    let Ok(mut store) = Store::open(&dir, Arc::new(SystemClock), Arc::new(OsIds)) else { return };
+    let Ok(mut store) = Store::open_encrypted(&dir, Arc::new(SystemClock), Arc::new(OsIds), &key) else { return };
     // The UI re-reads the status when the task says something changed, and only then (a probe
     // every few seconds that finds the hub as it was says nothing).
     let set = |f: &dyn Fn(&mut Live)| {

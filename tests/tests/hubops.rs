@@ -282,7 +282,7 @@ fn a_device_ahead_of_a_restored_hub_pushes_again_what_it_lost_without_duplicates
 
     // The other device re-reads the restored log: still five findings, none twice.
     zhang.sync_until_clean(3);
-    let db = rusqlite::Connection::open(zhang.dir.path().join("gridpatrol.db")).unwrap();
+    let db = common::device_db(zhang.dir.path(), true).unwrap();
     let (findings, reports): (i64, i64) = db
         .query_row(
             "SELECT (SELECT count(*) FROM findings), (SELECT count(*) FROM events WHERE kind = 'finding.reported')",

@@ -246,20 +246,19 @@ fn a_grid_outside_the_scope_is_refused_locally_and_a_revoked_token_stops_sync() 
     assert_eq!(hub.reported(), 0);
 }
 
-/// Signs in and syncs inside a private D-Bus session with a real Secret Service (gnome-keyring, from
-/// scripts/setup.sh, with its own HOME): the token goes to the keyring and no file is written; with no
-/// session bus at all, it falls back to a file only the user can read.
+/// Initialises, signs in and syncs inside a private D-Bus session with a real Secret Service
+/// (gnome-keyring, from scripts/setup.sh, with its own HOME): the store's key and the token go to the
+/// keyring (no passphrase is asked, none is given) and no token file is written; with no session bus
+/// at all, the token falls back to a file only the user can read and the store to a passphrase.
 #[test]
-fn the_device_token_lives_in_the_os_keyring_when_one_answers() {
+fn the_device_token_and_store_key_live_in_the_os_keyring_when_one_answers() {
     let hub = Hub::start();
     let tmp = tempfile::tempdir().unwrap();
     let (home, data) = (tmp.path().join("home"), tmp.path().join("data"));
     std::fs::create_dir_all(&home).unwrap();
-    let init =
-        Command::new(bin("gridpatrol")).arg("--data-dir").arg(&data).args(["init", "--sample"]).output().unwrap();
-    assert!(init.status.success());
     let script = r#"
         printf 'gridpatrol-test' | gnome-keyring-daemon --unlock --daemonize --components=secrets >/dev/null || exit 90
+        "$GP" --data-dir "$DATA" --lang en init --sample >/dev/null || exit 89
         printf 'officer-sample\n' | "$GP" --data-dir "$DATA" --lang en login --hub "$HUB" --user 李明 --password-stdin || exit 91
         test ! -e "$DATA/hub-token" || exit 92
         "$GP" --data-dir "$DATA" --lang en finding add --grid 37160200100101 --category 0101 --description 'keyring test' >/dev/null || exit 93
@@ -274,6 +273,8 @@ fn the_device_token_lives_in_the_os_keyring_when_one_answers() {
         .env("DATA", &data)
         .env("HUB", hub.url())
         .env_remove("GRIDPATROL_TOKEN_STORE")
+        .env_remove("GRIDPATROL_PASSPHRASE")
+        .stdin(Stdio::null())
         .output()
         .expect("dbus-run-session (dbus) and gnome-keyring are installed by scripts/setup.sh");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -286,14 +287,19 @@ fn the_device_token_lives_in_the_os_keyring_when_one_answers() {
     assert!(stdout.contains("The device token is kept in the OS keyring."), "{stdout}");
     assert!(home.join(".local/share/keyrings/login.keyring").is_file(), "the token went to the keyring's file");
     assert_eq!(hub.reported(), 1, "sync found the token in the keyring");
+    let head = std::fs::read(data.join("gridpatrol.db")).unwrap();
+    assert!(!head.starts_with(b"SQLite format 3\0"), "the store is encrypted with the keyring's key");
 
-    // No session bus: the 0600 file.
+    // No session bus: the 0600 file, and a store keyed by the passphrase the environment gives.
+    let data = tmp.path().join("data-without-keyring");
+    common::cli(&data, &["init", "--sample"]);
     let mut login = Command::new(bin("gridpatrol"))
         .arg("--data-dir")
         .arg(&data)
         .args(["--lang", "en", "login", "--hub", &hub.url(), "--user", "李明", "--password-stdin"])
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("GRIDPATROL_TOKEN_STORE")
+        .env("GRIDPATROL_PASSPHRASE", common::PASSPHRASE)
         .env("HOME", &home)
         .env("XDG_RUNTIME_DIR", &home)
         .stdin(Stdio::piped())

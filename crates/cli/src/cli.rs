@@ -16,6 +16,11 @@ pub struct Cli {
     /// Data folder (default: the desktop app's data folder).
     #[arg(long, global = true, env = "GRIDPATROL_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Read the store's passphrase from the first line of standard input, where no system keyring
+    /// answers (scripts; or set GRIDPATROL_PASSPHRASE). Without a keyring and without either, a
+    /// terminal prompt asks.
+    #[arg(long, global = true)]
+    pub passphrase_stdin: bool,
     /// Language of messages: zh (default) or en. Without it, the locale decides.
     #[arg(long, global = true, value_name = "zh|en")]
     pub lang: Option<String>,

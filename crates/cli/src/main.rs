@@ -8,6 +8,7 @@ mod cli;
 mod render;
 mod report;
 mod sync;
+mod unlock;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let lang = pick_lang(cli.lang.as_deref());
+    unlock::set_passphrase_stdin(cli.passphrase_stdin);
     if let Some(code) = sync::dispatch(&cli, lang) {
         return code;
     }
@@ -93,7 +95,7 @@ fn data_dir(flag: Option<PathBuf>) -> PathBuf {
 }
 
 fn open(dir: &Path) -> Result<Store, Error> {
-    Store::open(dir, Arc::new(SystemClock), Arc::new(OsIds))
+    unlock::open(dir)
 }
 
 /// Opens the store for a command that only reads: a store that refuses writes (read-only,
@@ -130,8 +132,10 @@ fn run(cli: Cli, lang: Lang) -> Result<(), Error> {
     match cli.command {
         Command::Init(args) => {
             let role = args.role.as_deref().map(Role::parse_field).transpose()?.unwrap_or(Role::Officer);
-            let fresh = matches!(Store::open(&dir, Arc::new(SystemClock), Arc::new(OsIds)), Err(Error::NotInitialized));
-            let mut store = Store::create(&dir, Arc::new(SystemClock), Arc::new(OsIds))?;
+            let db = dir.join(gridpatrol_core::store::DB_FILE);
+            let fresh =
+                gridpatrol_core::store::cipher::file_kind(&db)? == gridpatrol_core::store::cipher::FileKind::Absent;
+            let mut store = unlock::create(&dir)?;
             if let Some(name) = args.user.as_deref() {
                 store.set_profile_in_unit(name, role, args.unit.as_deref())?;
             }

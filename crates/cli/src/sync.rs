@@ -37,7 +37,7 @@ pub fn dispatch(cli: &Cli, lang: Lang) -> Option<ExitCode> {
 }
 
 fn open(dir: &Path) -> Result<Store, Error> {
-    Ok(Store::open(dir, Arc::new(gridpatrol_core::clock::SystemClock), Arc::new(OsIds))?)
+    Ok(crate::unlock::open(dir)?)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Error> {

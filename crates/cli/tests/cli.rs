@@ -9,6 +9,15 @@ use serde_json::Value;
 mod survival;
 
 const GRID: &str = "37160200100101";
+
+/// The store's passphrase every test's `gridpatrol` is given: tests run where no keyring answers
+/// (and keep off a developer's real keyring: `GRIDPATROL_TOKEN_STORE=file`), as a script would.
+const PASSPHRASE: &str = "测试口令 test passphrase";
+
+/// The environment every test's `gridpatrol` runs in: no keyring, the passphrase by variable.
+fn keyed(cmd: &mut Command) -> &mut Command {
+    cmd.env("GRIDPATROL_TOKEN_STORE", "file").env("GRIDPATROL_PASSPHRASE", PASSPHRASE)
+}
 const OTHER_GRID: &str = "37160200100102";
 
 struct Env {
@@ -32,7 +41,7 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_gridpatrol"))
+        keyed(&mut Command::new(env!("CARGO_BIN_EXE_gridpatrol")))
             .arg("--data-dir")
             .arg(self.data())
             .args(args)
@@ -419,7 +428,7 @@ fn messages_follow_lang_and_locale() {
         env.refused(&["--lang", "en", "finding", "add", "--grid", "999", "--category", "10101", "--description", "x"]);
     assert!(zh.contains("网格"), "Chinese by default: {zh}");
     assert!(en.starts_with("There is no grid"), "English with --lang en: {en}");
-    let out = Command::new(env!("CARGO_BIN_EXE_gridpatrol"))
+    let out = keyed(&mut Command::new(env!("CARGO_BIN_EXE_gridpatrol")))
         .args(["--data-dir", env.data().to_str().unwrap(), "finding", "show", "nope"])
         .env("LANG", "en_US.UTF-8")
         .env_remove("LC_ALL")

@@ -32,8 +32,7 @@ fn summary(q: &Queue) -> String {
 fn main() {
     let (full, count) = common::size();
     let cached = cached_store(count);
-    let mut store = Store::open(&cached.dir, Arc::new(FixedClock::new(cached.end)), Arc::new(SeededIds::new(1)))
-        .expect("open cached store");
+    let mut store = common::open(&cached.dir, Arc::new(FixedClock::new(cached.end)), Arc::new(SeededIds::new(1)));
     let now = cached.end;
     // The profile changes below are events with seeded ids: an earlier run's are deleted first, as
     // the other benches delete what they recorded.

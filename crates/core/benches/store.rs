@@ -143,8 +143,7 @@ fn main() {
     // Recording happens just after the generated period, with ids that differ from every run's.
     let id_seed =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1);
-    let mut store = Store::open(&cached.dir, Arc::new(FixedClock::new(cached.end)), Arc::new(SeededIds::new(id_seed)))
-        .expect("open cached store");
+    let mut store = common::open(&cached.dir, Arc::new(FixedClock::new(cached.end)), Arc::new(SeededIds::new(id_seed)));
     reset(&store, &cached);
     // Not Store::counts(): counting 5 million events reads the whole table and warms the cache.
     println!("store: {} ({} generated findings)", cached.dir.display(), cached.max_finding_seq);

@@ -69,8 +69,7 @@ fn first<T>(label: &str, f: impl FnOnce() -> T) -> T {
 fn main() {
     let (full, count) = common::size();
     let cached = cached_store(count);
-    let store = Store::open(&cached.dir, Arc::new(FixedClock::new(cached.end)), Arc::new(SeededIds::new(1)))
-        .expect("open cached store");
+    let store = common::open(&cached.dir, Arc::new(FixedClock::new(cached.end)), Arc::new(SeededIds::new(1)));
     let week = IsoWeek::parse(WEEK).expect("a valid week");
     println!("store: {} ({} generated findings), week {week}", cached.dir.display(), cached.max_finding_seq);
 
@@ -156,8 +155,7 @@ fn main() {
             store.connection().execute(forget, []).expect("forget the kept weeks");
         }
         store.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").expect("checkpoint");
-        let cold = Store::open(&cached.dir, Arc::new(FixedClock::new(cached.end)), Arc::new(SeededIds::new(2)))
-            .expect("open cached store");
+        let cold = common::open(&cached.dir, Arc::new(FixedClock::new(cached.end)), Arc::new(SeededIds::new(2)));
         drop_from_page_cache(&cached.dir);
         first(&format!("{label}, cold, {case}"), || cold.dashboard(Some(&large_grid), weeks).expect("dashboard"));
     }

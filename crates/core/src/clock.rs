@@ -1,6 +1,6 @@
 //! Time and ids are injected: core never reads the system clock or the OS random source by itself,
 //! so every test is the same every run. The binaries (CLI, desktop, hub) pass in a clock that reads
-//! the real time; tests pass [`FixedClock`] and [`SeededIds`].
+//! the real time ([`SystemClock`], defined here once); tests pass [`FixedClock`] and [`SeededIds`].
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;

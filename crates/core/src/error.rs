@@ -167,6 +167,17 @@ pub enum Error {
     StoreBusy { detail: String },
     #[error("the disk is full: {detail}")]
     DiskFull { detail: String },
+    // --- Encryption at rest (issue 13.4).
+    #[error("the store's key or passphrase does not open it")]
+    StoreKeyWrong,
+    #[error("the store's key in the keyring is not a 256-bit key")]
+    StoreKeyUnusable,
+    #[error("a passphrase must be at least {min} characters on one line")]
+    PassphraseTooShort { min: usize },
+    #[error("the store is encrypted and no key or passphrase was given")]
+    PassphraseNeeded,
+    #[error("the two passphrases typed differ")]
+    PassphrasesDiffer,
     #[error("the device clock {now} is earlier than the newest event {newest}")]
     ClockBehind { now: String, newest: String },
     #[error("the device clock {now} is far ahead of the hub's last answer {hub}")]
@@ -484,6 +495,11 @@ impl Error {
             Error::StoreReadOnly { .. } => "store_read_only",
             Error::StoreBusy { .. } => "store_busy",
             Error::DiskFull { .. } => "disk_full",
+            Error::StoreKeyWrong => "store_key_wrong",
+            Error::StoreKeyUnusable => "store_key_unusable",
+            Error::PassphraseTooShort { .. } => "passphrase_too_short",
+            Error::PassphraseNeeded => "passphrase_needed",
+            Error::PassphrasesDiffer => "passphrases_differ",
             Error::ClockBehind { .. } => "clock_behind",
             Error::ClockAhead { .. } => "clock_ahead",
             Error::ImportTooLarge { .. } => "import_too_large",
@@ -870,6 +886,31 @@ impl Error {
                 zh,
                 "磁盘已满，未做任何更改。请删除不需要的文件腾出空间后重试。".to_string(),
                 format!("The disk is full; nothing was changed ({detail}). Free some space by removing files you do not need, then try again."),
+            ),
+            Error::StoreKeyWrong => pick(
+                zh,
+                "口令（或密钥环中的密钥）打不开本机数据库，未做任何更改。请检查口令后重试；如果数据库是在另一台电脑或另一个用户账户下用密钥环加密的，需要在那里打开它。".into(),
+                "The passphrase (or the key in the keyring) does not open this device's store; nothing was changed. Check the passphrase and try again; a store encrypted with a keyring's key on another computer or user account opens only there.".into(),
+            ),
+            Error::StoreKeyUnusable => pick(
+                zh,
+                "系统密钥环中保存的本机数据库密钥不是 256 位密钥，可能已被改动，未做任何更改。请从密钥环中恢复原来的条目（服务名 org.gridpatrol.desktop）。".into(),
+                "The store's key kept in the system keyring is not a 256-bit key and may have been changed; nothing was changed. Restore the keyring's original entry (service org.gridpatrol.desktop).".into(),
+            ),
+            Error::PassphraseTooShort { min } => pick(
+                zh,
+                format!("口令至少要有 {min} 个字符，并且只能是一行，未做任何更改。"),
+                format!("A passphrase needs at least {min} characters on one line; nothing was changed."),
+            ),
+            Error::PassphraseNeeded => pick(
+                zh,
+                "本机数据库已加密，但没有系统密钥环可用，也没有给出口令。请在提示时输入口令，或为脚本设置 GRIDPATROL_PASSPHRASE 环境变量（或使用 --passphrase-stdin）。".into(),
+                "This device's store is encrypted, no system keyring answers and no passphrase was given. Type the passphrase when asked, or for a script set GRIDPATROL_PASSPHRASE (or use --passphrase-stdin).".into(),
+            ),
+            Error::PassphrasesDiffer => pick(
+                zh,
+                "两次输入的口令不一致，未做任何更改。".into(),
+                "The two passphrases typed differ; nothing was changed.".into(),
             ),
             Error::ClockBehind { now, newest } => pick(
                 zh,

@@ -19,6 +19,8 @@ pub mod wire;
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "client")]
+pub mod store_key;
+#[cfg(feature = "client")]
 pub mod token;
 
 pub use engine::{Config, Engine, Input, Item, Output, Reply, Request, RequestId, RoundReport};

@@ -26,7 +26,9 @@ pub fn token_path(dir: &Path) -> PathBuf {
     dir.join(TOKEN_FILE)
 }
 
-fn keyring_allowed() -> bool {
+/// Whether the OS keyring may be asked at all (`GRIDPATROL_TOKEN_STORE=file` says no, for the
+/// token and the store key alike).
+pub(crate) fn keyring_allowed() -> bool {
     std::env::var("GRIDPATROL_TOKEN_STORE").map(|v| v != "file").unwrap_or(true)
 }
 

@@ -15,6 +15,24 @@ use serde_json::Value;
 
 pub const GRID_A: &str = "37160200100101";
 
+/// The device stores' passphrase: these tests run where no keyring answers (and keep off a
+/// developer's own keyring with `GRIDPATROL_TOKEN_STORE=file`), so every `gridpatrol` and app they
+/// start is given it by `GRIDPATROL_PASSPHRASE`, as a script would (issue 13.4).
+pub const PASSPHRASE: &str = "测试口令 e2e passphrase";
+
+/// The variables every device process of these tests runs with: no keyring, the passphrase.
+pub fn device_env(cmd: &mut Command) -> &mut Command {
+    cmd.env("GRIDPATROL_TOKEN_STORE", "file").env("GRIDPATROL_PASSPHRASE", PASSPHRASE)
+}
+
+/// A device's store database opened directly, keyed with [`PASSPHRASE`] (read-only unless `write`).
+pub fn device_db(data_dir: &Path, write: bool) -> rusqlite::Result<rusqlite::Connection> {
+    let flags = if write { rusqlite::OpenFlags::default() } else { rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY };
+    let db = rusqlite::Connection::open_with_flags(data_dir.join("gridpatrol.db"), flags)?;
+    db.pragma_update(None, "key", PASSPHRASE)?;
+    Ok(db)
+}
+
 /// The workspace binary `name` (`cargo test --workspace` builds them); GRIDPATROL_BIN_DIR names others.
 pub fn bin(name: &str) -> PathBuf {
     let dir = std::env::var_os("GRIDPATROL_BIN_DIR").map(PathBuf::from).unwrap_or_else(|| {
@@ -147,6 +165,7 @@ pub fn cli(dir: &Path, args: &[&str]) -> String {
         .arg(dir)
         .args(args)
         .env("GRIDPATROL_TOKEN_STORE", "file")
+        .env("GRIDPATROL_PASSPHRASE", PASSPHRASE)
         .output()
         .unwrap();
     assert!(out.status.success(), "gridpatrol {args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -176,7 +195,7 @@ impl Client {
         let mut cmd = Command::new(bin("gridpatrol"));
         cmd.arg("--data-dir").arg(self.dir.path()).args(["--lang", "en"]).args(args);
         // The token in a file: these tests must not leave entries in a developer's own keyring.
-        cmd.env("GRIDPATROL_TOKEN_STORE", "file");
+        device_env(&mut cmd);
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         cmd
     }

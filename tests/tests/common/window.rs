@@ -101,6 +101,8 @@ pub fn tauri_driver(display: &str, home: &Path) -> (u16, Driver) {
         .env("XDG_CACHE_HOME", home.join("cache"))
         // The hub token in the data folder: a test must not write into a developer's own keyring.
         .env("GRIDPATROL_TOKEN_STORE", "file")
+        // The store's passphrase, where no keyring answers (issue 13.4).
+        .env("GRIDPATROL_PASSPHRASE", super::PASSPHRASE)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -130,10 +132,7 @@ pub struct App {
 
 /// The refused events in a device's store, with the hub's reasons (for a failing test's message).
 pub fn parked(data_dir: &Path) -> Vec<(String, String)> {
-    let Ok(db) = rusqlite::Connection::open_with_flags(
-        data_dir.join("gridpatrol.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    ) else {
+    let Ok(db) = super::device_db(data_dir, false) else {
         return Vec::new();
     };
     let Ok(mut stmt) = db.prepare("SELECT kind, coalesce(parked_reason, '') FROM events WHERE sync_state = 'parked'")

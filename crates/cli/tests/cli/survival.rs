@@ -53,6 +53,7 @@ fn files_named(env: &Env) -> BTreeSet<String> {
 
 fn gridpatrol(data: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_gridpatrol"));
+    super::keyed(&mut c);
     c.arg("--data-dir").arg(data).env_remove("GRIDPATROL_LANG").env("LANG", "C.UTF-8");
     c
 }
@@ -231,7 +232,7 @@ fn peak_kb(data: &Path, args: &[&str]) -> Option<(u64, std::process::Output)> {
     if !Path::new("/usr/bin/time").exists() {
         return None;
     }
-    let out = Command::new("/usr/bin/time")
+    let out = super::keyed(&mut Command::new("/usr/bin/time"))
         .args(["-f", "PEAK_KB=%M"])
         .arg(env!("CARGO_BIN_EXE_gridpatrol"))
         .arg("--data-dir")

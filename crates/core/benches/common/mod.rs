@@ -8,15 +8,29 @@
 //! cache would migrate it, and a store that counts the branch's migration as number N then skips
 //! another branch's migration N. Each bench binary includes this module with `mod common;` and uses
 //! part of it, hence the `dead_code` allowance.
+//!
+//! The store is encrypted as a device's is (issue 13.4): SQLCipher with the raw key [`BENCH_KEY`]
+//! (a device's comes from the OS keyring). A cache generated before encryption is converted by the
+//! first [`open`] (once: minutes for the 1,000,000-finding store).
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use gridpatrol_core::clock::{Clock, IdSource};
 use gridpatrol_core::clock::{FixedClock, SeededIds};
 use gridpatrol_core::generator::{self, GenConfig};
+use gridpatrol_core::store::StoreKey;
 use gridpatrol_core::{Role, Store};
+
+/// The benchmark stores' key: a raw 256-bit key, as a device keeps in its keyring.
+pub const BENCH_KEY: StoreKey = StoreKey::Raw([0x42; 32]);
+
+/// Opens a cached store with [`BENCH_KEY`], as a device opens its own.
+pub fn open(dir: &Path, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Store {
+    Store::open_encrypted(dir, clock, ids, &BENCH_KEY).expect("open the cached store")
+}
 
 pub const SEED: u64 = 20_261_126;
 /// The profile of the generated store.
@@ -86,7 +100,8 @@ pub fn cached_store(count: usize) -> Cached {
     println!("generating {count} findings into {} (once; later runs reuse it)...", dir.display());
     let started = Instant::now();
     let clock = Arc::new(FixedClock::new(cfg.start));
-    let mut store = Store::create(&scratch, clock, Arc::new(SeededIds::new(SEED))).expect("create store");
+    let mut store =
+        Store::create_encrypted(&scratch, clock, Arc::new(SeededIds::new(SEED)), &BENCH_KEY).expect("create store");
     store.set_profile(PROFILE, Role::Officer).expect("set profile");
     store.import_sample_registry().expect("import registry");
     let summary = generator::fill(&store, &cfg).expect("generate findings");

@@ -3,7 +3,9 @@
 //! beside it (`gridpatrol-v{old version}-{time}.db`) before any migration runs, and only the last
 //! [`KEPT`] copies are kept. A migration that goes wrong, or a newer build given up for an older
 //! one, leaves a copy to restore (the damaged-store guidance of issue 7 points at this folder).
-//! A copy that cannot be made stops the migration: the store is not changed without one.
+//! A copy that cannot be made stops the migration: the store is not changed without one. The copy
+//! of an encrypted store is encrypted with the store's key (a plain copy beside it would undo the
+//! encryption, and SQLCipher's backup API copies only between databases keyed alike).
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +13,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use crate::error::Result;
+use crate::store::cipher::{self, StoreKey};
 
 /// The folder beside the database that holds the copies.
 pub const BACKUPS_DIR: &str = "backups";
@@ -26,6 +29,7 @@ pub fn before_migration(
     from: usize,
     to: usize,
     now: DateTime<Utc>,
+    key: Option<&StoreKey>,
 ) -> Result<Option<PathBuf>> {
     if from == 0 || from >= to {
         return Ok(None);
@@ -36,7 +40,7 @@ pub fn before_migration(
     let path = folder.join(&name);
     let partial = folder.join(format!("{name}.partial"));
     {
-        let mut copy = Connection::open(&partial)?;
+        let mut copy = cipher::open_keyed(&partial, key)?;
         copy.pragma_update(None, "journal_mode", "OFF")?;
         copy.pragma_update(None, "synchronous", "OFF")?;
         let backup = rusqlite::backup::Backup::new(conn, &mut copy)?;
@@ -80,7 +84,7 @@ mod tests {
         let conn = store_at(dir.path(), 3);
         let t = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
         let first =
-            before_migration(&conn, dir.path(), 3, 5, t).unwrap().expect("a store older than the code is copied");
+            before_migration(&conn, dir.path(), 3, 5, t, None).unwrap().expect("a store older than the code is copied");
         let copy = Connection::open(&first).unwrap();
         let (x, version): (String, i64) = copy
             .query_row("SELECT x, (SELECT user_version FROM pragma_user_version) FROM t", [], |r| {
@@ -89,7 +93,7 @@ mod tests {
             .unwrap();
         assert_eq!((x.as_str(), version), ("finding", 3), "the copy holds the store as it was, at its old version");
         for i in 1..=4 {
-            before_migration(&conn, dir.path(), 3, 5, t + chrono::Duration::minutes(i)).unwrap();
+            before_migration(&conn, dir.path(), 3, 5, t + chrono::Duration::minutes(i), None).unwrap();
         }
         let mut left: Vec<String> = std::fs::read_dir(dir.path().join(BACKUPS_DIR))
             .unwrap()
@@ -106,8 +110,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let conn = store_at(dir.path(), 5);
         let t = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
-        assert_eq!(before_migration(&conn, dir.path(), 5, 5, t).unwrap(), None, "a current store needs no copy");
-        assert_eq!(before_migration(&conn, dir.path(), 0, 5, t).unwrap(), None, "a new store has nothing to keep");
+        assert_eq!(before_migration(&conn, dir.path(), 5, 5, t, None).unwrap(), None, "a current store needs no copy");
+        assert_eq!(
+            before_migration(&conn, dir.path(), 0, 5, t, None).unwrap(),
+            None,
+            "a new store has nothing to keep"
+        );
         assert!(!dir.path().join(BACKUPS_DIR).exists(), "no backups folder for nothing");
     }
 }

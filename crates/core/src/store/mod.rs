@@ -19,6 +19,7 @@
 
 pub mod backups;
 mod bigrams;
+pub mod cipher;
 mod events;
 mod findings;
 mod grids;
@@ -45,6 +46,7 @@ use crate::clock::{Clock, IdSource};
 use crate::error::{Error, Result};
 use crate::geometry::Boundary;
 
+pub use cipher::StoreKey;
 pub use findings::{
     awaits_rectification, FindingQuery, FindingSort, FindingSummary, MoveRequest, NewFinding, PhotoSource,
 };
@@ -121,6 +123,21 @@ impl Store {
     /// Opens the store in `dir`, creating the folder, the database and the schema if needed. A
     /// folder whose database is empty (0 bytes) or missing beside photos is refused, never made anew.
     pub fn create(dir: &Path, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Result<Store> {
+        Store::create_with(dir, clock, ids, None)
+    }
+
+    /// [`Store::create`] for a device: a new store is encrypted with `key`, an existing one opens
+    /// with it ([`Store::open_encrypted`]; a plain one is converted first).
+    pub fn create_encrypted(
+        dir: &Path,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+        key: &StoreKey,
+    ) -> Result<Store> {
+        Store::create_with(dir, clock, ids, Some(key))
+    }
+
+    fn create_with(dir: &Path, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>, key: Option<&StoreKey>) -> Result<Store> {
         let path = dir.join(DB_FILE);
         match std::fs::metadata(&path) {
             // A 0-byte file is made anew only where nothing else says a store was here: no photos, no
@@ -128,14 +145,17 @@ impl Store {
             Ok(meta) if meta.len() == 0 && (has_photos(dir) || wal_len(&path) > 0 || dir.join(STATE_FILE).exists()) => {
                 return Err(Error::StoreEmpty)
             }
-            Ok(meta) if meta.len() > 0 => return Store::open(dir, clock, ids),
+            Ok(meta) if meta.len() > 0 => return Store::open_with(dir, clock, ids, key),
             Ok(_) => {}
             Err(_) if has_photos(dir) => return Err(Error::StoreMissing),
             Err(_) => {}
         }
         std::fs::create_dir_all(dir.join(PHOTOS_DIR).join("thumbs"))?;
         let conn = Connection::open(&path)?;
-        Store::with_connection(conn, dir, clock, ids, Health::Sound)
+        if let Some(key) = key {
+            cipher::key_connection(&conn, key)?;
+        }
+        Store::with_connection(conn, dir, clock, ids, Health::Sound, key)
     }
 
     /// Opens an existing store; a data folder without one is [`Error::NotInitialized`], an empty
@@ -143,6 +163,17 @@ impl Store {
     /// disk) opens read-only; one found damaged or rolled back opens for reading and refuses writes
     /// ([`Store::health`]).
     pub fn open(dir: &Path, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Result<Store> {
+        Store::open_with(dir, clock, ids, None)
+    }
+
+    /// [`Store::open`] of a device's encrypted store. A plain store (made before encryption) is
+    /// converted first ([`cipher::encrypt_plain`]); a key that does not open the file is
+    /// [`Error::StoreKeyWrong`], and nothing in the folder is changed.
+    pub fn open_encrypted(dir: &Path, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>, key: &StoreKey) -> Result<Store> {
+        Store::open_with(dir, clock, ids, Some(key))
+    }
+
+    fn open_with(dir: &Path, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>, key: Option<&StoreKey>) -> Result<Store> {
         let path = dir.join(DB_FILE);
         let meta = match std::fs::metadata(&path) {
             Ok(meta) if meta.is_file() => meta,
@@ -152,26 +183,46 @@ impl Store {
         if meta.len() == 0 {
             return Err(Error::StoreEmpty);
         }
+        let kind = cipher::file_kind(&path)?;
+        if key.is_none() && kind == cipher::FileKind::Encrypted {
+            return Err(Error::PassphraseNeeded);
+        }
         if let Some(reason) = unwritable(dir, &path) {
-            return Store::open_read_only_because(dir, clock, ids, reason);
+            return Store::open_read_only_because(dir, clock, ids, reason, key);
+        }
+        if let (Some(key), cipher::FileKind::Plain) = (key, kind) {
+            cipher::encrypt_plain(&path, key)?;
         }
         let mut conn =
             Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         wait_turns(&mut conn)?;
+        if let Some(key) = key {
+            cipher::key_connection(&conn, key)?;
+        }
         let health = check_health(&conn, &path)?;
-        Store::with_connection(conn, dir, clock, ids, health)
+        Store::with_connection(conn, dir, clock, ids, health, key)
     }
 
     /// Opens a store for reading only, as [`Store::open`] does when the folder cannot be written:
     /// reads work, every write is refused with [`Error::StoreReadOnly`].
     pub fn open_read_only(dir: &Path, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Result<Store> {
+        Store::open_read_only_with(dir, clock, ids, None)
+    }
+
+    /// [`Store::open_read_only`] with the device's key (a plain store is read as it is, unconverted).
+    pub fn open_read_only_with(
+        dir: &Path,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+        key: Option<&StoreKey>,
+    ) -> Result<Store> {
         let path = dir.join(DB_FILE);
         match std::fs::metadata(&path) {
             Ok(meta) if meta.len() == 0 => return Err(Error::StoreEmpty),
             Ok(_) => {}
             Err(_) => return Err(Error::NotInitialized),
         }
-        Store::open_read_only_because(dir, clock, ids, "opened read-only".into())
+        Store::open_read_only_because(dir, clock, ids, "opened read-only".into(), key)
     }
 
     fn open_read_only_because(
@@ -179,18 +230,29 @@ impl Store {
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdSource>,
         reason: String,
+        key: Option<&StoreKey>,
     ) -> Result<Store> {
         let path = dir.join(DB_FILE);
+        // A plain file (not yet converted, and this one cannot be written to convert it) is read as it is.
+        let key = key.filter(|_| cipher::file_kind(&path).ok() != Some(cipher::FileKind::Plain));
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let keyed = |c: Connection| -> Result<Connection> {
+            if let Some(key) = key {
+                cipher::key_connection(&c, key)?;
+            }
+            Ok(c)
+        };
         // A WAL database needs its -shm file; where none can be made (a read-only disk after a clean
         // close), the file is opened as immutable: nothing can change it while it is read-only anyway.
-        let plain = Connection::open_with_flags(&path, flags)
-            .and_then(|c| c.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).map(|_| c));
+        let plain = Connection::open_with_flags(&path, flags).map_err(Error::from).and_then(keyed).and_then(|c| {
+            c.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).map(|_| c).map_err(Error::from)
+        });
         let mut conn = match plain {
             Ok(c) => c,
+            Err(Error::StoreKeyWrong) => return Err(Error::StoreKeyWrong),
             Err(_) => {
                 let uri = format!("file:{}?immutable=1", uri_path(&path));
-                Connection::open_with_flags(uri, flags)?
+                keyed(Connection::open_with_flags(uri, flags)?)?
             }
         };
         wait_turns(&mut conn)?;
@@ -212,6 +274,7 @@ impl Store {
         clock: Arc<dyn Clock>,
         ids: Arc<dyn IdSource>,
         health: Health,
+        key: Option<&StoreKey>,
     ) -> Result<Store> {
         // Set first: every statement below may meet another process's writer.
         wait_turns(&mut conn)?;
@@ -228,7 +291,7 @@ impl Store {
         if sound {
             // A store older than this build is copied into backups/ before any migration touches it.
             let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-            backups::before_migration(&conn, dir, version as usize, migrations::latest_version(), clock.now())?;
+            backups::before_migration(&conn, dir, version as usize, migrations::latest_version(), clock.now(), key)?;
             migrations::migrate(&mut conn)?;
         }
         let mut store = Store { conn, dir: dir.to_path_buf(), clock, ids, boundaries: Mutex::new(None), health };

@@ -6,6 +6,7 @@ mod bad_input;
 mod closed_loop;
 mod dashboard;
 mod edits;
+mod encryption;
 mod geometry;
 mod lifecycle;
 mod patrols;

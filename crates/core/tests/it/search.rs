@@ -129,6 +129,17 @@ fn two_character_words_follow_edits() {
 
 #[test]
 fn a_store_from_before_the_pair_index_gets_it_filled_when_it_opens() {
+    store_from_before_the_pair_index(None);
+}
+
+/// The same old plain store on a device: converted to SQLCipher on its first keyed open, then
+/// copied (encrypted, with the same key) before its migrations run (issue 13.4 keeps issue 13.3's copy).
+#[test]
+fn an_old_plain_store_is_encrypted_then_copied_before_it_migrates() {
+    store_from_before_the_pair_index(Some(gridpatrol_core::store::StoreKey::Raw([3; 32])));
+}
+
+fn store_from_before_the_pair_index(key: Option<gridpatrol_core::store::StoreKey>) {
     let f = findings();
     let dir = f.env.dir.path().to_path_buf();
     // Back to the schema of migration 7: no pair index, no triggers feeding it, the index of fixes on
@@ -162,7 +173,11 @@ fn a_store_from_before_the_pair_index_gets_it_filled_when_it_opens() {
     let Found { env, manhole, stall, .. } = f;
     let Env { clock, store, dir: _keep } = env;
     drop(store);
-    let store = Store::open(&dir, clock.clone(), Arc::new(SeededIds::new(1))).expect("open and migrate");
+    let store = match &key {
+        None => Store::open(&dir, clock.clone(), Arc::new(SeededIds::new(1))),
+        Some(key) => Store::open_encrypted(&dir, clock.clone(), Arc::new(SeededIds::new(1)), key),
+    }
+    .expect("open and migrate");
     // The store at version 7 was copied before the migrations ran (store/backups.rs).
     let copies: Vec<String> = std::fs::read_dir(dir.join(gridpatrol_core::store::backups::BACKUPS_DIR))
         .expect("a backups folder beside the store")
@@ -172,8 +187,16 @@ fn a_store_from_before_the_pair_index_gets_it_filled_when_it_opens() {
         copies.len() == 1 && copies[0].starts_with("gridpatrol-v7-"),
         "one copy of the version-7 store is kept before migrating: {copies:?}"
     );
-    let old =
-        rusqlite::Connection::open(dir.join(gridpatrol_core::store::backups::BACKUPS_DIR).join(&copies[0])).unwrap();
+    let copy = dir.join(gridpatrol_core::store::backups::BACKUPS_DIR).join(&copies[0]);
+    let old = rusqlite::Connection::open(&copy).unwrap();
+    if let Some(key) = &key {
+        let unkeyed = rusqlite::Connection::open(&copy).unwrap();
+        assert!(
+            unkeyed.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err(),
+            "the copy of an encrypted store does not open without its key"
+        );
+        old.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().unwrap())).unwrap();
+    }
     let version: i64 = old.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, 7, "the copy is the store as it was before the migration");
     let found: BTreeSet<String> = store
