@@ -700,3 +700,46 @@ fn a_weekly_log_is_submitted_returned_and_approved_from_the_command_line() {
     env.ok(&["init", "--user", "王建国", "--role", "lead"]);
     assert_eq!(env.json(&["log", "approve", "--officer", "李明", "--week", &week])["state"], "approved");
 }
+
+/// The store is encrypted (issue 13.4): its file is no plain SQLite file, a wrong passphrase is one
+/// clear sentence and changes nothing, `--passphrase-stdin` gives the right one without a variable,
+/// and with no keyring, no variable and no terminal nobody can be asked.
+#[test]
+fn the_store_is_encrypted_and_opens_only_with_its_passphrase() {
+    use std::io::Write;
+    let env = Env::sample();
+    env.add("市民反映井盖缺失，电话13800001234", &[]);
+    let db = env.data().join("gridpatrol.db");
+    let bytes = std::fs::read(&db).unwrap();
+    assert!(!bytes.starts_with(b"SQLite format 3\0"), "the store file is encrypted");
+    assert!(!bytes.windows(11).any(|w| w == b"13800001234"), "no phone number in the clear");
+    let before = env.counts();
+    let stamp = std::fs::metadata(&db).unwrap().modified().unwrap();
+    let run_with = |passphrase: Option<&str>, stdin: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gridpatrol"));
+        cmd.arg("--data-dir").arg(env.data()).env("GRIDPATROL_TOKEN_STORE", "file").env("LANG", "C.UTF-8");
+        cmd.env_remove("GRIDPATROL_PASSPHRASE").env_remove("GRIDPATROL_LANG");
+        if let Some(p) = passphrase {
+            cmd.env("GRIDPATROL_PASSPHRASE", p);
+        }
+        if stdin.is_some() {
+            cmd.arg("--passphrase-stdin");
+        }
+        cmd.args(["status", "--json"]).stdin(std::process::Stdio::piped());
+        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        child.stdin.take().unwrap().write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let wrong = run_with(Some("not the passphrase"), None);
+    assert!(!wrong.status.success(), "a wrong passphrase opens nothing");
+    let message = String::from_utf8_lossy(&wrong.stderr);
+    assert!(message.contains("口令") && message.trim().lines().count() == 1, "one sentence says so: {message}");
+    let none = run_with(None, None);
+    let message = String::from_utf8_lossy(&none.stderr);
+    assert!(!none.status.success() && message.contains("GRIDPATROL_PASSPHRASE"), "nobody to ask: {message}");
+    assert_eq!(std::fs::metadata(&db).unwrap().modified().unwrap(), stamp, "the refused opens wrote nothing");
+    let piped = run_with(None, Some(&format!("{PASSPHRASE}\n")));
+    assert!(piped.status.success(), "--passphrase-stdin opens it: {}", String::from_utf8_lossy(&piped.stderr));
+    assert_eq!(env.counts(), before, "and nothing changed");
+}

@@ -311,7 +311,7 @@ fn two_hundred_wrong_passwords_are_throttled_with_retry_after() {
 
     // The CLI says so in words.
     let dir = tempfile::tempdir().unwrap();
-    let init = std::process::Command::new(crate::common::bin("gridpatrol"))
+    let init = crate::common::device_env(&mut std::process::Command::new(crate::common::bin("gridpatrol")))
         .arg("--data-dir")
         .arg(dir.path())
         .args(["init", "--sample"])
@@ -323,6 +323,7 @@ fn two_hundred_wrong_passwords_are_throttled_with_retry_after() {
         .arg(dir.path())
         .args(["--lang", "en", "login", "--hub", &hub.url(), "--user", "李明", "--password-stdin"])
         .env("GRIDPATROL_TOKEN_STORE", "file")
+        .env("GRIDPATROL_PASSPHRASE", crate::common::PASSPHRASE)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

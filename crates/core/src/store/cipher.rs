@@ -121,10 +121,12 @@ fn key_literal(key: &StoreKey) -> String {
 /// - `cipher_memory_security = OFF`: SQLCipher would otherwise lock and wipe every allocation it
 ///   makes, which cost recording a finding most of its overhead; the key itself stays in the
 ///   process either way, and a device whose memory an attacker reads is lost already.
+/// - `cipher_log_level = NONE`: SQLCipher would print its own lines on stderr when a key is wrong;
+///   the store says so itself, in the person's language ([`Error::StoreKeyWrong`]);
 /// - the page size and HMAC stay SQLCipher 4's defaults (4096 bytes, the store's own page size; a
 ///   per-page HMAC-SHA512, so a page changed on disk is an error, never silently read).
 fn cipher_settings(conn: &Connection) -> Result<()> {
-    conn.execute_batch("PRAGMA cipher_memory_security = OFF;")?;
+    conn.execute_batch("PRAGMA cipher_memory_security = OFF; PRAGMA cipher_log_level = NONE;")?;
     Ok(())
 }
 
