@@ -66,6 +66,27 @@ pub fn before_migration(
     Ok(Some(path))
 }
 
+/// Encrypts, in place and with the store's key, every copy in `dir/backups/` that is still a plain
+/// SQLite file (made by a build before encryption): a plain copy beside an encrypted store would hand
+/// over what the encryption hides. Runs at each keyed open (a few 16-byte reads when none is left),
+/// so a copy a crash left plain is converted at the next start.
+pub fn encrypt_plain_copies(dir: &Path, key: &StoreKey) -> Result<usize> {
+    let Ok(entries) = std::fs::read_dir(dir.join(BACKUPS_DIR)) else { return Ok(0) };
+    let mut converted = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_copy = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("gridpatrol-v") && n.ends_with(".db"));
+        if is_copy && cipher::file_kind(&path)? == cipher::FileKind::Plain {
+            cipher::encrypt_plain(&path, key)?;
+            converted += 1;
+        }
+    }
+    Ok(converted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -198,6 +198,8 @@ impl Store {
         wait_turns(&mut conn)?;
         if let Some(key) = key {
             cipher::key_connection(&conn, key)?;
+            // Only once the key is proven: a wrong one must not key the old copies.
+            backups::encrypt_plain_copies(dir, key)?;
         }
         let health = check_health(&conn, &path)?;
         Store::with_connection(conn, dir, clock, ids, health, key)

@@ -93,6 +93,12 @@ fn a_wrong_passphrase_is_a_clear_error_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let right = StoreKey::passphrase("巡查口令 correct horse").unwrap();
     drop(encrypted_store(dir.path(), &right));
+    // A plain copy an older build left in backups/: a wrong key must not key it either.
+    let backups = dir.path().join(gridpatrol_core::store::backups::BACKUPS_DIR);
+    std::fs::create_dir_all(&backups).unwrap();
+    let old = rusqlite::Connection::open(backups.join("gridpatrol-v12-20261201T080000.000Z.db")).unwrap();
+    old.execute_batch("CREATE TABLE findings (description TEXT); INSERT INTO findings VALUES ('旧副本');").unwrap();
+    drop(old);
     let before = snapshot(dir.path());
     for wrong in [StoreKey::passphrase("巡查口令 wrong horse").unwrap(), raw_key()] {
         let err = Store::open_encrypted(dir.path(), clock(), Arc::new(SeededIds::new(2)), &wrong)
@@ -124,12 +130,18 @@ fn a_plain_store_is_converted_on_its_first_keyed_open_and_keeps_everything() {
     drop(store);
     let db = dir.path().join(DB_FILE);
     assert_eq!(cipher::file_kind(&db).unwrap(), FileKind::Plain);
+    // A copy an older build kept before a migration (issue 13.3), plain like the store.
+    let backups = dir.path().join(gridpatrol_core::store::backups::BACKUPS_DIR);
+    std::fs::create_dir_all(&backups).unwrap();
+    let copy = backups.join("gridpatrol-v12-20261201T080000.000Z.db");
+    std::fs::copy(&db, &copy).unwrap();
     let key = raw_key();
     let store = Store::open_encrypted(dir.path(), clock(), Arc::new(SeededIds::new(2)), &key).expect("converted");
     assert_eq!(store.counts().unwrap(), counts, "every row is in the encrypted store");
     assert_eq!(store.write_refusal().map(|e| e.code()), None, "the converted store records");
     drop(store);
     assert_eq!(cipher::file_kind(&db).unwrap(), FileKind::Encrypted, "the file is encrypted now");
+    assert_eq!(cipher::file_kind(&copy).unwrap(), FileKind::Encrypted, "and so is the plain copy in backups/");
     for (path, bytes) in snapshot(dir.path()) {
         assert!(!contains(&bytes, SECRET.as_bytes()), "{} still shows the plain text", path.display());
     }
@@ -185,4 +197,16 @@ fn the_copy_before_a_migration_of_an_encrypted_store_is_encrypted_with_its_key()
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().unwrap())).unwrap();
     let n: i64 = conn.query_row("SELECT count(*) FROM findings", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1, "the store's key opens the copy, which holds the finding");
+}
+
+/// The hub links the same SQLCipher and keys nothing: a store made without a key (the hub's
+/// `reference/` store) stays a plain SQLite file that any SQLite reads.
+#[test]
+fn a_store_made_without_a_key_stays_a_plain_sqlite_file() {
+    let env = plain_store();
+    let db = env.dir.path().join(DB_FILE);
+    assert_eq!(cipher::file_kind(&db).unwrap(), FileKind::Plain, "an unkeyed SQLCipher database is plain SQLite");
+    let plain = rusqlite::Connection::open(&db).unwrap();
+    let n: i64 = plain.query_row("SELECT count(*) FROM findings", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1, "plain SQLite reads it without a key");
 }
