@@ -61,7 +61,7 @@ Version: $version
 Architecture: $arch
 Maintainer: Grid Patrol <gridpatrol@localhost>
 Installed-Size: $size_kib
-Depends: libc6 (>= $glibc), passwd
+Depends: libc6 (>= $glibc), libssl3, passwd
 Section: net
 Priority: optional
 Description: Grid Patrol hub (网格巡查中心端)

@@ -11,10 +11,6 @@ mod state;
 mod sync_task;
 
 use std::path::PathBuf;
-use std::sync::Arc;
-
-use gridpatrol_core::clock::{OsIds, SystemClock};
-use gridpatrol_core::Store;
 use tauri::Manager;
 
 /// `--data-dir DIR`, else `GRIDPATROL_DATA_DIR`, else the platform's app data folder (the same
@@ -67,29 +63,44 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    // The store's key: the OS keyring's, else GRIDPATROL_PASSPHRASE. TODO(issue 13.4): an unlock
-    // screen that asks for the passphrase where neither answers; until then the app says so and stops.
-    let opened = gridpatrol_sync::store_key::store_key(&dir, &mut |_| Ok(None))
-        .and_then(|(key, _)| Ok((Store::create_encrypted(&dir, Arc::new(SystemClock), Arc::new(OsIds), &key)?, key)));
-    let (store, key) = match opened {
+    // The store's key: the OS keyring's, else GRIDPATROL_PASSPHRASE; where neither answers, the
+    // window opens on the unlock screen, which asks the person (commands/unlock.rs).
+    let mut asked = None;
+    let found = gridpatrol_sync::store_key::store_key(&dir, &mut |why| {
+        asked = Some(why);
+        Ok(None)
+    });
+    let opened = match found {
+        Ok((key, _)) => commands::unlock::open_store(&dir, &key).map(|store| Some((store, key))),
+        Err(gridpatrol_core::Error::PassphraseNeeded) if asked.is_some() => Ok(None),
+        Err(e) => Err(e),
+    };
+    let opened = match opened {
         Ok(opened) => opened,
         Err(e) => {
             eprintln!("{}\n{}", e.message(gridpatrol_core::Lang::Zh), e.message(gridpatrol_core::Lang::En));
             std::process::exit(1);
         }
     };
+    let locked = match (&opened, asked) {
+        (None, Some(why)) => Some(commands::unlock::Locked::new(dir.clone(), why)),
+        _ => None,
+    };
 
-    let sync_dir = dir.clone();
-    tauri::Builder::default()
-        .plugin(tauri_plugin_window_state::Builder::default().build())
-        .manage(state::Desk::new(store, env!("CARGO_PKG_VERSION")))
+    let mut builder = tauri::Builder::default().plugin(tauri_plugin_window_state::Builder::default().build());
+    if let Some(locked) = locked {
+        builder = builder.manage(locked);
+    }
+    builder
         .register_uri_scheme_protocol("photo", photo_protocol::serve)
         .setup(move |app| {
             if let Some(window) = app.get_webview_window("main") {
                 render_without_compositing(&window);
                 fit_to_work_area(&window);
             }
-            app.manage(sync_task::SyncTask::start(sync_dir.clone(), key.clone(), app.handle().clone()));
+            if let Some((store, key)) = opened {
+                commands::unlock::serve_store(app.handle(), dir.clone(), store, key);
+            }
             guard.listen(app.handle().clone());
             Ok(())
         })
@@ -100,6 +111,8 @@ pub fn run() {
             commands::app::load_sample_registry,
             commands::app::today,
             commands::app::ui_ready,
+            commands::unlock::store_lock,
+            commands::unlock::unlock_store,
             commands::grids::list_grids,
             commands::grids::grid_stats,
             commands::grids::grid_at,

@@ -14,7 +14,11 @@ pub fn serve(ctx: UriSchemeContext<'_, Wry>, request: Request<Vec<u8>>) -> Respo
     let Some(mime) = content_type(&path) else {
         return status(StatusCode::NOT_FOUND);
     };
-    let dir = ctx.app_handle().state::<Desk>().photos_dir();
+    // No photo is served before the store is unlocked (the folder is the store's).
+    let Some(desk) = ctx.app_handle().try_state::<Desk>() else {
+        return status(StatusCode::NOT_FOUND);
+    };
+    let dir = desk.photos_dir();
     match std::fs::read(dir.join(&path)) {
         Ok(bytes) => Response::builder()
             .header(header::CONTENT_TYPE, mime)

@@ -1019,3 +1019,70 @@ async fn a_newcomer_sees_the_lived_in_sample_city_labelled_as_sample() {
     app.shot("68-sample-lead-map").await;
     app.quit().await;
 }
+
+/// Issue 13.4: where no keyring answers and no passphrase is given, the app asks for one. On a new
+/// data folder it has one chosen (typed twice) and the store it makes is encrypted; at the next
+/// start it asks for that passphrase, refuses a wrong one with nothing changed, and opens with the
+/// right one on what was recorded.
+#[tokio::test(flavor = "current_thread")]
+async fn without_a_keyring_the_app_asks_for_the_passphrase_and_the_store_is_encrypted() {
+    let _one = one_window();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let desk = Desk::start_without_passphrase(&tmp.path().join("home"));
+    let data = tmp.path().join("data");
+
+    // A new folder: choose a passphrase. Two that differ are refused beside the second field.
+    let app = desk.launch(&data).await;
+    app.testid("unlock").await;
+    app.wait_text("为本机数据设定口令").await;
+    app.shot("70-unlock-choose").await;
+    app.testid("unlock-passphrase").await.send_keys(common::PASSPHRASE).await.unwrap();
+    app.testid("unlock-again").await.send_keys("另一个口令 another").await.unwrap();
+    app.click("unlock-submit").await;
+    let error = app.testid("unlock-error").await.text().await.unwrap();
+    assert!(error.contains("两次输入的口令不一致"), "two different passphrases are refused: {error}");
+    assert!(!data.join("gridpatrol.db").exists(), "a refused passphrase makes no store");
+    app.testid("unlock-again").await.clear().await.unwrap();
+    app.testid("unlock-again").await.send_keys(common::PASSPHRASE).await.unwrap();
+    app.click("unlock-submit").await;
+
+    // The store is open: first start, a patrol started (a write through the store).
+    app.testid("first-start").await;
+    app.click("skip-sample").await;
+    app.click("patrol-start").await;
+    app.testid("patrol-end").await;
+    app.quit().await;
+
+    // On disk: no SQLite header, not readable without the key; the passphrase reads the patrol.
+    let head = std::fs::read(data.join("gridpatrol.db")).expect("the store file");
+    assert!(!head.starts_with(b"SQLite format 3"), "the store is encrypted");
+    let unkeyed =
+        rusqlite::Connection::open_with_flags(data.join("gridpatrol.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("the file opens as a file");
+    assert!(
+        unkeyed.query_row("SELECT count(*) FROM patrols", [], |r| r.get::<_, i64>(0)).is_err(),
+        "no key, nothing read"
+    );
+    let keyed = common::device_db(&data, false).expect("the passphrase opens it");
+    let patrols: i64 = keyed.query_row("SELECT count(*) FROM patrols", [], |r| r.get(0)).unwrap();
+    assert_eq!(patrols, 1, "the patrol started in the window is in the encrypted store");
+    drop(keyed);
+
+    // The next start asks for the passphrase: a wrong one is refused and opens nothing.
+    let app = desk.launch(&data).await;
+    app.testid("unlock").await;
+    app.wait_text("打开本机数据").await;
+    app.testid("unlock-passphrase").await.send_keys("错误的口令 wrong one").await.unwrap();
+    app.click("unlock-submit").await;
+    let error = app.testid("unlock-error").await.text().await.unwrap();
+    assert!(error.contains("打不开本机数据"), "a wrong passphrase is said so: {error}");
+    app.shot("71-unlock-wrong").await;
+    let passphrase = app.testid("unlock-passphrase").await;
+    passphrase.clear().await.unwrap();
+    passphrase.send_keys(common::PASSPHRASE).await.unwrap();
+    app.click("unlock-submit").await;
+    app.testid("patrol-end").await;
+    app.wait_text("李明").await;
+    app.shot("72-unlocked-today").await;
+    app.quit().await;
+}

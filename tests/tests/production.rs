@@ -332,6 +332,7 @@ fn the_hub_deb_holds_the_binary_a_hardened_systemd_unit_and_makes_its_own_user()
     };
     assert_eq!(field("Package"), "gridpatrol-hub");
     assert!(field("Depends").contains("libc6 (>="), "it names the glibc it needs: {}", field("Depends"));
+    check_library_packages(&bin("gridpatrol-hub"), &field("Depends"));
     let listing = String::from_utf8(run(Command::new("dpkg-deb").args(["-c", &deb])).stdout).unwrap();
     for path in
         ["./usr/bin/gridpatrol-hub", "./lib/systemd/system/gridpatrol-hub.service", "./etc/gridpatrol-hub/hub.env"]
@@ -418,6 +419,8 @@ fn the_desktop_deb_carries_the_command_line_and_depends_on_a_chinese_font() {
         deb["depends"].as_array().is_some_and(|d| d.contains(&Value::from("fonts-noto-cjk"))),
         "the desktop .deb depends on a Chinese font, so a fresh Debian or Ubuntu shows Chinese: {deb}"
     );
+    let depends: Vec<&str> = deb["depends"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    check_library_packages(&bin("gridpatrol"), &depends.join(", "));
     let cli = deb["files"]["/usr/bin/gridpatrol"].as_str().expect("the .deb installs /usr/bin/gridpatrol");
     assert_eq!(cli, "../target/release/gridpatrol", "the release build of the command line, beside the app's");
     let manifest = std::fs::read_to_string(repo().join("crates/cli/Cargo.toml")).unwrap();
@@ -464,4 +467,33 @@ fn over_tls_a_stalled_handshake_is_cut_while_others_are_served_and_sigterm_still
 
     let status = hub.signal_and_wait("TERM");
     assert!(status.success(), "SIGTERM stops the HTTPS hub gracefully (exit 0): {status:?}");
+}
+
+/// The shared libraries `binary` needs (`readelf -d`) beyond glibc's and libgcc's come from
+/// packages its .deb depends on: SQLCipher's libcrypto (issue 13.4) from libssl3, the keyring's
+/// D-Bus from libdbus-1-3.
+fn check_library_packages(binary: &Path, depends: &str) {
+    let dynamic = String::from_utf8(run(Command::new("readelf").arg("-d").arg(binary)).stdout).unwrap();
+    let needed: Vec<&str> = dynamic
+        .lines()
+        .filter(|l| l.contains("(NEEDED)"))
+        .filter_map(|l| l.split('[').nth(1)?.split(']').next())
+        .collect();
+    assert!(!needed.is_empty(), "readelf lists what {} needs:\n{dynamic}", binary.display());
+    for lib in needed {
+        let package = match lib {
+            "libcrypto.so.3" | "libssl.so.3" => "libssl3",
+            "libdbus-1.so.3" => "libdbus-1-3",
+            l if l.starts_with("libc.so") || l.starts_with("libm.so") || l.starts_with("ld-linux") => continue,
+            l if l.starts_with("libgcc_s.so") || l.starts_with("libpthread") || l.starts_with("libdl") => continue,
+            other => {
+                panic!("{} needs {other}: name the package that provides it in its .deb's depends", binary.display())
+            }
+        };
+        assert!(
+            depends.contains(package),
+            "{} needs {lib}: its .deb must depend on {package} ({depends})",
+            binary.display()
+        );
+    }
 }

@@ -91,11 +91,7 @@ trait Device {
 
 impl Device for Client {
     fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open_with_flags(
-            self.dir.path().join(gridpatrol_core::store::DB_FILE),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap()
+        common::device_db(self.dir.path(), false).expect("the device's store, keyed")
     }
     fn device_count(&self, sql: &str) -> i64 {
         self.db().query_row(sql, [], |r| r.get(0)).unwrap()

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{bin, wait_until, Client, Hub, GRID_A};
+use common::{bin, wait_until, Client, Hub};
 use serde_json::Value;
 
 #[test]

@@ -71,3 +71,51 @@ describe("a store that refuses every write (issue 11)", () => {
     expect(alert.getAttribute("role")).toBe("alert");
   });
 });
+
+describe("the unlock screen (an encrypted store where no keyring answers)", () => {
+  const type = (id: string, value: string) => fireEvent.input(screen.getByTestId(id), { target: { value } });
+
+  it("asks for the passphrase, refuses a wrong one with nothing opened, and opens with the right one", async () => {
+    installMock({ locked: { ask: "unlock", passphrase: "正确的口令 right one" } });
+    render(App);
+    await screen.findByTestId("unlock");
+    expect(screen.getByRole("heading").textContent).toBe("打开本机数据");
+    expect(screen.queryByTestId("unlock-again"), "an existing passphrase is typed once").toBeNull();
+    expect(screen.queryByRole("navigation"), "nothing of the store shows before it opens").toBeNull();
+    await expect(ipc.today(), "the store answers nothing while locked").rejects.toMatchObject({ code: "passphrase_needed" });
+
+    await type("unlock-passphrase", "错误的口令 wrong one");
+    await fireEvent.click(screen.getByTestId("unlock-submit"));
+    expect((await screen.findByTestId("unlock-error")).textContent).toContain("口令（或密钥环中的密钥）打不开本机数据");
+    await expect(ipc.today(), "a wrong passphrase opens nothing").rejects.toMatchObject({ code: "passphrase_needed" });
+
+    await type("unlock-passphrase", "正确的口令 right one");
+    await fireEvent.click(screen.getByTestId("unlock-submit"));
+    await screen.findByTestId("first-start");
+    expect(screen.queryByTestId("unlock")).toBeNull();
+  });
+
+  it("has a new passphrase typed twice and at least the store's shortest length", async () => {
+    installMock({ locked: { ask: "choose" } });
+    render(App);
+    await screen.findByTestId("unlock");
+    expect(screen.getByRole("heading").textContent).toBe("为本机数据设定口令");
+    expect(screen.getByTestId("unlock").textContent).toContain("至少 8 个字符");
+
+    await type("unlock-passphrase", "新的口令 a new one");
+    await type("unlock-again", "新的口令 another");
+    await fireEvent.click(screen.getByTestId("unlock-submit"));
+    expect((await screen.findByTestId("unlock-error")).textContent).toBe("两次输入的口令不一致，未做任何更改。");
+    expect(screen.getByTestId("unlock-again").closest("label")?.classList.contains("has-error")).toBe(true);
+
+    await type("unlock-passphrase", "短口令");
+    await type("unlock-again", "短口令");
+    await fireEvent.click(screen.getByTestId("unlock-submit"));
+    await waitFor(() => expect(screen.getByTestId("unlock-error").textContent).toContain("口令太短"));
+
+    await type("unlock-passphrase", "新的口令 a new one");
+    await type("unlock-again", "新的口令 a new one");
+    await fireEvent.click(screen.getByTestId("unlock-submit"));
+    await screen.findByTestId("first-start");
+  });
+});

@@ -6,11 +6,9 @@ use std::hash::{BuildHasher, Hasher};
 use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
-use gridpatrol_core::clock::OsIds;
 use gridpatrol_core::{Lang, Store};
 use gridpatrol_sync::client::{sign_in, sync_round_with, HubClient, Progress};
 use gridpatrol_sync::token::{load_token, token_path, TokenHome};

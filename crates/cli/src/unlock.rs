@@ -68,10 +68,8 @@ fn ask(why: Ask) -> Result<Option<String>, Error> {
                 "没有可用的系统密钥环：请为本机数据设一个口令（至少 8 个字符），每次启动时输入。\nNo system keyring answers: choose a passphrase for this device's store (8 characters or more), asked at each start."
             );
             let first = prompt("新口令 New passphrase: ")?;
-            let second = prompt("再输入一次 Again: ")?;
-            if first != second {
-                return Err(Error::PassphrasesDiffer);
-            }
+            let again = prompt("再输入一次 Again: ")?;
+            StoreKey::chosen(&first, &again)?;
             Ok(Some(first))
         }
     }

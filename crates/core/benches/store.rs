@@ -14,6 +14,9 @@
 //! `docs/performance.md`. The generated store is cached (see `common/mod.rs`), and the findings
 //! the benchmark records are deleted again afterwards, so runs start from the same data.
 //!
+//! The store is encrypted as a device's is; `GRIDPATROL_BENCH_PLAIN=1` measures a plain one (see
+//! `common/mod.rs`), and `GRIDPATROL_BENCH_RECORD_ONLY=1` stops after the recording figures.
+//!
 //! Run: `cargo bench -p gridpatrol-core --bench store`. Without `--bench` (as `cargo test
 //! --benches` runs it), each benchmark runs once on a small store, as a smoke test.
 
@@ -208,6 +211,10 @@ fn main() {
         &format!("   WAL pages a commit: add_finding {record_pages:.1}, floor {floor_pages:.1}"),
     );
     reset(&store, &cached);
+    // `GRIDPATROL_BENCH_RECORD_ONLY=1`: only the recording figures (issue 13.4's before/after runs).
+    if std::env::var_os("GRIDPATROL_BENCH_RECORD_ONLY").is_some_and(|v| v == "1") {
+        return;
+    }
 
     // The grid with the most open findings: the worst list.
     let grid: String = store

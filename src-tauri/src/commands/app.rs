@@ -7,8 +7,11 @@ use tauri::State;
 
 use crate::state::{CmdResult, Desk};
 
+/// Who uses the app; `passphrase_needed` while the store waits for its passphrase (the unlock screen).
 #[tauri::command]
-pub async fn app_info(desk: State<'_, Desk>) -> CmdResult<AppInfo> {
+pub async fn app_info(app: tauri::AppHandle) -> CmdResult<AppInfo> {
+    use tauri::Manager;
+    let Some(desk) = app.try_state::<Desk>() else { return Err(super::unlock::locked_refusal()) };
     desk.with(|s| s.app_info(desk.version))
 }
 

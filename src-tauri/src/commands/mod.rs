@@ -7,3 +7,4 @@ pub mod logs;
 pub mod patrols;
 pub mod photos;
 pub mod sync;
+pub mod unlock;

@@ -160,14 +160,7 @@ impl Drop for Hub {
 
 /// `gridpatrol ARGS` on the data folder `dir` (an app's, say), which must succeed; its stdout.
 pub fn cli(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(bin("gridpatrol"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("GRIDPATROL_TOKEN_STORE", "file")
-        .env("GRIDPATROL_PASSPHRASE", PASSPHRASE)
-        .output()
-        .unwrap();
+    let out = device_env(Command::new(bin("gridpatrol")).arg("--data-dir").arg(dir).args(args)).output().unwrap();
     assert!(out.status.success(), "gridpatrol {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }

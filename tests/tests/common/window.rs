@@ -90,10 +90,18 @@ pub fn display() -> (String, Option<Proc>) {
 
 /// tauri-driver, and through it WebKitWebDriver and the app, with their own home folders so the
 /// webview's storage (drafts, recent categories) and the window state start empty every run.
-pub fn tauri_driver(display: &str, home: &Path) -> (u16, Driver) {
+/// With `passphrase` false the app is given none: where no keyring answers it asks on its unlock screen.
+pub fn tauri_driver(display: &str, home: &Path, passphrase: bool) -> (u16, Driver) {
     let (port, native) = free_ports();
     let exe = which_tauri_driver();
-    let child = Command::new(exe)
+    let mut cmd = Command::new(exe);
+    // The store's passphrase, where no keyring answers (issue 13.4), or none at all.
+    if passphrase {
+        cmd.env("GRIDPATROL_PASSPHRASE", super::PASSPHRASE);
+    } else {
+        cmd.env_remove("GRIDPATROL_PASSPHRASE");
+    }
+    let child = cmd
         .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
         .env("DISPLAY", display)
         .env("XDG_DATA_HOME", home.join("data"))
@@ -101,8 +109,6 @@ pub fn tauri_driver(display: &str, home: &Path) -> (u16, Driver) {
         .env("XDG_CACHE_HOME", home.join("cache"))
         // The hub token in the data folder: a test must not write into a developer's own keyring.
         .env("GRIDPATROL_TOKEN_STORE", "file")
-        // The store's passphrase, where no keyring answers (issue 13.4).
-        .env("GRIDPATROL_PASSPHRASE", super::PASSPHRASE)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -375,8 +381,17 @@ pub struct Desk {
 impl Desk {
     /// A display and a driver whose app gets `home` for its XDG folders (webview storage starts empty).
     pub fn start(home: &Path) -> Desk {
+        Desk::start_with(home, true)
+    }
+
+    /// A desk whose app is given no passphrase: it opens on the unlock screen (no keyring answers).
+    pub fn start_without_passphrase(home: &Path) -> Desk {
+        Desk::start_with(home, false)
+    }
+
+    fn start_with(home: &Path, passphrase: bool) -> Desk {
         let (display, xvfb) = display();
-        let (port, driver) = tauri_driver(&display, home);
+        let (port, driver) = tauri_driver(&display, home, passphrase);
         Desk { display, port, _driver: driver, _xvfb: xvfb }
     }
 

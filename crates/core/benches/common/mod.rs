@@ -27,8 +27,17 @@ use gridpatrol_core::{Role, Store};
 /// The benchmark stores' key: a raw 256-bit key, as a device keeps in its keyring.
 pub const BENCH_KEY: StoreKey = StoreKey::Raw([0x42; 32]);
 
-/// Opens a cached store with [`BENCH_KEY`], as a device opens its own.
+/// `GRIDPATROL_BENCH_PLAIN=1`: the stores are plain SQLite, as before encryption (issue 13.4's
+/// "before" figure, measured by the same binary beside the encrypted one), cached apart.
+pub fn plain() -> bool {
+    std::env::var_os("GRIDPATROL_BENCH_PLAIN").is_some_and(|v| v == "1")
+}
+
+/// Opens a cached store with [`BENCH_KEY`], as a device opens its own (unkeyed when [`plain`]).
 pub fn open(dir: &Path, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Store {
+    if plain() {
+        return Store::open(dir, clock, ids).expect("open the cached plain store");
+    }
     Store::open_encrypted(dir, clock, ids, &BENCH_KEY).expect("open the cached store")
 }
 
@@ -90,7 +99,7 @@ fn read_cached(dir: &Path) -> Option<Cached> {
 /// The cached store of `count` findings, generated on first use.
 pub fn cached_store(count: usize) -> Cached {
     let root = data_root();
-    let dir = root.join(count.to_string());
+    let dir = root.join(if plain() { format!("{count}-plain") } else { count.to_string() });
     if let Some(cached) = read_cached(&dir) {
         return cached;
     }
@@ -100,8 +109,12 @@ pub fn cached_store(count: usize) -> Cached {
     println!("generating {count} findings into {} (once; later runs reuse it)...", dir.display());
     let started = Instant::now();
     let clock = Arc::new(FixedClock::new(cfg.start));
-    let mut store =
-        Store::create_encrypted(&scratch, clock, Arc::new(SeededIds::new(SEED)), &BENCH_KEY).expect("create store");
+    let ids = Arc::new(SeededIds::new(SEED));
+    let mut store = if plain() {
+        Store::create(&scratch, clock, ids).expect("create store")
+    } else {
+        Store::create_encrypted(&scratch, clock, ids, &BENCH_KEY).expect("create store")
+    };
     store.set_profile(PROFILE, Role::Officer).expect("set profile");
     store.import_sample_registry().expect("import registry");
     let summary = generator::fill(&store, &cfg).expect("generate findings");

@@ -53,6 +53,8 @@ pub fn error_field(error: &Error) -> Option<String> {
         | Error::PointOutsideGrid { .. }
         | Error::PointInNoGrid { .. } => "point",
         Error::ObservedInFuture { .. } | Error::InvalidTime(_) => "observed_at",
+        Error::StoreKeyWrong | Error::PassphraseTooShort { .. } => "passphrase",
+        Error::PassphrasesDiffer => "again",
         Error::PhotoNotImage { .. } | Error::PhotoTooLarge { .. } | Error::PhotoUnreadable { .. } => "photos",
         Error::AfterPhotoRequired | Error::AfterPhotosOnlyOnTheSpot => "after_photos",
         Error::BeforePhotoRequired => "photos",
@@ -73,6 +75,25 @@ pub struct AppInfo {
     /// Why this store refuses every write (damaged, rolled back, read-only), shown from the start so
     /// nobody records into it first; `None` for a sound store.
     pub store_refusal: Option<ErrorBody>,
+}
+
+/// The app's unlock screen (issue 13.4): shown where the store is encrypted with a passphrase and no
+/// OS keyring holds its key, or where no keyring answers for a store not yet encrypted.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct StoreLock {
+    pub ask: UnlockAsk,
+    /// The data folder, so the person knows which store they unlock.
+    pub data_dir: String,
+}
+
+/// What the unlock screen asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum UnlockAsk {
+    /// The passphrase the store was encrypted with.
+    Unlock,
+    /// A new passphrase, typed twice: the store is new or still plain and is encrypted with it.
+    Choose,
 }
 
 /// A small grid with its counts of open and overdue findings (for the map and Today).
@@ -388,6 +409,8 @@ pub fn typescript_bindings() -> String {
         ImportSummary::decl(&cfg),
         ErrorBody::decl(&cfg),
         AppInfo::decl(&cfg),
+        StoreLock::decl(&cfg),
+        UnlockAsk::decl(&cfg),
         GridStat::decl(&cfg),
         Today::decl(&cfg),
         FindingInput::decl(&cfg),

@@ -33,6 +33,8 @@ pub struct Limits {
     pub photo_max_pixels: u64,
     /// The most weeks a dashboard or a log list asks for.
     pub grid_weeks: u32,
+    /// The shortest passphrase an encrypted store takes (the unlock screen's hint).
+    pub passphrase_min_chars: u32,
 }
 
 /// A status with core's predicates on it.
@@ -101,6 +103,7 @@ pub fn rules() -> Rules {
             photo_max_side: crate::photo::MAX_SIDE,
             photo_max_pixels: crate::photo::MAX_PIXELS,
             grid_weeks: crate::weekly::MAX_GRID_WEEKS,
+            passphrase_min_chars: crate::store::cipher::MIN_PASSPHRASE_CHARS as u32,
         },
         statuses: Status::ALL
             .iter()

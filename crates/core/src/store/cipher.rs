@@ -73,6 +73,15 @@ impl StoreKey {
         }
         Ok(StoreKey::Passphrase(p.to_string()))
     }
+
+    /// A new passphrase a person chose, typed twice (the CLI's prompt, the app's unlock screen): the
+    /// two must be the same ([`Error::PassphrasesDiffer`]), then checked as [`StoreKey::passphrase`].
+    pub fn chosen(first: &str, again: &str) -> Result<StoreKey> {
+        if first != again {
+            return Err(Error::PassphrasesDiffer);
+        }
+        StoreKey::passphrase(first)
+    }
 }
 
 /// What a database file is, by its first bytes.
@@ -249,6 +258,12 @@ mod tests {
             StoreKey::passphrase("巡查口令很长的一句\n").unwrap(),
             StoreKey::Passphrase("巡查口令很长的一句".into())
         );
+        assert!(matches!(StoreKey::chosen("巡查口令很长的一句", "巡查口令很长的一句 "), Err(Error::PassphrasesDiffer)));
+        assert_eq!(
+            StoreKey::chosen("巡查口令很长的一句", "巡查口令很长的一句").unwrap(),
+            StoreKey::Passphrase("巡查口令很长的一句".into())
+        );
+        assert!(matches!(StoreKey::chosen("short", "short"), Err(Error::PassphraseTooShort { .. })));
         let key = StoreKey::Raw([7; 32]);
         assert_eq!(StoreKey::from_hex(&key.to_hex().unwrap()).unwrap(), key);
         assert!(matches!(StoreKey::from_hex("abc"), Err(Error::StoreKeyUnusable)));

@@ -177,6 +177,14 @@ export type AppInfo = { version: string, data_dir: string, profile: User | null,
  */
 store_refusal: ErrorBody | null, };
 
+export type StoreLock = { ask: UnlockAsk, 
+/**
+ * The data folder, so the person knows which store they unlock.
+ */
+data_dir: string, };
+
+export type UnlockAsk = "unlock" | "choose";
+
 export type GridStat = { code: string, name: string, parent: string | null, open: number, overdue: number, 
 /**
  * Whether the user may record and move findings here: signed in to a hub, only the grids of
@@ -737,7 +745,11 @@ photo_default_max_bytes: number, photo_max_side: number, photo_max_pixels: numbe
 /**
  * The most weeks a dashboard or a log list asks for.
  */
-grid_weeks: number, };
+grid_weeks: number, 
+/**
+ * The shortest passphrase an encrypted store takes (the unlock screen's hint).
+ */
+passphrase_min_chars: number, };
 
 export type StatusRule = { status: Status, 
 /**

@@ -33,6 +33,7 @@ import type {
   ReviewInput,
   Role,
   SubmitInput,
+  StoreLock,
   SyncView,
   Today,
   WeekRef,
@@ -68,6 +69,10 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const ipc = {
   appInfo: () => call<AppInfo>("app_info"),
+  /** What the unlock screen asks for while the store waits for its passphrase; null once it is open. */
+  storeLock: () => call<StoreLock | null>("store_lock"),
+  /** Opens the encrypted store with a passphrase (`again`: the second typing of a new one). */
+  unlockStore: (passphrase: string, again: string | null) => call<AppInfo>("unlock_store", { passphrase, again }),
   setLang: (lang: Lang) => call<void>("set_lang", { lang }),
   setProfile: (name: string, role: Role, grids: string[]) => call<AppInfo>("set_profile", { name, role, grids }),
   loadSampleRegistry: () => call<AppInfo>("load_sample_registry"),

@@ -34,8 +34,15 @@ function fail(code: string, message: string, field: string | null = null): never
   throw { code, message, field };
 }
 
-/** Answers every command from a fresh in-memory store, replacing any mock installed before (tests call it per test). */
-export function installMock(): void {
+/** A store that waits for its passphrase (the unlock screen): what it asks, and the passphrase that opens it. */
+export type MockLock = { ask: "unlock" | "choose"; passphrase?: string };
+
+/**
+ * Answers every command from a fresh in-memory store, replacing any mock installed before (tests call it per test).
+ * With `locked`, the store first waits for its passphrase, as the app does where no keyring answers.
+ */
+export function installMock(options: { locked?: MockLock } = {}): void {
+  let locked = options.locked ?? null;
   clearMocks();
   const features = (JSON.parse(registry) as { features: Feature[] }).features;
   let grids: Grid[] = [];
@@ -383,6 +390,19 @@ export function installMock(): void {
     (f.author === user.name || supervises(user.role)) && f.status !== "closed" && f.status !== "rejected";
 
   const handlers: Record<string, (a: any) => unknown> = {
+    store_lock: () => (locked ? { ask: locked.ask, data_dir: "(mock)" } : null),
+    unlock_store: (a: { passphrase: string; again: string | null }) => {
+      if (locked) {
+        // core's StoreKey::chosen and StoreKey::passphrase, in their order; the limit from rules.ts.
+        if (locked.ask === "choose" && a.passphrase !== a.again) fail("passphrases_differ", "两次输入的口令不一致，未做任何更改。", "again");
+        if ([...a.passphrase].length < LIMITS.passphrase_min_chars || /[\n\r\0]/.test(a.passphrase)) {
+          fail("passphrase_too_short", "口令太短或不止一行，未做任何更改。", "passphrase");
+        }
+        if (locked.ask === "unlock" && a.passphrase !== locked.passphrase) fail("store_key_wrong", "口令打不开本机数据，未做任何更改。", "passphrase");
+        locked = null;
+      }
+      return handlers.app_info({});
+    },
     app_info: (): AppInfo => ({ version: "0.1.0-dev", data_dir: "(mock)", profile, sample_registry: grids.length > 0, lang, store_refusal: null }),
     set_lang: (a) => { lang = a.lang; },
     set_profile: (a) => {
@@ -718,6 +738,7 @@ export function installMock(): void {
   mockIPC((cmd, payload) => {
     const h = handlers[cmd];
     if (!h) fail("internal", `mock: no command ${cmd}`);
+    if (locked && cmd !== "store_lock" && cmd !== "unlock_store") fail("passphrase_needed", "本机数据已加密，没有可用的系统密钥环，也没有给出口令。");
     return h(payload as any);
   });
 }

@@ -13,7 +13,8 @@ export const RULES: Rules = {
     "photo_default_max_bytes": 20971520,
     "photo_max_side": 16384,
     "photo_max_pixels": 50000000,
-    "grid_weeks": 520
+    "grid_weeks": 520,
+    "passphrase_min_chars": 8
   },
   "statuses": [
     {
