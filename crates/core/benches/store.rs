@@ -29,7 +29,7 @@ use std::time::Instant;
 use common::{cached_store, ms, print, reset, stats, time};
 use criterion::Criterion;
 use gridpatrol_core::clock::{FixedClock, SeededIds};
-use gridpatrol_core::{FindingQuery, NewFinding, Point, Store};
+use gridpatrol_core::{FindingQuery, NewFinding, Point};
 use rusqlite::Connection;
 
 /// A small grid of the sample registry owned by the profile, and a point inside it.

@@ -29,7 +29,8 @@ pub fn device_env(cmd: &mut Command) -> &mut Command {
 pub fn device_db(data_dir: &Path, write: bool) -> rusqlite::Result<rusqlite::Connection> {
     let flags = if write { rusqlite::OpenFlags::default() } else { rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY };
     let db = rusqlite::Connection::open_with_flags(data_dir.join("gridpatrol.db"), flags)?;
-    db.pragma_update(None, "key", PASSPHRASE)?;
+    let key = gridpatrol_core::store::StoreKey::passphrase(PASSPHRASE).expect("a passphrase long enough");
+    gridpatrol_core::store::cipher::apply_key(&db, &key).map_err(|e| rusqlite::Error::ModuleError(e.to_string()))?;
     Ok(db)
 }
 

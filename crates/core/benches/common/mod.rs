@@ -35,10 +35,16 @@ pub fn plain() -> bool {
 
 /// Opens a cached store with [`BENCH_KEY`], as a device opens its own (unkeyed when [`plain`]).
 pub fn open(dir: &Path, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Store {
-    if plain() {
-        return Store::open(dir, clock, ids).expect("open the cached plain store");
+    let store = if plain() {
+        Store::open(dir, clock, ids).expect("open the cached plain store")
+    } else {
+        Store::open_encrypted(dir, clock, ids, &BENCH_KEY).expect("open the cached store")
+    };
+    // `GRIDPATROL_BENCH_CACHE_KIB`: another page cache size for the run (an experiment's knob).
+    if let Some(kib) = std::env::var("GRIDPATROL_BENCH_CACHE_KIB").ok().and_then(|v| v.parse::<i64>().ok()) {
+        store.connection().pragma_update(None, "cache_size", -kib).expect("cache_size");
     }
-    Store::open_encrypted(dir, clock, ids, &BENCH_KEY).expect("open the cached store")
+    store
 }
 
 pub const SEED: u64 = 20_261_126;

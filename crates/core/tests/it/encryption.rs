@@ -86,6 +86,30 @@ fn an_encrypted_store_does_not_open_without_its_key_and_shows_no_finding_in_its_
     assert_eq!((wal.as_str(), sync), ("wal", 2), "the encrypted store keeps WAL and synchronous=FULL");
     let hmac: String = store.connection().query_row("PRAGMA cipher_use_hmac", [], |r| r.get(0)).unwrap();
     assert_eq!(hmac, "1", "each page keeps its HMAC: a page changed on disk is an error");
+    let algorithm: String = store.connection().query_row("PRAGMA cipher_hmac_algorithm", [], |r| r.get(0)).unwrap();
+    assert_eq!(algorithm, "HMAC_SHA256", "the store's HMAC (cipher::cipher_settings)");
+}
+
+/// A page changed on disk (a bad sector, or someone editing the file) fails its HMAC: reading it is
+/// an error, never the changed bytes taken as data.
+#[test]
+fn a_page_changed_on_disk_is_an_error_never_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = raw_key();
+    let mut store = encrypted_store(dir.path(), &key);
+    store.mark_clean().unwrap();
+    drop(store);
+    let db = dir.path().join(DB_FILE);
+    let mut bytes = std::fs::read(&db).unwrap();
+    assert!(bytes.len() > 3 * 4096, "the store has more than two pages");
+    // One bit of the third page, in its encrypted content (past the first bytes, before the reserve).
+    bytes[2 * 4096 + 1000] ^= 0x01;
+    std::fs::write(&db, &bytes).unwrap();
+    let read = Store::open_encrypted(dir.path(), clock(), Arc::new(SeededIds::new(2)), &key).and_then(|store| {
+        let check: String = store.connection().query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        Ok(check)
+    });
+    assert!(!matches!(read.as_deref(), Ok("ok")), "the changed page is refused: {read:?}");
 }
 
 #[test]
@@ -194,7 +218,7 @@ fn the_copy_before_a_migration_of_an_encrypted_store_is_encrypted_with_its_key()
     assert!(!contains(&bytes, SECRET.as_bytes()), "the copy shows no finding in the clear");
     assert_eq!(cipher::file_kind(&copy).unwrap(), FileKind::Encrypted, "the copy is encrypted");
     let conn = rusqlite::Connection::open(&copy).unwrap();
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().unwrap())).unwrap();
+    cipher::apply_key(&conn, &key).unwrap();
     let n: i64 = conn.query_row("SELECT count(*) FROM findings", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 1, "the store's key opens the copy, which holds the finding");
 }

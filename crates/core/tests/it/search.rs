@@ -195,7 +195,7 @@ fn store_from_before_the_pair_index(key: Option<gridpatrol_core::store::StoreKey
             unkeyed.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err(),
             "the copy of an encrypted store does not open without its key"
         );
-        old.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().unwrap())).unwrap();
+        gridpatrol_core::store::cipher::apply_key(&old, key).unwrap();
     }
     let version: i64 = old.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, 7, "the copy is the store as it was before the migration");
