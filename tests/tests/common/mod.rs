@@ -30,7 +30,8 @@ pub fn device_db(data_dir: &Path, write: bool) -> rusqlite::Result<rusqlite::Con
     let flags = if write { rusqlite::OpenFlags::default() } else { rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY };
     let db = rusqlite::Connection::open_with_flags(data_dir.join("gridpatrol.db"), flags)?;
     let key = gridpatrol_core::store::StoreKey::passphrase(PASSPHRASE).expect("a passphrase long enough");
-    gridpatrol_core::store::cipher::apply_key(&db, &key).map_err(|e| rusqlite::Error::ModuleError(e.to_string()))?;
+    gridpatrol_core::store::cipher::apply_key(&db, &key)
+        .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))?;
     Ok(db)
 }
 
